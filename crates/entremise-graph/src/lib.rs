@@ -1,0 +1,1 @@
+//! The contact graph engine (being built).
