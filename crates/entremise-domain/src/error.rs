@@ -1,0 +1,135 @@
+//! The one domain error type, with a stable snake_case code per kind.
+
+use std::fmt;
+
+/// A problem with one input field.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct FieldError {
+    pub field: String,
+    /// Stable machine-readable reason (`too_short`, `invalid`, `taken`…).
+    pub reason: &'static str,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, reason: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            reason,
+            message: message.into(),
+        }
+    }
+}
+
+/// Why an action is refused although the thing exists and may be seen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Forbidden {
+    /// The target only accepts contact through an introduction.
+    IntroductionRequired,
+    /// The target's message setting excludes the sender.
+    MessagesClosed,
+    /// The viewer lacks the role needed on a page.
+    InsufficientRole,
+    /// The last owner of a page cannot leave or be demoted.
+    LastOwner,
+    /// The form or request came from another site.
+    CrossSite,
+}
+
+impl Forbidden {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::IntroductionRequired => "introduction_required",
+            Self::MessagesClosed => "messages_closed",
+            Self::InsufficientRole => "insufficient_role",
+            Self::LastOwner => "last_owner",
+            Self::CrossSite => "cross_site_request",
+        }
+    }
+
+    pub fn message(self) -> &'static str {
+        match self {
+            Self::IntroductionRequired => {
+                "This member accepts new contacts only through an introduction."
+            }
+            Self::MessagesClosed => "This member does not accept messages from you.",
+            Self::InsufficientRole => "Your role on this page does not allow this action.",
+            Self::LastOwner => "A page must keep at least one owner.",
+            Self::CrossSite => "The request did not come from this site.",
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Missing, or hidden from this viewer: both answer alike.
+    #[error("not found")]
+    NotFound,
+    #[error("authentication required")]
+    Unauthenticated,
+    #[error("forbidden: {}", .0.code())]
+    Forbidden(Forbidden),
+    #[error("invalid input")]
+    Invalid(Vec<FieldError>),
+    /// A unique value is already taken (`field` names it).
+    #[error("conflict on {field}")]
+    Conflict { field: &'static str },
+    #[error("rate limited, retry after {retry_after_secs} s")]
+    RateLimited { retry_after_secs: u64 },
+    /// Wrong e-mail or password: one answer for both.
+    #[error("invalid credentials")]
+    BadCredentials,
+    /// Something broke below the domain; the cause is logged, never shown.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    pub fn invalid(
+        field: impl Into<String>,
+        reason: &'static str,
+        message: impl Into<String>,
+    ) -> Self {
+        Self::Invalid(vec![FieldError::new(field, reason, message)])
+    }
+
+    pub fn internal(cause: impl fmt::Display) -> Self {
+        Self::Internal(cause.to_string())
+    }
+
+    /// Stable code used by the API (`{"error": code}`) and by the pages.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::NotFound => "not_found",
+            Self::Unauthenticated => "unauthenticated",
+            Self::Forbidden(f) => f.code(),
+            Self::Invalid(_) => "invalid_input",
+            Self::Conflict { .. } => "conflict",
+            Self::RateLimited { .. } => "rate_limited",
+            Self::BadCredentials => "invalid_credentials",
+            Self::Internal(_) => "internal",
+        }
+    }
+
+    /// Human text safe to show to anyone (never the internal cause).
+    pub fn public_message(&self) -> String {
+        match self {
+            Self::NotFound => "Nothing here, or nothing you may see.".into(),
+            Self::Unauthenticated => "Sign in first.".into(),
+            Self::Forbidden(f) => f.message().into(),
+            Self::Invalid(errors) => errors
+                .iter()
+                .map(|e| format!("{}: {}", e.field, e.message))
+                .collect::<Vec<_>>()
+                .join("; "),
+            Self::Conflict { field } => format!("This {field} is already taken."),
+            Self::RateLimited { retry_after_secs } => {
+                format!("Too many attempts; try again in {retry_after_secs} seconds.")
+            }
+            Self::BadCredentials => "Wrong e-mail address or password.".into(),
+            Self::Internal(_) => "Something went wrong on our side.".into(),
+        }
+    }
+}

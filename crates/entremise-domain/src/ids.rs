@@ -1,0 +1,59 @@
+//! Opaque identifiers. Stored as integers, shown to clients as strings.
+
+use std::fmt;
+
+macro_rules! id_type {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(pub i64);
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = std::num::ParseIntError;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                s.parse().map(Self)
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_str(&self.0)
+            }
+        }
+    };
+}
+
+id_type!(
+    /// An account: the credentials of one human.
+    AccountId
+);
+id_type!(
+    /// A profile: a person, organization, brand or persona.
+    ProfileId
+);
+id_type!(
+    /// A signed-in session (web cookie or API bearer token).
+    SessionId
+);
+id_type!(
+    /// A position held by a person.
+    PositionId
+);
+id_type!(
+    /// An office of an organization.
+    OfficeId
+);
+id_type!(
+    /// A service offered by an organization.
+    ServiceId
+);
+id_type!(
+    /// A message sent through a page's contact form.
+    ContactMessageId
+);

@@ -1,0 +1,27 @@
+//! The rules and use cases of entremise.
+//!
+//! This crate knows nothing of HTTP, SQL or search engines: it defines the
+//! ports it needs ([`store::Store`], [`clock::Clock`], [`relations::RelationSource`])
+//! and the use cases ([`service::Entremise`]) that web pages and the JSON API
+//! both call. The [`privacy`] module is the only code that decides what a
+//! viewer may see or do.
+
+pub mod account;
+pub mod clock;
+pub mod error;
+pub mod ids;
+pub mod locale;
+pub mod page;
+pub mod password;
+pub mod privacy;
+pub mod profile;
+pub mod ratelimit;
+pub mod relations;
+pub mod service;
+pub mod session;
+pub mod store;
+pub mod validate;
+
+pub use error::{Error, FieldError, Result};
+pub use ids::{AccountId, ProfileId, SessionId};
+pub use service::Entremise;

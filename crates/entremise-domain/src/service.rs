@@ -1,0 +1,169 @@
+//! The use cases: what a person can do, whichever front end he uses.
+//!
+//! JSON handlers and HTML pages both call [`Entremise`]; it loads what it
+//! needs from the [`Store`], asks [`crate::privacy`] what the viewer may
+//! see or do, and writes.
+
+mod accounts;
+mod pages;
+mod profiles;
+
+use crate::clock::Clock;
+use crate::ids::{AccountId, ProfileId, SessionId};
+use crate::locale::Locale;
+use crate::privacy::{self, Relation, ViewerIdentity};
+use crate::profile::Profile;
+use crate::ratelimit::RateLimiter;
+use crate::relations::RelationSource;
+use crate::store::Store;
+use crate::validate::Handle;
+use crate::{Error, Result};
+use std::sync::Arc;
+use time::Duration;
+
+pub use accounts::SignedInSession;
+pub use pages::{
+    ContactFormRequest, NewPageRequest, OfficeRequest, PageDetails, PositionRequest, ServiceRequest,
+};
+
+/// Tunable limits of the use cases.
+#[derive(Debug, Clone)]
+pub struct DomainConfig {
+    pub web_session_lifetime: Duration,
+    pub api_session_lifetime: Duration,
+    /// Failed sign-ins allowed per account, then per IP address, per window.
+    pub login_failures_per_account: usize,
+    pub login_failures_per_ip: usize,
+    pub login_window: Duration,
+    /// Contact-form messages per sender address per hour.
+    pub contact_form_per_hour: usize,
+    /// Accounts created per IP address per hour.
+    pub signups_per_ip_per_hour: usize,
+}
+
+impl Default for DomainConfig {
+    fn default() -> Self {
+        Self {
+            web_session_lifetime: Duration::days(30),
+            api_session_lifetime: Duration::days(90),
+            login_failures_per_account: 10,
+            login_failures_per_ip: 50,
+            login_window: Duration::minutes(15),
+            contact_form_per_hour: 10,
+            signups_per_ip_per_hour: 20,
+        }
+    }
+}
+
+/// Who is asking. Built once per request from the session, if any.
+#[derive(Debug, Clone, Default)]
+pub struct Viewer {
+    pub signed_in: Option<SignedIn>,
+}
+
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    pub account: AccountId,
+    pub session: SessionId,
+    pub handle: Handle,
+    pub name: String,
+    pub locale: Locale,
+    pub identity: ViewerIdentity,
+}
+
+impl Viewer {
+    pub fn anonymous() -> Self {
+        Self::default()
+    }
+
+    pub fn identity(&self) -> Option<&ViewerIdentity> {
+        self.signed_in.as_ref().map(|s| &s.identity)
+    }
+
+    pub fn require(&self) -> Result<&SignedIn> {
+        self.signed_in.as_ref().ok_or(Error::Unauthenticated)
+    }
+}
+
+pub struct Entremise {
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    relations: Arc<dyn RelationSource>,
+    config: DomainConfig,
+    login_by_account: RateLimiter,
+    login_by_ip: RateLimiter,
+    contact_form_limit: RateLimiter,
+    signup_limit: RateLimiter,
+}
+
+impl Entremise {
+    pub fn new(
+        store: Arc<dyn Store>,
+        clock: Arc<dyn Clock>,
+        relations: Arc<dyn RelationSource>,
+        config: DomainConfig,
+    ) -> Self {
+        Self {
+            login_by_account: RateLimiter::new(
+                config.login_failures_per_account,
+                config.login_window,
+            ),
+            login_by_ip: RateLimiter::new(config.login_failures_per_ip, config.login_window),
+            contact_form_limit: RateLimiter::new(config.contact_form_per_hour, Duration::hours(1)),
+            signup_limit: RateLimiter::new(config.signups_per_ip_per_hour, Duration::hours(1)),
+            store,
+            clock,
+            relations,
+            config,
+        }
+    }
+
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.clock
+    }
+
+    /// The viewer's relation to `target`, or `NotFound` when a block hides it.
+    pub(crate) async fn relation_to(&self, viewer: &Viewer, target: &Profile) -> Result<Relation> {
+        let identity = viewer.identity();
+        let blocked = match identity {
+            Some(v) if v.person != target.id && v.operates(target.id).is_none() => {
+                self.store.is_blocked(v.person, target.id).await?
+            }
+            _ => false,
+        };
+        privacy::relation_of(identity, target.id, blocked, || {
+            let person = identity.map_or(ProfileId(0), |v| v.person);
+            self.relations.graph_relation(person, target.id)
+        })
+        .ok_or(Error::NotFound)
+    }
+
+    /// Loads a profile the viewer may know exists.
+    pub(crate) async fn visible_profile(
+        &self,
+        viewer: &Viewer,
+        handle: &str,
+    ) -> Result<(Profile, Relation)> {
+        let handle = Handle::parse(handle).map_err(|_| Error::NotFound)?;
+        let profile = self
+            .store
+            .profile_by_handle(&handle)
+            .await?
+            .ok_or(Error::NotFound)?;
+        let relation = self.relation_to(viewer, &profile).await?;
+        Ok((profile, relation))
+    }
+}
+
+/// Runs CPU-heavy work (password hashing) off the async workers.
+pub(crate) async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| Error::internal(format!("blocking task: {e}")))
+}

@@ -1,0 +1,187 @@
+//! Sign-up, sign-in, sessions.
+
+use super::{Entremise, SignedIn, Viewer, blocking};
+use crate::account::{Account, NewAccount, Registration};
+use crate::error::{Error, Result};
+use crate::ids::SessionId;
+use crate::locale::Locale;
+use crate::password;
+use crate::privacy::ViewerIdentity;
+use crate::session::{self, Session, SessionKind};
+use crate::store::NewSession;
+use crate::validate::{self, Collector, Email, Handle};
+
+/// A session just opened: the secret goes to the client once.
+pub struct SignedInSession {
+    pub session: Session,
+    pub token: String,
+    pub account: Account,
+}
+
+impl Entremise {
+    /// Creates an account and its person profile. `ip` bounds sign-ups per address.
+    pub async fn register(&self, reg: Registration, ip: &str) -> Result<Account> {
+        let now = self.clock.now();
+        let ip_key = format!("signup:{ip}");
+        if let Some(wait) = self.signup_limit.retry_after(&ip_key, now) {
+            return Err(Error::RateLimited {
+                retry_after_secs: wait,
+            });
+        }
+        let mut errors = Collector::default();
+        let email = errors.take(Email::parse(&reg.email));
+        let handle = errors.take(Handle::parse(&reg.handle));
+        let name = errors.take(validate::name("name", &reg.name));
+        let personal = [reg.handle.as_str(), reg.email.as_str(), reg.name.as_str()];
+        errors.take(password::check_new(&reg.password, &personal));
+        errors.finish()?;
+        let (Some(email), Some(handle), Some(name)) = (email, handle, name) else {
+            return Err(Error::internal("validated registration lost a value"));
+        };
+        let pw = reg.password;
+        let password_hash = blocking(move || password::hash(&pw)).await??;
+        let account = self
+            .store
+            .create_account(NewAccount {
+                email,
+                password_hash,
+                handle,
+                name,
+                locale: reg.locale.unwrap_or_default(),
+                created_at: now,
+            })
+            .await?;
+        self.signup_limit.record(&ip_key, now);
+        Ok(account)
+    }
+
+    /// Checks credentials and opens a session. Failures are throttled per
+    /// account and per IP; an unknown e-mail costs the same time as a wrong
+    /// password and answers the same.
+    pub async fn sign_in(
+        &self,
+        email: &str,
+        password: &str,
+        ip: &str,
+        kind: SessionKind,
+        user_agent: &str,
+    ) -> Result<SignedInSession> {
+        let now = self.clock.now();
+        let email_key = Email::parse(email)
+            .map(|e| e.lookup_key())
+            .unwrap_or_else(|_| email.trim().to_lowercase());
+        let account_key = format!("login:{email_key}");
+        let ip_key = format!("login-ip:{ip}");
+        let wait = [
+            self.login_by_account.retry_after(&account_key, now),
+            self.login_by_ip.retry_after(&ip_key, now),
+        ]
+        .into_iter()
+        .flatten()
+        .max();
+        if let Some(retry_after_secs) = wait {
+            return Err(Error::RateLimited { retry_after_secs });
+        }
+        let account = self.store.account_by_email(&email_key).await?;
+        let stored = account
+            .as_ref()
+            .map(|a| a.password_hash.clone())
+            .unwrap_or_else(|| password::dummy_hash().to_owned());
+        let pw = password.to_owned();
+        let ok = blocking(move || password::verify(&pw, &stored)).await?;
+        let account = match (ok, account) {
+            (true, Some(account)) => account,
+            _ => {
+                self.login_by_account.record(&account_key, now);
+                self.login_by_ip.record(&ip_key, now);
+                return Err(Error::BadCredentials);
+            }
+        };
+        self.login_by_account.clear(&account_key);
+        let token = session::new_token()?;
+        let lifetime = match kind {
+            SessionKind::Web => self.config.web_session_lifetime,
+            SessionKind::Api => self.config.api_session_lifetime,
+        };
+        let user_agent: String = user_agent.chars().take(200).collect();
+        let session = self
+            .store
+            .create_session(NewSession {
+                account: account.id,
+                kind,
+                token_hash: token.hash,
+                user_agent,
+                created_at: now,
+                expires_at: now + lifetime,
+            })
+            .await?;
+        Ok(SignedInSession {
+            session,
+            token: token.secret,
+            account,
+        })
+    }
+
+    /// The viewer behind a session token; anonymous if the token is unknown
+    /// or expired.
+    pub async fn authenticate(&self, token: &str) -> Result<Viewer> {
+        let now = self.clock.now();
+        let Some(session) = self
+            .store
+            .session_by_token_hash(&session::hash_token(token), now)
+            .await?
+        else {
+            return Ok(Viewer::anonymous());
+        };
+        let Some(account) = self.store.account(session.account).await? else {
+            return Ok(Viewer::anonymous());
+        };
+        if now - session.last_seen_at > time::Duration::minutes(5) {
+            self.store.touch_session(session.id, now).await?;
+        }
+        let operated = self.store.roles_of_account(account.id).await?;
+        Ok(Viewer {
+            signed_in: Some(SignedIn {
+                account: account.id,
+                session: session.id,
+                handle: account.handle,
+                name: account.name,
+                locale: account.locale,
+                identity: ViewerIdentity {
+                    person: account.person,
+                    operated,
+                    moderator: account.moderator,
+                },
+            }),
+        })
+    }
+
+    /// Ends the viewer's current session.
+    pub async fn sign_out(&self, viewer: &Viewer) -> Result<()> {
+        let me = viewer.require()?;
+        self.store.delete_session(me.account, me.session).await?;
+        Ok(())
+    }
+
+    /// The viewer's open sessions, newest first.
+    pub async fn sessions(&self, viewer: &Viewer) -> Result<Vec<Session>> {
+        let me = viewer.require()?;
+        self.store.sessions_of(me.account, self.clock.now()).await
+    }
+
+    /// Revokes one of the viewer's sessions; another's is not found.
+    pub async fn revoke_session(&self, viewer: &Viewer, id: SessionId) -> Result<()> {
+        let me = viewer.require()?;
+        if self.store.delete_session(me.account, id).await? {
+            Ok(())
+        } else {
+            Err(Error::NotFound)
+        }
+    }
+
+    /// Remembers the language the member chose.
+    pub async fn set_locale(&self, viewer: &Viewer, locale: Locale) -> Result<()> {
+        let me = viewer.require()?;
+        self.store.set_account_locale(me.account, locale).await
+    }
+}

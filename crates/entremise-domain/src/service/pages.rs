@@ -1,0 +1,541 @@
+//! Pages and personas: creation, roles, offices, services, executives,
+//! the contact form and the audit trail.
+
+use super::{Entremise, Viewer};
+use crate::error::{Error, Forbidden, Result};
+use crate::ids::{OfficeId, PositionId, ServiceId};
+use crate::page::{AuditEntry, ContactMessage, Manager, Office, Role, Service};
+use crate::privacy::Relation;
+use crate::profile::{Position, Profile, ProfileKind, ProfileRef, ProfileView};
+use crate::store::{AuditRecord, NewContactMessage, NewOffice, NewPage, NewPosition, NewService};
+use crate::validate::{self, Collector, Email, Handle};
+use serde::Deserialize;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewPageRequest {
+    pub kind: String,
+    pub handle: String,
+    pub name: String,
+    #[serde(default)]
+    pub parent: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OfficeRequest {
+    pub name: String,
+    pub address: String,
+    pub town: String,
+    #[serde(default)]
+    pub phone: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceRequest {
+    pub name: String,
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PositionRequest {
+    pub title: String,
+    /// The organization's handle on this instance, or its plain name.
+    pub organization: String,
+    #[serde(default)]
+    pub since_year: Option<i32>,
+    #[serde(default)]
+    pub until_year: Option<i32>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContactFormRequest {
+    pub name: String,
+    pub email: String,
+    pub message: String,
+}
+
+/// What an organization's page shows besides its profile.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PageDetails {
+    pub profile: ProfileView,
+    pub offices: Vec<Office>,
+    pub services: Vec<Service>,
+    /// People whose position the organization confirmed, as far as each
+    /// one's positions audience lets the viewer see.
+    pub executives: Vec<(ProfileRef, Position)>,
+    /// Brands and personas of the organization.
+    pub children: Vec<ProfileRef>,
+    /// The viewer's role on the page, if any.
+    pub role: Option<Role>,
+}
+
+impl Entremise {
+    /// Creates an organization, a brand (of an organization the viewer
+    /// administers) or a persona (run for such an organization). The viewer
+    /// becomes its owner.
+    pub async fn create_page(&self, viewer: &Viewer, req: NewPageRequest) -> Result<Profile> {
+        let me = viewer.require()?;
+        let mut errors = Collector::default();
+        let kind = match ProfileKind::parse(&req.kind) {
+            Some(k) if k.is_page() => Some(k),
+            _ => {
+                errors.push(crate::FieldError::new(
+                    "kind",
+                    "invalid",
+                    "Kind is organization, brand or persona.",
+                ));
+                None
+            }
+        };
+        let handle = errors.take(Handle::parse(&req.handle));
+        let name = errors.take(validate::name("name", &req.name));
+        errors.finish()?;
+        let (Some(kind), Some(handle), Some(name)) = (kind, handle, name) else {
+            return Err(Error::internal("validated page lost a value"));
+        };
+        let parent = match (kind, req.parent.as_deref()) {
+            (ProfileKind::Organization, None) => None,
+            (ProfileKind::Organization, Some(_)) => {
+                return Err(Error::invalid(
+                    "parent",
+                    "not_applicable",
+                    "An organization has no parent.",
+                ));
+            }
+            (_, None) => {
+                return Err(Error::invalid(
+                    "parent",
+                    "required",
+                    "A brand or persona belongs to an organization.",
+                ));
+            }
+            (_, Some(parent)) => {
+                let (org, _) = self
+                    .visible_profile(viewer, parent)
+                    .await
+                    .map_err(|_| Error::invalid("parent", "unknown", "No such organization."))?;
+                if org.kind != ProfileKind::Organization {
+                    return Err(Error::invalid(
+                        "parent",
+                        "invalid",
+                        "The parent must be an organization.",
+                    ));
+                }
+                if !self.role_on(viewer, &org).is_some_and(Role::administers) {
+                    return Err(Error::Forbidden(Forbidden::InsufficientRole));
+                }
+                Some(org.id)
+            }
+        };
+        self.store
+            .create_page(NewPage {
+                kind,
+                handle,
+                name,
+                parent,
+                owner: me.account,
+                created_at: self.clock.now(),
+            })
+            .await
+    }
+
+    /// A page the viewer may see, and his role on it.
+    async fn page(&self, viewer: &Viewer, handle: &str) -> Result<(Profile, Option<Role>)> {
+        let (profile, _) = self.visible_profile(viewer, handle).await?;
+        if !profile.kind.is_page() {
+            return Err(Error::NotFound);
+        }
+        let role = self.role_on(viewer, &profile);
+        Ok((profile, role))
+    }
+
+    /// A page the viewer administers; managers, audit and settings of a page
+    /// are hidden from everyone else (404, not 403: PRIVACY.md).
+    async fn administered_page(&self, viewer: &Viewer, handle: &str) -> Result<(Profile, Role)> {
+        match self.page(viewer, handle).await? {
+            (p, Some(role)) if role.administers() => Ok((p, role)),
+            _ => Err(Error::NotFound),
+        }
+    }
+
+    fn audit(
+        &self,
+        viewer: &Viewer,
+        page: &Profile,
+        action: &'static str,
+        detail: String,
+    ) -> Result<AuditRecord> {
+        Ok(AuditRecord {
+            page: page.id,
+            actor: viewer.require()?.account,
+            action,
+            detail,
+            at: self.clock.now(),
+        })
+    }
+
+    pub async fn page_details(
+        &self,
+        viewer: &Viewer,
+        handle: &str,
+        view_as: Option<Relation>,
+    ) -> Result<PageDetails> {
+        let profile = self.view_profile(viewer, handle, view_as).await?;
+        let stored = self
+            .store
+            .profile(profile.id)
+            .await?
+            .ok_or(Error::NotFound)?;
+        let role = if profile.relation == Relation::Itself {
+            self.role_on(viewer, &stored)
+        } else {
+            None
+        };
+        let (offices, services, children, executives) = if stored.kind == ProfileKind::Organization
+        {
+            let mut executives = Vec::new();
+            for (position, holder) in self.store.positions_at(stored.id).await? {
+                if !position.confirmed {
+                    continue;
+                }
+                // Each executive is shown only as his own positions audience allows.
+                let Ok(view) = self
+                    .view_profile(viewer, holder.handle.as_str(), None)
+                    .await
+                else {
+                    continue;
+                };
+                if view.positions.is_some() {
+                    let holder = ProfileRef {
+                        name: view.display_name().to_owned(),
+                        ..holder
+                    };
+                    executives.push((holder, position));
+                }
+            }
+            (
+                self.store.offices(stored.id).await?,
+                self.store.services(stored.id).await?,
+                self.store.children(stored.id).await?,
+                executives,
+            )
+        } else {
+            Default::default()
+        };
+        Ok(PageDetails {
+            profile,
+            offices,
+            services,
+            executives,
+            children,
+            role,
+        })
+    }
+
+    pub async fn managers(&self, viewer: &Viewer, page: &str) -> Result<Vec<Manager>> {
+        let (page, _) = self.administered_page(viewer, page).await?;
+        self.store.managers(page.id).await
+    }
+
+    /// Grants, changes (`Some`) or revokes (`None`) a member's role on a page.
+    /// A manager may always leave (revoke himself) unless he is the last owner.
+    pub async fn set_manager(
+        &self,
+        viewer: &Viewer,
+        page: &str,
+        member: &str,
+        role: Option<Role>,
+    ) -> Result<()> {
+        let me = viewer.require()?;
+        let (page_profile, my_role) = self.page(viewer, page).await?;
+        let my_role = my_role.ok_or(Error::NotFound)?;
+        let member_handle = Handle::parse(member).map_err(|_| Error::NotFound)?;
+        let person = self
+            .store
+            .profile_by_handle(&member_handle)
+            .await?
+            .filter(|p| p.kind == ProfileKind::Person)
+            .ok_or(Error::NotFound)?;
+        let account = person.account.ok_or(Error::NotFound)?;
+        let current = self.store.role_of(page_profile.id, account).await?;
+        let leaving = account == me.account && role.is_none();
+        if !leaving && !my_role.may_assign(current, role) {
+            return Err(if my_role.administers() {
+                Error::Forbidden(Forbidden::InsufficientRole)
+            } else {
+                Error::NotFound
+            });
+        }
+        if current.is_none() && role.is_none() {
+            return Err(Error::NotFound);
+        }
+        let detail = format!(
+            "{}: {} -> {}",
+            person.handle,
+            current.map_or("none", Role::as_str),
+            role.map_or("none", Role::as_str)
+        );
+        let audit = self.audit(viewer, &page_profile, "role.set", detail)?;
+        self.store
+            .set_role(page_profile.id, account, role, audit)
+            .await
+    }
+
+    pub async fn audit_log(
+        &self,
+        viewer: &Viewer,
+        page: &str,
+        limit: usize,
+    ) -> Result<Vec<AuditEntry>> {
+        let (page, _) = self.administered_page(viewer, page).await?;
+        self.store.audit_log(page.id, limit.clamp(1, 500)).await
+    }
+
+    async fn organization_admin(&self, viewer: &Viewer, page: &str) -> Result<Profile> {
+        let (page, _) = self.administered_page(viewer, page).await?;
+        if page.kind != ProfileKind::Organization {
+            return Err(Error::invalid(
+                "page",
+                "not_an_organization",
+                "Only organizations have offices, services and executives.",
+            ));
+        }
+        Ok(page)
+    }
+
+    pub async fn add_office(
+        &self,
+        viewer: &Viewer,
+        page: &str,
+        req: OfficeRequest,
+    ) -> Result<Office> {
+        let page = self.organization_admin(viewer, page).await?;
+        let mut errors = Collector::default();
+        let name = errors.take(validate::name("name", &req.name));
+        let address = errors.take(validate::required_text("address", &req.address, 300));
+        let town = errors.take(validate::name("town", &req.town));
+        let phone = errors.take(validate::phone("phone", req.phone.as_deref().unwrap_or("")));
+        errors.finish()?;
+        let (Some(name), Some(address), Some(town), Some(phone)) = (name, address, town, phone)
+        else {
+            return Err(Error::internal("validated office lost a value"));
+        };
+        let audit = self.audit(viewer, &page, "office.add", format!("{name}, {town}"))?;
+        self.store
+            .add_office(
+                page.id,
+                NewOffice {
+                    name,
+                    address,
+                    town,
+                    phone,
+                },
+                audit,
+            )
+            .await
+    }
+
+    pub async fn delete_office(&self, viewer: &Viewer, page: &str, id: OfficeId) -> Result<()> {
+        let page = self.organization_admin(viewer, page).await?;
+        let audit = self.audit(viewer, &page, "office.delete", id.to_string())?;
+        if self.store.delete_office(page.id, id, audit).await? {
+            Ok(())
+        } else {
+            Err(Error::NotFound)
+        }
+    }
+
+    pub async fn add_service(
+        &self,
+        viewer: &Viewer,
+        page: &str,
+        req: ServiceRequest,
+    ) -> Result<Service> {
+        let page = self.organization_admin(viewer, page).await?;
+        let mut errors = Collector::default();
+        let name = errors.take(validate::name("name", &req.name));
+        let description = errors.take(validate::optional_text(
+            "description",
+            req.description.as_deref().unwrap_or(""),
+            2000,
+        ));
+        errors.finish()?;
+        let (Some(name), Some(description)) = (name, description) else {
+            return Err(Error::internal("validated service lost a value"));
+        };
+        let audit = self.audit(viewer, &page, "service.add", name.clone())?;
+        self.store
+            .add_service(page.id, NewService { name, description }, audit)
+            .await
+    }
+
+    pub async fn delete_service(&self, viewer: &Viewer, page: &str, id: ServiceId) -> Result<()> {
+        let page = self.organization_admin(viewer, page).await?;
+        let audit = self.audit(viewer, &page, "service.delete", id.to_string())?;
+        if self.store.delete_service(page.id, id, audit).await? {
+            Ok(())
+        } else {
+            Err(Error::NotFound)
+        }
+    }
+
+    /// Adds a position to the viewer's own profile; an organization named by
+    /// its handle is linked, so its admins can confirm it.
+    pub async fn add_position(
+        &self,
+        viewer: &Viewer,
+        handle: &str,
+        req: PositionRequest,
+    ) -> Result<Position> {
+        let (profile, relation) = self.visible_profile(viewer, handle).await?;
+        if relation != Relation::Itself || profile.kind != ProfileKind::Person {
+            return Err(Error::Forbidden(Forbidden::InsufficientRole));
+        }
+        let mut errors = Collector::default();
+        let title = errors.take(validate::name("title", &req.title));
+        let org_text = errors.take(validate::name("organization", &req.organization));
+        for (field, year) in [
+            ("since_year", req.since_year),
+            ("until_year", req.until_year),
+        ] {
+            if year.is_some_and(|y| !(1900..=2100).contains(&y)) {
+                errors.push(crate::FieldError::new(
+                    field,
+                    "invalid",
+                    "A year between 1900 and 2100.",
+                ));
+            }
+        }
+        if let (Some(a), Some(b)) = (req.since_year, req.until_year)
+            && b < a
+        {
+            errors.push(crate::FieldError::new(
+                "until_year",
+                "invalid",
+                "Ends before it starts.",
+            ));
+        }
+        errors.finish()?;
+        let (Some(title), Some(org_text)) = (title, org_text) else {
+            return Err(Error::internal("validated position lost a value"));
+        };
+        let linked = match Handle::parse(&org_text) {
+            Ok(h) => self
+                .store
+                .profile_by_handle(&h)
+                .await?
+                .filter(|p| p.kind == ProfileKind::Organization),
+            Err(_) => None,
+        };
+        let (organization, organization_name) = match linked {
+            Some(org) => (Some(org.id), org.fields.name),
+            None => (None, org_text),
+        };
+        self.store
+            .add_position(NewPosition {
+                person: profile.id,
+                title,
+                organization,
+                organization_name,
+                since_year: req.since_year,
+                until_year: req.until_year,
+            })
+            .await
+    }
+
+    /// Positions held at an organization, for its admins to confirm.
+    pub async fn positions_at(
+        &self,
+        viewer: &Viewer,
+        page: &str,
+    ) -> Result<Vec<(Position, ProfileRef)>> {
+        let page = self.organization_admin(viewer, page).await?;
+        self.store.positions_at(page.id).await
+    }
+
+    /// The organization's admins confirm (or withdraw) a position held there.
+    pub async fn confirm_position(
+        &self,
+        viewer: &Viewer,
+        page: &str,
+        id: PositionId,
+        confirmed: bool,
+    ) -> Result<()> {
+        let page = self.organization_admin(viewer, page).await?;
+        let action = if confirmed {
+            "executive.confirm"
+        } else {
+            "executive.withdraw"
+        };
+        let audit = self.audit(viewer, &page, action, id.to_string())?;
+        if self
+            .store
+            .confirm_position(page.id, id, confirmed, audit)
+            .await?
+        {
+            Ok(())
+        } else {
+            Err(Error::NotFound)
+        }
+    }
+
+    /// Leaves a message for an organization through its contact form.
+    /// Anyone may write, signed in or not; rate-limited per address.
+    pub async fn send_contact_form(
+        &self,
+        viewer: &Viewer,
+        page: &str,
+        req: ContactFormRequest,
+        ip: &str,
+    ) -> Result<ContactMessage> {
+        let (page, _) = self.page(viewer, page).await?;
+        if page.kind != ProfileKind::Organization {
+            return Err(Error::NotFound);
+        }
+        let now = self.clock.now();
+        let key = format!("contact-form:{ip}");
+        if let Some(wait) = self.contact_form_limit.retry_after(&key, now) {
+            return Err(Error::RateLimited {
+                retry_after_secs: wait,
+            });
+        }
+        let mut errors = Collector::default();
+        let name = errors.take(validate::name("name", &req.name));
+        let email = errors.take(Email::parse(&req.email));
+        let message = errors.take(validate::required_text("message", &req.message, 5000));
+        errors.finish()?;
+        let (Some(name), Some(email), Some(message)) = (name, email, message) else {
+            return Err(Error::internal("validated message lost a value"));
+        };
+        let stored = self
+            .store
+            .add_contact_message(NewContactMessage {
+                page: page.id,
+                sender: viewer.identity().map(|v| v.person),
+                name,
+                email: email.as_str().to_owned(),
+                message,
+                created_at: now,
+            })
+            .await?;
+        self.contact_form_limit.record(&key, now);
+        Ok(stored)
+    }
+
+    /// Messages left through the contact form, for the page's editors.
+    pub async fn contact_messages(
+        &self,
+        viewer: &Viewer,
+        page: &str,
+    ) -> Result<Vec<ContactMessage>> {
+        match self.page(viewer, page).await? {
+            (p, Some(role)) if role.edits() => self.store.contact_messages(p.id, 200).await,
+            _ => Err(Error::NotFound),
+        }
+    }
+}

@@ -1,0 +1,112 @@
+//! Reading and editing profiles.
+
+use super::{Entremise, Viewer};
+use crate::error::{Error, Result};
+use crate::ids::PositionId;
+use crate::page::Role;
+use crate::privacy::{self, Relation};
+use crate::profile::{Position, Profile, ProfileKind, ProfilePatch, ProfileView};
+use crate::store::AuditRecord;
+
+impl Entremise {
+    /// A profile as the viewer may see it. `view_as` lets a member (or a
+    /// page's operator) see his own profile as a farther relation would.
+    pub async fn view_profile(
+        &self,
+        viewer: &Viewer,
+        handle: &str,
+        view_as: Option<Relation>,
+    ) -> Result<ProfileView> {
+        let (profile, relation) = self.visible_profile(viewer, handle).await?;
+        let relation = privacy::view_as(relation, view_as);
+        self.build_view(&profile, relation).await
+    }
+
+    /// Assembles the view of a profile already allowed to the viewer.
+    pub(crate) async fn build_view(
+        &self,
+        profile: &Profile,
+        relation: Relation,
+    ) -> Result<ProfileView> {
+        let positions = if profile.kind == ProfileKind::Person
+            && profile
+                .audiences
+                .get(crate::privacy::Field::Positions)
+                .admits(relation)
+        {
+            self.store.positions_of(profile.id).await?
+        } else {
+            Vec::new()
+        };
+        let parent = match profile.parent {
+            Some(p) => self.store.profile_ref(p).await?,
+            None => None,
+        };
+        Ok(ProfileView::build(profile, &positions, parent, relation))
+    }
+
+    /// The role the viewer holds on a page, or `None` on a person / no role.
+    pub(crate) fn role_on(&self, viewer: &Viewer, profile: &Profile) -> Option<Role> {
+        viewer.identity().and_then(|v| v.operates(profile.id))
+    }
+
+    /// Edits a profile: a person edits his own; a page's owners and admins
+    /// edit the page, and the act is recorded in its audit trail.
+    pub async fn update_profile(
+        &self,
+        viewer: &Viewer,
+        handle: &str,
+        patch: &ProfilePatch,
+    ) -> Result<ProfileView> {
+        let me = viewer.require()?;
+        let (profile, relation) = self.visible_profile(viewer, handle).await?;
+        if relation != Relation::Itself {
+            // Someone else's profile: forbidden, and says no more than that.
+            return Err(Error::Forbidden(crate::error::Forbidden::InsufficientRole));
+        }
+        let audit = if profile.kind.is_page() {
+            let role = self.role_on(viewer, &profile);
+            if !role.is_some_and(Role::administers) {
+                return Err(Error::Forbidden(crate::error::Forbidden::InsufficientRole));
+            }
+            let mut changed: Vec<&str> = patch.fields.keys().map(String::as_str).collect();
+            changed.extend(patch.audiences.keys().map(String::as_str));
+            Some(AuditRecord {
+                page: profile.id,
+                actor: me.account,
+                action: "profile.update",
+                detail: changed.join(", "),
+                at: self.clock.now(),
+            })
+        } else {
+            None
+        };
+        let updated = patch.apply(&profile)?;
+        self.store.save_profile(&updated, audit).await?;
+        self.build_view(&updated, Relation::Itself).await
+    }
+
+    /// Positions of a person the viewer may see.
+    pub async fn positions(&self, viewer: &Viewer, handle: &str) -> Result<Vec<Position>> {
+        let view = self.view_profile(viewer, handle, None).await?;
+        Ok(view.positions.unwrap_or_default())
+    }
+
+    /// Removes one of the viewer's own positions.
+    pub async fn delete_position(
+        &self,
+        viewer: &Viewer,
+        handle: &str,
+        id: PositionId,
+    ) -> Result<()> {
+        let (profile, relation) = self.visible_profile(viewer, handle).await?;
+        if relation != Relation::Itself || profile.kind != ProfileKind::Person {
+            return Err(Error::NotFound);
+        }
+        if self.store.delete_position(profile.id, id).await? {
+            Ok(())
+        } else {
+            Err(Error::NotFound)
+        }
+    }
+}

@@ -1,0 +1,339 @@
+//! Validated values: once built, a [`Handle`] or an [`Email`] is valid.
+
+use crate::error::{Error, FieldError};
+use std::fmt;
+
+/// A member's or page's address: lowercase `[a-z0-9_]{2,30}`, unique.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Handle(String);
+
+/// Handles that would shadow product paths or mislead readers.
+const RESERVED_HANDLES: &[&str] = &[
+    "admin",
+    "administrator",
+    "api",
+    "assets",
+    "entremise",
+    "help",
+    "moderator",
+    "root",
+    "security",
+    "settings",
+    "signin",
+    "signout",
+    "signup",
+    "support",
+    "system",
+];
+
+impl Handle {
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        let s = raw.trim().trim_start_matches('@').to_ascii_lowercase();
+        if s.len() < 2 || s.len() > 30 {
+            return Err(FieldError::new(
+                "handle",
+                "invalid_length",
+                "A handle has 2 to 30 characters.",
+            ));
+        }
+        if !s
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        {
+            return Err(FieldError::new(
+                "handle",
+                "invalid_characters",
+                "A handle uses only letters a-z, digits and _.",
+            ));
+        }
+        if RESERVED_HANDLES.contains(&s.as_str()) {
+            return Err(FieldError::new(
+                "handle",
+                "reserved",
+                "This handle is reserved.",
+            ));
+        }
+        Ok(Self(s))
+    }
+
+    /// For values read back from the store, which were validated on the way in.
+    pub fn from_trusted(s: String) -> Self {
+        Self(s)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Handle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl serde::Serialize for Handle {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+/// An e-mail address, normalised: trimmed, domain lowercased.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Email(String);
+
+impl Email {
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        Self::parse_field("email", raw)
+    }
+
+    pub fn parse_field(field: &str, raw: &str) -> Result<Self, FieldError> {
+        let invalid = || FieldError::new(field, "invalid", "This is not a valid e-mail address.");
+        let s = raw.trim();
+        if s.len() > 254 || s.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(invalid());
+        }
+        let (local, domain) = s.rsplit_once('@').ok_or_else(invalid)?;
+        if local.is_empty() || local.len() > 64 || local.contains('@') {
+            return Err(invalid());
+        }
+        let domain = domain.to_lowercase();
+        let labels: Vec<&str> = domain.split('.').collect();
+        if labels.len() < 2
+            || labels.iter().any(|l| {
+                l.is_empty()
+                    || l.len() > 63
+                    || l.starts_with('-')
+                    || l.ends_with('-')
+                    || !l.chars().all(|c| c.is_alphanumeric() || c == '-')
+            })
+        {
+            return Err(invalid());
+        }
+        Ok(Self(format!("{local}@{domain}")))
+    }
+
+    pub fn from_trusted(s: String) -> Self {
+        Self(s)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The key under which the address is unique: compared without case.
+    pub fn lookup_key(&self) -> String {
+        self.0.to_lowercase()
+    }
+}
+
+impl fmt::Display for Email {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Trims `raw` and checks its length in characters; empty means absent.
+pub fn optional_text(field: &str, raw: &str, max: usize) -> Result<Option<String>, FieldError> {
+    let s = raw.trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    if s.chars().count() > max {
+        return Err(FieldError::new(
+            field,
+            "too_long",
+            format!("At most {max} characters."),
+        ));
+    }
+    if s.chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
+    {
+        return Err(FieldError::new(
+            field,
+            "invalid",
+            "Control characters are not allowed.",
+        ));
+    }
+    Ok(Some(s.replace("\r\n", "\n")))
+}
+
+/// Like [`optional_text`], but the value must be present.
+pub fn required_text(field: &str, raw: &str, max: usize) -> Result<String, FieldError> {
+    optional_text(field, raw, max)?
+        .ok_or_else(|| FieldError::new(field, "required", "This field is required."))
+}
+
+/// A display name: 1 to 100 characters, on one line.
+pub fn name(field: &str, raw: &str) -> Result<String, FieldError> {
+    let s = required_text(field, raw, 100)?;
+    if s.contains('\n') {
+        return Err(FieldError::new(
+            field,
+            "invalid",
+            "A name fits on one line.",
+        ));
+    }
+    Ok(s)
+}
+
+/// An http(s) address.
+pub fn website(field: &str, raw: &str) -> Result<Option<String>, FieldError> {
+    let Some(s) = optional_text(field, raw, 300)? else {
+        return Ok(None);
+    };
+    let lower = s.to_ascii_lowercase();
+    let rest = lower
+        .strip_prefix("https://")
+        .or_else(|| lower.strip_prefix("http://"));
+    match rest {
+        Some(host) if !host.is_empty() && !s.contains(char::is_whitespace) => Ok(Some(s)),
+        _ => Err(FieldError::new(
+            field,
+            "invalid",
+            "A web address starts with https:// or http://.",
+        )),
+    }
+}
+
+/// A phone number: digits with the usual separators, 4 to 30 characters.
+pub fn phone(field: &str, raw: &str) -> Result<Option<String>, FieldError> {
+    let Some(s) = optional_text(field, raw, 30)? else {
+        return Ok(None);
+    };
+    let digits = s.chars().filter(char::is_ascii_digit).count();
+    let allowed = s
+        .chars()
+        .all(|c| c.is_ascii_digit() || " +-.()/".contains(c));
+    if !allowed || digits < 4 {
+        return Err(FieldError::new(
+            field,
+            "invalid",
+            "This is not a phone number.",
+        ));
+    }
+    Ok(Some(s))
+}
+
+/// A list of short tags (skills, languages): trimmed, deduplicated without case.
+pub fn tags(
+    field: &str,
+    raw: &[String],
+    max_items: usize,
+    max_len: usize,
+) -> Result<Vec<String>, FieldError> {
+    let mut out: Vec<String> = Vec::new();
+    for item in raw {
+        let Some(tag) = optional_text(field, item, max_len)? else {
+            continue;
+        };
+        if tag.contains('\n') {
+            return Err(FieldError::new(field, "invalid", "A tag fits on one line."));
+        }
+        if !out.iter().any(|t| t.to_lowercase() == tag.to_lowercase()) {
+            out.push(tag);
+        }
+    }
+    if out.len() > max_items {
+        return Err(FieldError::new(
+            field,
+            "too_many",
+            format!("At most {max_items} entries."),
+        ));
+    }
+    Ok(out)
+}
+
+/// Collects field errors so a form reports all of them at once.
+#[derive(Default)]
+pub struct Collector(Vec<FieldError>);
+
+impl Collector {
+    pub fn take<T>(&mut self, r: Result<T, FieldError>) -> Option<T> {
+        match r {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.0.push(e);
+                None
+            }
+        }
+    }
+
+    pub fn push(&mut self, e: FieldError) {
+        self.0.push(e);
+    }
+
+    pub fn finish(self) -> Result<(), Error> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Invalid(self.0))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn handles() {
+        for ok in ["ada", "Ada", "@ada_l", "a1", "x_________________________y"] {
+            assert!(Handle::parse(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "a",
+            "",
+            "ada lovelace",
+            "zoé",
+            "ada-l",
+            "admin",
+            &"a".repeat(31),
+        ] {
+            assert!(Handle::parse(bad).is_err(), "{bad}");
+        }
+        assert_eq!(Handle::parse("@Ada").unwrap().as_str(), "ada");
+    }
+
+    #[test]
+    fn emails() {
+        for ok in ["ada@example.org", " Ada.L+x@Example.ORG ", "é@exemple.fr"] {
+            assert!(Email::parse(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "",
+            "ada",
+            "ada@",
+            "@example.org",
+            "ada@example",
+            "a b@example.org",
+            "ada@-x.org",
+            "ada@x..org",
+        ] {
+            assert!(Email::parse(bad).is_err(), "{bad}");
+        }
+        assert_eq!(
+            Email::parse("Ada@Example.ORG").unwrap().as_str(),
+            "Ada@example.org"
+        );
+    }
+
+    #[test]
+    fn texts_and_tags() {
+        assert_eq!(optional_text("f", "  ", 10).unwrap(), None);
+        assert!(optional_text("f", "abcdefghijk", 10).is_err());
+        assert!(name("name", "Ada\nLovelace").is_err());
+        assert!(website("w", "javascript:alert(1)").is_err());
+        assert!(website("w", "https://example.org").unwrap().is_some());
+        assert!(phone("p", "+33 2 31 00 00 00").unwrap().is_some());
+        assert!(phone("p", "call me").is_err());
+        let t = tags(
+            "skills",
+            &["Audit".into(), " audit ".into(), "".into(), "Tax".into()],
+            5,
+            20,
+        )
+        .unwrap();
+        assert_eq!(t, vec!["Audit", "Tax"]);
+    }
+}
