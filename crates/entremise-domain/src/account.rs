@@ -24,6 +24,7 @@ pub struct Account {
 /// What a visitor sends to sign up (`POST /api/v1/accounts`).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Registration {
     pub email: String,
     pub password: String,

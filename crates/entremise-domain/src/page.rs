@@ -9,6 +9,7 @@ use time::OffsetDateTime;
 /// A role an account holds on a page or persona, most powerful first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Role {
     Owner,
     Admin,
@@ -56,6 +57,7 @@ impl Role {
 
 /// An account's role on a page, as listed to the page's admins.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Manager {
     pub account: AccountId,
     /// The manager's person profile.
@@ -66,6 +68,7 @@ pub struct Manager {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Office {
     pub id: OfficeId,
     pub name: String,
@@ -76,6 +79,7 @@ pub struct Office {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Service {
     pub id: ServiceId,
     pub name: String,
@@ -85,6 +89,7 @@ pub struct Service {
 
 /// A message left through an organization's contact form.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ContactMessage {
     pub id: ContactMessageId,
     pub page: ProfileId,
@@ -100,6 +105,7 @@ pub struct ContactMessage {
 
 /// One line of a page's audit trail: which account did what as the page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AuditEntry {
     pub page: ProfileId,
     pub actor: ProfileRef,

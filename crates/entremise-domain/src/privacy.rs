@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 /// The relation of a viewer V to a member M, closest first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Relation {
     /// V is M, or V operates M (page or persona role).
     #[serde(rename = "self")]
@@ -62,6 +63,7 @@ pub enum GraphRelation {
 /// Who a field, a post or a list is shown to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Audience {
     Public,
     Members,
@@ -109,6 +111,7 @@ impl Audience {
 /// The fields of a profile, each with its own audience.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Field {
     Name,
     Headline,
@@ -226,6 +229,7 @@ impl Audiences {
 /// Who may send me a contact request directly.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum ContactRequestPolicy {
     Everyone,
     Network,
@@ -237,6 +241,7 @@ pub enum ContactRequestPolicy {
 /// Who may send me a message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum MessagePolicy {
     #[default]
     Contacts,
@@ -247,6 +252,7 @@ pub enum MessagePolicy {
 /// How my visits to profiles are shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum VisitVisibility {
     #[default]
     Name,
@@ -257,6 +263,7 @@ pub enum VisitVisibility {
 /// Who sees my contact list (`public` is not offered).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum ContactListAudience {
     Members,
     Network,
@@ -278,6 +285,7 @@ impl ContactListAudience {
 
 /// PRIVACY.md "Reaching someone": each member's settings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReachSettings {
     pub contact_requests: ContactRequestPolicy,
     pub messages: MessagePolicy,

@@ -11,6 +11,7 @@ use time::OffsetDateTime;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum ProfileKind {
     Person,
     Organization,
@@ -76,6 +77,7 @@ pub struct Profile {
 
 /// A position held by a person at an organization.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Position {
     pub id: PositionId,
     pub person: ProfileId,
@@ -93,6 +95,7 @@ pub struct Position {
 
 /// A short reference to another profile, as shown in lists and labels.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProfileRef {
     pub handle: Handle,
     pub name: String,
@@ -102,6 +105,7 @@ pub struct ProfileRef {
 /// A profile as one viewer may see it: a field he may not see is `None`
 /// (absent from the API object, not null).
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProfileView {
     pub id: ProfileId,
     pub handle: Handle,
@@ -210,6 +214,7 @@ impl ProfileView {
 /// A value sent for one field in an edit.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(untagged)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum FieldValue {
     Text(String),
     List(Vec<String>),
@@ -219,6 +224,7 @@ pub enum FieldValue {
 /// A requested change to a profile (`PATCH /api/v1/profiles/{handle}`).
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProfilePatch {
     #[serde(default)]
     pub fields: BTreeMap<String, FieldValue>,
@@ -231,6 +237,7 @@ pub struct ProfilePatch {
 /// Each setting is optional: only those present change.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SettingsPatch {
     pub contact_requests: Option<crate::privacy::ContactRequestPolicy>,
     pub messages: Option<crate::privacy::MessagePolicy>,

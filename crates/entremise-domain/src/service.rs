@@ -23,7 +23,8 @@ use time::Duration;
 
 pub use accounts::SignedInSession;
 pub use pages::{
-    ContactFormRequest, NewPageRequest, OfficeRequest, PageDetails, PositionRequest, ServiceRequest,
+    ContactFormRequest, Executive, NewPageRequest, OfficeRequest, PageDetails, PositionRequest,
+    ServiceRequest,
 };
 
 /// Tunable limits of the use cases.

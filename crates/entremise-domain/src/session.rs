@@ -11,6 +11,7 @@ use time::OffsetDateTime;
 /// How the session was opened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum SessionKind {
     /// A browser, holding the token in a cookie.
     Web,
@@ -36,6 +37,7 @@ impl SessionKind {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Session {
     pub id: SessionId,
     #[serde(skip)]

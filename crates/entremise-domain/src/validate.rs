@@ -5,6 +5,7 @@ use std::fmt;
 
 /// A member's or page's address: lowercase `[a-z0-9_]{2,30}`, unique.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = String, example = "ada"))]
 pub struct Handle(String);
 
 /// Handles that would shadow product paths or mislead readers.

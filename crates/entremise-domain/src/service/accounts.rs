@@ -156,6 +156,15 @@ impl Entremise {
         })
     }
 
+    /// The same viewer with his page roles read again (after creating a page).
+    pub async fn refresh_viewer(&self, viewer: &Viewer) -> Result<Viewer> {
+        let mut fresh = viewer.clone();
+        if let Some(me) = fresh.signed_in.as_mut() {
+            me.identity.operated = self.store.roles_of_account(me.account).await?;
+        }
+        Ok(fresh)
+    }
+
     /// Ends the viewer's current session.
     pub async fn sign_out(&self, viewer: &Viewer) -> Result<()> {
         let me = viewer.require()?;

@@ -13,6 +13,7 @@ use serde::Deserialize;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewPageRequest {
     pub kind: String,
     pub handle: String,
@@ -23,6 +24,7 @@ pub struct NewPageRequest {
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OfficeRequest {
     pub name: String,
     pub address: String,
@@ -33,6 +35,7 @@ pub struct OfficeRequest {
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ServiceRequest {
     pub name: String,
     #[serde(default)]
@@ -41,6 +44,7 @@ pub struct ServiceRequest {
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PositionRequest {
     pub title: String,
     /// The organization's handle on this instance, or its plain name.
@@ -53,25 +57,37 @@ pub struct PositionRequest {
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ContactFormRequest {
     pub name: String,
     pub email: String,
     pub message: String,
 }
 
+/// A person whose position the organization confirmed.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Executive {
+    pub member: ProfileRef,
+    pub position: Position,
+}
+
 /// What an organization's page shows besides its profile.
 #[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PageDetails {
     pub profile: ProfileView,
     pub offices: Vec<Office>,
     pub services: Vec<Service>,
     /// People whose position the organization confirmed, as far as each
     /// one's positions audience lets the viewer see.
-    pub executives: Vec<(ProfileRef, Position)>,
+    pub executives: Vec<Executive>,
     /// Brands and personas of the organization.
     pub children: Vec<ProfileRef>,
-    /// The viewer's role on the page, if any.
+    /// The viewer's role on the page, if any (not while viewing as another).
     pub role: Option<Role>,
+    /// The viewer is the member himself, or operates the page.
+    pub is_self: bool,
 }
 
 impl Entremise {
@@ -179,62 +195,74 @@ impl Entremise {
         })
     }
 
+    /// A profile with what its page shows besides: offices, services,
+    /// executives, brands and personas (empty for persons). `view_as` lets
+    /// the member or the page's operators see it as a farther relation would.
     pub async fn page_details(
         &self,
         viewer: &Viewer,
         handle: &str,
         view_as: Option<Relation>,
     ) -> Result<PageDetails> {
-        let profile = self.view_profile(viewer, handle, view_as).await?;
-        let stored = self
-            .store
-            .profile(profile.id)
-            .await?
-            .ok_or(Error::NotFound)?;
-        let role = if profile.relation == Relation::Itself {
+        let (stored, actual) = self.visible_profile(viewer, handle).await?;
+        let relation = crate::privacy::view_as(actual, view_as);
+        let profile = self.build_view(&stored, relation).await?;
+        let is_self = actual == Relation::Itself;
+        let role = if relation == Relation::Itself {
             self.role_on(viewer, &stored)
         } else {
             None
         };
-        let (offices, services, children, executives) = if stored.kind == ProfileKind::Organization
-        {
-            let mut executives = Vec::new();
-            for (position, holder) in self.store.positions_at(stored.id).await? {
-                if !position.confirmed {
-                    continue;
-                }
-                // Each executive is shown only as his own positions audience allows.
-                let Ok(view) = self
-                    .view_profile(viewer, holder.handle.as_str(), None)
-                    .await
-                else {
-                    continue;
-                };
-                if view.positions.is_some() {
-                    let holder = ProfileRef {
-                        name: view.display_name().to_owned(),
-                        ..holder
-                    };
-                    executives.push((holder, position));
-                }
-            }
-            (
-                self.store.offices(stored.id).await?,
-                self.store.services(stored.id).await?,
-                self.store.children(stored.id).await?,
-                executives,
-            )
-        } else {
-            Default::default()
-        };
-        Ok(PageDetails {
+        let mut details = PageDetails {
             profile,
-            offices,
-            services,
-            executives,
-            children,
+            offices: Vec::new(),
+            services: Vec::new(),
+            executives: Vec::new(),
+            children: Vec::new(),
             role,
-        })
+            is_self,
+        };
+        if stored.kind != ProfileKind::Organization {
+            return Ok(details);
+        }
+        for (position, holder) in self.store.positions_at(stored.id).await? {
+            if !position.confirmed {
+                continue;
+            }
+            // Each executive is shown only as his own positions audience allows.
+            let Some(holder_profile) = self.store.profile(position.person).await? else {
+                continue;
+            };
+            let holder_relation = match (view_as, self.relation_to(viewer, &holder_profile).await) {
+                (_, Err(Error::NotFound)) => continue,
+                (_, Err(e)) => return Err(e),
+                (Some(r), Ok(_)) if is_self => r,
+                (_, Ok(r)) => r,
+            };
+            let view = self.build_view(&holder_profile, holder_relation).await?;
+            if view.positions.is_some() {
+                let member = ProfileRef {
+                    name: view.display_name().to_owned(),
+                    ..holder
+                };
+                details.executives.push(Executive { member, position });
+            }
+        }
+        details.offices = self.store.offices(stored.id).await?;
+        details.services = self.store.services(stored.id).await?;
+        details.children = self.store.children(stored.id).await?;
+        Ok(details)
+    }
+
+    /// The pages and personas the viewer operates, with his role.
+    pub async fn operated_pages(&self, viewer: &Viewer) -> Result<Vec<(ProfileRef, Role)>> {
+        let mut out = Vec::new();
+        for (id, role) in &viewer.require()?.identity.operated {
+            if let Some(r) = self.store.profile_ref(*id).await? {
+                out.push((r, *role));
+            }
+        }
+        Ok(out)
     }
 
     pub async fn managers(&self, viewer: &Viewer, page: &str) -> Result<Vec<Manager>> {

@@ -22,6 +22,29 @@ impl Entremise {
         self.build_view(&profile, relation).await
     }
 
+    /// A few profiles of one kind, newest first, each as the viewer may see
+    /// it; those hidden from him (blocks) are left out.
+    pub async fn directory(
+        &self,
+        viewer: &Viewer,
+        kind: Option<ProfileKind>,
+        limit: usize,
+    ) -> Result<Vec<ProfileView>> {
+        let profiles = self
+            .store
+            .list_profiles(kind, None, limit.clamp(1, 100))
+            .await?;
+        let mut out = Vec::with_capacity(profiles.len());
+        for p in profiles {
+            match self.relation_to(viewer, &p).await {
+                Ok(relation) => out.push(self.build_view(&p, relation).await?),
+                Err(Error::NotFound) => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(out)
+    }
+
     /// Assembles the view of a profile already allowed to the viewer.
     pub(crate) async fn build_view(
         &self,

@@ -1,0 +1,96 @@
+//! The JSON API under `/api/v1` (API.md). Each handler is a thin
+//! translation to a use case of the domain.
+
+pub mod accounts;
+pub mod pages;
+pub mod profiles;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+use axum::Router;
+use axum::extract::FromRequest;
+use axum::routing::{delete, get, post, put};
+use serde::Serialize;
+
+/// JSON body extractor whose rejections answer in the API's error format.
+#[derive(FromRequest)]
+#[from_request(via(axum::Json), rejection(ApiError))]
+pub struct ApiJson<T>(pub T);
+
+/// A list, as every list of the API is shaped.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct List<T> {
+    pub items: Vec<T>,
+    /// Cursor of the next page, or null at the end.
+    pub next: Option<String>,
+}
+
+impl<T> List<T> {
+    pub fn all(items: Vec<T>) -> Self {
+        Self { items, next: None }
+    }
+}
+
+pub fn routes() -> Router<AppState> {
+    use accounts as a;
+    use pages as p;
+    use profiles as pr;
+    Router::new()
+        .route("/api/v1/accounts", post(a::create_account))
+        .route("/api/v1/me", get(a::me))
+        .route(
+            "/api/v1/sessions",
+            post(a::create_session).get(a::list_sessions),
+        )
+        .route(
+            "/api/v1/sessions/current",
+            delete(a::delete_current_session),
+        )
+        .route("/api/v1/sessions/{id}", delete(a::delete_session))
+        .route(
+            "/api/v1/profiles/{handle}",
+            get(pr::get_profile).patch(pr::patch_profile),
+        )
+        .route(
+            "/api/v1/profiles/{handle}/positions",
+            get(pr::list_positions).post(pr::add_position),
+        )
+        .route(
+            "/api/v1/profiles/{handle}/positions/{id}",
+            delete(pr::delete_position),
+        )
+        .route("/api/v1/pages", post(p::create_page))
+        .route("/api/v1/pages/{handle}", get(p::get_page))
+        .route("/api/v1/pages/{handle}/managers", get(p::list_managers))
+        .route(
+            "/api/v1/pages/{handle}/managers/{member}",
+            put(p::put_manager).delete(p::delete_manager),
+        )
+        .route("/api/v1/pages/{handle}/audit", get(p::audit_log))
+        .route("/api/v1/pages/{handle}/offices", post(p::add_office))
+        .route(
+            "/api/v1/pages/{handle}/offices/{id}",
+            delete(p::delete_office),
+        )
+        .route("/api/v1/pages/{handle}/services", post(p::add_service))
+        .route(
+            "/api/v1/pages/{handle}/services/{id}",
+            delete(p::delete_service),
+        )
+        .route("/api/v1/pages/{handle}/positions", get(p::list_positions))
+        .route(
+            "/api/v1/pages/{handle}/positions/{id}/confirmation",
+            put(p::confirm_position),
+        )
+        .route(
+            "/api/v1/pages/{handle}/contact-messages",
+            post(p::send_contact_message).get(p::list_contact_messages),
+        )
+        .route("/api/v1/health", get(health))
+}
+
+/// Liveness: the process answers.
+#[utoipa::path(get, path = "/api/v1/health", tag = "instance", responses((status = 200, description = "The server is up")))]
+pub async fn health() -> axum::Json<serde_json::Value> {
+    axum::Json(serde_json::json!({"status": "ok"}))
+}

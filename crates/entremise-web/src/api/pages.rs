@@ -1,0 +1,265 @@
+//! Pages and personas: creation, managers, offices, services, executives,
+//! contact form, audit trail.
+
+use super::{ApiJson, List};
+use crate::auth::Ctx;
+use crate::error::{ApiError, ErrorBody};
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use entremise_domain::Error;
+use entremise_domain::ids::{OfficeId, PositionId, ServiceId};
+use entremise_domain::page::{AuditEntry, ContactMessage, Manager, Office, Role, Service};
+use entremise_domain::profile::{Position, ProfileRef, ProfileView};
+use entremise_domain::service::{
+    ContactFormRequest, NewPageRequest, OfficeRequest, PageDetails, ServiceRequest,
+};
+use serde::{Deserialize, Serialize};
+
+/// Creates an organization, or a brand or persona of an organization the
+/// member administers. The member becomes its owner.
+#[utoipa::path(post, path = "/api/v1/pages", tag = "pages", request_body = NewPageRequest,
+    responses((status = 201, body = ProfileView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn create_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    ApiJson(req): ApiJson<NewPageRequest>,
+) -> Result<(StatusCode, Json<ProfileView>), ApiError> {
+    ctx.viewer.require()?;
+    let page = state.app.create_page(&ctx.viewer, req).await?;
+    // The creator operates the page from now on: read it back as such.
+    let viewer = state.app.refresh_viewer(&ctx.viewer).await?;
+    let view = state
+        .app
+        .view_profile(&viewer, page.handle.as_str(), None)
+        .await?;
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+/// A page with its offices, services, executives, brands and personas.
+#[utoipa::path(get, path = "/api/v1/pages/{handle}", tag = "pages",
+    params(("handle" = String, Path)),
+    responses((status = 200, body = PageDetails), (status = 404, body = ErrorBody)))]
+pub async fn get_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(handle): Path<String>,
+) -> Result<Json<PageDetails>, ApiError> {
+    let details = state.app.page_details(&ctx.viewer, &handle, None).await?;
+    if !details.profile.kind.is_page() {
+        return Err(Error::NotFound.into());
+    }
+    Ok(Json(details))
+}
+
+/// The page's managers and their roles (page admins only).
+#[utoipa::path(get, path = "/api/v1/pages/{handle}/managers", tag = "pages",
+    params(("handle" = String, Path)),
+    responses((status = 200, body = List<Manager>), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn list_managers(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(handle): Path<String>,
+) -> Result<Json<List<Manager>>, ApiError> {
+    Ok(Json(List::all(
+        state.app.managers(&ctx.viewer, &handle).await?,
+    )))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RoleBody {
+    pub role: Role,
+}
+
+/// Grants or changes a member's role on the page.
+#[utoipa::path(put, path = "/api/v1/pages/{handle}/managers/{member_handle}", tag = "pages",
+    params(("handle" = String, Path), ("member_handle" = String, Path)), request_body = RoleBody,
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn put_manager(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((handle, member)): Path<(String, String)>,
+    ApiJson(body): ApiJson<RoleBody>,
+) -> Result<StatusCode, ApiError> {
+    ctx.viewer.require()?;
+    state
+        .app
+        .set_manager(&ctx.viewer, &handle, &member, Some(body.role))
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Revokes a member's role (or leaves the page); the last owner cannot.
+#[utoipa::path(delete, path = "/api/v1/pages/{handle}/managers/{member_handle}", tag = "pages",
+    params(("handle" = String, Path), ("member_handle" = String, Path)),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn delete_manager(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((handle, member)): Path<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    ctx.viewer.require()?;
+    state
+        .app
+        .set_manager(&ctx.viewer, &handle, &member, None)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Which account did what as the page (page admins only).
+#[utoipa::path(get, path = "/api/v1/pages/{handle}/audit", tag = "pages",
+    params(("handle" = String, Path)),
+    responses((status = 200, body = List<AuditEntry>), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn audit_log(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(handle): Path<String>,
+) -> Result<Json<List<AuditEntry>>, ApiError> {
+    Ok(Json(List::all(
+        state.app.audit_log(&ctx.viewer, &handle, 100).await?,
+    )))
+}
+
+#[utoipa::path(post, path = "/api/v1/pages/{handle}/offices", tag = "pages",
+    params(("handle" = String, Path)), request_body = OfficeRequest,
+    responses((status = 201, body = Office), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn add_office(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(handle): Path<String>,
+    ApiJson(req): ApiJson<OfficeRequest>,
+) -> Result<(StatusCode, Json<Office>), ApiError> {
+    ctx.viewer.require()?;
+    Ok((
+        StatusCode::CREATED,
+        Json(state.app.add_office(&ctx.viewer, &handle, req).await?),
+    ))
+}
+
+#[utoipa::path(delete, path = "/api/v1/pages/{handle}/offices/{id}", tag = "pages",
+    params(("handle" = String, Path), ("id" = String, Path)),
+    responses((status = 204), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn delete_office(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((handle, id)): Path<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    ctx.viewer.require()?;
+    let id: OfficeId = id.parse().map_err(|_| Error::NotFound)?;
+    state.app.delete_office(&ctx.viewer, &handle, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(post, path = "/api/v1/pages/{handle}/services", tag = "pages",
+    params(("handle" = String, Path)), request_body = ServiceRequest,
+    responses((status = 201, body = Service), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn add_service(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(handle): Path<String>,
+    ApiJson(req): ApiJson<ServiceRequest>,
+) -> Result<(StatusCode, Json<Service>), ApiError> {
+    ctx.viewer.require()?;
+    Ok((
+        StatusCode::CREATED,
+        Json(state.app.add_service(&ctx.viewer, &handle, req).await?),
+    ))
+}
+
+#[utoipa::path(delete, path = "/api/v1/pages/{handle}/services/{id}", tag = "pages",
+    params(("handle" = String, Path), ("id" = String, Path)),
+    responses((status = 204), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn delete_service(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((handle, id)): Path<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    ctx.viewer.require()?;
+    let id: ServiceId = id.parse().map_err(|_| Error::NotFound)?;
+    state.app.delete_service(&ctx.viewer, &handle, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct HeldPosition {
+    pub position: Position,
+    pub member: ProfileRef,
+}
+
+/// Positions members declared at this organization, for its admins to confirm.
+#[utoipa::path(get, path = "/api/v1/pages/{handle}/positions", tag = "pages",
+    params(("handle" = String, Path)),
+    responses((status = 200, body = List<HeldPosition>), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn list_positions(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(handle): Path<String>,
+) -> Result<Json<List<HeldPosition>>, ApiError> {
+    let items = state
+        .app
+        .positions_at(&ctx.viewer, &handle)
+        .await?
+        .into_iter()
+        .map(|(position, member)| HeldPosition { position, member })
+        .collect();
+    Ok(Json(List::all(items)))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Confirmation {
+    pub confirmed: bool,
+}
+
+/// Confirms (or withdraws) a position held at the organization: the executive badge.
+#[utoipa::path(put, path = "/api/v1/pages/{handle}/positions/{id}/confirmation", tag = "pages",
+    params(("handle" = String, Path), ("id" = String, Path)), request_body = Confirmation,
+    responses((status = 204), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn confirm_position(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((handle, id)): Path<(String, String)>,
+    ApiJson(body): ApiJson<Confirmation>,
+) -> Result<StatusCode, ApiError> {
+    ctx.viewer.require()?;
+    let id: PositionId = id.parse().map_err(|_| Error::NotFound)?;
+    state
+        .app
+        .confirm_position(&ctx.viewer, &handle, id, body.confirmed)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Writes to an organization through its contact form (anyone may).
+#[utoipa::path(post, path = "/api/v1/pages/{handle}/contact-messages", tag = "pages",
+    params(("handle" = String, Path)), request_body = ContactFormRequest,
+    responses((status = 201, body = ContactMessage), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub async fn send_contact_message(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(handle): Path<String>,
+    ApiJson(req): ApiJson<ContactFormRequest>,
+) -> Result<(StatusCode, Json<ContactMessage>), ApiError> {
+    let m = state
+        .app
+        .send_contact_form(&ctx.viewer, &handle, req, &ctx.ip)
+        .await?;
+    Ok((StatusCode::CREATED, Json(m)))
+}
+
+/// Messages received through the contact form (page editors and admins).
+#[utoipa::path(get, path = "/api/v1/pages/{handle}/contact-messages", tag = "pages",
+    params(("handle" = String, Path)),
+    responses((status = 200, body = List<ContactMessage>), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn list_contact_messages(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(handle): Path<String>,
+) -> Result<Json<List<ContactMessage>>, ApiError> {
+    Ok(Json(List::all(
+        state.app.contact_messages(&ctx.viewer, &handle).await?,
+    )))
+}

@@ -1,0 +1,97 @@
+//! Who is asking, in which language: the request context every handler gets.
+
+use crate::error::ApiError;
+use crate::security::CsrfToken;
+use crate::state::AppState;
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::header;
+use axum::http::request::Parts;
+use axum_extra::extract::CookieJar;
+use entremise_domain::Error;
+use entremise_domain::locale::Locale;
+use entremise_domain::service::Viewer;
+use std::net::SocketAddr;
+
+/// The context of one request.
+pub struct Ctx {
+    pub viewer: Viewer,
+    pub locale: Locale,
+    /// The form token to embed in this page's forms.
+    pub csrf: String,
+    /// The client's address, for rate limits.
+    pub ip: String,
+    pub user_agent: String,
+    /// The path and query, to come back to after a language switch.
+    pub path: String,
+}
+
+impl FromRequestParts<AppState> for Ctx {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let jar = CookieJar::from_headers(&parts.headers);
+        let bearer = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim);
+        let viewer = match bearer {
+            Some(token) => {
+                let viewer = state.app.authenticate(token).await?;
+                if viewer.signed_in.is_none() {
+                    // A client that presents a token expects it to work.
+                    return Err(Error::Unauthenticated.into());
+                }
+                viewer
+            }
+            None => match jar.get(state.cookies.session) {
+                Some(c) => state.app.authenticate(c.value()).await?,
+                None => Viewer::anonymous(),
+            },
+        };
+        let locale = viewer
+            .signed_in
+            .as_ref()
+            .map(|s| s.locale)
+            .or_else(|| {
+                jar.get(state.cookies.lang)
+                    .and_then(|c| Locale::parse(c.value()))
+            })
+            .or_else(|| {
+                parts
+                    .headers
+                    .get(header::ACCEPT_LANGUAGE)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(Locale::from_accept_language)
+            })
+            .unwrap_or_default();
+        let csrf = parts
+            .extensions
+            .get::<CsrfToken>()
+            .map(|t| t.0.clone())
+            .unwrap_or_default();
+        let ip = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map_or_else(|| "local".to_owned(), |c| c.0.ip().to_string());
+        let user_agent = parts
+            .headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned();
+        let path = parts
+            .uri
+            .path_and_query()
+            .map_or_else(|| "/".to_owned(), |p| p.as_str().to_owned());
+        Ok(Self {
+            viewer,
+            locale,
+            csrf,
+            ip,
+            user_agent,
+            path,
+        })
+    }
+}

@@ -1,0 +1,48 @@
+//! The web front ends of entremise: the JSON API (`/api/v1`), the
+//! server-rendered pages (French and English) and their assets.
+//!
+//! Handlers translate HTTP to calls of [`entremise_domain::Entremise`] and
+//! back; they never decide who may see what (the domain's privacy module
+//! does). This crate names no store and no search engine.
+
+mod api;
+mod assets;
+mod auth;
+mod error;
+mod i18n;
+mod openapi;
+mod pages;
+mod security;
+mod state;
+
+pub use i18n::Catalog;
+pub use state::WebConfig;
+
+use axum::Router;
+use entremise_domain::Entremise;
+use std::sync::Arc;
+
+/// Builds the whole HTTP application.
+pub fn router(app: Arc<Entremise>, config: WebConfig) -> Router {
+    let state = state::AppState::new(app, config);
+    let max_body = state.config.max_body_bytes;
+    Router::new()
+        .merge(api::routes())
+        .merge(pages::routes())
+        .merge(assets::routes())
+        .merge(openapi::routes())
+        .with_state(state.clone())
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            security::csrf_cookie,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state,
+            security::same_origin_writes,
+        ))
+        .layer(axum::middleware::from_fn(security::headers))
+        .layer(axum::extract::DefaultBodyLimit::max(max_body))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(
+            error::panic_response,
+        ))
+}

@@ -1,0 +1,317 @@
+//! Home, sign-up, sign-in, sign-out, language, sessions.
+
+use super::{FormData, Layout, PageError, render, safe_next, see_other};
+use crate::auth::Ctx;
+use crate::state::AppState;
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use axum_extra::extract::cookie::{Cookie, SameSite};
+use entremise_domain::account::Registration;
+use entremise_domain::locale::Locale;
+use entremise_domain::profile::{ProfileKind, ProfileView};
+use entremise_domain::session::{Session, SessionKind};
+use entremise_domain::{Error, SessionId};
+use serde::Deserialize;
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct Home {
+    l: Layout,
+    people: Vec<ProfileView>,
+    organizations: Vec<ProfileView>,
+    my_pages: Vec<(String, String, String)>,
+}
+
+pub async fn home(State(state): State<AppState>, ctx: Ctx) -> Result<Response, PageError> {
+    let fail = |e| PageError::new(&state, &ctx, e);
+    let app = &state.app;
+    let people = app
+        .directory(&ctx.viewer, Some(ProfileKind::Person), 12)
+        .await
+        .map_err(fail)?;
+    let organizations = app
+        .directory(&ctx.viewer, Some(ProfileKind::Organization), 8)
+        .await
+        .map_err(fail)?;
+    let my_pages = if ctx.viewer.signed_in.is_some() {
+        app.operated_pages(&ctx.viewer)
+            .await
+            .map_err(fail)?
+            .into_iter()
+            .map(|(r, role)| (r.handle.to_string(), r.name, role.as_str().to_owned()))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let l = Layout::new(&state, &ctx, "entremise");
+    Ok(render(&Home {
+        l,
+        people,
+        organizations,
+        my_pages,
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "signup.html")]
+struct Signup {
+    l: Layout,
+    email: String,
+    handle: String,
+    name: String,
+    errors: Vec<String>,
+}
+
+pub async fn signup_form(State(state): State<AppState>, ctx: Ctx) -> Response {
+    let l = Layout::new(&state, &ctx, state.catalog.get(ctx.locale, "signup_title"));
+    render(&Signup {
+        l,
+        email: String::new(),
+        handle: String::new(),
+        name: String::new(),
+        errors: Vec::new(),
+    })
+}
+
+/// The messages of a failed form, one per problem.
+pub fn form_errors(err: &Error) -> Vec<String> {
+    match err {
+        Error::Invalid(fields) => fields
+            .iter()
+            .map(|f| format!("{}: {}", f.field, f.message))
+            .collect(),
+        other => vec![other.public_message()],
+    }
+}
+
+pub fn session_cookie(state: &AppState, token: String, max_age: time::Duration) -> HeaderValue {
+    let cookie = Cookie::build((state.cookies.session, token))
+        .path("/")
+        .http_only(true)
+        .secure(state.cookies.secure)
+        .same_site(SameSite::Lax)
+        .max_age(max_age)
+        .build();
+    HeaderValue::from_str(&cookie.to_string()).unwrap_or(HeaderValue::from_static(""))
+}
+
+fn clear_session_cookie(state: &AppState) -> HeaderValue {
+    session_cookie(state, String::new(), time::Duration::ZERO)
+}
+
+async fn open_web_session(
+    state: &AppState,
+    ctx: &Ctx,
+    email: &str,
+    password: &str,
+    next: &str,
+) -> Result<Response, Error> {
+    let s = state
+        .app
+        .sign_in(email, password, &ctx.ip, SessionKind::Web, &ctx.user_agent)
+        .await?;
+    let max_age = s.session.expires_at - s.session.created_at;
+    let mut response = see_other(next);
+    response
+        .headers_mut()
+        .append(header::SET_COOKIE, session_cookie(state, s.token, max_age));
+    Ok(response)
+}
+
+pub async fn signup(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> Response {
+    let form = match FormData::parse(&body, &ctx) {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    let reg = Registration {
+        email: form.get("email").to_owned(),
+        password: form.get("password").to_owned(),
+        handle: form.get("handle").to_owned(),
+        name: form.get("name").to_owned(),
+        locale: Some(ctx.locale),
+    };
+    let result = match state.app.register(reg, &ctx.ip).await {
+        Ok(account) => {
+            let next = format!("/@{}/edit", account.handle);
+            open_web_session(&state, &ctx, form.get("email"), form.get("password"), &next).await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(r) => r,
+        Err(e) => {
+            let status = crate::error::status_of(&e);
+            let l = Layout::new(&state, &ctx, state.catalog.get(ctx.locale, "signup_title"));
+            let page = Signup {
+                l,
+                email: form.get("email").to_owned(),
+                handle: form.get("handle").to_owned(),
+                name: form.get("name").to_owned(),
+                errors: form_errors(&e),
+            };
+            (status, render(&page)).into_response()
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "signin.html")]
+struct Signin {
+    l: Layout,
+    email: String,
+    next: String,
+    errors: Vec<String>,
+}
+
+#[derive(Deserialize)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+pub async fn signin_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<NextQuery>,
+) -> Response {
+    let l = Layout::new(&state, &ctx, state.catalog.get(ctx.locale, "signin_title"));
+    render(&Signin {
+        l,
+        email: String::new(),
+        next: safe_next(q.next.as_deref().unwrap_or("/")),
+        errors: Vec::new(),
+    })
+}
+
+pub async fn signin(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> Response {
+    let form = match FormData::parse(&body, &ctx) {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    let next = safe_next(form.get("next"));
+    match open_web_session(&state, &ctx, form.get("email"), form.get("password"), &next).await {
+        Ok(r) => r,
+        Err(e) => {
+            let status = crate::error::status_of(&e);
+            let l = Layout::new(&state, &ctx, state.catalog.get(ctx.locale, "signin_title"));
+            let message = match &e {
+                Error::BadCredentials => l.t("signin_failed").to_owned(),
+                other => other.public_message(),
+            };
+            let mut response = (
+                status,
+                render(&Signin {
+                    l,
+                    email: form.get("email").to_owned(),
+                    next,
+                    errors: vec![message],
+                }),
+            )
+                .into_response();
+            if let Error::RateLimited { retry_after_secs } = e {
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, retry_after_secs.into());
+            }
+            response
+        }
+    }
+}
+
+pub async fn signout(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> Response {
+    if let Err(r) = FormData::parse(&body, &ctx) {
+        return r;
+    }
+    if ctx.viewer.signed_in.is_some()
+        && let Err(e) = state.app.sign_out(&ctx.viewer).await
+    {
+        return PageError::new(&state, &ctx, e).into_response();
+    }
+    let mut response = see_other("/");
+    response
+        .headers_mut()
+        .append(header::SET_COOKIE, clear_session_cookie(&state));
+    response
+}
+
+/// The language switcher: remembered in a cookie, and on the account.
+pub async fn switch_language(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> Response {
+    let form = match FormData::parse(&body, &ctx) {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    let Some(locale) = Locale::parse(form.get("lang")) else {
+        return PageError::new(
+            &state,
+            &ctx,
+            Error::invalid("lang", "invalid", "Language is en or fr."),
+        )
+        .into_response();
+    };
+    if ctx.viewer.signed_in.is_some()
+        && let Err(e) = state.app.set_locale(&ctx.viewer, locale).await
+    {
+        return PageError::new(&state, &ctx, e).into_response();
+    }
+    let cookie = Cookie::build((state.cookies.lang, locale.as_str()))
+        .path("/")
+        .secure(state.cookies.secure)
+        .same_site(SameSite::Lax)
+        .max_age(time::Duration::days(365))
+        .build();
+    let mut response = see_other(&safe_next(form.get("next")));
+    if let Ok(v) = HeaderValue::from_str(&cookie.to_string()) {
+        response.headers_mut().append(header::SET_COOKIE, v);
+    }
+    response
+}
+
+#[derive(Template)]
+#[template(path = "sessions.html")]
+struct Sessions {
+    l: Layout,
+    sessions: Vec<Session>,
+    current: SessionId,
+}
+
+pub async fn sessions(State(state): State<AppState>, ctx: Ctx) -> Result<Response, PageError> {
+    let result = async {
+        let current = ctx.viewer.require()?.session;
+        let sessions = state.app.sessions(&ctx.viewer).await?;
+        Ok::<_, Error>((current, sessions))
+    }
+    .await;
+    let (current, sessions) = result.map_err(|e| PageError::new(&state, &ctx, e))?;
+    let l = Layout::new(
+        &state,
+        &ctx,
+        state.catalog.get(ctx.locale, "sessions_title"),
+    );
+    Ok(render(&Sessions {
+        l,
+        sessions,
+        current,
+    }))
+}
+
+pub async fn revoke_session(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    if let Err(r) = FormData::parse(&body, &ctx) {
+        return r;
+    }
+    let result = async {
+        let id: SessionId = id.parse().map_err(|_| Error::NotFound)?;
+        state.app.revoke_session(&ctx.viewer, id).await
+    }
+    .await;
+    match result {
+        Ok(()) => see_other("/settings/sessions"),
+        Err(e) => PageError::new(&state, &ctx, e).into_response(),
+    }
+}

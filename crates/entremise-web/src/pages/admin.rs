@@ -1,0 +1,329 @@
+//! Creating and running pages: the new-page form, the manage page and its
+//! actions, and the contact form of organizations.
+
+use super::{FormData, Layout, PageError, at_handle, render, see_other};
+use crate::auth::Ctx;
+use crate::state::AppState;
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
+use entremise_domain::Error;
+use entremise_domain::page::{AuditEntry, ContactMessage, Manager, Office, Role, Service};
+use entremise_domain::profile::{Position, ProfileKind, ProfileRef};
+use entremise_domain::service::{
+    ContactFormRequest, NewPageRequest, OfficeRequest, ServiceRequest,
+};
+
+#[derive(Template)]
+#[template(path = "new_page.html")]
+struct NewPage {
+    l: Layout,
+    kind: String,
+    handle: String,
+    name: String,
+    parents: Vec<(String, String)>,
+    errors: Vec<String>,
+}
+
+async fn administered_organizations(
+    state: &AppState,
+    ctx: &Ctx,
+) -> Result<Vec<(String, String)>, Error> {
+    let pages = state.app.operated_pages(&ctx.viewer).await?;
+    Ok(pages
+        .into_iter()
+        .filter(|(r, role)| r.kind == ProfileKind::Organization && role.administers())
+        .map(|(r, _)| (r.handle.to_string(), r.name))
+        .collect())
+}
+
+pub async fn new_page_form(State(state): State<AppState>, ctx: Ctx) -> Result<Response, PageError> {
+    let fail = |e| PageError::new(&state, &ctx, e);
+    ctx.viewer.require().map_err(fail)?;
+    let parents = administered_organizations(&state, &ctx)
+        .await
+        .map_err(fail)?;
+    let l = Layout::new(
+        &state,
+        &ctx,
+        state.catalog.get(ctx.locale, "new_page_title"),
+    );
+    Ok(render(&NewPage {
+        l,
+        kind: "organization".into(),
+        handle: String::new(),
+        name: String::new(),
+        parents,
+        errors: Vec::new(),
+    }))
+}
+
+pub async fn create_page(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> Response {
+    let form = match FormData::parse(&body, &ctx) {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    let parent = Some(form.get("parent").to_owned())
+        .filter(|p| !p.is_empty() && form.get("kind") != "organization");
+    let req = NewPageRequest {
+        kind: form.get("kind").to_owned(),
+        handle: form.get("handle").to_owned(),
+        name: form.get("name").to_owned(),
+        parent,
+    };
+    match state.app.create_page(&ctx.viewer, req).await {
+        Ok(page) => see_other(&format!("/@{}", page.handle)),
+        Err(Error::Unauthenticated) => {
+            PageError::new(&state, &ctx, Error::Unauthenticated).into_response()
+        }
+        Err(e) => {
+            let parents = administered_organizations(&state, &ctx)
+                .await
+                .unwrap_or_default();
+            let status = crate::error::status_of(&e);
+            let l = Layout::new(
+                &state,
+                &ctx,
+                state.catalog.get(ctx.locale, "new_page_title"),
+            );
+            let page = NewPage {
+                l,
+                kind: form.get("kind").to_owned(),
+                handle: form.get("handle").to_owned(),
+                name: form.get("name").to_owned(),
+                parents,
+                errors: super::account::form_errors(&e),
+            };
+            (status, render(&page)).into_response()
+        }
+    }
+}
+
+pub async fn send_contact_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(at): Path<String>,
+    body: Bytes,
+) -> Response {
+    let form = match FormData::parse(&body, &ctx) {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    let handle = match at_handle(&at) {
+        Ok(h) => h.to_owned(),
+        Err(e) => return PageError::new(&state, &ctx, e).into_response(),
+    };
+    let req = ContactFormRequest {
+        name: form.get("name").to_owned(),
+        email: form.get("email").to_owned(),
+        message: form.get("message").to_owned(),
+    };
+    match state
+        .app
+        .send_contact_form(&ctx.viewer, &handle, req, &ctx.ip)
+        .await
+    {
+        Ok(_) => see_other(&format!("/@{handle}?sent=1#contact")),
+        Err(e @ (Error::Invalid(_) | Error::RateLimited { .. })) => {
+            super::profile::show_with_contact_errors(
+                &state,
+                &ctx,
+                &handle,
+                super::account::form_errors(&e),
+            )
+            .await
+        }
+        Err(e) => PageError::new(&state, &ctx, e).into_response(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "manage.html")]
+struct Manage {
+    l: Layout,
+    handle: String,
+    name: String,
+    is_organization: bool,
+    role: Role,
+    role_label: String,
+    managers: Vec<(Manager, String)>,
+    offices: Vec<Office>,
+    services: Vec<Service>,
+    positions: Vec<(Position, ProfileRef)>,
+    messages: Vec<ContactMessage>,
+    audit: Vec<AuditEntry>,
+    roles: Vec<(&'static str, String)>,
+}
+
+pub async fn manage(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(at): Path<String>,
+) -> Result<Response, PageError> {
+    let fail = |e| PageError::new(&state, &ctx, e);
+    ctx.viewer.require().map_err(fail)?;
+    let handle = at_handle(&at).map_err(fail)?;
+    let app = &state.app;
+    let d = app
+        .page_details(&ctx.viewer, handle, None)
+        .await
+        .map_err(fail)?;
+    let role = d.role.ok_or(Error::NotFound).map_err(fail)?;
+    let admin = role.administers();
+    let is_organization = d.profile.kind == ProfileKind::Organization;
+    let managers = if admin {
+        app.managers(&ctx.viewer, handle).await.map_err(fail)?
+    } else {
+        Vec::new()
+    };
+    let audit = if admin {
+        app.audit_log(&ctx.viewer, handle, 50).await.map_err(fail)?
+    } else {
+        Vec::new()
+    };
+    let positions = if admin && is_organization {
+        app.positions_at(&ctx.viewer, handle).await.map_err(fail)?
+    } else {
+        Vec::new()
+    };
+    let messages = if role.edits() && is_organization {
+        app.contact_messages(&ctx.viewer, handle)
+            .await
+            .map_err(fail)?
+    } else {
+        Vec::new()
+    };
+    let l = Layout::new(&state, &ctx, state.catalog.get(ctx.locale, "manage_title"));
+    let roles = Role::ALL
+        .into_iter()
+        .filter(|r| role.may_assign(None, Some(*r)))
+        .map(|r| (r.as_str(), l.t(role_key(r)).to_owned()))
+        .collect();
+    let managers = managers
+        .into_iter()
+        .map(|m| {
+            let label = l.t(role_key(m.role)).to_owned();
+            (m, label)
+        })
+        .collect();
+    Ok(render(&Manage {
+        role_label: l.t(role_key(role)).to_owned(),
+        handle: d.profile.handle.to_string(),
+        name: d.profile.display_name().to_owned(),
+        is_organization,
+        role,
+        managers,
+        offices: d.offices,
+        services: d.services,
+        positions,
+        messages,
+        audit,
+        roles,
+        l,
+    }))
+}
+
+pub fn role_key(role: Role) -> &'static str {
+    match role {
+        Role::Owner => "role_owner",
+        Role::Admin => "role_admin",
+        Role::Editor => "role_editor",
+        Role::Analyst => "role_analyst",
+    }
+}
+
+/// `POST /@page/manage/{managers|offices|services}`: add one.
+pub async fn manage_action(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((at, action)): Path<(String, String)>,
+    body: Bytes,
+) -> Response {
+    let form = match FormData::parse(&body, &ctx) {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    let result = async {
+        let handle = at_handle(&at)?;
+        let app = &state.app;
+        match action.as_str() {
+            "managers" => {
+                let role = Role::parse(form.get("role"))
+                    .ok_or_else(|| Error::invalid("role", "invalid", "Unknown role."))?;
+                app.set_manager(&ctx.viewer, handle, form.get("member"), Some(role))
+                    .await?;
+            }
+            "offices" => {
+                let phone = Some(form.get("phone").to_owned()).filter(|p| !p.trim().is_empty());
+                let req = OfficeRequest {
+                    name: form.get("name").to_owned(),
+                    address: form.get("address").to_owned(),
+                    town: form.get("town").to_owned(),
+                    phone,
+                };
+                app.add_office(&ctx.viewer, handle, req).await?;
+            }
+            "services" => {
+                let description =
+                    Some(form.get("description").to_owned()).filter(|d| !d.trim().is_empty());
+                let req = ServiceRequest {
+                    name: form.get("name").to_owned(),
+                    description,
+                };
+                app.add_service(&ctx.viewer, handle, req).await?;
+            }
+            _ => return Err(Error::NotFound),
+        }
+        Ok(handle.to_owned())
+    }
+    .await;
+    match result {
+        Ok(handle) => see_other(&format!("/@{handle}/manage")),
+        Err(e) => PageError::new(&state, &ctx, e).into_response(),
+    }
+}
+
+/// `POST /@page/manage/{action}/{id}`: remove a manager, delete an office
+/// or a service, confirm or withdraw a position.
+pub async fn manage_item_action(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((at, action, id)): Path<(String, String, String)>,
+    body: Bytes,
+) -> Response {
+    if let Err(r) = FormData::parse(&body, &ctx) {
+        return r;
+    }
+    let result = async {
+        let handle = at_handle(&at)?;
+        let app = &state.app;
+        let parse_id = || id.parse::<i64>().map_err(|_| Error::NotFound);
+        match action.as_str() {
+            "remove-manager" => app.set_manager(&ctx.viewer, handle, &id, None).await?,
+            "delete-office" => {
+                app.delete_office(&ctx.viewer, handle, parse_id()?.into())
+                    .await?
+            }
+            "delete-service" => {
+                app.delete_service(&ctx.viewer, handle, parse_id()?.into())
+                    .await?
+            }
+            "confirm-position" => {
+                app.confirm_position(&ctx.viewer, handle, parse_id()?.into(), true)
+                    .await?
+            }
+            "withdraw-position" => {
+                app.confirm_position(&ctx.viewer, handle, parse_id()?.into(), false)
+                    .await?
+            }
+            _ => return Err(Error::NotFound),
+        }
+        Ok(handle.to_owned())
+    }
+    .await;
+    match result {
+        Ok(handle) => see_other(&format!("/@{handle}/manage")),
+        Err(e) => PageError::new(&state, &ctx, e).into_response(),
+    }
+}

@@ -1,0 +1,149 @@
+//! Security headers on every response, and the defences against
+//! cross-site request forgery: writes must come from this site (Origin /
+//! Sec-Fetch-Site), and every form carries a token equal to its cookie.
+
+use crate::state::AppState;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum_extra::extract::CookieJar;
+use axum_extra::extract::cookie::{Cookie, SameSite};
+use base64::Engine as _;
+
+/// The form token of the current request (from its cookie, or new).
+#[derive(Debug, Clone)]
+pub struct CsrfToken(pub String);
+
+const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
+                   font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; \
+                   form-action 'self'; frame-ancestors 'none'";
+/// The API browser (Swagger UI) sets inline styles on its elements.
+const CSP_DOCS: &str = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; \
+                        script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+
+pub async fn headers(request: Request, next: Next) -> Response {
+    let docs = request.uri().path().starts_with("/api/docs");
+    let mut response = next.run(request).await;
+    let h = response.headers_mut();
+    let csp = if docs { CSP_DOCS } else { CSP };
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(csp),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("strict-origin-when-cross-origin"),
+    );
+    h.insert(
+        "permissions-policy",
+        HeaderValue::from_static("camera=(), microphone=(), geolocation=(), interest-cohort=()"),
+    );
+    h.insert(
+        "cross-origin-opener-policy",
+        HeaderValue::from_static("same-origin"),
+    );
+    response
+}
+
+fn new_token() -> String {
+    let mut raw = [0u8; 18];
+    // A failing OS random source is not survivable for a web server.
+    getrandom::fill(&mut raw).expect("operating system random source");
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw)
+}
+
+/// Gives every browser a form token cookie (double-submit pattern).
+pub async fn csrf_cookie(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let jar = CookieJar::from_headers(request.headers());
+    let existing = jar
+        .get(state.cookies.csrf)
+        .map(|c| c.value().to_owned())
+        .filter(|v| v.len() >= 16);
+    let token = existing.clone().unwrap_or_else(new_token);
+    request.extensions_mut().insert(CsrfToken(token.clone()));
+    let mut response = next.run(request).await;
+    if existing.is_none() {
+        let cookie = Cookie::build((state.cookies.csrf, token))
+            .path("/")
+            .http_only(true)
+            .secure(state.cookies.secure)
+            .same_site(SameSite::Lax)
+            .build();
+        if let Ok(v) = HeaderValue::from_str(&cookie.to_string()) {
+            response.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
+    response
+}
+
+/// Whether the request's Origin is this site: the configured public URL,
+/// or the host the browser addressed.
+fn same_origin(headers: &HeaderMap, state: &AppState) -> bool {
+    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        return matches!(site, "same-origin" | "none");
+    }
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+        // Neither header: not a browser made to cross sites (curl, tests).
+        return true;
+    };
+    let public = state.config.public_url.origin().ascii_serialization();
+    if origin == public {
+        return true;
+    }
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    host.is_some_and(|host| {
+        origin
+            .strip_prefix("http://")
+            .or_else(|| origin.strip_prefix("https://"))
+            == Some(host)
+    })
+}
+
+/// Refuses writes made by another site with the browser's cookies.
+/// Bearer-authenticated API calls carry no ambient credentials and pass.
+pub async fn same_origin_writes(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let safe = matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
+    let bearer = request.headers().contains_key(header::AUTHORIZATION);
+    if !safe && !bearer && !same_origin(request.headers(), &state) {
+        let err = entremise_domain::Error::Forbidden(entremise_domain::error::Forbidden::CrossSite);
+        return crate::error::ApiError::from(err).into_response();
+    }
+    next.run(request).await
+}
+
+/// Checks a submitted form token against the cookie's.
+pub fn form_token_ok(submitted: &str, expected: &str) -> bool {
+    !expected.is_empty()
+        && submitted.len() == expected.len()
+        && submitted
+            .bytes()
+            .zip(expected.bytes())
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0
+}
+
+/// 403 for a form whose token does not match.
+pub fn bad_form_token() -> Response {
+    (
+        StatusCode::FORBIDDEN,
+        "This form has expired; go back, reload the page and try again.",
+    )
+        .into_response()
+}

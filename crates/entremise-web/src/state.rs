@@ -1,0 +1,68 @@
+//! Shared state of the web layer.
+
+use crate::i18n::Catalog;
+use entremise_domain::Entremise;
+use std::sync::Arc;
+
+/// The web section of the configuration.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// Where members reach the server (`http://127.0.0.1:8080`). When it is
+    /// https, cookies are `Secure` and `__Host-`-prefixed.
+    pub public_url: url::Url,
+    /// Request bodies above this are refused with 413.
+    pub max_body_bytes: usize,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        Self {
+            public_url: url::Url::parse("http://127.0.0.1:8080").expect("static URL"),
+            max_body_bytes: 1024 * 1024,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub app: Arc<Entremise>,
+    pub config: Arc<WebConfig>,
+    pub catalog: Arc<Catalog>,
+    pub cookies: Arc<CookieNames>,
+}
+
+/// Cookie names and flags, derived once from the public URL.
+#[derive(Debug)]
+pub struct CookieNames {
+    pub secure: bool,
+    pub session: &'static str,
+    pub csrf: &'static str,
+    pub lang: &'static str,
+}
+
+impl AppState {
+    pub fn new(app: Arc<Entremise>, config: WebConfig) -> Self {
+        let secure = config.public_url.scheme() == "https";
+        let cookies = if secure {
+            CookieNames {
+                secure,
+                session: "__Host-entremise_session",
+                csrf: "__Host-entremise_csrf",
+                lang: "__Host-entremise_lang",
+            }
+        } else {
+            CookieNames {
+                secure,
+                session: "entremise_session",
+                csrf: "entremise_csrf",
+                lang: "entremise_lang",
+            }
+        };
+        Self {
+            app,
+            config: Arc::new(config),
+            catalog: Arc::new(Catalog::load()),
+            cookies: Arc::new(cookies),
+        }
+    }
+}
