@@ -1,0 +1,159 @@
+//! The connections to one database: a single writer behind a mutex, a few
+//! read-only connections for reads, and the async front door that runs every
+//! call on tokio's blocking pool.
+
+use crate::SqliteStore;
+use crate::codec::{DbError, DbResult};
+use crate::migrate;
+use entremise_domain::{Error, Result};
+use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+/// How long a connection waits for another process's lock before failing.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Prepared statements kept per connection (the store has a few dozen).
+const STATEMENT_CACHE: usize = 64;
+
+pub(crate) struct Connections {
+    location: String,
+    writer: Mutex<Connection>,
+    /// Empty for an in-memory database: the writer serves reads too.
+    readers: Vec<Mutex<Connection>>,
+    next_reader: AtomicUsize,
+}
+
+impl Connections {
+    /// Opens the writer (creating the file and applying migrations), then
+    /// `readers` read-only connections.
+    pub(crate) fn open_file(path: &Path, readers: usize) -> Result<Self> {
+        let op = "open store";
+        let mut writer = Connection::open(path).map_err(|e| internal(op, e))?;
+        configure(&writer, true).map_err(|e| internal(op, e))?;
+        migrate::apply(&mut writer)?;
+        let readers = (0..readers)
+            .map(|_| {
+                let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+                let conn = Connection::open_with_flags(path, flags)?;
+                configure(&conn, false)?;
+                Ok(Mutex::new(conn))
+            })
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(|e| internal(op, e))?;
+        Ok(Self {
+            location: path.display().to_string(),
+            writer: Mutex::new(writer),
+            readers,
+            next_reader: AtomicUsize::new(0),
+        })
+    }
+
+    /// One private in-memory database behind a single connection.
+    pub(crate) fn open_in_memory() -> Result<Self> {
+        let op = "open in-memory store";
+        let mut conn = Connection::open_in_memory().map_err(|e| internal(op, e))?;
+        configure(&conn, false).map_err(|e| internal(op, e))?;
+        migrate::apply(&mut conn)?;
+        Ok(Self {
+            location: ":memory:".to_owned(),
+            writer: Mutex::new(conn),
+            readers: Vec::new(),
+            next_reader: AtomicUsize::new(0),
+        })
+    }
+
+    pub(crate) fn location(&self) -> &str {
+        &self.location
+    }
+
+    /// A read connection: the first idle one from a rotating start, else
+    /// waits for the next in turn.
+    fn reader(&self) -> MutexGuard<'_, Connection> {
+        let n = self.readers.len();
+        if n == 0 {
+            return lock(&self.writer);
+        }
+        let start = self.next_reader.fetch_add(1, Ordering::Relaxed) % n;
+        (0..n)
+            .find_map(|i| self.readers[(start + i) % n].try_lock().ok())
+            .unwrap_or_else(|| lock(&self.readers[start]))
+    }
+
+    fn writer(&self) -> MutexGuard<'_, Connection> {
+        lock(&self.writer)
+    }
+}
+
+/// A connection stays usable after a panic elsewhere: an open transaction
+/// was rolled back when it was dropped.
+fn lock(mutex: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Per-connection settings. `journal_mode` is a property of the file, set by
+/// the writer; the others hold per connection.
+fn configure(conn: &Connection, writer: bool) -> rusqlite::Result<()> {
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+    if writer {
+        // An in-memory database answers "memory" and keeps it.
+        let _mode: String =
+            conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
+    }
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    Ok(())
+}
+
+fn internal(op: &str, e: impl std::fmt::Display) -> Error {
+    Error::internal(format!("{op}: {e}"))
+}
+
+impl SqliteStore {
+    /// Runs `f` on a read connection, off the async workers. `op` names the
+    /// operation in internal errors.
+    pub(crate) async fn read<T, F>(&self, op: &'static str, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> DbResult<T> + Send + 'static,
+    {
+        let connections = self.connections.clone();
+        blocking(op, move || f(&connections.reader())).await
+    }
+
+    /// Runs `f` inside one write transaction, off the async workers: it
+    /// commits when `f` succeeds and rolls back when it fails.
+    pub(crate) async fn write<T, F>(&self, op: &'static str, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Transaction<'_>) -> DbResult<T> + Send + 'static,
+    {
+        let connections = self.connections.clone();
+        blocking(op, move || {
+            let mut conn = connections.writer();
+            // IMMEDIATE takes the write lock up front, so a transaction never
+            // fails half-way because another process started writing.
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let out = f(&tx)?;
+            tx.commit()?;
+            Ok(out)
+        })
+        .await
+    }
+}
+
+async fn blocking<T, F>(op: &'static str, f: F) -> Result<T>
+where
+    T: Send + 'static,
+    F: FnOnce() -> DbResult<T> + Send + 'static,
+{
+    match tokio::task::spawn_blocking(f).await {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(DbError::Domain(e))) => Err(e),
+        Ok(Err(DbError::Sql(e))) => Err(internal(op, e)),
+        Err(join) => Err(internal(op, join)),
+    }
+}

@@ -1,0 +1,182 @@
+//! The store conformance story on SQLite, on a temporary file and in memory,
+//! plus what only SQLite can show: migrations, rollbacks, raw rows.
+
+use entremise_domain::session::SessionKind;
+use entremise_domain::store::{AccountStore, NewSession, ProfileStore, SessionStore};
+use entremise_domain::{AccountId, Error};
+use entremise_store_sqlite::SqliteStore;
+use entremise_testkit::fixtures::{T0, new_account};
+use std::path::PathBuf;
+use std::sync::Arc;
+use tempfile::TempDir;
+
+/// A store on a fresh file in a temporary directory (removed at drop).
+fn file_store() -> (SqliteStore, TempDir) {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let store = SqliteStore::open(&dir.path().join("entremise.db")).expect("open store");
+    (store, dir)
+}
+
+fn raw(path: &std::path::Path) -> rusqlite::Connection {
+    rusqlite::Connection::open(path).expect("raw connection")
+}
+
+fn count(conn: &rusqlite::Connection, table: &str) -> i64 {
+    conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+        .expect("count")
+}
+
+entremise_testkit::store_conformance_tests!(on_file, file_store());
+entremise_testkit::store_conformance_tests!(
+    in_memory,
+    (SqliteStore::open_in_memory().expect("open store"), ())
+);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn whole_story_on_one_database() {
+    let (store, _dir) = file_store();
+    entremise_testkit::run_store_story(Arc::new(store)).await;
+    let memory = SqliteStore::open_in_memory().expect("open store");
+    entremise_testkit::run_store_story(Arc::new(memory)).await;
+}
+
+#[tokio::test]
+async fn opening_twice_keeps_data_and_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("nested/dirs/entremise.db");
+    let account = {
+        let store = SqliteStore::open(&path).expect("first open creates parents");
+        store
+            .create_account(new_account("mig_ada", "ada@migrations.example"))
+            .await
+            .unwrap()
+    };
+    let version = |p: &PathBuf| -> i64 {
+        raw(p)
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap()
+    };
+    let first = version(&path);
+    assert!(first >= 1);
+    let store = SqliteStore::open(&path).expect("second open");
+    let again = SqliteStore::open(&path).expect("a second store on the same file");
+    assert_eq!(version(&path), first);
+    assert_eq!(
+        store.account(account.id).await.unwrap(),
+        Some(account.clone())
+    );
+    assert_eq!(again.account(account.id).await.unwrap(), Some(account));
+}
+
+#[tokio::test]
+async fn file_database_uses_wal_and_foreign_keys() {
+    let (store, dir) = file_store();
+    let orphan = NewSession {
+        account: AccountId(424_242),
+        kind: SessionKind::Web,
+        token_hash: "orphan".into(),
+        user_agent: String::new(),
+        created_at: T0,
+        expires_at: T0,
+    };
+    let err = store.create_session(orphan).await.unwrap_err();
+    assert!(
+        matches!(err, Error::Internal(ref m) if m.contains("FOREIGN KEY")),
+        "{err:?}"
+    );
+    drop(store);
+    let conn = raw(&dir.path().join("entremise.db"));
+    let mode: String = conn
+        .pragma_query_value(None, "journal_mode", |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "wal");
+}
+
+#[tokio::test]
+async fn a_refused_account_leaves_no_row() {
+    let (store, dir) = file_store();
+    let path = dir.path().join("entremise.db");
+    store
+        .create_account(new_account("rb_ada", "ada@rollback.example"))
+        .await
+        .unwrap();
+    // The handle is taken: the profile insert fails after nothing else.
+    let err = store
+        .create_account(new_account("rb_ada", "other@rollback.example"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Conflict { field: "handle" }),
+        "{err:?}"
+    );
+    // The address is taken: the account insert fails after the profile
+    // insert succeeded, which must be rolled back.
+    let err = store
+        .create_account(new_account("rb_bob", "ADA@rollback.example"))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Conflict { field: "email" }), "{err:?}");
+    let conn = raw(&path);
+    assert_eq!(count(&conn, "accounts"), 1);
+    assert_eq!(count(&conn, "profiles"), 1);
+    // The store still writes after a rollback.
+    store
+        .create_account(new_account("rb_bob", "bob@rollback.example"))
+        .await
+        .unwrap();
+    assert_eq!(count(&conn, "accounts"), 2);
+}
+
+#[tokio::test]
+async fn blocks_are_read_both_ways() {
+    let (store, dir) = file_store();
+    let a = store
+        .create_account(new_account("blk_a", "a@blocks.example"))
+        .await
+        .unwrap();
+    let b = store
+        .create_account(new_account("blk_b", "b@blocks.example"))
+        .await
+        .unwrap();
+    let c = store
+        .create_account(new_account("blk_c", "c@blocks.example"))
+        .await
+        .unwrap();
+    raw(&dir.path().join("entremise.db"))
+        .execute(
+            "INSERT INTO blocks (blocker_id, blocked_id, created_at) VALUES (?1, ?2, 0)",
+            [a.person.0, b.person.0],
+        )
+        .unwrap();
+    assert!(store.is_blocked(a.person, b.person).await.unwrap());
+    assert!(store.is_blocked(b.person, a.person).await.unwrap());
+    assert!(!store.is_blocked(a.person, c.person).await.unwrap());
+}
+
+#[tokio::test]
+async fn times_round_trip_to_the_nanosecond() {
+    let store = SqliteStore::open_in_memory().unwrap();
+    let mut new = new_account("ns_ada", "ada@nanos.example");
+    new.created_at = T0 + time::Duration::nanoseconds(123_456_789);
+    let account = store.create_account(new.clone()).await.unwrap();
+    let read = store.account(account.id).await.unwrap().unwrap();
+    assert_eq!(read.created_at, new.created_at);
+    assert_eq!(read.created_at.nanosecond(), 373_456_789);
+}
+
+#[tokio::test]
+async fn internal_errors_name_the_operation() {
+    let (store, dir) = file_store();
+    // Break the schema behind the store's back.
+    raw(&dir.path().join("entremise.db"))
+        .execute_batch("DROP TABLE blocks")
+        .unwrap();
+    let a = store
+        .create_account(new_account("err_a", "a@errors.example"))
+        .await
+        .unwrap();
+    match store.is_blocked(a.person, a.person).await {
+        Err(Error::Internal(message)) => assert!(message.starts_with("is blocked:"), "{message}"),
+        other => panic!("expected an internal error, got {other:?}"),
+    }
+}

@@ -1,0 +1,17 @@
+//! The store conformance story: what every [`Store`] backend must do.
+//!
+//! Each chapter is a `pub async fn(Arc<dyn Store>)` that panics on the
+//! first broken promise. Chapters create their own members and pages under
+//! handles no other chapter uses, so they may run on one shared database or
+//! each on a fresh one. They speak only through the port: nothing here
+//! knows SQL.
+//!
+//! [`Store`]: entremise_domain::store::Store
+
+mod accounts;
+mod pages;
+mod profiles;
+
+pub use accounts::{account_conflicts, accounts, concurrent_writes, sessions};
+pub use pages::{children, contact_messages, last_owner, offices_and_services, pages_and_roles};
+pub use profiles::{blocks, list_and_count, positions, profile_round_trip};
