@@ -87,6 +87,18 @@ impl Connections {
     }
 }
 
+impl Drop for Connections {
+    /// Lets SQLite refresh its query planner statistics before closing, as
+    /// it recommends for long-lived connections; a failure changes nothing.
+    fn drop(&mut self) {
+        let writer = self
+            .writer
+            .get_mut()
+            .unwrap_or_else(PoisonError::into_inner);
+        let _ = writer.execute_batch("PRAGMA optimize");
+    }
+}
+
 /// A connection stays usable after a panic elsewhere: an open transaction
 /// was rolled back when it was dropped.
 fn lock(mutex: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
@@ -99,7 +111,9 @@ fn configure(conn: &Connection, writer: bool) -> rusqlite::Result<()> {
     conn.busy_timeout(BUSY_TIMEOUT)?;
     conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     if writer {
-        // An in-memory database answers "memory" and keeps it.
+        // A filesystem without shared memory may refuse WAL: SQLite then
+        // keeps its rollback journal, which still works (readers wait on the
+        // busy timeout instead of reading alongside the writer).
         let _mode: String =
             conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
     }

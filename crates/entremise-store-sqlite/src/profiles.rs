@@ -5,11 +5,11 @@ mod positions;
 use crate::SqliteStore;
 use crate::codec::{DbResult, Json, Ts, handle, limit, text_enum, write_audit};
 use async_trait::async_trait;
-use entremise_domain::profile::{Profile, ProfileFields, ProfileKind, ProfileRef};
+use entremise_domain::ids::PositionId;
+use entremise_domain::profile::{Position, Profile, ProfileFields, ProfileKind, ProfileRef};
 use entremise_domain::store::{AuditRecord, NewPosition, ProfileStore};
 use entremise_domain::validate::Handle;
 use entremise_domain::{AccountId, Error, ProfileId, Result};
-use entremise_domain::{ids::PositionId, profile::Position};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use time::OffsetDateTime;
 
