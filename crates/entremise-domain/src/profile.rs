@@ -83,11 +83,15 @@ pub struct Position {
     pub person: ProfileId,
     pub title: String,
     /// The organization's page when it has one on this instance.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub organization: Option<ProfileId>,
     /// Shown name of the organization (the page's name when linked).
     pub organization_name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub organization_handle: Option<Handle>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub since_year: Option<i32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub until_year: Option<i32>,
     /// Confirmed by the organization's admins: the executive badge.
     pub confirmed: bool,

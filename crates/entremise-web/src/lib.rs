@@ -24,6 +24,12 @@ use std::sync::Arc;
 
 /// Builds the whole HTTP application.
 pub fn router(app: Arc<Entremise>, config: WebConfig) -> Router {
+    router_with_extra_routes(app, config, Router::new())
+}
+
+/// The application plus `extra` routes behind the same middleware (security
+/// headers, CSRF, body limit, panic containment): for embedding and tests.
+pub fn router_with_extra_routes(app: Arc<Entremise>, config: WebConfig, extra: Router) -> Router {
     let state = state::AppState::new(app, config);
     let max_body = state.config.max_body_bytes;
     Router::new()
@@ -32,6 +38,7 @@ pub fn router(app: Arc<Entremise>, config: WebConfig) -> Router {
         .merge(assets::routes())
         .merge(openapi::routes())
         .with_state(state.clone())
+        .merge(extra)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             security::csrf_cookie,

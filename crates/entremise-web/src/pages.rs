@@ -181,19 +181,35 @@ pub fn render<T: Template>(t: &T) -> Response {
 pub struct FormData(pub HashMap<String, String>);
 
 impl FormData {
-    pub fn parse(body: &Bytes, ctx: &Ctx) -> Result<Self, Response> {
-        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body)
-            .map_err(|_| (StatusCode::BAD_REQUEST, "Malformed form.").into_response())?;
+    pub fn parse(body: &Bytes, ctx: &Ctx) -> Result<Self, FormRejected> {
+        let pairs: Vec<(String, String)> =
+            serde_urlencoded::from_bytes(body).map_err(|_| FormRejected::Malformed)?;
         let map: HashMap<String, String> = pairs.into_iter().collect();
         let submitted = map.get("csrf").map_or("", String::as_str);
         if !security::form_token_ok(submitted, &ctx.csrf) {
-            return Err(security::bad_form_token());
+            return Err(FormRejected::BadToken);
         }
         Ok(Self(map))
     }
 
     pub fn get(&self, key: &str) -> &str {
         self.0.get(key).map_or("", String::as_str)
+    }
+}
+
+/// Why a submitted form was not even read.
+#[derive(Debug)]
+pub enum FormRejected {
+    Malformed,
+    BadToken,
+}
+
+impl IntoResponse for FormRejected {
+    fn into_response(self) -> Response {
+        match self {
+            Self::Malformed => (StatusCode::BAD_REQUEST, "Malformed form.").into_response(),
+            Self::BadToken => security::bad_form_token(),
+        }
     }
 }
 

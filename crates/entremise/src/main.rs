@@ -1,23 +1,59 @@
 use clap::{Parser, Subcommand};
+use entremise::config::{Config, Settings};
+use std::path::PathBuf;
 
 mod graph_cmd;
 
+/// entremise: a professional social network in which nobody is cold-contacted.
 #[derive(Parser)]
 #[command(name = "entremise", version, about)]
 struct Cli {
+    /// A TOML configuration file (default: ./entremise.toml if present).
+    #[arg(long, global = true, env = "ENTREMISE_CONFIG")]
+    config: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
 
 #[derive(Subcommand)]
 enum Command {
+    /// Run the server: web pages, JSON API.
+    Serve {
+        #[command(flatten)]
+        settings: Settings,
+        /// Fill an empty data directory with a generated demo network first.
+        #[arg(long)]
+        demo: bool,
+    },
     /// Exercise the contact graph engine: generate a reference network, benchmark queries.
     Graph(graph_cmd::GraphArgs),
+}
+
+fn init_logging() {
+    use tracing_subscriber::EnvFilter;
+    let filter =
+        EnvFilter::try_from_env("ENTREMISE_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .init();
+    // A panic is logged once, here; the web layer answers 500 and goes on.
+    std::panic::set_hook(Box::new(|info| {
+        tracing::error!(panic = %info, "a task panicked");
+    }));
 }
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
+        Command::Serve { settings, demo } => {
+            init_logging();
+            let config = Config::load(cli.config.as_deref(), settings)?;
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()?;
+            runtime.block_on(entremise::server::serve(config, demo))
+        }
         Command::Graph(args) => graph_cmd::run(args),
     }
 }

@@ -124,7 +124,7 @@ async fn open_web_session(
 pub async fn signup(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> Response {
     let form = match FormData::parse(&body, &ctx) {
         Ok(f) => f,
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
     let reg = Registration {
         email: form.get("email").to_owned(),
@@ -188,7 +188,7 @@ pub async fn signin_form(
 pub async fn signin(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> Response {
     let form = match FormData::parse(&body, &ctx) {
         Ok(f) => f,
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
     let next = safe_next(form.get("next"));
     match open_web_session(&state, &ctx, form.get("email"), form.get("password"), &next).await {
@@ -222,7 +222,7 @@ pub async fn signin(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> Res
 
 pub async fn signout(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> Response {
     if let Err(r) = FormData::parse(&body, &ctx) {
-        return r;
+        return r.into_response();
     }
     if ctx.viewer.signed_in.is_some()
         && let Err(e) = state.app.sign_out(&ctx.viewer).await
@@ -240,7 +240,7 @@ pub async fn signout(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> Re
 pub async fn switch_language(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> Response {
     let form = match FormData::parse(&body, &ctx) {
         Ok(f) => f,
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
     let Some(locale) = Locale::parse(form.get("lang")) else {
         return PageError::new(
@@ -303,7 +303,7 @@ pub async fn revoke_session(
     body: Bytes,
 ) -> Response {
     if let Err(r) = FormData::parse(&body, &ctx) {
-        return r;
+        return r.into_response();
     }
     let result = async {
         let id: SessionId = id.parse().map_err(|_| Error::NotFound)?;

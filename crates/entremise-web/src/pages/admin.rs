@@ -62,7 +62,7 @@ pub async fn new_page_form(State(state): State<AppState>, ctx: Ctx) -> Result<Re
 pub async fn create_page(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> Response {
     let form = match FormData::parse(&body, &ctx) {
         Ok(f) => f,
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
     let parent = Some(form.get("parent").to_owned())
         .filter(|p| !p.is_empty() && form.get("kind") != "organization");
@@ -108,7 +108,7 @@ pub async fn send_contact_form(
 ) -> Response {
     let form = match FormData::parse(&body, &ctx) {
         Ok(f) => f,
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
     let handle = match at_handle(&at) {
         Ok(h) => h.to_owned(),
@@ -242,7 +242,7 @@ pub async fn manage_action(
 ) -> Response {
     let form = match FormData::parse(&body, &ctx) {
         Ok(f) => f,
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
     let result = async {
         let handle = at_handle(&at)?;
@@ -293,7 +293,7 @@ pub async fn manage_item_action(
     body: Bytes,
 ) -> Response {
     if let Err(r) = FormData::parse(&body, &ctx) {
-        return r;
+        return r.into_response();
     }
     let result = async {
         let handle = at_handle(&at)?;

@@ -501,7 +501,7 @@ pub async fn edit(
 ) -> Response {
     let form = match FormData::parse(&body, &ctx) {
         Ok(f) => f,
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
     let handle = match at_handle(&at) {
         Ok(h) => h.to_owned(),
@@ -539,7 +539,7 @@ pub async fn add_position(
 ) -> Response {
     let form = match FormData::parse(&body, &ctx) {
         Ok(f) => f,
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
     let year = |k: &str| form.get(k).trim().parse::<i32>().ok();
     let result = async {
@@ -567,7 +567,7 @@ pub async fn delete_position(
     body: Bytes,
 ) -> Response {
     if let Err(r) = FormData::parse(&body, &ctx) {
-        return r;
+        return r.into_response();
     }
     let result = async {
         let handle = at_handle(&at)?;

@@ -1,0 +1,176 @@
+//! One typed configuration: defaults, then a TOML file, then `ENTREMISE_*`
+//! environment variables, then command-line flags (clap reads the last two).
+
+use anyhow::{Context, bail};
+use serde::Deserialize;
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+/// Settings that can be given in any layer; `None` means "not said here".
+#[derive(Debug, Default, Clone, Deserialize, clap::Args)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// Where the database, the search index and media live.
+    #[arg(long, env = "ENTREMISE_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Address to listen on.
+    #[arg(long, env = "ENTREMISE_LISTEN")]
+    pub listen: Option<String>,
+    /// `sqlite://FILE` (default: `DATA_DIR/entremise.db`) or `postgres://…`.
+    #[arg(long, env = "ENTREMISE_DATABASE_URL")]
+    pub database_url: Option<String>,
+    /// The address members use to reach the server; https makes cookies Secure.
+    #[arg(long, env = "ENTREMISE_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Largest accepted request body, in bytes.
+    #[arg(long, env = "ENTREMISE_MAX_BODY_BYTES")]
+    pub max_body_bytes: Option<usize>,
+}
+
+impl Settings {
+    /// `self` wins where it says something.
+    fn over(self, lower: Settings) -> Settings {
+        Settings {
+            data_dir: self.data_dir.or(lower.data_dir),
+            listen: self.listen.or(lower.listen),
+            database_url: self.database_url.or(lower.database_url),
+            public_url: self.public_url.or(lower.public_url),
+            max_body_bytes: self.max_body_bytes.or(lower.max_body_bytes),
+        }
+    }
+}
+
+/// Where the store lives.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Database {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+impl fmt::Debug for Database {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Sqlite(p) => write!(f, "sqlite://{}", p.display()),
+            // The URL may hold a password: never print it.
+            Self::Postgres(_) => f.write_str("postgres://[redacted]"),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub data_dir: PathBuf,
+    pub listen: SocketAddr,
+    pub database: Database,
+    pub public_url: url::Url,
+    pub max_body_bytes: usize,
+}
+
+/// Reads the TOML file: the one named, else `entremise.toml` if present.
+fn file_settings(path: Option<&Path>) -> anyhow::Result<Settings> {
+    let (path, required) = match path {
+        Some(p) => (p.to_path_buf(), true),
+        None => (PathBuf::from("entremise.toml"), false),
+    };
+    if !required && !path.exists() {
+        return Ok(Settings::default());
+    }
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("reading config file {}", path.display()))?;
+    toml::from_str(&text).with_context(|| format!("config file {}", path.display()))
+}
+
+impl Config {
+    /// Merges the layers. `cli` holds flags and environment variables.
+    pub fn load(config_file: Option<&Path>, cli: Settings) -> anyhow::Result<Self> {
+        let s = cli.over(file_settings(config_file)?);
+        let data_dir = s
+            .data_dir
+            .unwrap_or_else(|| PathBuf::from("./entremise-data"));
+        let listen_raw = s.listen.unwrap_or_else(|| "127.0.0.1:8080".into());
+        let listen: SocketAddr = listen_raw.parse().with_context(|| {
+            format!("listen: `{listen_raw}` is not an address such as 127.0.0.1:8080")
+        })?;
+        let database = match s.database_url.as_deref() {
+            None => Database::Sqlite(data_dir.join("entremise.db")),
+            Some(url) if url.starts_with("sqlite://") => {
+                Database::Sqlite(PathBuf::from(&url["sqlite://".len()..]))
+            }
+            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                Database::Postgres(url.to_owned())
+            }
+            Some(_) => bail!("database_url: expected sqlite://FILE or postgres://…"),
+        };
+        let public_url = match s.public_url {
+            Some(u) => {
+                url::Url::parse(&u).with_context(|| format!("public_url: `{u}` is not a URL"))?
+            }
+            None => {
+                let host = if listen.ip().is_unspecified() {
+                    "127.0.0.1".to_owned()
+                } else {
+                    listen.ip().to_string()
+                };
+                let host = if listen.is_ipv6() && !listen.ip().is_unspecified() {
+                    format!("[{host}]")
+                } else {
+                    host
+                };
+                url::Url::parse(&format!("http://{host}:{}", listen.port()))?
+            }
+        };
+        Ok(Self {
+            data_dir,
+            listen,
+            database,
+            public_url,
+            max_body_bytes: s.max_body_bytes.unwrap_or(1024 * 1024),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layers_in_order() {
+        let dir = std::env::temp_dir().join(format!("entremise-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("c.toml");
+        std::fs::write(
+            &file,
+            "listen = \"127.0.0.1:9000\"\ndata_dir = \"/tmp/from-file\"\n",
+        )
+        .unwrap();
+        let cli = Settings {
+            data_dir: Some("/tmp/from-flag".into()),
+            ..Default::default()
+        };
+        let c = Config::load(Some(&file), cli).unwrap();
+        assert_eq!(c.data_dir, PathBuf::from("/tmp/from-flag"));
+        assert_eq!(c.listen.port(), 9000);
+        assert_eq!(
+            c.database,
+            Database::Sqlite("/tmp/from-flag/entremise.db".into())
+        );
+        assert_eq!(c.public_url.as_str(), "http://127.0.0.1:9000/");
+
+        std::fs::write(&file, "lisen = 1\n").unwrap();
+        let err = Config::load(Some(&file), Settings::default()).unwrap_err();
+        assert!(format!("{err:#}").contains("lisen"), "{err:#}");
+
+        let bad = Settings {
+            listen: Some("nowhere".into()),
+            ..Default::default()
+        };
+        assert!(Config::load(None, bad).is_err());
+        let pg = Settings {
+            database_url: Some("postgres://u:secret@h/db".into()),
+            ..Default::default()
+        };
+        let c = Config::load(None, pg).unwrap();
+        assert!(!format!("{c:?}").contains("secret"));
+    }
+}

@@ -1,0 +1,253 @@
+//! Sign-up, sign-in, sessions, throttling.
+
+use crate::support::{PASSWORD, Req, TestApp, code};
+use axum::http::{Method, StatusCode};
+use serde_json::json;
+
+#[tokio::test]
+async fn sign_up_then_sign_in_and_out() {
+    let app = TestApp::new().await;
+    let r = app
+        .post_json(None, "/api/v1/accounts", json!({"email": "Ada@Example.org", "password": PASSWORD, "handle": "Ada", "name": "Ada Lovelace", "locale": "fr"}))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    insta::assert_json_snapshot!(r.json(), {".account_id" => "[id]"}, @r#"
+    {
+      "account_id": "[id]",
+      "handle": "ada"
+    }
+    "#);
+
+    let token = app.sign_in("ada@example.org", PASSWORD).await;
+    let me = app
+        .send(Req::new(Method::GET, "/api/v1/me").bearer(&token))
+        .await;
+    assert_eq!(me.status, StatusCode::OK);
+    insta::assert_json_snapshot!(me.json(), {".account_id" => "[id]"}, @r#"
+    {
+      "account_id": "[id]",
+      "handle": "ada",
+      "locale": "fr",
+      "name": "Ada Lovelace",
+      "pages": []
+    }
+    "#);
+
+    let out = app
+        .send(Req::new(Method::DELETE, "/api/v1/sessions/current").bearer(&token))
+        .await;
+    assert_eq!(out.status, StatusCode::NO_CONTENT);
+    let again = app
+        .send(Req::new(Method::GET, "/api/v1/me").bearer(&token))
+        .await;
+    assert_eq!(again.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(code(&again), "unauthenticated");
+}
+
+#[tokio::test]
+async fn duplicates_are_conflicts_and_write_nothing() {
+    let app = TestApp::new().await;
+    app.member("ada", "Ada").await;
+    let dup_handle = app
+        .post_json(None, "/api/v1/accounts", json!({"email": "other@example.org", "password": PASSWORD, "handle": "ADA", "name": "X"}))
+        .await;
+    assert_eq!(dup_handle.status, StatusCode::CONFLICT);
+    assert_eq!(code(&dup_handle), "conflict");
+    let dup_email = app
+        .post_json(None, "/api/v1/accounts", json!({"email": "ADA@example.org", "password": PASSWORD, "handle": "ada2", "name": "X"}))
+        .await;
+    assert_eq!(dup_email.status, StatusCode::CONFLICT);
+    // The refused sign-up left no profile behind.
+    assert_eq!(
+        app.get("/api/v1/profiles/ada2").await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.get("/api/v1/profiles/other").await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn invalid_sign_ups_name_every_field() {
+    let app = TestApp::new().await;
+    let r = app
+        .post_json(None, "/api/v1/accounts", json!({"email": "not-an-email", "password": "password1234", "handle": "a b", "name": ""}))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    insta::assert_json_snapshot!(r.json(), @r#"
+    {
+      "error": "invalid_input",
+      "fields": [
+        {
+          "field": "email",
+          "message": "This is not a valid e-mail address.",
+          "reason": "invalid"
+        },
+        {
+          "field": "handle",
+          "message": "A handle uses only letters a-z, digits and _.",
+          "reason": "invalid_characters"
+        },
+        {
+          "field": "name",
+          "message": "This field is required.",
+          "reason": "required"
+        },
+        {
+          "field": "password",
+          "message": "This password is among the most common ones; choose another.",
+          "reason": "too_common"
+        }
+      ],
+      "message": "email: This is not a valid e-mail address.; handle: A handle uses only letters a-z, digits and _.; name: This field is required.; password: This password is among the most common ones; choose another."
+    }
+    "#);
+    let short = app
+        .post_json(
+            None,
+            "/api/v1/accounts",
+            json!({"email": "a@example.org", "password": "short pw", "handle": "abc", "name": "A"}),
+        )
+        .await;
+    assert_eq!(short.json()["fields"][0]["reason"], "too_short");
+}
+
+#[tokio::test]
+async fn malformed_requests_get_clear_errors() {
+    let app = TestApp::new().await;
+    let bad_json = app
+        .send(Req::new(Method::POST, "/api/v1/accounts").raw("application/json", "{\"email\": "))
+        .await;
+    assert_eq!(bad_json.status, StatusCode::BAD_REQUEST);
+    assert_eq!(code(&bad_json), "invalid_input");
+
+    let unknown = app
+        .post_json(None, "/api/v1/accounts", json!({"email": "a@example.org", "password": PASSWORD, "handle": "abc", "name": "A", "admin": true}))
+        .await;
+    assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        unknown.json()["message"]
+            .as_str()
+            .unwrap()
+            .contains("admin")
+    );
+
+    let missing = app
+        .post_json(None, "/api/v1/accounts", json!({"email": "a@example.org"}))
+        .await;
+    assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(code(&missing), "invalid_input");
+
+    let not_json = app
+        .send(Req::new(Method::POST, "/api/v1/accounts").raw("text/plain", "hello"))
+        .await;
+    assert_eq!(not_json.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+
+    let huge = "x".repeat(2 * 1024 * 1024);
+    let too_big = app
+        .send(
+            Req::new(Method::POST, "/api/v1/accounts")
+                .raw("application/json", format!("{{\"email\":\"{huge}\"}}")),
+        )
+        .await;
+    assert_eq!(too_big.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(code(&too_big), "payload_too_large");
+
+    let unknown_path = app.get("/api/v1/nothing-here").await;
+    assert_eq!(unknown_path.status, StatusCode::NOT_FOUND);
+    assert_eq!(code(&unknown_path), "not_found");
+}
+
+#[tokio::test]
+async fn failed_sign_ins_are_throttled_per_account() {
+    let app = TestApp::new().await;
+    let ada = app.member("ada", "Ada").await;
+    for _ in 0..10 {
+        let r = app
+            .post_json(
+                None,
+                "/api/v1/sessions",
+                json!({"email": ada.email, "password": "wrong password!!"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(code(&r), "invalid_credentials");
+    }
+    // Even the right password waits now.
+    let r = app
+        .post_json(
+            None,
+            "/api/v1/sessions",
+            json!({"email": ada.email, "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(code(&r), "rate_limited");
+    let retry: u64 = r.header("retry-after").unwrap().parse().unwrap();
+    assert!(retry > 0 && retry <= 900, "{retry}");
+
+    // An unknown address answers like a wrong password.
+    let unknown = app
+        .post_json(
+            None,
+            "/api/v1/sessions",
+            json!({"email": "nobody@example.org", "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(unknown.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(code(&unknown), "invalid_credentials");
+
+    app.clock.advance(time::Duration::minutes(16));
+    let r = app
+        .post_json(
+            None,
+            "/api/v1/sessions",
+            json!({"email": ada.email, "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED);
+}
+
+#[tokio::test]
+async fn a_member_lists_and_revokes_his_sessions() {
+    let app = TestApp::new().await;
+    let (ada, bob, _) = app.cast().await;
+    let second = app.sign_in(&ada.email, crate::support::PASSWORD).await;
+    let list = app.get_as(&ada, "/api/v1/sessions").await;
+    assert_eq!(list.status, StatusCode::OK);
+    let items = list.json()["items"].as_array().unwrap().clone();
+    assert_eq!(items.len(), 2);
+    assert_eq!(items.iter().filter(|s| s["current"] == true).count(), 1);
+    let other_id = items.iter().find(|s| s["current"] == false).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    // Bob cannot revoke Ada's session: it does not exist for him.
+    let r = app
+        .send(Req::new(Method::DELETE, &format!("/api/v1/sessions/{other_id}")).bearer(&bob.token))
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+
+    let r = app
+        .send(Req::new(Method::DELETE, &format!("/api/v1/sessions/{other_id}")).bearer(&ada.token))
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    let revoked = app
+        .send(Req::new(Method::GET, "/api/v1/me").bearer(&second))
+        .await;
+    assert_eq!(revoked.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(app.get_as(&ada, "/api/v1/me").await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn sessions_expire() {
+    let app = TestApp::new().await;
+    let ada = app.member("ada", "Ada").await;
+    app.clock.advance(time::Duration::days(91));
+    assert_eq!(
+        app.get_as(&ada, "/api/v1/me").await.status,
+        StatusCode::UNAUTHORIZED
+    );
+}

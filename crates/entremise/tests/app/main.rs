@@ -1,0 +1,11 @@
+//! One integration-test binary for the API, the pages and the CLI, through
+//! the real router on a temporary SQLite store.
+
+mod accounts;
+mod pages_api;
+mod privacy_matrix;
+mod profiles;
+mod security;
+mod socket;
+mod support;
+mod web;

@@ -1,0 +1,113 @@
+//! Security headers, cross-site writes, panics.
+
+use crate::support::{Req, TestApp};
+use axum::Router;
+use axum::http::{Method, StatusCode};
+use axum::routing::get;
+
+#[tokio::test]
+async fn every_response_carries_the_security_headers() {
+    let app = TestApp::new().await;
+    for path in [
+        "/",
+        "/signup",
+        "/api/v1/health",
+        "/@nobody",
+        "/api/v1/profiles/nobody",
+        "/assets/app.css",
+    ] {
+        let r = app.get(path).await;
+        let csp = r.header("content-security-policy").unwrap_or_default();
+        assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
+        assert!(
+            csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"),
+            "{path}: {csp}"
+        );
+        assert_eq!(
+            r.header("x-content-type-options"),
+            Some("nosniff"),
+            "{path}"
+        );
+        assert!(r.header("referrer-policy").is_some(), "{path}");
+    }
+}
+
+#[tokio::test]
+async fn pages_have_no_inline_script() {
+    let app = TestApp::new().await;
+    for path in ["/", "/signup", "/signin", "/@nobody"] {
+        let html = app.get(path).await.text();
+        for (i, _) in html.match_indices("<script") {
+            let tag = &html[i..i + html[i..].find('>').unwrap()];
+            assert!(tag.contains("src="), "{path}: inline script {tag}");
+        }
+        assert!(
+            !html.contains(" onclick=") && !html.contains(" style="),
+            "{path}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn cross_site_writes_with_cookies_are_refused() {
+    let app = TestApp::new().await;
+    let r = app
+        .send(
+            Req::new(Method::POST, "/signin")
+                .header("cookie", "entremise_csrf=aaaaaaaaaaaaaaaaaaaaaaaa")
+                .header("origin", "https://evil.example")
+                .form(&[
+                    ("csrf", "aaaaaaaaaaaaaaaaaaaaaaaa"),
+                    ("email", "a@example.org"),
+                    ("password", "x"),
+                ]),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(r.json()["error"], "cross_site_request");
+    let r = app
+        .send(
+            Req::new(Method::POST, "/api/v1/accounts")
+                .header("sec-fetch-site", "cross-site")
+                .json(&serde_json::json!({})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn a_form_without_its_token_is_refused() {
+    let app = TestApp::new().await;
+    let r = app
+        .send(
+            Req::new(Method::POST, "/signin")
+                .header("cookie", "entremise_csrf=aaaaaaaaaaaaaaaaaaaaaaaa")
+                .form(&[
+                    ("csrf", "bbbbbbbbbbbbbbbbbbbbbbbb"),
+                    ("email", "a@example.org"),
+                    ("password", "x"),
+                ]),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = app
+        .send(
+            Req::new(Method::POST, "/signin")
+                .form(&[("email", "a@example.org"), ("password", "x")]),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn a_panicking_handler_is_a_500_and_the_server_goes_on() {
+    async fn boom() -> &'static str {
+        panic!("deliberate test panic")
+    }
+    let app = TestApp::with_routes(Router::new().route("/boom", get(boom))).await;
+    let r = app.get("/boom").await;
+    assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(r.json()["error"], "internal");
+    assert!(!r.text().contains("deliberate"));
+    assert_eq!(app.get("/api/v1/health").await.status, StatusCode::OK);
+}

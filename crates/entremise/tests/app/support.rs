@@ -1,0 +1,248 @@
+//! `TestApp`: the real application on a temporary SQLite store, a manual
+//! clock, and a cast of members (ada, bob, carol).
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Method, Request, StatusCode, header};
+use entremise::server;
+use entremise_domain::clock::ManualClock;
+use entremise_store_sqlite::SqliteStore;
+use http_body_util::BodyExt;
+use serde_json::{Value, json};
+use std::sync::Arc;
+use tower::ServiceExt;
+
+pub const PASSWORD: &str = "correct horse battery staple";
+
+pub struct TestApp {
+    pub router: Router,
+    pub clock: Arc<ManualClock>,
+    _dir: tempfile::TempDir,
+}
+
+pub struct Response {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl Response {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// `name=value` of every Set-Cookie.
+    pub fn cookies(&self) -> Vec<String> {
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .map(|c| c.split(';').next().unwrap_or("").to_owned())
+            .collect()
+    }
+}
+
+/// A request under construction.
+pub struct Req {
+    builder: axum::http::request::Builder,
+    body: Body,
+}
+
+impl Req {
+    pub fn new(method: Method, uri: &str) -> Self {
+        Self {
+            builder: Request::builder().method(method).uri(uri),
+            body: Body::empty(),
+        }
+    }
+
+    pub fn bearer(mut self, token: &str) -> Self {
+        self.builder = self
+            .builder
+            .header(header::AUTHORIZATION, format!("Bearer {token}"));
+        self
+    }
+
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.builder = self.builder.header(name, value);
+        self
+    }
+
+    pub fn json(mut self, value: &Value) -> Self {
+        self.builder = self
+            .builder
+            .header(header::CONTENT_TYPE, "application/json");
+        self.body = Body::from(value.to_string());
+        self
+    }
+
+    pub fn raw(mut self, content_type: &str, body: impl Into<Body>) -> Self {
+        self.builder = self.builder.header(header::CONTENT_TYPE, content_type);
+        self.body = body.into();
+        self
+    }
+
+    pub fn form(self, pairs: &[(&str, &str)]) -> Self {
+        let body = serde_urlencoded_pairs(pairs);
+        self.raw("application/x-www-form-urlencoded", body)
+    }
+}
+
+fn serde_urlencoded_pairs(pairs: &[(&str, &str)]) -> String {
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            b' ' => "+".to_owned(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// A member of the cast, signed in through the API.
+#[derive(Clone)]
+pub struct Member {
+    pub email: String,
+    pub token: String,
+}
+
+impl TestApp {
+    pub async fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(SqliteStore::open(&dir.path().join("test.db")).unwrap());
+        let clock = Arc::new(ManualClock::new(
+            time::macros::datetime!(2026-11-30 09:00 UTC),
+        ));
+        let app = server::domain(store, clock.clone());
+        let router = entremise_web::router(app, entremise_web::WebConfig::default());
+        Self {
+            router,
+            clock,
+            _dir: dir,
+        }
+    }
+
+    /// With extra routes behind the same middleware.
+    pub async fn with_routes(extra: Router) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(SqliteStore::open(&dir.path().join("test.db")).unwrap());
+        let clock = Arc::new(ManualClock::new(
+            time::macros::datetime!(2026-11-30 09:00 UTC),
+        ));
+        let app = server::domain(store, clock.clone());
+        let router = entremise_web::router_with_extra_routes(
+            app,
+            entremise_web::WebConfig::default(),
+            extra,
+        );
+        Self {
+            router,
+            clock,
+            _dir: dir,
+        }
+    }
+
+    pub async fn send(&self, req: Req) -> Response {
+        let request = req.builder.body(req.body).unwrap();
+        let response = self.router.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec();
+        Response {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    pub async fn get(&self, uri: &str) -> Response {
+        self.send(Req::new(Method::GET, uri)).await
+    }
+
+    pub async fn get_as(&self, m: &Member, uri: &str) -> Response {
+        self.send(Req::new(Method::GET, uri).bearer(&m.token)).await
+    }
+
+    pub async fn post_json(&self, m: Option<&Member>, uri: &str, body: Value) -> Response {
+        self.call(Method::POST, m, uri, body).await
+    }
+
+    pub async fn call(
+        &self,
+        method: Method,
+        m: Option<&Member>,
+        uri: &str,
+        body: Value,
+    ) -> Response {
+        let mut req = Req::new(method, uri).json(&body);
+        if let Some(m) = m {
+            req = req.bearer(&m.token);
+        }
+        self.send(req).await
+    }
+
+    /// Signs up and signs in a member through the API.
+    pub async fn member(&self, handle: &str, name: &str) -> Member {
+        let email = format!("{handle}@example.org");
+        let r = self
+            .post_json(
+                None,
+                "/api/v1/accounts",
+                json!({"email": email, "password": PASSWORD, "handle": handle, "name": name}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        let token = self.sign_in(&email, PASSWORD).await;
+        Member { email, token }
+    }
+
+    pub async fn sign_in(&self, email: &str, password: &str) -> String {
+        let r = self
+            .post_json(
+                None,
+                "/api/v1/sessions",
+                json!({"email": email, "password": password}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        r.json()["token"].as_str().unwrap().to_owned()
+    }
+
+    /// ada, bob and carol.
+    pub async fn cast(&self) -> (Member, Member, Member) {
+        (
+            self.member("ada", "Ada Lovelace").await,
+            self.member("bob", "Bob Marchand").await,
+            self.member("carol", "Carol Hébert").await,
+        )
+    }
+}
+
+/// The error code of a JSON error response.
+pub fn code(r: &Response) -> String {
+    r.json()["error"].as_str().unwrap_or("").to_owned()
+}
