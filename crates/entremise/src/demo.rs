@@ -617,9 +617,9 @@ async fn seed_pages(
     let mut holders = vec![(named[0].1.id, "Associée, expert-comptable", true)];
     for (title, confirmed) in [
         ("Expert-comptable associé", true),
-        ("Directrice du pôle social", true),
+        ("Responsable du pôle social", true),
         ("Commissaire aux comptes", true),
-        ("Chargée de mission", false),
+        ("Chargé de mission", false),
     ] {
         holders.push((members[rng.below(members.len())].1.id, title, confirmed));
     }

@@ -195,7 +195,8 @@ pub async fn manage(
         Vec::new()
     };
     let l = Layout::new(&state, &ctx, state.catalog.get(ctx.locale, "manage_title"));
-    let roles = Role::ALL
+    // Least power first, so the form's default grants the least.
+    let roles = [Role::Editor, Role::Analyst, Role::Admin, Role::Owner]
         .into_iter()
         .filter(|r| role.may_assign(None, Some(*r)))
         .map(|r| (r.as_str(), l.t(role_key(r)).to_owned()))

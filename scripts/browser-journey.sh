@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Runs the browser journeys against a fresh demo server on loopback.
+# Usage: scripts/browser-journey.sh [path/to/entremise binary]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bin="${1:-target/debug/entremise}"
+port="${JOURNEY_PORT:-18080}"
+data="$(mktemp -d)"
+log="$data/server.log"
+"$bin" serve --demo --data-dir "$data" --listen "127.0.0.1:$port" >"$log" 2>&1 &
+server=$!
+cleanup() { kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -rf "$data"; }
+trap cleanup EXIT
+for _ in $(seq 1 120); do
+  if curl -fsS "http://127.0.0.1:$port/api/v1/health" >/dev/null 2>&1; then break; fi
+  if ! kill -0 "$server" 2>/dev/null; then echo "server died:"; cat "$log"; exit 1; fi
+  sleep 0.5
+done
+BASE_URL="http://127.0.0.1:$port" DEMO_ACCOUNTS="$data/demo-accounts.txt" node e2e/journey.mjs
+echo "screenshots: e2e/artifacts/"
