@@ -1,0 +1,182 @@
+//! Degree of separation and shortest paths: bidirectional breadth-first
+//! search expanding, at each step, the side whose frontier has the smaller
+//! total degree, and stopping at the first meeting.
+//!
+//! Correctness: a member is marked by a side only when first reached, and every
+//! newly reached member is checked against the other side's marks, so a
+//! meeting is found as soon as both sides have reached a common member. Before
+//! a level is expanded no path of length `depth_a + depth_b` exists (it would
+//! have met), so the first meeting while expanding gives length
+//! `depth_a + depth_b + 1`, the shortest.
+//!
+//! Cost: bounded by the adjacency of the cheaper side's frontiers, which in a
+//! skewed social graph is a tiny part of what a one-sided search to the same
+//! depth touches (`O(b^(d/2))` instead of `O(b^d)`). The last level only
+//! looks, never marks.
+
+use std::mem;
+
+use super::Searcher;
+use crate::{MAX_DEGREE, Member, Snapshot};
+
+/// Where the two searches met.
+struct Meeting {
+    length: u32,
+    /// Member on the side that was expanding, and its neighbour on the other side.
+    from: Member,
+    to: Member,
+    forward: bool,
+}
+
+impl Snapshot {
+    /// Degree of separation between `a` and `b`: 0 if `a == b`, 1 for
+    /// contacts, 2 or 3 through members that pass `allow`, `None` beyond 3 (or
+    /// for an unknown member). Never a one-sided search to depth 3.
+    pub fn degree(
+        &self,
+        searcher: &mut Searcher,
+        a: Member,
+        b: Member,
+        allow: impl Fn(Member) -> bool,
+    ) -> Option<u32> {
+        if a == b {
+            return self.is_member(a).then_some(0);
+        }
+        bidirectional::<false>(self, searcher, a, b, &allow, MAX_DEGREE).map(|m| m.length)
+    }
+
+    /// A shortest path from `a` to `b` of at most `max_hops` contacts whose
+    /// intermediaries pass `allow`, as the list of members from `a` to `b`
+    /// inclusive; `None` if there is none.
+    pub fn shortest_path(
+        &self,
+        searcher: &mut Searcher,
+        a: Member,
+        b: Member,
+        allow: impl Fn(Member) -> bool,
+        max_hops: u32,
+    ) -> Option<Vec<Member>> {
+        if a == b {
+            return self.is_member(a).then(|| vec![a]);
+        }
+        searcher.ensure_parents(self.member_count());
+        let meeting = bidirectional::<true>(self, searcher, a, b, &allow, max_hops)?;
+        let (on_a, on_b) = if meeting.forward {
+            (meeting.from, meeting.to)
+        } else {
+            (meeting.to, meeting.from)
+        };
+        let mut path = Vec::with_capacity(meeting.length as usize + 1);
+        let mut v = on_a;
+        path.push(v);
+        while v != a {
+            v = searcher.parent_a[v as usize];
+            path.push(v);
+        }
+        path.reverse();
+        let mut v = on_b;
+        path.push(v);
+        while v != b {
+            v = searcher.parent_b[v as usize];
+            path.push(v);
+        }
+        debug_assert_eq!(path.len(), meeting.length as usize + 1);
+        Some(path)
+    }
+
+    #[inline]
+    pub(crate) fn is_member(&self, m: Member) -> bool {
+        (m as usize) < self.member_count()
+    }
+}
+
+fn bidirectional<const PARENTS: bool>(
+    snap: &Snapshot,
+    s: &mut Searcher,
+    a: Member,
+    b: Member,
+    allow: &impl Fn(Member) -> bool,
+    max_hops: u32,
+) -> Option<Meeting> {
+    if !snap.is_member(a) || !snap.is_member(b) || max_hops == 0 {
+        return None;
+    }
+    let epoch = s.begin(snap.member_count());
+    s.seen_a[a as usize] = epoch;
+    s.seen_b[b as usize] = epoch;
+    if PARENTS {
+        s.parent_a[a as usize] = a;
+        s.parent_b[b as usize] = b;
+    }
+    let mut frontier_a = mem::take(&mut s.frontier_a);
+    let mut frontier_b = mem::take(&mut s.frontier_b);
+    let mut next = mem::take(&mut s.next);
+    frontier_a.clear();
+    frontier_b.clear();
+    frontier_a.push(a);
+    frontier_b.push(b);
+    let (mut cost_a, mut cost_b) = (snap.contact_count_of(a), snap.contact_count_of(b));
+    let mut depth = 0;
+    let result = loop {
+        if depth >= max_hops || frontier_a.is_empty() || frontier_b.is_empty() {
+            break None;
+        }
+        let last = depth + 1 == max_hops;
+        let forward = cost_a <= cost_b;
+        let (frontier, seen_own, seen_other, parent) = if forward {
+            (&frontier_a, &mut s.seen_a, &s.seen_b, &mut s.parent_a)
+        } else {
+            (&frontier_b, &mut s.seen_b, &s.seen_a, &mut s.parent_b)
+        };
+        next.clear();
+        let mut next_cost = 0;
+        let mut met = None;
+        'expand: for &u in frontier.iter() {
+            let contacts = snap.contacts(u);
+            if last {
+                for &w in contacts {
+                    if seen_other[w as usize] == epoch {
+                        met = Some((u, w));
+                        break 'expand;
+                    }
+                }
+                continue;
+            }
+            for &w in contacts {
+                let i = w as usize;
+                if seen_other[i] == epoch {
+                    met = Some((u, w));
+                    break 'expand;
+                }
+                if seen_own[i] != epoch && allow(w) {
+                    seen_own[i] = epoch;
+                    if PARENTS {
+                        parent[i] = u;
+                    }
+                    next.push(w);
+                    next_cost += snap.contact_count_of(w);
+                }
+            }
+        }
+        depth += 1;
+        if let Some((from, to)) = met {
+            break Some(Meeting {
+                length: depth,
+                from,
+                to,
+                forward,
+            });
+        }
+        if forward {
+            mem::swap(&mut frontier_a, &mut next);
+            cost_a = next_cost;
+        } else {
+            mem::swap(&mut frontier_b, &mut next);
+            cost_b = next_cost;
+        }
+    };
+    s.frontier_a = frontier_a;
+    s.frontier_b = frontier_b;
+    s.next = next;
+    result
+}
