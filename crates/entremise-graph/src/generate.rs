@@ -3,8 +3,9 @@
 //! locality in teams and companies).
 //!
 //! Model, for `n` members and average degree `d`:
-//! * each member gets a Pareto weight (alpha 2.5, minimum 1), scaled so that
-//!   the weights average `d`, capped at 30,000;
+//! * each member gets a Pareto weight with density exponent 2.5
+//!   (`P(w) ~ w^-2.5`, tail exponent 1.5, as degree exponents are usually
+//!   quoted), scaled so that the weights, capped at 30,000, average `d`;
 //! * `n * d / 2` contacts are drawn; each picks its first end by weight
 //!   (Vose's alias method); its second end is, with probability 0.5, uniform
 //!   in the first end's team (a block of 200 ids), with 0.2 uniform in its
@@ -45,12 +46,31 @@ pub fn generate_reference_network(params: ReferenceNetwork) -> Vec<(u32, u32)> {
     let target =
         ((n as f64 * params.avg_degree / 2.0).round() as u64).min(n * (n - 1) / 2) as usize;
 
+    // Density exponent alpha: P(w) ~ w^-alpha, so the tail exponent is alpha - 1.
+    let tail = PARETO_ALPHA - 1.0;
     let raw: Vec<f64> = (0..n)
-        .map(|_| (1.0 - rng.next_f64()).powf(-1.0 / PARETO_ALPHA))
+        .map(|_| (1.0 - rng.next_f64()).powf(-1.0 / tail))
         .collect();
-    let mean = raw.iter().sum::<f64>() / n as f64;
-    let scale = params.avg_degree / mean;
-    let weights: Vec<f64> = raw.iter().map(|w| (w * scale).min(MAX_CONTACTS)).collect();
+    let capped_mean = |scale: f64| {
+        raw.iter()
+            .map(|w| (w * scale).min(MAX_CONTACTS))
+            .sum::<f64>()
+            / n as f64
+    };
+    // The capped mean grows with the scale: bisect for the average degree.
+    let (mut lo, mut hi) = (0.0, params.avg_degree.max(1.0));
+    while capped_mean(hi) < params.avg_degree && hi < MAX_CONTACTS {
+        hi *= 2.0;
+    }
+    for _ in 0..60 {
+        let mid = (lo + hi) / 2.0;
+        if capped_mean(mid) < params.avg_degree {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    let weights: Vec<f64> = raw.iter().map(|w| (w * hi).min(MAX_CONTACTS)).collect();
     drop(raw);
     let alias = Alias::new(&weights);
     drop(weights);

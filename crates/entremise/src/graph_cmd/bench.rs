@@ -60,6 +60,18 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
         mib(budget)
     );
 
+    let mut degrees: Vec<usize> = (0..members as Member)
+        .map(|v| snap.contact_count_of(v))
+        .collect();
+    degrees.sort_unstable();
+    eprintln!(
+        "contacts per member: median {}, p99 {}, max {}",
+        degrees[members / 2],
+        degrees[members * 99 / 100],
+        degrees[members - 1]
+    );
+    drop(degrees);
+
     let pairs = match &args.pairs {
         Some(path) => read_pairs(path, &snap)?,
         None => random_pairs(members, args.count, args.seed),
@@ -252,8 +264,10 @@ fn write_answers(
         None => Box::new(std::io::stdout().lock()),
     };
     let mut out = BufWriter::with_capacity(1 << 16, sink);
+    let mut by_degree = [0usize; 5];
     for &(a, b) in pairs {
         let count = snap.shortest_path_count(s, a, b, |_| true);
+        by_degree[count.degree.map_or(4, |d| d as usize)] += 1;
         let mutual = snap.mutual_count(a, b, |_| true);
         let degree = count.degree.map_or(-1, |d| d as i64);
         writeln!(
@@ -265,6 +279,10 @@ fn write_answers(
         )?;
     }
     out.flush().context("writing the answers")?;
+    eprintln!(
+        "pairs by degree of separation: 0: {}, 1: {}, 2: {}, 3: {}, beyond 3: {}",
+        by_degree[0], by_degree[1], by_degree[2], by_degree[3], by_degree[4]
+    );
     Ok(())
 }
 
