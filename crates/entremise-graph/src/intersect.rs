@@ -29,6 +29,53 @@ pub(crate) fn for_each_common(a: &[Member], b: &[Member], mut found: impl FnMut(
     }
 }
 
+/// The first element shared by the sorted lists `a` and `b` that passes
+/// `keep`, if any; stops there.
+#[inline]
+pub(crate) fn first_common(
+    a: &[Member],
+    b: &[Member],
+    keep: impl Fn(Member) -> bool,
+) -> Option<Member> {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    if short.is_empty() {
+        return None;
+    }
+    if long.len() / short.len() >= GALLOP_RATIO {
+        let mut rest = long;
+        for &x in short {
+            let mut step = 1;
+            while step < rest.len() && rest[step] < x {
+                step *= 2;
+            }
+            let bracket = &rest[..rest.len().min(step + 1)];
+            match bracket.binary_search(&x) {
+                Ok(pos) => {
+                    if keep(x) {
+                        return Some(x);
+                    }
+                    rest = &rest[pos + 1..];
+                }
+                Err(pos) => rest = &rest[pos..],
+            }
+            if rest.is_empty() {
+                return None;
+            }
+        }
+        return None;
+    }
+    let (mut i, mut j) = (0, 0);
+    while i < short.len() && j < long.len() {
+        let (x, y) = (short[i], long[j]);
+        if x == y && keep(x) {
+            return Some(x);
+        }
+        i += (x <= y) as usize;
+        j += (y <= x) as usize;
+    }
+    None
+}
+
 /// Number of elements common to the sorted lists `a` and `b` that pass `keep`.
 #[inline]
 pub(crate) fn count_common(a: &[Member], b: &[Member], keep: impl Fn(Member) -> bool) -> u32 {
@@ -81,6 +128,11 @@ mod tests {
             let mut got = Vec::new();
             for_each_common(&a, &b, |x| got.push(x));
             assert_eq!(got, naive(&a, &b));
+            assert_eq!(first_common(&a, &b, |_| true), got.first().copied());
+            assert_eq!(
+                first_common(&b, &a, |x| x == 5997).is_some(),
+                got.contains(&5997)
+            );
             assert_eq!(
                 count_common(&b, &a, |x| x % 2 == 0) as usize,
                 naive(&a, &b).iter().filter(|x| *x % 2 == 0).count()

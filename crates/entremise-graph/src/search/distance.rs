@@ -17,7 +17,8 @@
 use std::mem;
 
 use super::Searcher;
-use crate::{MAX_DEGREE, Member, Snapshot};
+use crate::intersect::first_common;
+use crate::{Member, Snapshot};
 
 /// Where the two searches met.
 struct Meeting {
@@ -42,7 +43,10 @@ impl Snapshot {
         if a == b {
             return self.is_member(a).then_some(0);
         }
-        bidirectional::<false>(self, searcher, a, b, &allow, MAX_DEGREE).map(|m| m.length)
+        if !self.is_member(a) || !self.is_member(b) {
+            return None;
+        }
+        degree_within_3(self, searcher, a, b, &allow)
     }
 
     /// A shortest path from `a` to `b` of at most `max_hops` contacts whose
@@ -90,6 +94,59 @@ impl Snapshot {
     }
 }
 
+/// The degree query, specialised for 3 hops: the two first levels are the
+/// endpoints' sorted contact lists, so every meeting test is a sorted-list
+/// merge (or gallop) instead of random probes into visited arrays, and no
+/// visited array is touched at all:
+/// 1. level 1 from the side with fewer contacts: is the other endpoint in it
+///    (binary search)?
+/// 2. level 1 from the other side: do the two lists share an allowed member?
+/// 3. level 2 from the side whose frontier (allowed contacts) has the smaller
+///    total degree: does any frontier member's list meet the other frontier?
+///    Stops at the first meeting.
+fn degree_within_3(
+    snap: &Snapshot,
+    s: &mut Searcher,
+    a: Member,
+    b: Member,
+    allow: &impl Fn(Member) -> bool,
+) -> Option<u32> {
+    if snap.are_contacts(a, b) {
+        return Some(1);
+    }
+    let (contacts_a, contacts_b) = (snap.contacts(a), snap.contacts(b));
+    if first_common(contacts_a, contacts_b, allow).is_some() {
+        return Some(2);
+    }
+    let mut frontier_a = mem::take(&mut s.frontier_a);
+    let mut frontier_b = mem::take(&mut s.frontier_b);
+    let total = |frontier: &mut Vec<Member>, contacts: &[Member]| {
+        frontier.clear();
+        let mut cost = 0;
+        for &x in contacts {
+            if allow(x) {
+                frontier.push(x);
+                cost += snap.contact_count_of(x);
+            }
+        }
+        cost
+    };
+    let cost_a = total(&mut frontier_a, contacts_a);
+    let cost_b = total(&mut frontier_b, contacts_b);
+    let (expand, other) = if cost_a <= cost_b {
+        (&frontier_a, &frontier_b)
+    } else {
+        (&frontier_b, &frontier_a)
+    };
+    let met = !other.is_empty()
+        && expand
+            .iter()
+            .any(|&x| first_common(snap.contacts(x), other, |_| true).is_some());
+    s.frontier_a = frontier_a;
+    s.frontier_b = frontier_b;
+    met.then_some(3)
+}
+
 fn bidirectional<const PARENTS: bool>(
     snap: &Snapshot,
     s: &mut Searcher,
@@ -116,6 +173,9 @@ fn bidirectional<const PARENTS: bool>(
     frontier_a.push(a);
     frontier_b.push(b);
     let (mut cost_a, mut cost_b) = (snap.contact_count_of(a), snap.contact_count_of(b));
+    // A frontier expanded from a single member is sorted: the last level can
+    // then meet it by merging lists instead of probing marks.
+    let (mut sorted_a, mut sorted_b) = (true, true);
     let mut depth = 0;
     let result = loop {
         if depth >= max_hops || frontier_a.is_empty() || frontier_b.is_empty() {
@@ -123,17 +183,39 @@ fn bidirectional<const PARENTS: bool>(
         }
         let last = depth + 1 == max_hops;
         let forward = cost_a <= cost_b;
-        let (frontier, seen_own, seen_other, parent) = if forward {
-            (&frontier_a, &mut s.seen_a, &s.seen_b, &mut s.parent_a)
+        let (frontier, other, other_sorted, seen_own, seen_other, parent) = if forward {
+            (
+                &frontier_a,
+                &frontier_b,
+                sorted_b,
+                &mut s.seen_a,
+                &s.seen_b,
+                &mut s.parent_a,
+            )
         } else {
-            (&frontier_b, &mut s.seen_b, &s.seen_a, &mut s.parent_b)
+            (
+                &frontier_b,
+                &frontier_a,
+                sorted_a,
+                &mut s.seen_b,
+                &s.seen_a,
+                &mut s.parent_b,
+            )
         };
+        let expanded_one = frontier.len() == 1;
         next.clear();
         let mut next_cost = 0;
         let mut met = None;
         'expand: for &u in frontier.iter() {
             let contacts = snap.contacts(u);
             if last {
+                if other_sorted && other.len() <= 8 * contacts.len() {
+                    if let Some(w) = first_common(contacts, other, |_| true) {
+                        met = Some((u, w));
+                        break 'expand;
+                    }
+                    continue;
+                }
                 for &w in contacts {
                     if seen_other[w as usize] == epoch {
                         met = Some((u, w));
@@ -170,9 +252,11 @@ fn bidirectional<const PARENTS: bool>(
         if forward {
             mem::swap(&mut frontier_a, &mut next);
             cost_a = next_cost;
+            sorted_a = expanded_one;
         } else {
             mem::swap(&mut frontier_b, &mut next);
             cost_b = next_cost;
+            sorted_b = expanded_one;
         }
     };
     s.frontier_a = frontier_a;

@@ -1,16 +1,44 @@
 //! The 2nd degree and people you may know.
 //!
-//! Both walk the contacts of the member's allowed contacts once, marking or
-//! tallying each member reached in epoch-stamped arrays:
-//! `O(sum of the degrees of the member's contacts)`, no allocation.
-
-use std::mem;
+//! Both walk the contacts of the member's allowed contacts once:
+//! `O(sum of the degrees of the member's contacts)`, no allocation once warm.
+//! Whether a member was reached is kept in a bitmap (one bit per member: 125
+//! KiB for a million members, which stays in the processor's L2 cache), so
+//! the common case, a member reached for the first time, costs one cached bit
+//! test and a sequential push. Only repeated members (mutual counts above 1)
+//! touch the per-member slot array. The bits set are cleared from the list of
+//! members reached, so the cost never depends on the graph's size.
 
 use super::{Searcher, Suggestion, keep_best};
 use crate::{Member, Snapshot};
 
-/// Tally value marking the member and their contacts (never suggested).
+/// Slot value marking the member and their contacts (never counted).
 const EXCLUDED: u32 = u32::MAX;
+
+impl Searcher {
+    fn ensure_bits(&mut self, n: usize) {
+        let words = n.div_ceil(64);
+        if self.bits.len() < words {
+            self.bits.resize(words, 0);
+        }
+    }
+
+    /// Sets `member`'s bit; true if it was clear.
+    #[inline]
+    fn mark(bits: &mut [u64], member: Member) -> bool {
+        let word = &mut bits[(member >> 6) as usize];
+        let bit = 1u64 << (member & 63);
+        let was_clear = *word & bit == 0;
+        *word |= bit;
+        was_clear
+    }
+
+    fn clear_bits(bits: &mut [u64], members: &[Member]) {
+        for &m in members {
+            bits[(m >> 6) as usize] = 0;
+        }
+    }
+}
 
 impl Snapshot {
     /// Number of members at distance exactly 2 from `a` through contacts of
@@ -24,25 +52,29 @@ impl Snapshot {
         if !self.is_member(a) {
             return 0;
         }
-        let epoch = searcher.begin(self.member_count());
-        let seen = &mut searcher.seen_a;
-        seen[a as usize] = epoch;
+        searcher.ensure_bits(self.member_count());
+        let mut reached = std::mem::take(&mut searcher.candidates);
+        reached.clear();
+        let bits = &mut searcher.bits;
         let contacts = self.contacts(a);
+        Searcher::mark(bits, a);
         for &x in contacts {
-            seen[x as usize] = epoch;
+            Searcher::mark(bits, x);
         }
-        let mut count = 0;
         for &x in contacts {
             if allow(x) {
                 for &z in self.contacts(x) {
-                    let mark = &mut seen[z as usize];
-                    if *mark != epoch {
-                        *mark = epoch;
-                        count += 1;
+                    if Searcher::mark(bits, z) {
+                        reached.push(z);
                     }
                 }
             }
         }
+        let count = reached.len() as u32;
+        Searcher::clear_bits(bits, &reached);
+        Searcher::clear_bits(bits, contacts);
+        Searcher::clear_bits(bits, &[a]);
+        searcher.candidates = reached;
         count
     }
 
@@ -64,46 +96,57 @@ impl Snapshot {
             return Vec::new();
         }
         let n = self.member_count();
-        searcher.ensure_tally(n);
-        let epoch = searcher.next_epoch();
-        let tally = &mut searcher.tally;
-        let mut candidates = mem::take(&mut searcher.candidates);
+        searcher.ensure_bits(n);
+        if searcher.slot.len() < n {
+            searcher.slot.resize(n, 0);
+        }
+        let mut candidates = std::mem::take(&mut searcher.candidates);
+        let mut counts = std::mem::take(&mut searcher.counts);
         candidates.clear();
-        tally[a as usize] = (epoch, EXCLUDED);
+        counts.clear();
+        let (bits, slot) = (&mut searcher.bits, &mut searcher.slot);
         let contacts = self.contacts(a);
-        for &x in contacts {
-            tally[x as usize] = (epoch, EXCLUDED);
+        for &x in std::iter::once(&a).chain(contacts) {
+            Searcher::mark(bits, x);
+            slot[x as usize] = EXCLUDED;
         }
         for &x in contacts {
             if allow(x) {
                 for &z in self.contacts(x) {
-                    let t = &mut tally[z as usize];
-                    if t.0 != epoch {
-                        *t = (epoch, 1);
+                    if Searcher::mark(bits, z) {
+                        slot[z as usize] = candidates.len() as u32;
                         candidates.push(z);
-                    } else if t.1 != EXCLUDED {
-                        t.1 += 1;
+                        counts.push(1u32);
+                    } else {
+                        let i = slot[z as usize];
+                        if i != EXCLUDED {
+                            counts[i as usize] += 1;
+                        }
                     }
                 }
             }
         }
+
         let better = |x: &Suggestion, y: &Suggestion| {
             x.score > y.score || (x.score == y.score && x.member < y.member)
         };
         let mut best: Vec<Suggestion> = Vec::with_capacity(k.min(256) + 1);
-        for &z in &candidates {
-            let mutual_count = tally[z as usize].1;
+        for (&member, &mutual_count) in candidates.iter().zip(&counts) {
             let suggestion = Suggestion {
-                member: z,
+                member,
                 mutual_count,
-                score: mutual_count as f32 + boost(z),
+                score: mutual_count as f32 + boost(member),
             };
             let enters = best.len() < k || better(&suggestion, &best[best.len() - 1]);
-            if enters && !exclude(z) {
+            if enters && !exclude(member) {
                 keep_best(&mut best, k, suggestion, better);
             }
         }
+        Searcher::clear_bits(bits, &candidates);
+        Searcher::clear_bits(bits, contacts);
+        Searcher::clear_bits(bits, &[a]);
         searcher.candidates = candidates;
+        searcher.counts = counts;
         best
     }
 }
