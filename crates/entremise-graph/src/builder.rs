@@ -41,6 +41,9 @@ impl fmt::Display for BuildError {
 
 impl std::error::Error for BuildError {}
 
+/// External ids of dense members `0..n`, and the contacts in dense ids.
+type DenseContacts = (Vec<ExternalId>, Vec<(Member, Member)>);
+
 /// Collects members and contacts by external id, then builds a [`ContactGraph`]
 /// in one pass (`O(members + contacts)` plus a sort of the ids when they are
 /// sparse). Dense ids are given in increasing order of external id.
@@ -90,7 +93,7 @@ impl GraphBuilder {
     }
 
     /// Maps external ids to dense ids (in increasing external order).
-    fn into_dense(self) -> Result<(Vec<ExternalId>, Vec<(Member, Member)>), BuildError> {
+    fn into_dense(self) -> Result<DenseContacts, BuildError> {
         let GraphBuilder { contacts, members } = self;
         let max = contacts
             .iter()

@@ -47,58 +47,46 @@ impl Csr {
         for v in 0..n {
             offsets[v + 1] += offsets[v];
         }
-        let slots = slots as usize;
 
-        // Scatter unsorted lists.
-        let mut cursor: Vec<u32> = offsets[..n].to_vec();
-        let mut unsorted = vec![0 as Member; slots];
+        // Two-pass scatter for locality: first partition the directed slots
+        // by bucket of source members (a bucket's lists are one contiguous
+        // range of the final array, small enough to stay in cache), then fill
+        // and sort each bucket's lists, buckets in parallel.
+        let shift = (usize::BITS - n.leading_zeros()).saturating_sub(BUCKETS_LOG2);
+        let buckets = (n >> shift) + 1;
+        let bucket_start = |b: usize| offsets[(b << shift).min(n)];
+        let mut cursor: Vec<u32> = (0..buckets).map(bucket_start).collect();
+        let mut partitioned = vec![(0 as Member, 0 as Member); slots as usize];
         for &(a, b) in contacts {
             if a != b {
-                let (ia, ib) = (a as usize, b as usize);
-                unsorted[cursor[ia] as usize] = b;
-                cursor[ia] += 1;
-                unsorted[cursor[ib] as usize] = a;
-                cursor[ib] += 1;
+                let ba = a as usize >> shift;
+                partitioned[cursor[ba] as usize] = (a, b);
+                cursor[ba] += 1;
+                let bb = b as usize >> shift;
+                partitioned[cursor[bb] as usize] = (b, a);
+                cursor[bb] += 1;
             }
         }
-
-        // Transpose: visiting members in increasing order and appending each to
-        // the lists of its neighbours fills every list already sorted (the
-        // graph is symmetric, so the transpose is the graph itself).
-        cursor.copy_from_slice(&offsets[..n]);
-        let mut sorted = vec![0 as Member; slots];
-        for v in 0..n {
-            for &u in &unsorted[offsets[v] as usize..offsets[v + 1] as usize] {
-                let iu = u as usize;
-                sorted[cursor[iu] as usize] = v as Member;
-                cursor[iu] += 1;
-            }
-        }
-        drop(unsorted);
         drop(cursor);
-
-        // Drop duplicates (adjacent once sorted), compacting in place.
+        let mut neighbours = vec![0 as Member; slots as usize];
+        let mut lengths = vec![0u32; n];
+        fill_buckets(&offsets, shift, &partitioned, &mut neighbours, &mut lengths);
+        drop(partitioned);
         let mut write = 0usize;
-        let mut start = 0usize;
         for v in 0..n {
-            let end = offsets[v + 1] as usize;
-            let mut last = None;
-            for read in start..end {
-                let x = sorted[read];
-                if last != Some(x) {
-                    sorted[write] = x;
-                    write += 1;
-                    last = Some(x);
-                }
+            let (start, len) = (offsets[v] as usize, lengths[v] as usize);
+            if write != start {
+                neighbours.copy_within(start..start + len, write);
             }
-            start = end;
-            offsets[v + 1] = write as u32;
+            offsets[v] = write as u32;
+            write += len;
         }
-        sorted.truncate(write);
-        sorted.shrink_to_fit();
+        offsets[n] = write as u32;
+        neighbours.truncate(write);
+        neighbours.shrink_to_fit();
         Ok(Csr {
             offsets,
-            neighbours: sorted,
+            neighbours,
         })
     }
 
@@ -143,6 +131,100 @@ impl Csr {
     /// Heap bytes held.
     pub(crate) fn memory_bytes(&self) -> usize {
         (self.offsets.capacity() + self.neighbours.capacity()) * std::mem::size_of::<u32>()
+    }
+}
+
+/// The two-pass scatter splits the members into about `2^BUCKETS_LOG2`
+/// buckets (of 4,096 members for a million members).
+const BUCKETS_LOG2: u32 = 8;
+
+/// Fills, sorts and deduplicates the lists of every bucket of members from
+/// the partitioned slots (which share the final array's layout), writing each
+/// list's length. Ranges of buckets of similar size run in parallel, one per
+/// available core.
+fn fill_buckets(
+    offsets: &[u32],
+    shift: u32,
+    partitioned: &[(Member, Member)],
+    neighbours: &mut [Member],
+    lengths: &mut [u32],
+) {
+    let n = lengths.len();
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |t| t.get())
+        .min(8);
+    // Cut points at bucket boundaries where roughly equal shares of slots begin.
+    let share = neighbours.len().div_ceil(threads).max(1);
+    let mut cuts = vec![0usize];
+    for t in 1..threads {
+        let target = (t * share) as u32;
+        let member = offsets[..n].partition_point(|&o| o < target);
+        let bucket_aligned = (member >> shift << shift).max(*cuts.last().unwrap());
+        cuts.push(bucket_aligned);
+    }
+    cuts.push(n);
+    cuts.dedup();
+    std::thread::scope(|scope| {
+        let (mut rest_n, mut rest_l) = (neighbours, lengths);
+        for w in cuts.windows(2) {
+            let (first, last) = (w[0], w[1]);
+            let (start, end) = (offsets[first] as usize, offsets[last] as usize);
+            let (chunk_n, tail_n) = rest_n.split_at_mut(end - start);
+            let (chunk_l, tail_l) = rest_l.split_at_mut(last - first);
+            let slots = &partitioned[start..end];
+            let offsets = &offsets[first..=last];
+            scope.spawn(move || fill_range(offsets, shift, first, slots, chunk_n, chunk_l));
+            rest_n = tail_n;
+            rest_l = tail_l;
+        }
+    });
+}
+
+/// Fills and sorts the lists of members `first..first + lengths.len()`, a
+/// whole number of buckets; `offsets` covers them (one more entry).
+fn fill_range(
+    offsets: &[u32],
+    shift: u32,
+    first: usize,
+    slots: &[(Member, Member)],
+    neighbours: &mut [Member],
+    lengths: &mut [u32],
+) {
+    let base = offsets[0] as usize;
+    let count = lengths.len();
+    let bucket = 1usize << shift;
+    let mut cursor: Vec<u32> = Vec::with_capacity(bucket);
+    let mut bucket_first = 0;
+    while bucket_first < count {
+        let bucket_last = (bucket_first + bucket).min(count);
+        let (start, end) = (
+            offsets[bucket_first] as usize - base,
+            offsets[bucket_last] as usize - base,
+        );
+        cursor.clear();
+        cursor.extend(
+            offsets[bucket_first..bucket_last]
+                .iter()
+                .map(|&o| o - base as u32),
+        );
+        for &(src, dst) in &slots[start..end] {
+            let c = &mut cursor[src as usize - first - bucket_first];
+            neighbours[*c as usize] = dst;
+            *c += 1;
+        }
+        for v in bucket_first..bucket_last {
+            let list = &mut neighbours[offsets[v] as usize - base..offsets[v + 1] as usize - base];
+            list.sort_unstable();
+            let mut write = 0;
+            for read in 0..list.len() {
+                if read == 0 || list[read] != list[write - 1] {
+                    list[write] = list[read];
+                    write += 1;
+                }
+            }
+            lengths[v] = write as u32;
+        }
+        bucket_first = bucket_last;
     }
 }
 

@@ -51,6 +51,12 @@ impl EdgeListParser {
         self.line
     }
 
+    /// Counts `lines` more lines as consumed (parsed elsewhere, for example by
+    /// another parser working on a later part of the same input in parallel).
+    pub fn skip_lines(&mut self, lines: u64) {
+        self.line += lines;
+    }
+
     /// Parses `chunk`, which must hold whole lines (the last one may lack its
     /// `\n` only at the end of the input), calling `edge(a, b)` for each
     /// contact line. Stops at the first malformed line.

@@ -41,12 +41,35 @@ pub fn read_edges(
                 None => continue,
             }
         };
-        parser
-            .parse(&buf[..cut], |a, b| {
+        // Parse the two halves of the block on two threads; the second half's
+        // line numbers are offset once the first half's line count is known.
+        let block = &buf[..cut];
+        let middle = block[..block.len() / 2]
+            .iter()
+            .rposition(|&c| c == b'\n')
+            .map_or(0, |p| p + 1);
+        let (first, second) = block.split_at(middle);
+        let mut second_parser = EdgeListParser::new();
+        let mut second_edges = Vec::with_capacity(second.len() / 12);
+        let (first_result, second_result) = std::thread::scope(|scope| {
+            let worker =
+                scope.spawn(|| second_parser.parse(second, |a, b| second_edges.push((a, b))));
+            let first_result = parser.parse(first, |a, b| {
                 edges += 1;
                 edge(a, b)
-            })
-            .map_err(|e| anyhow::anyhow!("{}:{}: {}", path.display(), e.line, e.message))?;
+            });
+            (first_result, worker.join().expect("parser thread"))
+        });
+        let located = |e: entremise_graph::ParseError, offset: u64| {
+            anyhow::anyhow!("{}:{}: {}", path.display(), e.line + offset, e.message)
+        };
+        first_result.map_err(|e| located(e, 0))?;
+        second_result.map_err(|e| located(e, parser.lines()))?;
+        edges += second_edges.len() as u64;
+        for (a, b) in second_edges {
+            edge(a, b);
+        }
+        parser.skip_lines(second_parser.lines());
         buf.copy_within(cut..filled, 0);
         filled -= cut;
         done += cut as u64;
