@@ -173,6 +173,16 @@ proptest! {
                 }
             }
 
+            for b in 0..n {
+                // Unbounded: the general bidirectional search with parents.
+                let expected = naive.bfs(a, &allow).dist[b as usize];
+                let path = snap.shortest_path(&mut s, a, b, allow, u32::MAX);
+                prop_assert_eq!(path.as_ref().map(|p| p.len() as u32 - 1), expected);
+                if let Some(path) = path.filter(|p| p.len() > 1) {
+                    prop_assert!(naive.is_path(&path, &allow), "{:?}", path);
+                }
+            }
+
             let second = naive.second(a, &allow);
             prop_assert_eq!(snap.second_degree_count(&mut s, a, allow) as usize, second.len());
             let excluded = |m: u32| external_index(&snap, m) % 5 == 1;

@@ -16,7 +16,7 @@ use crate::{Member, Snapshot};
 const EXCLUDED: u32 = u32::MAX;
 
 impl Searcher {
-    fn ensure_bits(&mut self, n: usize) {
+    pub(super) fn ensure_bits(&mut self, n: usize) {
         let words = n.div_ceil(64);
         if self.bits.len() < words {
             self.bits.resize(words, 0);
@@ -25,7 +25,7 @@ impl Searcher {
 
     /// Sets `member`'s bit; true if it was clear.
     #[inline]
-    fn mark(bits: &mut [u64], member: Member) -> bool {
+    pub(super) fn mark(bits: &mut [u64], member: Member) -> bool {
         let word = &mut bits[(member >> 6) as usize];
         let bit = 1u64 << (member & 63);
         let was_clear = *word & bit == 0;
@@ -33,7 +33,13 @@ impl Searcher {
         was_clear
     }
 
-    fn clear_bits(bits: &mut [u64], members: &[Member]) {
+    /// Whether `member`'s bit is set.
+    #[inline]
+    pub(super) fn is_marked(bits: &[u64], member: Member) -> bool {
+        bits[(member >> 6) as usize] & (1u64 << (member & 63)) != 0
+    }
+
+    pub(super) fn clear_bits(bits: &mut [u64], members: &[Member]) {
         for &m in members {
             bits[(m >> 6) as usize] = 0;
         }
