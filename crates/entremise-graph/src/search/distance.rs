@@ -109,7 +109,7 @@ impl Snapshot {
 /// 2. level 1 from the other side: do the two lists share an allowed member?
 /// 3. level 2 from the side whose frontier (allowed contacts) has the smaller
 ///    total degree: does any frontier member's list meet the other frontier?
-///    Stops at the first meeting.
+///    See [`meet_at_3`].
 fn degree_within_3(
     snap: &Snapshot,
     s: &mut Searcher,
@@ -120,37 +120,73 @@ fn degree_within_3(
     if snap.are_contacts(a, b) {
         return Some(1);
     }
-    let (contacts_a, contacts_b) = (snap.contacts(a), snap.contacts(b));
-    if first_common(contacts_a, contacts_b, allow).is_some() {
+    if first_common(snap.contacts(a), snap.contacts(b), allow).is_some() {
         return Some(2);
     }
-    let mut frontier_a = mem::take(&mut s.frontier_a);
-    let mut frontier_b = mem::take(&mut s.frontier_b);
-    let total = |frontier: &mut Vec<Member>, contacts: &[Member]| {
-        frontier.clear();
-        let mut cost = 0;
-        for &x in contacts {
-            if allow(x) {
-                frontier.push(x);
-                cost += snap.contact_count_of(x);
+    meet_at_3(snap, s, a, b, allow).0.map(|_| 3)
+}
+
+/// A member of the other frontier at least this many times bigger than the
+/// expanded frontier is tried first, by galloping the frontier into its list.
+const HUB_FACTOR: usize = 32;
+
+/// For endpoints known to be further than 2 apart: fills the searcher's
+/// frontiers with the allowed contacts of `a` and `b` (sorted) and looks for a
+/// contact `x` of `a` and `y` of `b` that are contacts, expanding the frontier
+/// of smaller total degree. Members are tried by decreasing degree (and the
+/// other side's hubs first, cheaply, by galloping), because a member with many
+/// contacts is the likeliest to meet, and with galloping costs only
+/// `O(frontier log degree)` to test. Stops at the first meeting. Returns the
+/// meeting and whether the frontier of `a` was the one expanded.
+fn meet_at_3(
+    snap: &Snapshot,
+    s: &mut Searcher,
+    a: Member,
+    b: Member,
+    allow: &impl Fn(Member) -> bool,
+) -> (Option<(Member, Member)>, bool) {
+    let fill =
+        |frontier: &mut Vec<Member>, ranked: &mut Vec<(u32, Member)>, contacts: &[Member]| {
+            frontier.clear();
+            ranked.clear();
+            let mut cost = 0;
+            for &x in contacts {
+                if allow(x) {
+                    let degree = snap.contact_count_of(x);
+                    frontier.push(x);
+                    ranked.push((degree as u32, x));
+                    cost += degree;
+                }
             }
-        }
-        cost
-    };
-    let cost_a = total(&mut frontier_a, contacts_a);
-    let cost_b = total(&mut frontier_b, contacts_b);
-    let (expand, other) = if cost_a <= cost_b {
-        (&frontier_a, &frontier_b)
+            cost
+        };
+    let cost_a = fill(&mut s.frontier_a, &mut s.ranked_a, snap.contacts(a));
+    let cost_b = fill(&mut s.frontier_b, &mut s.ranked_b, snap.contacts(b));
+    let forward = cost_a <= cost_b;
+    let (expand, expand_ranked, other, other_ranked) = if forward {
+        (&s.frontier_a, &mut s.ranked_a, &s.frontier_b, &s.ranked_b)
     } else {
-        (&frontier_b, &frontier_a)
+        (&s.frontier_b, &mut s.ranked_b, &s.frontier_a, &s.ranked_a)
     };
-    let met = !other.is_empty()
-        && expand
-            .iter()
-            .any(|&x| first_common(snap.contacts(x), other, |_| true).is_some());
-    s.frontier_a = frontier_a;
-    s.frontier_b = frontier_b;
-    met.then_some(3)
+    let orient = |x: Member, y: Member| if forward { (x, y) } else { (y, x) };
+    if expand.is_empty() || other.is_empty() {
+        return (None, forward);
+    }
+    let hub = HUB_FACTOR * expand.len();
+    for &(degree, y) in other_ranked.iter() {
+        if degree as usize >= hub
+            && let Some(x) = first_common(snap.contacts(y), expand, |_| true)
+        {
+            return (Some(orient(x, y)), forward);
+        }
+    }
+    expand_ranked.sort_unstable_by(|p, q| q.cmp(p));
+    for &(_, x) in expand_ranked.iter() {
+        if let Some(y) = first_common(snap.contacts(x), other, |_| true) {
+            return (Some(orient(x, y)), forward);
+        }
+    }
+    (None, forward)
 }
 
 /// Shortest paths of up to 4 hops, by the same sorted-list meetings as
@@ -172,82 +208,68 @@ fn path_within_4(
     if snap.are_contacts(a, b) {
         return Some(vec![a, b]);
     }
-    let (contacts_a, contacts_b) = (snap.contacts(a), snap.contacts(b));
     if max_hops == 1 {
         return None;
     }
-    if let Some(x) = first_common(contacts_a, contacts_b, allow) {
+    if let Some(x) = first_common(snap.contacts(a), snap.contacts(b), allow) {
         return Some(vec![a, x, b]);
     }
     if max_hops == 2 {
         return None;
     }
-    let mut frontier_a = mem::take(&mut s.frontier_a);
-    let mut frontier_b = mem::take(&mut s.frontier_b);
-    let total = |frontier: &mut Vec<Member>, contacts: &[Member]| {
-        frontier.clear();
-        let mut cost = 0;
-        for &x in contacts {
-            if allow(x) {
-                frontier.push(x);
-                cost += snap.contact_count_of(x);
+    let (met, forward) = meet_at_3(snap, s, a, b, allow);
+    if let Some((x, y)) = met {
+        return Some(vec![a, x, y, b]);
+    }
+    if max_hops == 3 || s.frontier_a.is_empty() || s.frontier_b.is_empty() {
+        return None;
+    }
+    // `near` is the side with the smaller frontier degree: expanded to its
+    // second level and marked; `far` is expanded once, looking for a mark.
+    s.ensure_bits(snap.member_count());
+    let (near, far) = if forward {
+        (&s.frontier_a, &s.frontier_b)
+    } else {
+        (&s.frontier_b, &s.frontier_a)
+    };
+    let mut marked = mem::take(&mut s.next);
+    marked.clear();
+    for &x in near.iter() {
+        for &z in snap.contacts(x) {
+            if allow(z) && Searcher::mark(&mut s.bits, z) {
+                marked.push(z);
             }
         }
-        cost
-    };
-    let cost_a = total(&mut frontier_a, contacts_a);
-    let cost_b = total(&mut frontier_b, contacts_b);
-    // `near` is the side with the smaller frontier degree: expanded first.
-    let forward = cost_a <= cost_b;
-    let (near, far) = if forward {
-        (&frontier_a, &frontier_b)
-    } else {
-        (&frontier_b, &frontier_a)
-    };
-    let orient = |mut path: Vec<Member>| {
+    }
+    let mut found = None;
+    'far: for &y in far.iter() {
+        for &z in snap.contacts(y) {
+            if Searcher::is_marked(&s.bits, z) {
+                let x = near
+                    .iter()
+                    .copied()
+                    .find(|&x| snap.contacts(x).binary_search(&z).is_ok())
+                    .expect("a marked member is a contact of the near frontier");
+                found = Some((x, z, y));
+                break 'far;
+            }
+        }
+    }
+    Searcher::clear_bits(&mut s.bits, &marked);
+    s.next = marked;
+    found.map(|(x, z, y)| {
+        let mut path = vec![
+            if forward { a } else { b },
+            x,
+            z,
+            y,
+            if forward { b } else { a },
+        ];
         if !forward {
             path.reverse();
         }
         path
-    };
-    let (near_end, far_end) = if forward { (a, b) } else { (b, a) };
-    let mut found = None;
-    for &x in near.iter() {
-        if let Some(y) = first_common(snap.contacts(x), far, |_| true) {
-            found = Some(orient(vec![near_end, x, y, far_end]));
-            break;
-        }
-    }
-    if found.is_none() && max_hops >= 4 && !far.is_empty() {
-        s.ensure_bits(snap.member_count());
-        let mut marked = mem::take(&mut s.next);
-        marked.clear();
-        for &x in near.iter() {
-            for &z in snap.contacts(x) {
-                if allow(z) && Searcher::mark(&mut s.bits, z) {
-                    marked.push(z);
-                }
-            }
-        }
-        'far: for &y in far.iter() {
-            for &z in snap.contacts(y) {
-                if Searcher::is_marked(&s.bits, z) {
-                    let x = near
-                        .iter()
-                        .copied()
-                        .find(|&x| snap.contacts(x).binary_search(&z).is_ok())
-                        .expect("a marked member is a contact of the near frontier");
-                    found = Some(orient(vec![near_end, x, z, y, far_end]));
-                    break 'far;
-                }
-            }
-        }
-        Searcher::clear_bits(&mut s.bits, &marked);
-        s.next = marked;
-    }
-    s.frontier_a = frontier_a;
-    s.frontier_b = frontier_b;
-    found
+    })
 }
 
 fn bidirectional<const PARENTS: bool>(

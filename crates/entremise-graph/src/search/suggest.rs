@@ -5,15 +5,13 @@
 //! Whether a member was reached is kept in a bitmap (one bit per member: 125
 //! KiB for a million members, which stays in the processor's L2 cache), so
 //! the common case, a member reached for the first time, costs one cached bit
-//! test and a sequential push. Only repeated members (mutual counts above 1)
-//! touch the per-member slot array. The bits set are cleared from the list of
-//! members reached, so the cost never depends on the graph's size.
+//! test and a sequential push. Members seen again (mutual counts above 1) are
+//! pushed to a second list, sorted and counted at the end; no per-member array
+//! is touched at random. The bits set are cleared from the lists walked, so
+//! the cost never depends on the graph's size.
 
 use super::{Searcher, Suggestion, keep_best};
 use crate::{Member, Snapshot};
-
-/// Slot value marking the member and their contacts (never counted).
-const EXCLUDED: u32 = u32::MAX;
 
 impl Searcher {
     pub(super) fn ensure_bits(&mut self, n: usize) {
@@ -59,28 +57,36 @@ impl Snapshot {
             return 0;
         }
         searcher.ensure_bits(self.member_count());
-        let mut reached = std::mem::take(&mut searcher.candidates);
-        reached.clear();
         let bits = &mut searcher.bits;
         let contacts = self.contacts(a);
         Searcher::mark(bits, a);
         for &x in contacts {
             Searcher::mark(bits, x);
         }
+        let mut count = 0;
+        let mut walked = 0;
         for &x in contacts {
             if allow(x) {
-                for &z in self.contacts(x) {
-                    if Searcher::mark(bits, z) {
-                        reached.push(z);
-                    }
+                let list = self.contacts(x);
+                walked += list.len();
+                for &z in list {
+                    count += Searcher::mark(bits, z) as u32;
                 }
             }
         }
-        let count = reached.len() as u32;
-        Searcher::clear_bits(bits, &reached);
-        Searcher::clear_bits(bits, contacts);
-        Searcher::clear_bits(bits, &[a]);
-        searcher.candidates = reached;
+        // Clear what was set: the whole bitmap if that is cheaper than a
+        // second walk of the (now cached) lists.
+        if walked >= bits.len() / 2 {
+            bits.fill(0);
+        } else {
+            for &x in contacts {
+                if allow(x) {
+                    Searcher::clear_bits(bits, self.contacts(x));
+                }
+            }
+            Searcher::clear_bits(bits, contacts);
+            Searcher::clear_bits(bits, &[a]);
+        }
         count
     }
 
@@ -101,58 +107,80 @@ impl Snapshot {
         if !self.is_member(a) || k == 0 {
             return Vec::new();
         }
-        let n = self.member_count();
-        searcher.ensure_bits(n);
-        if searcher.slot.len() < n {
-            searcher.slot.resize(n, 0);
-        }
+        searcher.ensure_bits(self.member_count());
         let mut candidates = std::mem::take(&mut searcher.candidates);
-        let mut counts = std::mem::take(&mut searcher.counts);
+        let mut repeats = std::mem::take(&mut searcher.repeats);
         candidates.clear();
-        counts.clear();
-        let (bits, slot) = (&mut searcher.bits, &mut searcher.slot);
+        repeats.clear();
+        let bits = &mut searcher.bits;
         let contacts = self.contacts(a);
-        for &x in std::iter::once(&a).chain(contacts) {
+        Searcher::mark(bits, a);
+        for &x in contacts {
             Searcher::mark(bits, x);
-            slot[x as usize] = EXCLUDED;
+        }
+        // First sight of a member: a cached bit and a sequential push. A
+        // member seen again (a mutual count above 1) is pushed to `repeats`,
+        // counted after by sorting that short list.
+        // `a` and `a`'s contacts are also marked in `excluded`, so that
+        // reaching them again (triangles, frequent in a clustered network)
+        // costs a cached bit test, not a push and a sort.
+        let excluded = &mut searcher.excluded;
+        if excluded.len() < bits.len() {
+            excluded.resize(bits.len(), 0);
+        }
+        Searcher::mark(excluded, a);
+        for &x in contacts {
+            Searcher::mark(excluded, x);
         }
         for &x in contacts {
             if allow(x) {
                 for &z in self.contacts(x) {
                     if Searcher::mark(bits, z) {
-                        slot[z as usize] = candidates.len() as u32;
                         candidates.push(z);
-                        counts.push(1u32);
-                    } else {
-                        let i = slot[z as usize];
-                        if i != EXCLUDED {
-                            counts[i as usize] += 1;
-                        }
+                    } else if !Searcher::is_marked(excluded, z) {
+                        repeats.push(z);
                     }
                 }
             }
         }
+        Searcher::clear_bits(excluded, contacts);
+        Searcher::clear_bits(excluded, &[a]);
+        Searcher::clear_bits(bits, &candidates);
+        Searcher::clear_bits(bits, contacts);
+        Searcher::clear_bits(bits, &[a]);
+        repeats.sort_unstable();
 
         let better = |x: &Suggestion, y: &Suggestion| {
             x.score > y.score || (x.score == y.score && x.member < y.member)
         };
         let mut best: Vec<Suggestion> = Vec::with_capacity(k.min(256) + 1);
-        for (&member, &mutual_count) in candidates.iter().zip(&counts) {
+        // `seen_once` members are skipped if they are among the repeats (then
+        // they were offered with their full count).
+        let mut offer = |member: Member, mutual_count: u32, seen_once: bool| {
             let suggestion = Suggestion {
                 member,
                 mutual_count,
                 score: mutual_count as f32 + boost(member),
             };
             let enters = best.len() < k || better(&suggestion, &best[best.len() - 1]);
-            if enters && !exclude(member) {
+            if enters && !(seen_once && repeats.binary_search(&member).is_ok()) && !exclude(member)
+            {
                 keep_best(&mut best, k, suggestion, better);
             }
+        };
+        // Members seen more than once, with their counts.
+        let mut i = 0;
+        while i < repeats.len() {
+            let z = repeats[i];
+            let run = repeats[i..].iter().take_while(|&&r| r == z).count();
+            i += run;
+            offer(z, run as u32 + 1, false);
         }
-        Searcher::clear_bits(bits, &candidates);
-        Searcher::clear_bits(bits, contacts);
-        Searcher::clear_bits(bits, &[a]);
+        for &z in &candidates {
+            offer(z, 1, true);
+        }
         searcher.candidates = candidates;
-        searcher.counts = counts;
+        searcher.repeats = repeats;
         best
     }
 }
