@@ -34,6 +34,10 @@ pub enum Forbidden {
     LastOwner,
     /// The form or request came from another site.
     CrossSite,
+    /// Someone else must act on this introduction now.
+    NotYourTurn,
+    /// Blocked, or otherwise not allowed to reach this member this way.
+    NotAllowed,
 }
 
 impl Forbidden {
@@ -44,6 +48,8 @@ impl Forbidden {
             Self::InsufficientRole => "insufficient_role",
             Self::LastOwner => "last_owner",
             Self::CrossSite => "cross_site_request",
+            Self::NotYourTurn => "not_your_turn",
+            Self::NotAllowed => "not_allowed",
         }
     }
 
@@ -56,6 +62,8 @@ impl Forbidden {
             Self::InsufficientRole => "Your role on this page does not allow this action.",
             Self::LastOwner => "A page must keep at least one owner.",
             Self::CrossSite => "The request did not come from this site.",
+            Self::NotYourTurn => "Someone else must act on this introduction now.",
+            Self::NotAllowed => "This is not possible with this member.",
         }
     }
 }

@@ -64,3 +64,8 @@ id_type!(
     /// A message sent through a page's contact form.
     ContactMessageId
 );
+
+/// Serializes a plain integer id as a string (ids are opaque strings).
+pub fn id_as_string<S: serde::Serializer>(id: &i64, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(id)
+}

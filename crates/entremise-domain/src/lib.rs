@@ -8,9 +8,13 @@
 
 pub mod account;
 pub mod clock;
+pub mod contact;
+pub mod conversation;
 pub mod error;
 pub mod ids;
+pub mod introduction;
 pub mod locale;
+pub mod network;
 pub mod page;
 pub mod password;
 pub mod privacy;

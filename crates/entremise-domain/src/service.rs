@@ -5,16 +5,19 @@
 //! see or do, and writes.
 
 mod accounts;
+mod contacts;
+mod conversations;
+mod introductions;
 mod pages;
 mod profiles;
 
 use crate::clock::Clock;
 use crate::ids::{AccountId, ProfileId, SessionId};
 use crate::locale::Locale;
+use crate::network::{Network, NetworkBuilder};
 use crate::privacy::{self, Relation, ViewerIdentity};
 use crate::profile::Profile;
 use crate::ratelimit::RateLimiter;
-use crate::relations::RelationSource;
 use crate::store::Store;
 use crate::validate::Handle;
 use crate::{Error, Result};
@@ -22,6 +25,9 @@ use std::sync::Arc;
 use time::Duration;
 
 pub use accounts::SignedInSession;
+pub use contacts::{Connection, ContactRequestInput, PathView, Suggestion};
+pub use conversations::{ContactHealth, MessagePage, NetworkHealth, NewConversationInput, Relayer};
+pub use introductions::{IntroductionInput, IntroductionRole, IntroductionView, NoteView};
 pub use pages::{
     ContactFormRequest, Executive, NewPageRequest, OfficeRequest, PageDetails, PositionRequest,
     ServiceRequest,
@@ -40,6 +46,8 @@ pub struct DomainConfig {
     pub contact_form_per_hour: usize,
     /// Accounts created per IP address per hour.
     pub signups_per_ip_per_hour: usize,
+    /// Messages one member may post per minute.
+    pub messages_per_minute: usize,
 }
 
 impl Default for DomainConfig {
@@ -52,6 +60,7 @@ impl Default for DomainConfig {
             login_window: Duration::minutes(15),
             contact_form_per_hour: 10,
             signups_per_ip_per_hour: 20,
+            messages_per_minute: 120,
         }
     }
 }
@@ -89,19 +98,56 @@ impl Viewer {
 pub struct Entremise {
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
-    relations: Arc<dyn RelationSource>,
+    network: Arc<Network>,
     config: DomainConfig,
     login_by_account: RateLimiter,
     login_by_ip: RateLimiter,
     contact_form_limit: RateLimiter,
     signup_limit: RateLimiter,
+    /// Tries at e-mail or invitation-code proof, per requester.
+    proof_limit: RateLimiter,
+    message_limit: RateLimiter,
+}
+
+/// Loads the contact network from the store: every person, whether he
+/// relays introductions, every contact and every block. `progress` is told
+/// how many contacts are loaded so far.
+pub async fn load_network(store: &dyn Store, mut progress: impl FnMut(usize)) -> Result<Network> {
+    let mut builder = NetworkBuilder::new();
+    let mut after = None;
+    loop {
+        let page = store
+            .list_profiles(Some(crate::profile::ProfileKind::Person), after, 10_000)
+            .await?;
+        let Some(last) = page.last() else { break };
+        after = Some(last.id);
+        for p in &page {
+            builder.add_member(p.id, p.settings.relay_introductions);
+        }
+    }
+    let mut loaded = 0;
+    let mut after = None;
+    loop {
+        let page = store.contacts_page(after, 100_000).await?;
+        let Some(last) = page.last() else { break };
+        after = Some((last.0, last.1));
+        for (a, b, _) in &page {
+            builder.add_contact(*a, *b);
+        }
+        loaded += page.len();
+        progress(loaded);
+    }
+    for (a, b) in store.all_blocks().await? {
+        builder.add_block(a, b);
+    }
+    builder.build()
 }
 
 impl Entremise {
     pub fn new(
         store: Arc<dyn Store>,
         clock: Arc<dyn Clock>,
-        relations: Arc<dyn RelationSource>,
+        network: Arc<Network>,
         config: DomainConfig,
     ) -> Self {
         Self {
@@ -112,9 +158,11 @@ impl Entremise {
             login_by_ip: RateLimiter::new(config.login_failures_per_ip, config.login_window),
             contact_form_limit: RateLimiter::new(config.contact_form_per_hour, Duration::hours(1)),
             signup_limit: RateLimiter::new(config.signups_per_ip_per_hour, Duration::hours(1)),
+            proof_limit: RateLimiter::new(10, Duration::hours(1)),
+            message_limit: RateLimiter::new(config.messages_per_minute, Duration::minutes(1)),
             store,
             clock,
-            relations,
+            network,
             config,
         }
     }
@@ -125,6 +173,10 @@ impl Entremise {
 
     pub fn clock(&self) -> &Arc<dyn Clock> {
         &self.clock
+    }
+
+    pub fn network(&self) -> &Arc<Network> {
+        &self.network
     }
 
     /// The viewer's relation to `target`, or `NotFound` when a block hides it.
@@ -138,7 +190,7 @@ impl Entremise {
         };
         privacy::relation_of(identity, target.id, blocked, || {
             let person = identity.map_or(ProfileId(0), |v| v.person);
-            self.relations.graph_relation(person, target.id)
+            crate::relations::RelationSource::graph_relation(&*self.network, person, target.id)
         })
         .ok_or(Error::NotFound)
     }

@@ -193,7 +193,217 @@ pub trait PageStore: Send + Sync {
     async fn audit_log(&self, page: ProfileId, limit: usize) -> Result<Vec<AuditEntry>>;
 }
 
-/// Everything the domain needs from storage.
-pub trait Store: AccountStore + SessionStore + ProfileStore + PageStore + 'static {}
+#[derive(Debug, Clone)]
+pub struct NewContactRequest {
+    pub from: ProfileId,
+    pub to: ProfileId,
+    pub message: Option<String>,
+    pub via: crate::contact::RequestVia,
+    pub created_at: OffsetDateTime,
+}
 
-impl<T: AccountStore + SessionStore + ProfileStore + PageStore + 'static> Store for T {}
+/// Contacts, contact requests, invitation codes and blocks.
+#[async_trait]
+pub trait ContactStore: Send + Sync {
+    /// Every contact as `(a, b, since)` with `a < b`, in `(a, b)` order after
+    /// `after`, a page at a time (loading the graph at start).
+    async fn contacts_page(
+        &self,
+        after: Option<(ProfileId, ProfileId)>,
+        limit: usize,
+    ) -> Result<Vec<(ProfileId, ProfileId, OffsetDateTime)>>;
+    async fn contacts_of(&self, member: ProfileId) -> Result<Vec<crate::contact::ContactEntry>>;
+    async fn is_contact(&self, a: ProfileId, b: ProfileId) -> Result<bool>;
+    /// Removes the contact (either order); false if there was none.
+    async fn remove_contact(&self, a: ProfileId, b: ProfileId) -> Result<bool>;
+
+    async fn create_contact_request(
+        &self,
+        new: NewContactRequest,
+    ) -> Result<crate::contact::ContactRequest>;
+    async fn contact_request(&self, id: i64) -> Result<Option<crate::contact::ContactRequest>>;
+    /// A pending request from `from` to `to`, if any.
+    async fn pending_request(
+        &self,
+        from: ProfileId,
+        to: ProfileId,
+    ) -> Result<Option<crate::contact::ContactRequest>>;
+    /// Pending requests sent by (`outgoing`) or to the member, newest first.
+    async fn pending_requests(
+        &self,
+        member: ProfileId,
+        outgoing: bool,
+    ) -> Result<Vec<crate::contact::ContactRequest>>;
+    /// Requests sent by `from` since `since` (any status), for the weekly quota.
+    async fn count_requests_since(&self, from: ProfileId, since: OffsetDateTime) -> Result<u64>;
+    /// When `to` last declined a request from `from`.
+    async fn last_declined(&self, from: ProfileId, to: ProfileId)
+    -> Result<Option<OffsetDateTime>>;
+    /// Sets a pending request's status; on `Accepted` also makes the two
+    /// contacts, in the same transaction. False if it was not pending.
+    async fn decide_contact_request(
+        &self,
+        id: i64,
+        status: crate::contact::RequestStatus,
+        at: OffsetDateTime,
+    ) -> Result<bool>;
+
+    async fn create_invitation_code(
+        &self,
+        owner: ProfileId,
+        code: &str,
+        at: OffsetDateTime,
+    ) -> Result<crate::contact::InvitationCode>;
+    async fn invitation_code(&self, code: &str) -> Result<Option<crate::contact::InvitationCode>>;
+    async fn invitation_codes_of(
+        &self,
+        owner: ProfileId,
+    ) -> Result<Vec<crate::contact::InvitationCode>>;
+    /// Revokes one of the owner's codes; false if none such or already revoked.
+    async fn revoke_invitation_code(
+        &self,
+        owner: ProfileId,
+        code: &str,
+        at: OffsetDateTime,
+    ) -> Result<bool>;
+
+    /// `blocker` blocks `blocked`, in one transaction: the block row, the
+    /// contact removed, pending contact requests between them withdrawn,
+    /// open introductions involving both declined.
+    async fn block(&self, blocker: ProfileId, blocked: ProfileId, at: OffsetDateTime)
+    -> Result<()>;
+    /// False if there was no such block.
+    async fn unblock(&self, blocker: ProfileId, blocked: ProfileId) -> Result<bool>;
+    /// Members `blocker` blocks.
+    async fn blocked_by(&self, blocker: ProfileId) -> Result<Vec<ProfileId>>;
+    /// Every block as (blocker, blocked), for the in-memory filter.
+    async fn all_blocks(&self) -> Result<Vec<(ProfileId, ProfileId)>>;
+}
+
+#[derive(Debug, Clone)]
+pub struct NewIntroduction {
+    pub requester: ProfileId,
+    pub intermediaries: Vec<ProfileId>,
+    pub target: ProfileId,
+    /// The requester's notes, one per recipient (intermediaries and target).
+    pub notes: Vec<crate::introduction::IntroductionNote>,
+    pub created_at: OffsetDateTime,
+    pub expires_at: OffsetDateTime,
+}
+
+/// Relay record of an intermediary, for tie strength and network health.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RelayStats {
+    pub forwarded: u64,
+    pub declined: u64,
+    /// Introductions he forwarded that the target then accepted.
+    pub accepted: u64,
+}
+
+#[async_trait]
+pub trait IntroductionStore: Send + Sync {
+    async fn create_introduction(
+        &self,
+        new: NewIntroduction,
+    ) -> Result<crate::introduction::Introduction>;
+    async fn introduction(&self, id: i64) -> Result<Option<crate::introduction::Introduction>>;
+    /// Stores the transition `before` → `after` atomically: only if the
+    /// stored one still equals `before` in step and status (else
+    /// `Conflict { field: "status" }`), appending `after`'s new notes. When
+    /// `after` is accepted, also makes requester and target contacts and
+    /// opens a conversation between them, whose id is returned.
+    async fn apply_introduction(
+        &self,
+        before: &crate::introduction::Introduction,
+        after: &crate::introduction::Introduction,
+    ) -> Result<Option<i64>>;
+    /// Introductions the member is part of (any role), newest first.
+    async fn introductions_of(
+        &self,
+        member: ProfileId,
+        limit: usize,
+    ) -> Result<Vec<crate::introduction::Introduction>>;
+    /// Open introductions the member requested (for the pending bound).
+    async fn count_open_introductions(
+        &self,
+        requester: ProfileId,
+        now: OffsetDateTime,
+    ) -> Result<u64>;
+    /// Introductions the member requested since `since`, for the weekly quota.
+    async fn count_introductions_since(
+        &self,
+        requester: ProfileId,
+        since: OffsetDateTime,
+    ) -> Result<u64>;
+    /// How `intermediary` handled the introductions that reached him.
+    async fn relay_stats(&self, intermediary: ProfileId) -> Result<RelayStats>;
+    /// Per intermediary, how he handled `requester`'s introductions.
+    async fn relays_for(&self, requester: ProfileId) -> Result<Vec<(ProfileId, RelayStats)>>;
+}
+
+#[async_trait]
+pub trait ConversationStore: Send + Sync {
+    /// Creates a conversation; for exactly two participants, returns the
+    /// existing one-to-one conversation if there is one.
+    async fn create_conversation(
+        &self,
+        participants: &[ProfileId],
+        at: OffsetDateTime,
+    ) -> Result<crate::conversation::Conversation>;
+    async fn conversation(&self, id: i64) -> Result<Option<crate::conversation::Conversation>>;
+    /// The member's conversations, most recently active first.
+    async fn conversations_of(
+        &self,
+        member: ProfileId,
+        limit: usize,
+    ) -> Result<Vec<crate::conversation::ConversationEntry>>;
+    /// Appends a message (durably) and moves the author's read mark to it.
+    async fn add_message(
+        &self,
+        conversation: i64,
+        author: ProfileId,
+        text: &str,
+        at: OffsetDateTime,
+    ) -> Result<crate::conversation::Message>;
+    /// Messages older than `before` (all when `None`), newest first.
+    async fn messages(
+        &self,
+        conversation: i64,
+        before: Option<i64>,
+        limit: usize,
+    ) -> Result<Vec<crate::conversation::Message>>;
+    /// Moves the member's read mark forward to `up_to` (never backward).
+    async fn mark_read(&self, conversation: i64, member: ProfileId, up_to: i64) -> Result<()>;
+    /// Total unread messages over all the member's conversations.
+    async fn unread_total(&self, member: ProfileId) -> Result<u64>;
+    /// Messages the member exchanged one-to-one with each partner.
+    async fn interactions_of(
+        &self,
+        member: ProfileId,
+    ) -> Result<Vec<crate::conversation::Interaction>>;
+}
+
+/// Everything the domain needs from storage.
+pub trait Store:
+    AccountStore
+    + SessionStore
+    + ProfileStore
+    + PageStore
+    + ContactStore
+    + IntroductionStore
+    + ConversationStore
+    + 'static
+{
+}
+
+impl<T> Store for T where
+    T: AccountStore
+        + SessionStore
+        + ProfileStore
+        + PageStore
+        + ContactStore
+        + IntroductionStore
+        + ConversationStore
+        + 'static
+{
+}

@@ -45,6 +45,9 @@ pub(crate) fn conflict(e: rusqlite::Error) -> DbError {
         if message.contains("accounts.email_key") {
             return Error::Conflict { field: "email" }.into();
         }
+        if message.contains("invitation_codes.code") {
+            return Error::Conflict { field: "code" }.into();
+        }
     }
     DbError::Sql(e)
 }
@@ -113,6 +116,24 @@ pub(crate) fn text_enum<T>(
 /// Reads a handle (validated when it was written).
 pub(crate) fn handle(row: &Row<'_>, idx: usize) -> rusqlite::Result<Handle> {
     row.get(idx).map(Handle::from_trusted)
+}
+
+/// A step or position from a `usize` (SQLite's integers are signed).
+pub(crate) fn index_to_sql(n: usize) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+/// Reads a non-negative step or position.
+pub(crate) fn index_at(row: &Row<'_>, idx: usize) -> rusqlite::Result<usize> {
+    let raw: i64 = row.get(idx)?;
+    usize::try_from(raw)
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(idx, Type::Integer, Box::new(e)))
+}
+
+/// A count from SQLite's signed integers (never negative).
+pub(crate) fn count_at(row: &Row<'_>, idx: usize) -> rusqlite::Result<u64> {
+    let raw: i64 = row.get(idx)?;
+    Ok(u64::try_from(raw).unwrap_or(0))
 }
 
 /// A `LIMIT` from a `usize` (SQLite's integers are signed).

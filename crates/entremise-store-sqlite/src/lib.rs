@@ -2,10 +2,11 @@
 //! embedded default backend.
 //!
 //! [`SqliteStore`] implements every part of the port (accounts, sessions,
-//! profiles, pages). One write connection serialises writes, each in its own
-//! transaction; a few read-only connections serve reads side by side (WAL
-//! lets them read while a write goes on). Every call runs on tokio's
-//! blocking pool, so async workers never wait on the disk.
+//! profiles, pages, contacts, introductions, conversations). One write
+//! connection serialises writes, each in its own transaction; a few
+//! read-only connections serve reads side by side (WAL lets them read while
+//! a write goes on). Every call runs on tokio's blocking pool, so async
+//! workers never wait on the disk.
 //!
 //! The schema is created and upgraded by the embedded migrations when the
 //! store opens (see `migrations/` and the crate's README).
@@ -13,6 +14,9 @@
 mod accounts;
 mod codec;
 mod connections;
+mod contacts;
+mod conversations;
+mod introductions;
 mod migrate;
 mod pages;
 mod profiles;

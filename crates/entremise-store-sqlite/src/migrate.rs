@@ -9,7 +9,10 @@ use entremise_domain::{Error, Result};
 use rusqlite::{Connection, TransactionBehavior};
 
 /// Every migration, in order. Append only: never edit one that shipped.
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/0001_init.sql"),
+    include_str!("../migrations/0002_contacts.sql"),
+];
 
 /// The schema version this build expects.
 pub(crate) const SCHEMA_VERSION: usize = MIGRATIONS.len();

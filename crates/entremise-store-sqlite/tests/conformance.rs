@@ -1,8 +1,14 @@
 //! The store conformance story on SQLite, on a temporary file and in memory,
-//! plus what only SQLite can show: migrations, rollbacks, raw rows.
+//! plus what only SQLite can show: migrations, rollbacks, raw rows, and the
+//! answers this store gives where the port leaves the choice open.
 
+use entremise_domain::contact::{RequestStatus, RequestVia};
+use entremise_domain::introduction::IntroductionStatus;
 use entremise_domain::session::SessionKind;
-use entremise_domain::store::{AccountStore, NewSession, ProfileStore, SessionStore};
+use entremise_domain::store::{
+    AccountStore, ContactStore, ConversationStore, IntroductionStore, NewContactRequest,
+    NewSession, ProfileStore, SessionStore,
+};
 use entremise_domain::{AccountId, Error};
 use entremise_store_sqlite::SqliteStore;
 use entremise_testkit::fixtures::{T0, new_account};
@@ -179,4 +185,141 @@ async fn internal_errors_name_the_operation() {
         Err(Error::Internal(message)) => assert!(message.starts_with("is blocked:"), "{message}"),
         other => panic!("expected an internal error, got {other:?}"),
     }
+}
+
+#[tokio::test]
+async fn a_version_1_database_is_upgraded_in_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("entremise.db");
+    {
+        let conn = raw(&path);
+        conn.execute_batch(include_str!("../migrations/0001_init.sql"))
+            .unwrap();
+        conn.pragma_update(None, "user_version", 1).unwrap();
+        conn.execute(
+            "INSERT INTO profiles (handle, kind, name, audiences, settings, created_at, updated_at)
+             VALUES ('old_page', 'organization', 'Old page', '{}', '{}', 0, 0)",
+            [],
+        )
+        .unwrap();
+    }
+    let store = SqliteStore::open(&path).expect("open upgrades");
+    let conn = raw(&path);
+    let version: i64 = conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .unwrap();
+    assert!(version >= 2);
+    assert_eq!(count(&conn, "profiles"), 1, "rows survive the upgrade");
+    assert_eq!(count(&conn, "contacts"), 0);
+    let ada = store
+        .create_account(new_account("up_ada", "ada@upgrade.example"))
+        .await
+        .unwrap();
+    let bob = store
+        .create_account(new_account("up_bob", "bob@upgrade.example"))
+        .await
+        .unwrap();
+    let conversation = store
+        .create_conversation(&[ada.person, bob.person], T0)
+        .await
+        .unwrap();
+    store
+        .add_message(conversation.id, ada.person, "Hello", T0)
+        .await
+        .unwrap();
+    assert_eq!(store.unread_total(bob.person).await.unwrap(), 1);
+}
+
+#[tokio::test]
+async fn a_contact_is_one_row_smaller_id_first() {
+    let (store, dir) = file_store();
+    let ada = store
+        .create_account(new_account("row_ada", "ada@rows.example"))
+        .await
+        .unwrap();
+    let bob = store
+        .create_account(new_account("row_bob", "bob@rows.example"))
+        .await
+        .unwrap();
+    // Bob, the greater id, asks.
+    let request = store
+        .create_contact_request(NewContactRequest {
+            from: bob.person,
+            to: ada.person,
+            message: None,
+            via: RequestVia::InvitationCode,
+            created_at: T0,
+        })
+        .await
+        .unwrap();
+    assert!(
+        store
+            .decide_contact_request(request.id, RequestStatus::Accepted, T0)
+            .await
+            .unwrap()
+    );
+    let conn = raw(&dir.path().join("entremise.db"));
+    let (a, b): (i64, i64) = conn
+        .query_row("SELECT a, b FROM contacts", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    assert_eq!((a, b), (ada.person.0, bob.person.0));
+    let reversed = conn.execute(
+        "INSERT INTO contacts (a, b, since) VALUES (?1, ?2, 0)",
+        [bob.person.0, ada.person.0],
+    );
+    assert!(reversed.is_err(), "the schema refuses a reversed pair");
+    let via: String = conn
+        .query_row("SELECT via FROM contact_requests", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(via, "invitation_code");
+}
+
+#[tokio::test]
+async fn answers_the_store_gives_on_sqlite() {
+    let store = SqliteStore::open_in_memory().unwrap();
+    let ada = store
+        .create_account(new_account("ans_ada", "ada@answers.example"))
+        .await
+        .unwrap();
+    let bob = store
+        .create_account(new_account("ans_bob", "bob@answers.example"))
+        .await
+        .unwrap();
+    store
+        .create_invitation_code(ada.person, "ans-code", T0)
+        .await
+        .unwrap();
+    let err = store
+        .create_invitation_code(bob.person, "ans-code", T0)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Conflict { field: "code" }), "{err:?}");
+
+    let err = store
+        .add_message(424_242, ada.person, "Anyone?", T0)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::NotFound), "{err:?}");
+
+    // A stale transition of an unknown introduction is a conflict too.
+    let ghost = entremise_domain::introduction::Introduction {
+        id: 424_242,
+        requester: ada.person,
+        intermediaries: vec![bob.person],
+        target: ada.person,
+        step: 0,
+        status: IntroductionStatus::Pending,
+        notes: Vec::new(),
+        created_at: T0,
+        expires_at: T0,
+        decided_at: None,
+        declined_by: None,
+    };
+    let err = store.apply_introduction(&ghost, &ghost).await.unwrap_err();
+    assert!(
+        matches!(err, Error::Conflict { field: "status" }),
+        "{err:?}"
+    );
 }

@@ -5,7 +5,7 @@ use entremise_domain::account::NewAccount;
 use entremise_domain::locale::Locale;
 use entremise_domain::page::Role;
 use entremise_domain::profile::ProfileKind;
-use entremise_domain::store::{AuditRecord, NewPage};
+use entremise_domain::store::{AuditRecord, NewPage, Store};
 use entremise_domain::validate::{Email, Handle};
 use entremise_domain::{AccountId, ProfileId};
 use time::macros::datetime;
@@ -40,6 +40,20 @@ pub fn new_account(handle_raw: &str, address: &str) -> NewAccount {
         locale: Locale::En,
         created_at: T0,
     }
+}
+
+/// Members signed up under these handles (each at
+/// `<handle>@members.example`), their person profiles in the same order.
+pub async fn members<const N: usize>(store: &dyn Store, handles: [&str; N]) -> [ProfileId; N] {
+    let mut persons = [ProfileId(0); N];
+    for (person, raw) in persons.iter_mut().zip(handles) {
+        let account = store
+            .create_account(new_account(raw, &format!("{raw}@members.example")))
+            .await
+            .unwrap_or_else(|e| panic!("create member {raw}: {e:?}"));
+        *person = account.person;
+    }
+    persons
 }
 
 /// A page of `kind` owned by `owner`.

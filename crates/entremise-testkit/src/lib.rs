@@ -34,6 +34,18 @@ pub async fn run_store_story(store: Arc<dyn Store>) {
         offices_and_services,
         contact_messages,
         concurrent_writes,
+        contacts_and_requests,
+        contacts_paging,
+        invitation_codes,
+        block_side_effects,
+        introductions,
+        introduction_reuses_conversation,
+        introduction_counts,
+        relay_stats,
+        conversations,
+        unread_and_read_marks,
+        interactions,
+        concurrent_messages,
     );
 }
 
@@ -68,6 +80,18 @@ macro_rules! store_conformance_tests {
                 offices_and_services,
                 contact_messages,
                 concurrent_writes,
+                contacts_and_requests,
+                contacts_paging,
+                invitation_codes,
+                block_side_effects,
+                introductions,
+                introduction_reuses_conversation,
+                introduction_counts,
+                relay_stats,
+                conversations,
+                unread_and_read_marks,
+                interactions,
+                concurrent_messages,
             );
         }
     };

@@ -9,9 +9,17 @@
 //! [`Store`]: entremise_domain::store::Store
 
 mod accounts;
+mod contacts;
+mod conversations;
+mod introductions;
 mod pages;
 mod profiles;
 
 pub use accounts::{account_conflicts, accounts, concurrent_writes, sessions};
+pub use contacts::{block_side_effects, contacts_and_requests, contacts_paging, invitation_codes};
+pub use conversations::{concurrent_messages, conversations, interactions, unread_and_read_marks};
+pub use introductions::{
+    introduction_counts, introduction_reuses_conversation, introductions, relay_stats,
+};
 pub use pages::{children, contact_messages, last_owner, offices_and_services, pages_and_roles};
 pub use profiles::{blocks, list_and_count, positions, profile_round_trip};

@@ -2,6 +2,9 @@
 //! translation to a use case of the domain.
 
 pub mod accounts;
+pub mod contacts;
+pub mod conversations;
+pub mod introductions;
 pub mod pages;
 pub mod profiles;
 
@@ -33,6 +36,9 @@ impl<T> List<T> {
 
 pub fn routes() -> Router<AppState> {
     use accounts as a;
+    use contacts as c;
+    use conversations as cv;
+    use introductions as i;
     use pages as p;
     use profiles as pr;
     Router::new()
@@ -85,6 +91,48 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/api/v1/pages/{handle}/contact-messages",
             post(p::send_contact_message).get(p::list_contact_messages),
+        )
+        .route(
+            "/api/v1/contact-requests",
+            post(c::send_request).get(c::list_requests),
+        )
+        .route(
+            "/api/v1/contact-requests/{id}/accept",
+            post(c::accept_request),
+        )
+        .route(
+            "/api/v1/contact-requests/{id}/decline",
+            post(c::decline_request),
+        )
+        .route(
+            "/api/v1/contact-requests/{id}/withdraw",
+            post(c::withdraw_request),
+        )
+        .route("/api/v1/profiles/{handle}/contacts", get(c::list_contacts))
+        .route("/api/v1/profiles/{handle}/connection", get(c::connection))
+        .route("/api/v1/contacts/{handle}", delete(c::remove_contact))
+        .route("/api/v1/people-you-may-know", get(c::people_you_may_know))
+        .route(
+            "/api/v1/invitation-codes",
+            post(c::create_invitation).get(c::list_invitations),
+        )
+        .route(
+            "/api/v1/invitation-codes/{code}",
+            delete(c::revoke_invitation),
+        )
+        .route("/api/v1/blocks", get(c::list_blocks))
+        .route("/api/v1/blocks/{handle}", put(c::block).delete(c::unblock))
+        .route("/api/v1/network-health", get(c::network_health))
+        .route("/api/v1/introductions", post(i::create).get(i::list))
+        .route("/api/v1/introductions/{id}", get(i::get))
+        .route("/api/v1/introductions/{id}/forward", post(i::forward))
+        .route("/api/v1/introductions/{id}/decline", post(i::decline))
+        .route("/api/v1/introductions/{id}/accept", post(i::accept))
+        .route("/api/v1/conversations", post(cv::create).get(cv::list))
+        .route("/api/v1/conversations/{id}", get(cv::get))
+        .route(
+            "/api/v1/conversations/{id}/messages",
+            post(cv::send).get(cv::messages),
         )
         .route("/api/v1/health", get(health))
 }

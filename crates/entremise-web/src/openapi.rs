@@ -1,7 +1,7 @@
 //! The OpenAPI 3.1 document, generated from the handlers' annotations, and
 //! a browsable API explorer served from the binary (no download).
 
-use crate::api::{self, accounts, pages, profiles};
+use crate::api::{self, accounts, contacts, conversations, introductions, pages, profiles};
 use crate::state::AppState;
 use axum::Router;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -41,12 +41,42 @@ use utoipa::{Modify, OpenApi};
         pages::confirm_position,
         pages::send_contact_message,
         pages::list_contact_messages,
+        contacts::send_request,
+        contacts::list_requests,
+        contacts::accept_request,
+        contacts::decline_request,
+        contacts::withdraw_request,
+        contacts::list_contacts,
+        contacts::remove_contact,
+        contacts::connection,
+        contacts::people_you_may_know,
+        contacts::create_invitation,
+        contacts::list_invitations,
+        contacts::revoke_invitation,
+        contacts::block,
+        contacts::unblock,
+        contacts::list_blocks,
+        contacts::network_health,
+        introductions::create,
+        introductions::list,
+        introductions::get,
+        introductions::forward,
+        introductions::decline,
+        introductions::accept,
+        conversations::create,
+        conversations::list,
+        conversations::get,
+        conversations::send,
+        conversations::messages,
     ),
     modifiers(&BearerAuth),
     tags(
         (name = "accounts", description = "Sign-up, sign-in, sessions"),
         (name = "profiles", description = "Profiles as each viewer may see them"),
         (name = "pages", description = "Organizations, brands and personas"),
+        (name = "contacts", description = "Contacts, contact requests, invitation codes, blocks"),
+        (name = "introductions", description = "Being introduced by people you both know"),
+        (name = "conversations", description = "Messages"),
         (name = "instance", description = "Health"),
     )
 )]

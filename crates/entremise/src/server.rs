@@ -4,8 +4,7 @@ use crate::config::{Config, Database};
 use anyhow::{Context, bail};
 use entremise_domain::Entremise;
 use entremise_domain::clock::{Clock, SystemClock};
-use entremise_domain::relations::NoContacts;
-use entremise_domain::service::DomainConfig;
+use entremise_domain::service::{DomainConfig, load_network};
 use entremise_store_sqlite::SqliteStore;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -28,14 +27,33 @@ pub fn open_store(config: &Config) -> anyhow::Result<Arc<SqliteStore>> {
     }
 }
 
-/// The use cases over a store, with the real clock.
-pub fn domain(store: Arc<SqliteStore>, clock: Arc<dyn Clock>) -> Arc<Entremise> {
-    Arc::new(Entremise::new(
+/// The use cases over a store, with the contact network loaded from it.
+pub async fn domain(
+    store: Arc<SqliteStore>,
+    clock: Arc<dyn Clock>,
+) -> anyhow::Result<Arc<Entremise>> {
+    let started = std::time::Instant::now();
+    let mut last_report = std::time::Instant::now();
+    let network = load_network(&*store, |loaded| {
+        if last_report.elapsed().as_secs() >= 1 {
+            tracing::info!(contacts = loaded, "loading the contact network");
+            last_report = std::time::Instant::now();
+        }
+    })
+    .await
+    .map_err(|e| anyhow::anyhow!("loading the contact network: {e}"))?;
+    tracing::info!(
+        members = network.member_count(),
+        contacts = network.contact_count(),
+        seconds = started.elapsed().as_secs_f64(),
+        "contact network loaded"
+    );
+    Ok(Arc::new(Entremise::new(
         store,
         clock,
-        Arc::new(NoContacts),
+        Arc::new(network),
         DomainConfig::default(),
-    ))
+    )))
 }
 
 pub fn web_config(config: &Config) -> entremise_web::WebConfig {
@@ -48,10 +66,12 @@ pub fn web_config(config: &Config) -> entremise_web::WebConfig {
 /// Runs the server until Ctrl-C or SIGTERM.
 pub async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
     let store = open_store(&config)?;
-    let app = domain(store.clone(), Arc::new(SystemClock));
     if demo {
-        crate::demo::seed_if_empty(&app, &config.data_dir).await?;
+        // Seeded through the store, then the network is loaded from it.
+        let seeding = domain(store.clone(), Arc::new(SystemClock)).await?;
+        crate::demo::seed_if_empty(&seeding, &config.data_dir).await?;
     }
+    let app = domain(store.clone(), Arc::new(SystemClock)).await?;
     let router = entremise_web::router(app, web_config(&config))
         .layer(tower_http::trace::TraceLayer::new_for_http());
     let listener = tokio::net::TcpListener::bind(config.listen)

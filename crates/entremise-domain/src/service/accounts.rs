@@ -52,6 +52,7 @@ impl Entremise {
             })
             .await?;
         self.signup_limit.record(&ip_key, now);
+        self.network.add_member(account.person);
         Ok(account)
     }
 

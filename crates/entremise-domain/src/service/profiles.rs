@@ -106,6 +106,10 @@ impl Entremise {
         };
         let updated = patch.apply(&profile)?;
         self.store.save_profile(&updated, audit).await?;
+        if updated.settings.relay_introductions != profile.settings.relay_introductions {
+            self.network
+                .set_relays(updated.id, updated.settings.relay_introductions);
+        }
         self.build_view(&updated, Relation::Itself).await
     }
 

@@ -161,7 +161,7 @@ pub async fn list_and_count(store: Arc<dyn Store>) {
     );
 }
 
-/// Nobody blocks anybody until the blocking feature writes blocks.
+/// Nobody blocks anybody until someone blocks (see `block_side_effects`).
 pub async fn blocks(store: Arc<dyn Store>) {
     let a = store
         .create_account(new_account("blk_a", "a@blocks.example"))

@@ -131,7 +131,7 @@ impl TestApp {
         let clock = Arc::new(ManualClock::new(
             time::macros::datetime!(2026-11-30 09:00 UTC),
         ));
-        let app = server::domain(store, clock.clone());
+        let app = server::domain(store, clock.clone()).await.unwrap();
         let router = entremise_web::router(app, entremise_web::WebConfig::default());
         Self {
             router,
@@ -147,7 +147,7 @@ impl TestApp {
         let clock = Arc::new(ManualClock::new(
             time::macros::datetime!(2026-11-30 09:00 UTC),
         ));
-        let app = server::domain(store, clock.clone());
+        let app = server::domain(store, clock.clone()).await.unwrap();
         let router = entremise_web::router_with_extra_routes(
             app,
             entremise_web::WebConfig::default(),

@@ -1,0 +1,283 @@
+//! The contact network in memory: the graph engine, plus what the domain
+//! needs next to it to answer fast (blocks, who relays introductions).
+//!
+//! Loaded from the store at start and updated in the same request as every
+//! contact change, so the next query sees it. It is the domain's
+//! [`RelationSource`]: the privacy module learns contact and 2nd degree
+//! from it.
+
+use crate::ids::ProfileId;
+use crate::privacy::GraphRelation;
+use crate::relations::RelationSource;
+use entremise_graph::{ContactGraph, GraphBuilder, Member, Snapshot, with_searcher};
+use std::collections::HashSet;
+use std::sync::{Arc, RwLock};
+
+/// The contact graph with blocks and relay refusals.
+pub struct Network {
+    graph: ContactGraph,
+    /// Blocked pairs, stored as (smaller id, larger id): a block hides both ways.
+    blocks: RwLock<HashSet<(i64, i64)>>,
+    /// Members who do not relay introductions.
+    no_relay: RwLock<HashSet<i64>>,
+}
+
+impl std::fmt::Debug for Network {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let s = self.graph.snapshot();
+        f.debug_struct("Network")
+            .field("members", &s.member_count())
+            .field("contacts", &s.contact_count())
+            .finish()
+    }
+}
+
+fn pair(a: ProfileId, b: ProfileId) -> (i64, i64) {
+    if a.0 <= b.0 { (a.0, b.0) } else { (b.0, a.0) }
+}
+
+fn ext(p: ProfileId) -> u64 {
+    p.0 as u64
+}
+
+/// Builds a [`Network`] from what the store holds.
+#[derive(Default)]
+pub struct NetworkBuilder {
+    graph: GraphBuilder,
+    blocks: HashSet<(i64, i64)>,
+    no_relay: HashSet<i64>,
+}
+
+impl NetworkBuilder {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn add_member(&mut self, id: ProfileId, relays: bool) {
+        self.graph.add_member(ext(id));
+        if !relays {
+            self.no_relay.insert(id.0);
+        }
+    }
+
+    pub fn add_contact(&mut self, a: ProfileId, b: ProfileId) {
+        self.graph.add_contact(ext(a), ext(b));
+    }
+
+    pub fn add_block(&mut self, a: ProfileId, b: ProfileId) {
+        self.blocks.insert(pair(a, b));
+    }
+
+    pub fn build(self) -> Result<Network, crate::Error> {
+        let graph = self
+            .graph
+            .build()
+            .map_err(|e| crate::Error::internal(format!("building the contact graph: {e}")))?;
+        Ok(Network {
+            graph,
+            blocks: RwLock::new(self.blocks),
+            no_relay: RwLock::new(self.no_relay),
+        })
+    }
+}
+
+impl Network {
+    /// A network without contacts (tests, a new instance).
+    pub fn empty() -> Self {
+        Self {
+            graph: ContactGraph::new(),
+            blocks: RwLock::new(HashSet::new()),
+            no_relay: RwLock::new(HashSet::new()),
+        }
+    }
+
+    pub fn snapshot(&self) -> Arc<Snapshot> {
+        self.graph.snapshot()
+    }
+
+    pub fn member_count(&self) -> usize {
+        self.graph.snapshot().member_count()
+    }
+
+    pub fn contact_count(&self) -> usize {
+        self.graph.snapshot().contact_count()
+    }
+
+    pub fn add_member(&self, id: ProfileId) {
+        self.graph.add_member(ext(id));
+    }
+
+    pub fn add_contact(&self, a: ProfileId, b: ProfileId) {
+        self.graph.add_contact(ext(a), ext(b));
+        self.compact_if_needed();
+    }
+
+    pub fn remove_contact(&self, a: ProfileId, b: ProfileId) {
+        self.graph.remove_contact(ext(a), ext(b));
+        self.compact_if_needed();
+    }
+
+    fn compact_if_needed(&self) {
+        if self.graph.needs_compaction() {
+            self.graph.compact();
+        }
+    }
+
+    pub fn block(&self, a: ProfileId, b: ProfileId) {
+        self.blocks
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(pair(a, b));
+        self.remove_contact(a, b);
+    }
+
+    pub fn unblock(&self, a: ProfileId, b: ProfileId) {
+        self.blocks
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&pair(a, b));
+    }
+
+    pub fn is_blocked(&self, a: ProfileId, b: ProfileId) -> bool {
+        self.blocks
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .contains(&pair(a, b))
+    }
+
+    pub fn set_relays(&self, id: ProfileId, relays: bool) {
+        let mut set = self.no_relay.write().unwrap_or_else(|e| e.into_inner());
+        if relays {
+            set.remove(&id.0);
+        } else {
+            set.insert(id.0);
+        }
+    }
+
+    pub fn relays(&self, id: ProfileId) -> bool {
+        !self
+            .no_relay
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .contains(&id.0)
+    }
+
+    pub fn are_contacts(&self, a: ProfileId, b: ProfileId) -> bool {
+        let s = self.graph.snapshot();
+        match (s.dense(ext(a)), s.dense(ext(b))) {
+            (Some(x), Some(y)) => s.are_contacts(x, y),
+            _ => false,
+        }
+    }
+
+    /// Runs `f` over the current snapshot with a filter that keeps out of
+    /// every traversal the members blocked with `a` or `b`. The filter
+    /// resolves dense ids back to profile ids.
+    pub fn with_view<R>(
+        &self,
+        a: ProfileId,
+        b: ProfileId,
+        f: impl FnOnce(&GraphView<'_>) -> R,
+    ) -> R {
+        let snapshot = self.graph.snapshot();
+        let blocks = self.blocks.read().unwrap_or_else(|e| e.into_inner());
+        let no_relay = self.no_relay.read().unwrap_or_else(|e| e.into_inner());
+        let view = GraphView {
+            snapshot: &snapshot,
+            blocks: &blocks,
+            no_relay: &no_relay,
+            ends: (a, b),
+        };
+        f(&view)
+    }
+}
+
+/// One query's view of the network: a snapshot and the filters of its two ends.
+pub struct GraphView<'a> {
+    pub snapshot: &'a Snapshot,
+    blocks: &'a HashSet<(i64, i64)>,
+    no_relay: &'a HashSet<i64>,
+    ends: (ProfileId, ProfileId),
+}
+
+impl GraphView<'_> {
+    pub fn dense(&self, id: ProfileId) -> Option<Member> {
+        self.snapshot.dense(ext(id))
+    }
+
+    pub fn profile(&self, m: Member) -> ProfileId {
+        ProfileId(self.snapshot.external(m).map_or(0, |e| e as i64))
+    }
+
+    /// Whether `m` may be traversed: blocked with neither end.
+    pub fn traversable(&self, m: Member) -> bool {
+        if self.blocks.is_empty() {
+            return true;
+        }
+        let p = self.profile(m);
+        !self.blocks.contains(&pair(p, self.ends.0)) && !self.blocks.contains(&pair(p, self.ends.1))
+    }
+
+    /// Whether `m` may carry an introduction between the two ends.
+    pub fn relays(&self, m: Member) -> bool {
+        self.traversable(m)
+            && (self.no_relay.is_empty() || !self.no_relay.contains(&self.profile(m).0))
+    }
+}
+
+impl RelationSource for Network {
+    fn graph_relation(&self, viewer: ProfileId, target: ProfileId) -> GraphRelation {
+        self.with_view(viewer, target, |v| {
+            let (Some(a), Some(b)) = (v.dense(viewer), v.dense(target)) else {
+                return GraphRelation::Farther;
+            };
+            if v.snapshot.are_contacts(a, b) {
+                GraphRelation::Contact
+            } else if v.snapshot.mutual_count(a, b, |m| v.traversable(m)) > 0 {
+                GraphRelation::SecondDegree
+            } else {
+                GraphRelation::Farther
+            }
+        })
+    }
+}
+
+/// Degree of separation (1, 2, 3) between two members, `None` beyond.
+pub fn degree(view: &GraphView<'_>, a: ProfileId, b: ProfileId) -> Option<u32> {
+    let (Some(x), Some(y)) = (view.dense(a), view.dense(b)) else {
+        return None;
+    };
+    with_searcher(|s| view.snapshot.degree(s, x, y, |m| view.traversable(m)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn net(edges: &[(i64, i64)]) -> Network {
+        let mut b = NetworkBuilder::new();
+        for (x, y) in edges {
+            b.add_contact(ProfileId(*x), ProfileId(*y));
+        }
+        b.add_member(ProfileId(99), true);
+        b.build().unwrap()
+    }
+
+    #[test]
+    fn relations_follow_the_graph_and_blocks() {
+        let n = net(&[(1, 2), (2, 3), (3, 4)]);
+        let p = ProfileId;
+        assert_eq!(n.graph_relation(p(1), p(2)), GraphRelation::Contact);
+        assert_eq!(n.graph_relation(p(1), p(3)), GraphRelation::SecondDegree);
+        assert_eq!(n.graph_relation(p(1), p(4)), GraphRelation::Farther);
+        assert_eq!(n.graph_relation(p(1), p(99)), GraphRelation::Farther);
+        assert_eq!(n.graph_relation(p(1), p(12345)), GraphRelation::Farther);
+        // 2 blocks 3: 1 no longer reaches 3 through 2.
+        n.block(p(2), p(3));
+        assert_eq!(n.graph_relation(p(1), p(3)), GraphRelation::Farther);
+        assert!(!n.are_contacts(p(2), p(3)));
+        n.add_contact(p(1), p(4));
+        assert_eq!(n.graph_relation(p(4), p(1)), GraphRelation::Contact);
+        n.with_view(p(1), p(4), |v| assert_eq!(degree(v, p(1), p(4)), Some(1)));
+    }
+}

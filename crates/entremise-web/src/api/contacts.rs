@@ -1,0 +1,284 @@
+//! Contacts, contact requests, invitation codes, blocks, "how you are
+//! connected", people you may know, network health.
+
+use super::{ApiJson, List};
+use crate::auth::Ctx;
+use crate::error::{ApiError, ErrorBody};
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use entremise_domain::Error;
+use entremise_domain::contact::{ContactRequestView, InvitationCode, RequestStatus};
+use entremise_domain::profile::ProfileRef;
+use entremise_domain::service::{Connection, ContactRequestInput, NetworkHealth, Suggestion};
+use serde::{Deserialize, Serialize};
+
+fn request_id(raw: &str) -> Result<i64, Error> {
+    raw.parse().map_err(|_| Error::NotFound)
+}
+
+/// Sends a contact request. Refused with 403 `introduction_required` unless
+/// the target's setting allows it, or the request quotes his exact e-mail
+/// address or an invitation code he handed out.
+#[utoipa::path(post, path = "/api/v1/contact-requests", tag = "contacts", request_body = ContactRequestInput,
+    responses(
+        (status = 201, body = ContactRequestView),
+        (status = 403, description = "introduction_required", body = ErrorBody),
+        (status = 409, description = "Already contacts, or a request is pending", body = ErrorBody),
+        (status = 429, description = "Limits of pending requests, per week, or 90 days after a decline", body = ErrorBody),
+    ), security(("bearer" = [])))]
+pub async fn send_request(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    ApiJson(input): ApiJson<ContactRequestInput>,
+) -> Result<(StatusCode, Json<ContactRequestView>), ApiError> {
+    let view = state.app.send_contact_request(&ctx.viewer, input).await?;
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct RequestsQuery {
+    /// `incoming` (default) or `outgoing`.
+    pub direction: Option<String>,
+}
+
+/// Pending contact requests to or from the member.
+#[utoipa::path(get, path = "/api/v1/contact-requests", tag = "contacts", params(RequestsQuery),
+    responses((status = 200, body = List<ContactRequestView>)), security(("bearer" = [])))]
+pub async fn list_requests(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<RequestsQuery>,
+) -> Result<Json<List<ContactRequestView>>, ApiError> {
+    let outgoing = match q.direction.as_deref() {
+        None | Some("incoming") => false,
+        Some("outgoing") => true,
+        Some(_) => {
+            return Err(Error::invalid(
+                "direction",
+                "invalid",
+                "direction is incoming or outgoing.",
+            )
+            .into());
+        }
+    };
+    Ok(Json(List::all(
+        state.app.contact_requests(&ctx.viewer, outgoing).await?,
+    )))
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct RequestDecision {
+    pub id: String,
+    pub status: RequestStatus,
+}
+
+async fn decide(
+    state: &AppState,
+    ctx: &Ctx,
+    id: &str,
+    status: RequestStatus,
+) -> Result<Json<RequestDecision>, ApiError> {
+    let view = state
+        .app
+        .answer_contact_request(&ctx.viewer, request_id(id)?, status)
+        .await?;
+    Ok(Json(RequestDecision {
+        id: view.id.to_string(),
+        status: view.status,
+    }))
+}
+
+/// The target accepts: the two become contacts.
+#[utoipa::path(post, path = "/api/v1/contact-requests/{id}/accept", tag = "contacts", params(("id" = String, Path)),
+    responses((status = 200, body = RequestDecision), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn accept_request(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> Result<Json<RequestDecision>, ApiError> {
+    decide(&state, &ctx, &id, RequestStatus::Accepted).await
+}
+
+/// The target declines (the requester may not ask again for 90 days).
+#[utoipa::path(post, path = "/api/v1/contact-requests/{id}/decline", tag = "contacts", params(("id" = String, Path)),
+    responses((status = 200, body = RequestDecision), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn decline_request(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> Result<Json<RequestDecision>, ApiError> {
+    decide(&state, &ctx, &id, RequestStatus::Declined).await
+}
+
+/// The requester withdraws his request.
+#[utoipa::path(post, path = "/api/v1/contact-requests/{id}/withdraw", tag = "contacts", params(("id" = String, Path)),
+    responses((status = 200, body = RequestDecision), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn withdraw_request(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> Result<Json<RequestDecision>, ApiError> {
+    decide(&state, &ctx, &id, RequestStatus::Withdrawn).await
+}
+
+/// A member's contacts, as his contact-list audience allows (404 otherwise).
+#[utoipa::path(get, path = "/api/v1/profiles/{handle}/contacts", tag = "contacts", params(("handle" = String, Path)),
+    responses((status = 200, body = List<String>), (status = 404, body = ErrorBody)))]
+pub async fn list_contacts(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(handle): Path<String>,
+) -> Result<Json<List<String>>, ApiError> {
+    let contacts = state.app.contacts(&ctx.viewer, &handle).await?;
+    Ok(Json(List::all(
+        contacts
+            .into_iter()
+            .map(|c: ProfileRef| c.handle.to_string())
+            .collect(),
+    )))
+}
+
+/// Ends a contact, both ways.
+#[utoipa::path(delete, path = "/api/v1/contacts/{handle}", tag = "contacts", params(("handle" = String, Path)),
+    responses((status = 204), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn remove_contact(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(handle): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    state.app.remove_contact(&ctx.viewer, &handle).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// How the viewer is connected to a member: degree, the mutual contacts he
+/// may see, the best introduction paths (`null` for a hop he may not see).
+#[utoipa::path(get, path = "/api/v1/profiles/{handle}/connection", tag = "contacts", params(("handle" = String, Path)),
+    responses((status = 200, body = Connection), (status = 404, body = ErrorBody)))]
+pub async fn connection(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(handle): Path<String>,
+) -> Result<Json<Connection>, ApiError> {
+    Ok(Json(state.app.connection(&ctx.viewer, &handle).await?))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct LimitQuery {
+    /// At most 50.
+    pub limit: Option<usize>,
+}
+
+/// Members at 2nd degree the viewer may know, by mutual contacts.
+#[utoipa::path(get, path = "/api/v1/people-you-may-know", tag = "contacts", params(LimitQuery),
+    responses((status = 200, body = List<Suggestion>)), security(("bearer" = [])))]
+pub async fn people_you_may_know(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<LimitQuery>,
+) -> Result<Json<List<Suggestion>>, ApiError> {
+    Ok(Json(List::all(
+        state
+            .app
+            .people_you_may_know(&ctx.viewer, q.limit.unwrap_or(10))
+            .await?,
+    )))
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct InvitationCreated {
+    pub code: String,
+    /// The link to hand out; its QR code is at `{url}/qr.svg`.
+    pub url: String,
+}
+
+fn invitation_url(state: &AppState, code: &str) -> String {
+    let base = state.config.public_url.as_str().trim_end_matches('/');
+    format!("{base}/invite/{code}")
+}
+
+/// Creates a personal invitation code (for a business card).
+#[utoipa::path(post, path = "/api/v1/invitation-codes", tag = "contacts",
+    responses((status = 201, body = InvitationCreated)), security(("bearer" = [])))]
+pub async fn create_invitation(
+    State(state): State<AppState>,
+    ctx: Ctx,
+) -> Result<(StatusCode, Json<InvitationCreated>), ApiError> {
+    let code = state.app.create_invitation_code(&ctx.viewer).await?;
+    let url = invitation_url(&state, &code.code);
+    Ok((
+        StatusCode::CREATED,
+        Json(InvitationCreated {
+            code: code.code,
+            url,
+        }),
+    ))
+}
+
+/// The member's invitation codes.
+#[utoipa::path(get, path = "/api/v1/invitation-codes", tag = "contacts",
+    responses((status = 200, body = List<InvitationCode>)), security(("bearer" = [])))]
+pub async fn list_invitations(
+    State(state): State<AppState>,
+    ctx: Ctx,
+) -> Result<Json<List<InvitationCode>>, ApiError> {
+    Ok(Json(List::all(
+        state.app.invitation_codes(&ctx.viewer).await?,
+    )))
+}
+
+/// Revokes an invitation code.
+#[utoipa::path(delete, path = "/api/v1/invitation-codes/{code}", tag = "contacts", params(("code" = String, Path)),
+    responses((status = 204), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn revoke_invitation(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    state.app.revoke_invitation_code(&ctx.viewer, &code).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Blocks a member: no visibility either way, contact and paths broken.
+#[utoipa::path(put, path = "/api/v1/blocks/{handle}", tag = "contacts", params(("handle" = String, Path)),
+    responses((status = 204), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn block(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(handle): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    state.app.block(&ctx.viewer, &handle).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(delete, path = "/api/v1/blocks/{handle}", tag = "contacts", params(("handle" = String, Path)),
+    responses((status = 204), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn unblock(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(handle): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    state.app.unblock(&ctx.viewer, &handle).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The members the viewer blocks.
+#[utoipa::path(get, path = "/api/v1/blocks", tag = "contacts",
+    responses((status = 200, body = List<ProfileRef>)), security(("bearer" = [])))]
+pub async fn list_blocks(
+    State(state): State<AppState>,
+    ctx: Ctx,
+) -> Result<Json<List<ProfileRef>>, ApiError> {
+    Ok(Json(List::all(state.app.blocks(&ctx.viewer).await?)))
+}
+
+/// Stale contacts, who relays the member's introductions, pending requests.
+#[utoipa::path(get, path = "/api/v1/network-health", tag = "contacts",
+    responses((status = 200, body = NetworkHealth)), security(("bearer" = [])))]
+pub async fn network_health(
+    State(state): State<AppState>,
+    ctx: Ctx,
+) -> Result<Json<NetworkHealth>, ApiError> {
+    Ok(Json(state.app.network_health(&ctx.viewer).await?))
+}

@@ -1,0 +1,133 @@
+//! Conversations and messages.
+
+use super::{ApiJson, List};
+use crate::auth::Ctx;
+use crate::error::{ApiError, ErrorBody};
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use entremise_domain::Error;
+use entremise_domain::conversation::{ConversationView, MessageView};
+use entremise_domain::service::NewConversationInput;
+use serde::{Deserialize, Serialize};
+
+fn conversation_id(raw: &str) -> Result<i64, Error> {
+    raw.parse().map_err(|_| Error::NotFound)
+}
+
+/// Opens a conversation (one-to-one, or a group of up to 20) where every
+/// participant's message setting allows the member.
+#[utoipa::path(post, path = "/api/v1/conversations", tag = "conversations", request_body = NewConversationInput,
+    responses((status = 201, body = ConversationView), (status = 403, description = "messages_closed", body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    ApiJson(input): ApiJson<NewConversationInput>,
+) -> Result<(StatusCode, Json<ConversationView>), ApiError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(state.app.start_conversation(&ctx.viewer, input).await?),
+    ))
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ConversationList {
+    pub items: Vec<ConversationView>,
+    pub next: Option<String>,
+    /// Unread messages over all conversations.
+    pub unread_total: u64,
+}
+
+/// The member's conversations, most recent first, with unread counts.
+#[utoipa::path(get, path = "/api/v1/conversations", tag = "conversations",
+    responses((status = 200, body = ConversationList)), security(("bearer" = [])))]
+pub async fn list(
+    State(state): State<AppState>,
+    ctx: Ctx,
+) -> Result<Json<ConversationList>, ApiError> {
+    let items = state.app.conversations(&ctx.viewer).await?;
+    let unread_total = state.app.unread_messages(&ctx.viewer).await?;
+    Ok(Json(ConversationList {
+        items,
+        next: None,
+        unread_total,
+    }))
+}
+
+#[utoipa::path(get, path = "/api/v1/conversations/{id}", tag = "conversations", params(("id" = String, Path)),
+    responses((status = 200, body = ConversationView), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn get(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> Result<Json<ConversationView>, ApiError> {
+    Ok(Json(
+        state
+            .app
+            .conversation(&ctx.viewer, conversation_id(&id)?)
+            .await?,
+    ))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MessageBody {
+    pub text: String,
+}
+
+/// Posts a message, stored durably before the answer.
+#[utoipa::path(post, path = "/api/v1/conversations/{id}/messages", tag = "conversations", params(("id" = String, Path)),
+    request_body = MessageBody,
+    responses((status = 201, body = MessageView), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn send(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<MessageBody>,
+) -> Result<(StatusCode, Json<MessageView>), ApiError> {
+    let m = state
+        .app
+        .send_message(&ctx.viewer, conversation_id(&id)?, &body.text)
+        .await?;
+    Ok((StatusCode::CREATED, Json(m)))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct PageQuery {
+    /// Cursor from a previous page's `next`.
+    pub cursor: Option<String>,
+    /// At most 100 (default 50).
+    pub limit: Option<usize>,
+}
+
+/// Messages, newest first; reading the first page marks them read.
+#[utoipa::path(get, path = "/api/v1/conversations/{id}/messages", tag = "conversations", params(("id" = String, Path), PageQuery),
+    responses((status = 200, body = List<MessageView>), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn messages(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Query(q): Query<PageQuery>,
+) -> Result<Json<List<MessageView>>, ApiError> {
+    let before = match q.cursor.as_deref() {
+        None | Some("") => None,
+        Some(c) => Some(
+            c.parse::<i64>()
+                .map_err(|_| Error::invalid("cursor", "invalid", "Unknown cursor."))?,
+        ),
+    };
+    let limit = q.limit.unwrap_or(50);
+    if limit == 0 || limit > 100 {
+        return Err(Error::invalid("limit", "invalid", "limit is 1 to 100.").into());
+    }
+    let page = state
+        .app
+        .messages(&ctx.viewer, conversation_id(&id)?, before, limit)
+        .await?;
+    Ok(Json(List {
+        items: page.items,
+        next: page.next,
+    }))
+}
