@@ -16,5 +16,8 @@ for _ in $(seq 1 120); do
   if ! kill -0 "$server" 2>/dev/null; then echo "server died:"; cat "$log"; exit 1; fi
   sleep 0.5
 done
-BASE_URL="http://127.0.0.1:$port" DEMO_ACCOUNTS="$data/demo-accounts.txt" node e2e/journey.mjs
+status=0
+BASE_URL="http://127.0.0.1:$port" DEMO_ACCOUNTS="$data/demo-accounts.txt" node e2e/journey.mjs || status=1
+BASE_URL="http://127.0.0.1:$port" node e2e/journey-introductions.mjs || status=1
 echo "screenshots: e2e/artifacts/"
+exit "$status"

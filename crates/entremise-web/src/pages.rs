@@ -3,6 +3,11 @@
 
 mod account;
 mod admin;
+mod connection;
+mod introductions;
+mod invite;
+mod messages;
+mod network;
 mod profile;
 
 use crate::auth::Ctx;
@@ -37,6 +42,22 @@ pub fn routes() -> Router<AppState> {
             "/pages/new",
             get(admin::new_page_form).post(admin::create_page),
         )
+        .route("/network", get(network::show))
+        .route(
+            "/network/requests/{id}/{action}",
+            post(network::answer_request),
+        )
+        .route("/network/codes", post(network::create_code))
+        .route("/network/codes/{code}/revoke", post(network::revoke_code))
+        .route(
+            "/introductions",
+            get(introductions::list).post(introductions::create),
+        )
+        .route("/introductions/{id}/{action}", post(introductions::act))
+        .route("/messages", get(messages::list).post(messages::start))
+        .route("/messages/{id}", get(messages::show).post(messages::send))
+        .route("/invite/{code}", get(invite::show))
+        .route("/invite/{code}/qr.svg", get(invite::qr))
         .route("/{at}", get(profile::show))
         .route("/{at}/edit", get(profile::edit_form).post(profile::edit))
         .route("/{at}/positions", post(profile::add_position))
@@ -45,6 +66,11 @@ pub fn routes() -> Router<AppState> {
             post(profile::delete_position),
         )
         .route("/{at}/contact", post(admin::send_contact_form))
+        .route("/{at}/contact-request", post(connection::send_request))
+        .route("/{at}/contacts", get(connection::contacts))
+        .route("/{at}/remove-contact", post(connection::remove))
+        .route("/{at}/block", post(connection::block))
+        .route("/{at}/unblock", post(connection::unblock))
         .route("/{at}/manage", get(admin::manage))
         .route("/{at}/manage/{action}", post(admin::manage_action))
         .route(

@@ -32,6 +32,15 @@ pub async fn domain(
     store: Arc<SqliteStore>,
     clock: Arc<dyn Clock>,
 ) -> anyhow::Result<Arc<Entremise>> {
+    domain_with(store, clock, DomainConfig::default()).await
+}
+
+/// [`domain`] with chosen limits.
+pub async fn domain_with(
+    store: Arc<SqliteStore>,
+    clock: Arc<dyn Clock>,
+    config: DomainConfig,
+) -> anyhow::Result<Arc<Entremise>> {
     let started = std::time::Instant::now();
     let mut last_report = std::time::Instant::now();
     let network = load_network(&*store, |loaded| {
@@ -52,7 +61,7 @@ pub async fn domain(
         store,
         clock,
         Arc::new(network),
-        DomainConfig::default(),
+        config,
     )))
 }
 

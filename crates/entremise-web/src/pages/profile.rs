@@ -1,5 +1,6 @@
 //! Profile pages: `/@handle`, its edit page, positions.
 
+use super::connection::{self, Flash as ReachFlash, Reach};
 use super::{FormData, Layout, PageError, at_handle, render, see_other};
 use crate::auth::Ctx;
 use crate::state::AppState;
@@ -48,6 +49,7 @@ struct Show {
     can_manage: bool,
     contact_sent: bool,
     contact_errors: Vec<String>,
+    reach: Option<Reach>,
 }
 
 #[derive(Deserialize)]
@@ -55,6 +57,7 @@ pub struct ShowQuery {
     #[serde(rename = "as")]
     view_as: Option<String>,
     sent: Option<String>,
+    requested: Option<String>,
 }
 
 fn kind_key(kind: ProfileKind) -> &'static str {
@@ -118,12 +121,37 @@ pub async fn show(
     let fail = |e| PageError::new(&state, &ctx, e);
     let handle = at_handle(&at).map_err(fail)?;
     let view_as = crate::api::profiles::parse_view_as(q.view_as.as_deref()).map_err(fail)?;
-    let d = state
-        .app
-        .page_details(&ctx.viewer, handle, view_as)
+    let flash = Flash {
+        contact_sent: q.sent.is_some(),
+        reach: ReachFlash {
+            requested: q.requested.is_some(),
+            problem: None,
+        },
+        ..Flash::default()
+    };
+    let page = show_page(&state, &ctx, handle, view_as, flash)
         .await
         .map_err(fail)?;
-    let l = Layout::new(&state, &ctx, d.profile.display_name());
+    Ok(render(&page))
+}
+
+/// What a form on the profile page left to show.
+#[derive(Default)]
+struct Flash {
+    contact_sent: bool,
+    contact_errors: Vec<String>,
+    reach: ReachFlash,
+}
+
+async fn show_page(
+    state: &AppState,
+    ctx: &Ctx,
+    handle: &str,
+    view_as: Option<Relation>,
+    flash: Flash,
+) -> Result<Show, Error> {
+    let d = state.app.page_details(&ctx.viewer, handle, view_as).await?;
+    let l = Layout::new(state, ctx, d.profile.display_name());
     let rows = rows_of(&l, &d.profile);
     let active = view_as.filter(|_| d.is_self);
     let view_as_links = if d.is_self {
@@ -142,7 +170,11 @@ pub async fn show(
         && active.is_none()
         && (d.profile.kind == ProfileKind::Person || d.role.is_some_and(|r| r.administers()));
     let can_manage = active.is_none() && d.role.is_some();
-    let page = Show {
+    let reach = match active {
+        Some(_) => None,
+        None => connection::reach(state, ctx, &l, &d.profile, flash.reach).await?,
+    };
+    Ok(Show {
         kind_label: l.t(kind_key(d.profile.kind)).to_owned(),
         view_as: active.map(|r| {
             l.t(VIEW_AS.iter().find(|(x, _)| *x == r).map_or("", |(_, k)| k))
@@ -152,12 +184,12 @@ pub async fn show(
         view_as_links,
         can_edit,
         can_manage,
-        contact_sent: q.sent.is_some(),
-        contact_errors: Vec::new(),
+        contact_sent: flash.contact_sent,
+        contact_errors: flash.contact_errors,
+        reach,
         l,
         d,
-    };
-    Ok(render(&page))
+    })
 }
 
 /// The contact form's result is shown on the organization's page.
@@ -167,24 +199,32 @@ pub async fn show_with_contact_errors(
     handle: &str,
     errors: Vec<String>,
 ) -> Response {
-    let d = match state.app.page_details(&ctx.viewer, handle, None).await {
-        Ok(d) => d,
-        Err(e) => return PageError::new(state, ctx, e).into_response(),
-    };
-    let l = Layout::new(state, ctx, d.profile.display_name());
-    let page = Show {
-        kind_label: l.t(kind_key(d.profile.kind)).to_owned(),
-        rows: rows_of(&l, &d.profile),
-        view_as: None,
-        view_as_links: Vec::new(),
-        can_edit: false,
-        can_manage: false,
-        contact_sent: false,
+    let flash = Flash {
         contact_errors: errors,
-        l,
-        d,
+        ..Flash::default()
     };
-    (axum::http::StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response()
+    match show_page(state, ctx, handle, None, flash).await {
+        Ok(page) => (axum::http::StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response(),
+        Err(e) => PageError::new(state, ctx, e).into_response(),
+    }
+}
+
+/// A member's profile again, with what a contact or introduction form
+/// could not do.
+pub async fn show_with_flash(
+    state: &AppState,
+    ctx: &Ctx,
+    handle: &str,
+    reach: ReachFlash,
+) -> Response {
+    let flash = Flash {
+        reach,
+        ..Flash::default()
+    };
+    match show_page(state, ctx, handle, None, flash).await {
+        Ok(page) => (axum::http::StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response(),
+        Err(e) => PageError::new(state, ctx, e).into_response(),
+    }
 }
 
 /// One editable field with its audience selector.

@@ -2,6 +2,8 @@
 //! the real router on a temporary SQLite store.
 
 mod accounts;
+mod contacts;
+mod introductions;
 mod pages_api;
 mod privacy_matrix;
 mod profiles;

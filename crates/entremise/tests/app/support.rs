@@ -51,6 +51,14 @@ impl Response {
     }
 }
 
+/// The real limits, but for sign-ups: every test member comes from one address.
+fn test_limits() -> entremise_domain::service::DomainConfig {
+    entremise_domain::service::DomainConfig {
+        signups_per_ip_per_hour: 10_000,
+        ..Default::default()
+    }
+}
+
 /// A request under construction.
 pub struct Req {
     builder: axum::http::request::Builder,
@@ -131,7 +139,9 @@ impl TestApp {
         let clock = Arc::new(ManualClock::new(
             time::macros::datetime!(2026-11-30 09:00 UTC),
         ));
-        let app = server::domain(store, clock.clone()).await.unwrap();
+        let app = server::domain_with(store, clock.clone(), test_limits())
+            .await
+            .unwrap();
         let router = entremise_web::router(app, entremise_web::WebConfig::default());
         Self {
             router,
@@ -147,7 +157,9 @@ impl TestApp {
         let clock = Arc::new(ManualClock::new(
             time::macros::datetime!(2026-11-30 09:00 UTC),
         ));
-        let app = server::domain(store, clock.clone()).await.unwrap();
+        let app = server::domain_with(store, clock.clone(), test_limits())
+            .await
+            .unwrap();
         let router = entremise_web::router_with_extra_routes(
             app,
             entremise_web::WebConfig::default(),
@@ -239,6 +251,49 @@ impl TestApp {
             self.member("bob", "Bob Marchand").await,
             self.member("carol", "Carol Hébert").await,
         )
+    }
+}
+
+impl TestApp {
+    /// Makes two members contacts through the API: `b` opens his requests
+    /// to everyone for a moment, `a` asks, `b` accepts.
+    pub async fn connect(&self, a: &Member, b: &Member) {
+        let b_handle = self.get_as(b, "/api/v1/me").await.json()["handle"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let before = self
+            .get_as(b, &format!("/api/v1/profiles/{b_handle}"))
+            .await
+            .json()["settings"]["contact_requests"]
+            .clone();
+        self.call(
+            Method::PATCH,
+            Some(b),
+            &format!("/api/v1/profiles/{b_handle}"),
+            json!({"settings": {"contact_requests": "everyone"}}),
+        )
+        .await;
+        let r = self
+            .post_json(Some(a), "/api/v1/contact-requests", json!({"to": b_handle}))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        let id = r.json()["id"].as_str().unwrap().to_owned();
+        let r = self
+            .post_json(
+                Some(b),
+                &format!("/api/v1/contact-requests/{id}/accept"),
+                json!({}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        self.call(
+            Method::PATCH,
+            Some(b),
+            &format!("/api/v1/profiles/{b_handle}"),
+            json!({"settings": {"contact_requests": before}}),
+        )
+        .await;
     }
 }
 

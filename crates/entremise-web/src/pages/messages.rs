@@ -1,0 +1,213 @@
+//! `/messages`: the viewer's conversations and one thread.
+
+use super::connection::fixable;
+use super::{FormData, Layout, PageError, render, see_other};
+use crate::auth::Ctx;
+use crate::state::AppState;
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use entremise_domain::Error;
+use entremise_domain::conversation::{ConversationView, MessageView};
+use entremise_domain::service::NewConversationInput;
+use serde::Deserialize;
+
+/// How many messages a thread shows at once.
+const PAGE: usize = 50;
+/// Seconds between two refreshes of an open thread (assets/app.js).
+const REFRESH_SECS: u32 = 15;
+
+#[derive(Template)]
+#[template(path = "messages.html")]
+struct Inbox {
+    l: Layout,
+    conversations: Vec<ConversationView>,
+    unread: u64,
+    with: String,
+    errors: Vec<String>,
+}
+
+/// One message of a thread.
+pub struct Line {
+    pub author: String,
+    pub author_handle: String,
+    pub mine: bool,
+    pub text: String,
+    pub at: String,
+}
+
+#[derive(Template)]
+#[template(path = "thread.html")]
+struct Thread {
+    l: Layout,
+    id: i64,
+    with: String,
+    lines: Vec<Line>,
+    older: Option<String>,
+    /// Viewing older messages: no refresh, a link back to the latest.
+    past: bool,
+    refresh: u32,
+    errors: Vec<String>,
+}
+
+fn names(c: &ConversationView) -> String {
+    c.with
+        .iter()
+        .map(|p| p.name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn stamp(at: time::OffsetDateTime) -> String {
+    format!("{} {:02}:{:02}", at.date(), at.hour(), at.minute())
+}
+
+async fn inbox(
+    state: &AppState,
+    ctx: &Ctx,
+    with: String,
+    errors: Vec<String>,
+) -> Result<Inbox, Error> {
+    let conversations = state.app.conversations(&ctx.viewer).await?;
+    let unread = state.app.unread_messages(&ctx.viewer).await?;
+    Ok(Inbox {
+        l: Layout::new(state, ctx, state.catalog.get(ctx.locale, "messages_title")),
+        conversations,
+        unread,
+        with,
+        errors,
+    })
+}
+
+pub async fn list(State(state): State<AppState>, ctx: Ctx) -> Result<Response, PageError> {
+    let page = inbox(&state, &ctx, String::new(), Vec::new())
+        .await
+        .map_err(|e| PageError::new(&state, &ctx, e))?;
+    Ok(render(&page))
+}
+
+/// `POST /messages`: starts (or reopens) a conversation with `with`, one
+/// or more handles separated by commas.
+pub async fn start(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> Response {
+    let form = match FormData::parse(&body, &ctx) {
+        Ok(f) => f,
+        Err(r) => return r.into_response(),
+    };
+    let raw = form.get("with").to_owned();
+    let with: Vec<String> = raw
+        .split(',')
+        .map(|h| h.trim().trim_start_matches('@').to_owned())
+        .filter(|h| !h.is_empty())
+        .collect();
+    let named = with
+        .iter()
+        .map(|h| format!("@{h}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    match state
+        .app
+        .start_conversation(&ctx.viewer, NewConversationInput { with })
+        .await
+    {
+        Ok(c) => see_other(&format!("/messages/{}", c.id)),
+        Err(e) => {
+            let l = Layout::new(&state, &ctx, "");
+            let Some(problem) = fixable(&l, &e, &named) else {
+                return PageError::new(&state, &ctx, e).into_response();
+            };
+            match inbox(&state, &ctx, raw, vec![problem]).await {
+                Ok(p) => (StatusCode::UNPROCESSABLE_ENTITY, render(&p)).into_response(),
+                Err(e) => PageError::new(&state, &ctx, e).into_response(),
+            }
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ThreadQuery {
+    before: Option<i64>,
+}
+
+async fn thread(
+    state: &AppState,
+    ctx: &Ctx,
+    id: &str,
+    before: Option<i64>,
+    errors: Vec<String>,
+) -> Result<Thread, Error> {
+    let id: i64 = id.parse().map_err(|_| Error::NotFound)?;
+    let me = ctx.viewer.require()?.handle.to_string();
+    let conversation = state.app.conversation(&ctx.viewer, id).await?;
+    let page = state.app.messages(&ctx.viewer, id, before, PAGE).await?;
+    let lines = page
+        .items
+        .into_iter()
+        .rev()
+        .map(|m: MessageView| Line {
+            mine: m.author.handle.as_str() == me,
+            author: m.author.name,
+            author_handle: m.author.handle.to_string(),
+            text: m.text,
+            at: stamp(m.created_at),
+        })
+        .collect();
+    let with = names(&conversation);
+    Ok(Thread {
+        l: Layout::new(state, ctx, with.clone()),
+        id,
+        with,
+        lines,
+        older: page.next,
+        past: before.is_some(),
+        refresh: REFRESH_SECS,
+        errors,
+    })
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Query(q): Query<ThreadQuery>,
+) -> Result<Response, PageError> {
+    let page = thread(&state, &ctx, &id, q.before, Vec::new())
+        .await
+        .map_err(|e| PageError::new(&state, &ctx, e))?;
+    Ok(render(&page))
+}
+
+/// `POST /messages/{id}`: a new message in the thread.
+pub async fn send(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let form = match FormData::parse(&body, &ctx) {
+        Ok(f) => f,
+        Err(r) => return r.into_response(),
+    };
+    let result = match id.parse::<i64>() {
+        Ok(n) => {
+            state
+                .app
+                .send_message(&ctx.viewer, n, form.get("text"))
+                .await
+        }
+        Err(_) => Err(Error::NotFound),
+    };
+    let e = match result {
+        Ok(_) => return see_other(&format!("/messages/{id}#latest")),
+        Err(e) => e,
+    };
+    let l = Layout::new(&state, &ctx, "");
+    let Some(problem) = fixable(&l, &e, l.t("reach_this_member")) else {
+        return PageError::new(&state, &ctx, e).into_response();
+    };
+    match thread(&state, &ctx, &id, None, vec![problem]).await {
+        Ok(p) => (StatusCode::UNPROCESSABLE_ENTITY, render(&p)).into_response(),
+        Err(e) => PageError::new(&state, &ctx, e).into_response(),
+    }
+}

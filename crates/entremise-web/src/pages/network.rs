@@ -1,0 +1,124 @@
+//! `/network`: contact requests both ways, invitation codes, people you may
+//! know, the health of the network, blocks.
+
+use super::{FormData, Layout, PageError, render, see_other};
+use crate::auth::Ctx;
+use crate::state::AppState;
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
+use entremise_domain::Error;
+use entremise_domain::contact::{InvitationCode, RequestStatus};
+use entremise_domain::profile::ProfileRef;
+use entremise_domain::service::{NetworkHealth, Suggestion};
+
+/// How many people the page suggests.
+const SUGGESTIONS: usize = 10;
+
+#[derive(Template)]
+#[template(path = "network.html")]
+struct NetworkPage {
+    l: Layout,
+    health: NetworkHealth,
+    /// Active codes with their absolute link.
+    codes: Vec<(InvitationCode, String)>,
+    suggestions: Vec<Suggestion>,
+    blocks: Vec<ProfileRef>,
+}
+
+/// The absolute link of an invitation code, as printed or encoded in a QR code.
+pub fn invitation_link(state: &AppState, code: &str) -> String {
+    let base = state.config.public_url.as_str().trim_end_matches('/');
+    format!("{base}/invite/{}", super::urlencode(code))
+}
+
+pub async fn show(State(state): State<AppState>, ctx: Ctx) -> Result<Response, PageError> {
+    let fail = |e| PageError::new(&state, &ctx, e);
+    let app = &state.app;
+    let v = &ctx.viewer;
+    let health = app.network_health(v).await.map_err(fail)?;
+    let codes = app
+        .invitation_codes(v)
+        .await
+        .map_err(fail)?
+        .into_iter()
+        .filter(|c| c.revoked_at.is_none())
+        .map(|c| {
+            let link = invitation_link(&state, &c.code);
+            (c, link)
+        })
+        .collect();
+    let suggestions = app
+        .people_you_may_know(v, SUGGESTIONS)
+        .await
+        .map_err(fail)?;
+    let blocks = app.blocks(v).await.map_err(fail)?;
+    let l = Layout::new(&state, &ctx, state.catalog.get(ctx.locale, "network_title"));
+    Ok(render(&NetworkPage {
+        l,
+        health,
+        codes,
+        suggestions,
+        blocks,
+    }))
+}
+
+/// Back to the network page after a form, or an error page.
+fn done<T>(state: &AppState, ctx: &Ctx, result: Result<T, Error>, to: &str) -> Response {
+    match result {
+        Ok(_) => see_other(to),
+        Err(e) => PageError::new(state, ctx, e).into_response(),
+    }
+}
+
+/// `POST /network/requests/{id}/{accept|decline|withdraw}`.
+pub async fn answer_request(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, action)): Path<(String, String)>,
+    body: Bytes,
+) -> Response {
+    if let Err(r) = FormData::parse(&body, &ctx) {
+        return r.into_response();
+    }
+    let status = match action.as_str() {
+        "accept" => Some(RequestStatus::Accepted),
+        "decline" => Some(RequestStatus::Declined),
+        "withdraw" => Some(RequestStatus::Withdrawn),
+        _ => None,
+    };
+    let result = match (id.parse::<i64>(), status) {
+        (Ok(id), Some(status)) => {
+            state
+                .app
+                .answer_contact_request(&ctx.viewer, id, status)
+                .await
+        }
+        _ => Err(Error::NotFound),
+    };
+    done(&state, &ctx, result, "/network#requests")
+}
+
+/// `POST /network/codes`: a new invitation code.
+pub async fn create_code(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> Response {
+    if let Err(r) = FormData::parse(&body, &ctx) {
+        return r.into_response();
+    }
+    let result = state.app.create_invitation_code(&ctx.viewer).await;
+    done(&state, &ctx, result, "/network#codes")
+}
+
+/// `POST /network/codes/{code}/revoke`.
+pub async fn revoke_code(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+    body: Bytes,
+) -> Response {
+    if let Err(r) = FormData::parse(&body, &ctx) {
+        return r.into_response();
+    }
+    let result = state.app.revoke_invitation_code(&ctx.viewer, &code).await;
+    done(&state, &ctx, result, "/network#codes")
+}
