@@ -15,7 +15,7 @@ use entremise_domain::privacy::{Audience, ContactRequestPolicy, Field, VisitVisi
 use entremise_domain::profile::{Profile, ProfileKind};
 use entremise_domain::store::{AuditRecord, NewOffice, NewPage, NewPosition, NewService, Store};
 use entremise_domain::validate::{Email, Handle};
-use entremise_domain::{AccountId, Entremise};
+use entremise_domain::{AccountId, Entremise, ProfileId};
 use std::path::Path;
 use std::sync::Arc;
 use time::OffsetDateTime;
@@ -439,6 +439,7 @@ pub async fn seed(store: &Arc<dyn Store>, now: OffsetDateTime) -> anyhow::Result
     report.push_str(&format!("  and {DEMO_MEMBERS} generated members (e-mail HANDLE@demo.entremise.test), all with the password {shared_pw}\n"));
 
     seed_pages(store, now, &named, &members, &mut rng).await?;
+    seed_network(store, now, &named, &members, &mut rng).await?;
     Ok(report)
 }
 
@@ -689,6 +690,160 @@ async fn seed_pages(
         })
         .await?;
     }
+    Ok(())
+}
+
+/// Contacts drawn from the reference network generator at small scale, then
+/// a few stories for the named accounts: pending introductions at each
+/// step, a contact request waiting for Claire, conversations.
+async fn seed_network(
+    store: &Arc<dyn Store>,
+    now: OffsetDateTime,
+    named: &[(AccountId, Profile)],
+    members: &[(AccountId, Profile)],
+    rng: &mut Rng,
+) -> anyhow::Result<()> {
+    use entremise_domain::contact::{RequestStatus, RequestVia};
+    use entremise_domain::introduction::{IntroductionAction, IntroductionNote};
+    use entremise_domain::store::{NewContactRequest, NewIntroduction};
+
+    let people: Vec<ProfileId> = named.iter().chain(members).map(|(_, p)| p.id).collect();
+    let (claire, james, zoe) = (people[0], people[1], people[2]);
+    let m = |i: usize| people[3 + i];
+    let mut edges: Vec<(ProfileId, ProfileId)> =
+        entremise_graph::generate_reference_network(entremise_graph::ReferenceNetwork {
+            members: people.len() as u32,
+            avg_degree: 12.0,
+            seed: 42,
+        })
+        .into_iter()
+        // The named accounts' stories are written below, by hand.
+        .filter(|(a, b)| *a >= 3 && *b >= 3)
+        .map(|(a, b)| (people[a as usize], people[b as usize]))
+        .collect();
+    edges.extend([
+        (claire, zoe),
+        (james, m(5)),
+        (m(5), claire),
+        (m(7), zoe),
+        (claire, m(8)),
+        (claire, m(9)),
+        (zoe, m(10)),
+        (james, m(11)),
+        (m(11), m(12)),
+        (m(12), zoe),
+    ]);
+    let mut progress = Progress::new("demo contacts", edges.len());
+    for (a, b) in edges {
+        // Contacts made over the last three years.
+        let at = now - time::Duration::days(rng.below(3 * 365) as i64 + 1);
+        let request = store
+            .create_contact_request(NewContactRequest {
+                from: a,
+                to: b,
+                message: None,
+                via: RequestVia::Setting,
+                created_at: at,
+            })
+            .await?;
+        store
+            .decide_contact_request(request.id, RequestStatus::Accepted, at)
+            .await?;
+        progress.step();
+    }
+    progress.done();
+
+    let intro = |requester, intermediaries: Vec<ProfileId>, target, text: &str| {
+        let mut notes: Vec<IntroductionNote> = intermediaries
+            .iter()
+            .map(|i| IntroductionNote {
+                author: requester,
+                recipient: *i,
+                text: text.to_owned(),
+                at: now,
+            })
+            .collect();
+        notes.push(IntroductionNote {
+            author: requester,
+            recipient: target,
+            text: text.to_owned(),
+            at: now,
+        });
+        NewIntroduction {
+            requester,
+            intermediaries,
+            target,
+            notes,
+            created_at: now,
+            expires_at: now + time::Duration::days(30),
+        }
+    };
+    // James would like to meet Claire: waiting for their mutual contact.
+    store
+        .create_introduction(intro(james, vec![m(5)], claire, "I am looking for an accounting firm for our Le Havre branch; could you introduce me to Claire?"))
+        .await?;
+    // Someone Zoé knows asks to meet Claire: Zoé passed it on, Claire decides.
+    let asked = store
+        .create_introduction(intro(
+            m(7),
+            vec![zoe],
+            claire,
+            "J'aimerais échanger avec Claire sur la transmission de mon entreprise.",
+        ))
+        .await?;
+    let forwarded = asked
+        .apply(
+            zoe,
+            &IntroductionAction::Forward {
+                note: "Je le connais bien, c'est un client sérieux.".into(),
+            },
+            now,
+        )
+        .map_err(|e| anyhow::anyhow!("demo introduction: {e}"))?;
+    store.apply_introduction(&asked, &forwarded).await?;
+    // Two hops: James to Zoé through one of his contacts and one of hers.
+    store
+        .create_introduction(intro(
+            james,
+            vec![m(11), m(12)],
+            zoe,
+            "We are preparing a campaign in Normandy and would value Zoé's advice.",
+        ))
+        .await?;
+    // A contact request waiting for Claire.
+    store
+        .create_contact_request(NewContactRequest {
+            from: m(20),
+            to: claire,
+            message: Some("Nous nous sommes croisés au salon des entrepreneurs de Caen.".into()),
+            via: RequestVia::Email,
+            created_at: now,
+        })
+        .await?;
+    // Conversations.
+    let c = store
+        .create_conversation(&[claire, zoe], now - time::Duration::hours(3))
+        .await?;
+    for (who, text) in [
+        (zoe, "Claire, la plaquette des Bureaux de Rouen est prête."),
+        (claire, "Merci Zoé ! Je la relis ce soir."),
+        (zoe, "Parfait, je l'envoie à l'imprimeur demain matin."),
+    ] {
+        store
+            .add_message(c.id, who, text, now - time::Duration::hours(2))
+            .await?;
+    }
+    let c = store
+        .create_conversation(&[james, m(5)], now - time::Duration::hours(1))
+        .await?;
+    store
+        .add_message(
+            c.id,
+            m(5),
+            "Good to see you at the harbour fair, James.",
+            now - time::Duration::minutes(50),
+        )
+        .await?;
     Ok(())
 }
 

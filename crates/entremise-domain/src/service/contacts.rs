@@ -497,6 +497,12 @@ impl Entremise {
                 excluded.insert(r.to.0);
             }
         }
+        // Nor those he already asked to be introduced to.
+        for intro in self.store.introductions_of(me, 200).await? {
+            if intro.requester == me && intro.status_at(now).is_open() {
+                excluded.insert(intro.target.0);
+            }
+        }
         let mut colleagues: HashSet<i64> = HashSet::new();
         for position in self.store.positions_of(me).await? {
             if let Some(org) = position.organization {
