@@ -16,6 +16,7 @@ mod codec;
 mod connections;
 mod contacts;
 mod conversations;
+mod import;
 mod introductions;
 mod migrate;
 mod pages;
@@ -24,6 +25,7 @@ mod sessions;
 
 use connections::Connections;
 use entremise_domain::{Error, Result};
+pub use import::ImportedMember;
 use std::path::Path;
 use std::sync::Arc;
 

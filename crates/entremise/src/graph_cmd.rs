@@ -6,7 +6,7 @@ use clap::{Args, Subcommand};
 
 mod bench;
 mod gen_cmd;
-mod load;
+pub mod load;
 
 #[derive(Args)]
 pub struct GraphArgs {

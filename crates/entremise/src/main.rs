@@ -3,6 +3,7 @@ use entremise::config::{Config, Settings};
 use std::path::PathBuf;
 
 mod graph_cmd;
+mod import_cmd;
 
 /// entremise: a professional social network in which nobody is cold-contacted.
 #[derive(Parser)]
@@ -25,6 +26,8 @@ enum Command {
         #[arg(long)]
         demo: bool,
     },
+    /// Load a network into the data directory.
+    Import(import_cmd::ImportArgs),
     /// Exercise the contact graph engine: generate a reference network, benchmark queries.
     Graph(graph_cmd::GraphArgs),
 }
@@ -54,6 +57,7 @@ fn main() -> anyhow::Result<()> {
                 .build()?;
             runtime.block_on(entremise::server::serve(config, demo))
         }
+        Command::Import(args) => import_cmd::run(cli.config.as_deref(), args),
         Command::Graph(args) => graph_cmd::run(args),
     }
 }

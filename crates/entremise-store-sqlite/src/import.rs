@@ -1,0 +1,110 @@
+//! Bulk import of a network (members and contacts) for `entremise import`
+//! and benchmarks: many rows per transaction, prepared once. Not part of the
+//! Store port: importing is an administrative act of this backend.
+
+use crate::SqliteStore;
+use crate::codec::{Json, Ts};
+use entremise_domain::locale::Locale;
+use entremise_domain::privacy::{Audiences, ReachSettings};
+use entremise_domain::{ProfileId, Result};
+use rusqlite::params;
+use time::OffsetDateTime;
+
+/// One member to create: a person with an account.
+#[derive(Debug, Clone)]
+pub struct ImportedMember {
+    pub handle: String,
+    pub name: String,
+    pub email: String,
+    pub headline: Option<String>,
+    pub location: Option<String>,
+    pub locale: Locale,
+}
+
+/// Rows written per transaction.
+const CHUNK: usize = 20_000;
+
+impl SqliteStore {
+    /// Creates `members` (all sharing `password_hash`) and the `contacts`
+    /// between them (indexes into `members`), reporting `(what, done,
+    /// total)` after each transaction. Returns the profile ids in order.
+    /// A handle or e-mail already taken fails its transaction with
+    /// `Conflict`; what earlier transactions wrote stays.
+    pub async fn import_network(
+        &self,
+        members: Vec<ImportedMember>,
+        contacts: Vec<(usize, usize)>,
+        password_hash: String,
+        at: OffsetDateTime,
+        mut progress: impl FnMut(&'static str, usize, usize) + Send,
+    ) -> Result<Vec<ProfileId>> {
+        let total = members.len();
+        let mut ids = Vec::with_capacity(total);
+        let mut members = members.into_iter();
+        loop {
+            let chunk: Vec<ImportedMember> = members.by_ref().take(CHUNK).collect();
+            if chunk.is_empty() {
+                break;
+            }
+            let hash = password_hash.clone();
+            let created: Vec<ProfileId> = self
+                .write("import members", move |tx| {
+                    let mut profile = tx.prepare_cached(
+                        "INSERT INTO profiles (handle, kind, name, headline, location, audiences,
+                                               settings, created_at, updated_at)
+                         VALUES (?1, 'person', ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+                    )?;
+                    let mut account = tx.prepare_cached(
+                        "INSERT INTO accounts (email, email_key, password_hash, locale, person_id, created_at)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    )?;
+                    let mut link = tx.prepare_cached("UPDATE profiles SET account_id = ?1 WHERE id = ?2")?;
+                    let audiences = Json(Audiences::for_person());
+                    let settings = Json(ReachSettings::default());
+                    let mut out = Vec::with_capacity(chunk.len());
+                    for m in chunk {
+                        profile.execute(params![m.handle, m.name, m.headline, m.location, audiences, settings, Ts(at)])?;
+                        let person = tx.last_insert_rowid();
+                        account.execute(params![m.email, m.email.to_lowercase(), hash, m.locale.as_str(), person, Ts(at)])?;
+                        link.execute(params![tx.last_insert_rowid(), person])?;
+                        out.push(ProfileId(person));
+                    }
+                    Ok(out)
+                })
+                .await
+                .map_err(|e| match e {
+                    entremise_domain::Error::Internal(m) if m.contains("UNIQUE") => {
+                        entremise_domain::Error::Conflict { field: "handle" }
+                    }
+                    other => other,
+                })?;
+            ids.extend(created);
+            progress("members", ids.len(), total);
+        }
+        let total = contacts.len();
+        let mut done = 0;
+        for chunk in contacts.chunks(CHUNK * 5) {
+            let rows: Vec<(i64, i64)> = chunk
+                .iter()
+                .filter(|(a, b)| a != b)
+                .map(|(a, b)| {
+                    let (x, y) = (ids[*a].0, ids[*b].0);
+                    if x < y { (x, y) } else { (y, x) }
+                })
+                .collect();
+            self.write("import contacts", move |tx| {
+                let mut insert = tx.prepare_cached(
+                    "INSERT OR IGNORE INTO contacts (a, b, since) VALUES (?1, ?2, ?3)",
+                )?;
+                for (a, b) in rows {
+                    insert.execute(params![a, b, Ts(at)])?;
+                }
+                Ok(())
+            })
+            .await?;
+            done += chunk.len();
+            progress("contacts", done, total);
+        }
+        Ok(ids)
+    }
+}
