@@ -1,13 +1,21 @@
-//! Degree of separation and shortest paths: bidirectional breadth-first
-//! search expanding, at each step, the side whose frontier has the smaller
-//! total degree, and stopping at the first meeting.
+//! Degree of separation and shortest paths: bidirectional search expanding,
+//! at each step, the side whose frontier has the smaller total degree, and
+//! stopping at the first meeting. Never a one-sided search.
 //!
-//! Correctness: a member is marked by a side only when first reached, and every
-//! newly reached member is checked against the other side's marks, so a
-//! meeting is found as soon as both sides have reached a common member. Before
-//! a level is expanded no path of length `depth_a + depth_b` exists (it would
-//! have met), so the first meeting while expanding gives length
-//! `depth_a + depth_b + 1`, the shortest.
+//! Up to 4 hops (the degree query, the `path4` query), the first levels are
+//! the endpoints' sorted contact lists, so meetings are found by merging
+//! sorted lists ([`degree_within_3`], [`path_within_4`]): no visited array is
+//! touched, except a cache-resident bitmap for the 4th hop. Longer paths use
+//! the general level-by-level search ([`bidirectional`]).
+//!
+//! Correctness of the general search: a member is marked by a side only when
+//! first reached, and every newly reached member is checked against the other
+//! side's marks, so a meeting is found as soon as both sides have reached a
+//! common member. Before a level is expanded no path of length
+//! `depth_a + depth_b` exists (it would have met), so the first meeting while
+//! expanding gives length `depth_a + depth_b + 1`, the shortest. The sorted
+//! variants rely on the same argument: each level is only tested once the
+//! shorter lengths have been ruled out.
 //!
 //! Cost: bounded by the adjacency of the cheaper side's frontiers, which in a
 //! skewed social graph is a tiny part of what a one-sided search to the same

@@ -21,6 +21,8 @@ const PATHS_TOP: usize = 5;
 const PYMK_TOP: usize = 10;
 /// Longest path looked for by the `path4` query.
 const PATH_HOPS: u32 = 4;
+/// Contacts added (then removed) to time writes.
+const WRITES: usize = 2_000;
 /// Time allowed to the baseline per query kind.
 const BASELINE_BUDGET: Duration = Duration::from_secs(10);
 
@@ -149,6 +151,20 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
         s,
     );
 
+    // Writes on the live graph (the snapshot above stays as it was), then a
+    // compaction that folds them in, then their removal.
+    let written: Vec<(ExternalId, ExternalId)> = pairs
+        .iter()
+        .take(WRITES)
+        .map(|&(a, b)| (ext(&snap, a), ext(&snap, b)))
+        .collect();
+    let add_samples = time_each_external(&written, |a, b| graph.add_contact(a, b));
+    let compact_start = Instant::now();
+    graph.compact();
+    let compact_s = compact_start.elapsed().as_secs_f64();
+    let remove_samples = time_each_external(&written, |a, b| graph.remove_contact(a, b));
+    graph.compact();
+
     let throughput: Vec<(usize, f64)> = [1, 2]
         .into_iter()
         .map(|threads| {
@@ -191,6 +207,15 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
         );
     }
     eprintln!(
+        "writes: add_contact p50 {:.2} µs, p99 {:.2} µs; remove_contact p50 {:.2} µs, p99 {:.2} µs \
+         ({} each, visible to the next query); compaction after them {compact_s:.2} s (readers not blocked)",
+        percentile(&add_samples, 50),
+        percentile(&add_samples, 99),
+        percentile(&remove_samples, 50),
+        percentile(&remove_samples, 99),
+        written.len()
+    );
+    eprintln!(
         "answers checked against the baseline on {} pairs: {disagreements} disagreement(s)",
         baseline[0].len()
     );
@@ -204,6 +229,14 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
             "queries": queries,
             "degree_throughput_qps": throughput.iter().map(|&(t, q)| (t.to_string(), json!(q.round()))).collect::<serde_json::Map<_, _>>(),
             "baseline_disagreements": disagreements,
+            "writes": {
+                "count": written.len(),
+                "add_p50_us": round2(percentile(&add_samples, 50)),
+                "add_p99_us": round2(percentile(&add_samples, 99)),
+                "remove_p50_us": round2(percentile(&remove_samples, 50)),
+                "remove_p99_us": round2(percentile(&remove_samples, 99)),
+                "compaction_s": round2(compact_s),
+            },
         });
         std::fs::write(path, serde_json::to_string_pretty(&report)? + "\n")
             .with_context(|| format!("writing {}", path.display()))?;
@@ -303,6 +336,20 @@ fn time_each<T>(
     for &(a, b) in pairs {
         let start = Instant::now();
         black_box(query(a, b));
+        samples.push(start.elapsed().as_nanos() as u64);
+    }
+    samples
+}
+
+/// Times each call on external ids, in nanoseconds.
+fn time_each_external<T>(
+    pairs: &[(ExternalId, ExternalId)],
+    mut op: impl FnMut(ExternalId, ExternalId) -> T,
+) -> Vec<u64> {
+    let mut samples = Vec::with_capacity(pairs.len());
+    for &(a, b) in pairs {
+        let start = Instant::now();
+        black_box(op(a, b));
         samples.push(start.elapsed().as_nanos() as u64);
     }
     samples
