@@ -37,6 +37,7 @@ const KINDS: [&str; 6] = [
 
 pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
     let start = Instant::now();
+    let cpu_start = process_cpu_seconds();
     // About one contact per 10 bytes of edge list: reserve once rather than
     // grow (and copy) the buffer while reading.
     let bytes: u64 = args
@@ -55,6 +56,11 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
     );
     let graph = builder.build()?;
     let load_s = start.elapsed().as_secs_f64();
+    // CPU time used by the load, all threads: on a machine shared with other
+    // work, wall time alone says little.
+    let load_cpu_s = process_cpu_seconds()
+        .zip(cpu_start)
+        .map(|(end, start)| end - start);
     let snap = graph.snapshot();
     let (members, contacts) = (snap.member_count(), snap.contact_count());
     if members == 0 {
@@ -62,6 +68,9 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
     }
     let memory = snap.memory_bytes();
     let budget = 9 * 2 * contacts + 8 * members;
+    if let Some(cpu) = load_cpu_s {
+        eprintln!("load used {cpu:.2} s of CPU time (all threads)");
+    }
     eprintln!(
         "loaded {members} members, {contacts} contacts in {load_s:.2} s; engine memory {:.1} MiB \
          ({:.2} bytes per directed slot all included; target <= 9 per slot + 8 per member = {:.1} MiB)",
@@ -224,6 +233,7 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
             "members": members,
             "contacts": contacts,
             "load_s": round2(load_s),
+            "load_cpu_s": load_cpu_s.map(round2),
             "memory_bytes": memory,
             "memory_budget_bytes": budget,
             "queries": queries,
@@ -245,6 +255,19 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
         bail!("the engine and the baseline disagree on {disagreements} answer(s)");
     }
     Ok(())
+}
+
+/// User and system CPU time of this process so far (Linux `/proc`, in its
+/// fixed 100 Hz ticks), if available.
+fn process_cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name (which is in parentheses): utime and
+    // stime are the 12th and 13th.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let mut fields = rest.split(' ').skip(11);
+    let user: f64 = fields.next()?.parse().ok()?;
+    let system: f64 = fields.next()?.parse().ok()?;
+    Some((user + system) / 100.0)
 }
 
 fn ext(snap: &Snapshot, m: Member) -> ExternalId {
