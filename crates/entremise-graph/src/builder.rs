@@ -51,6 +51,8 @@ type DenseContacts = (Vec<ExternalId>, Vec<(Member, Member)>);
 pub struct GraphBuilder {
     contacts: Vec<(ExternalId, ExternalId)>,
     members: Vec<ExternalId>,
+    /// Largest id declared, if any.
+    max_id: Option<ExternalId>,
 }
 
 impl GraphBuilder {
@@ -64,12 +66,14 @@ impl GraphBuilder {
         GraphBuilder {
             contacts: Vec::with_capacity(contacts),
             members: Vec::new(),
+            max_id: None,
         }
     }
 
     /// Declares a member, who may have no contacts.
     pub fn add_member(&mut self, id: ExternalId) {
         self.members.push(id);
+        self.max_id = self.max_id.max(Some(id));
     }
 
     /// Declares a contact between two members (declaring them too). Order,
@@ -77,6 +81,7 @@ impl GraphBuilder {
     #[inline]
     pub fn add_contact(&mut self, a: ExternalId, b: ExternalId) {
         self.contacts.push((a, b));
+        self.max_id = self.max_id.max(Some(a.max(b)));
     }
 
     /// Contacts declared so far, duplicates included.
@@ -94,13 +99,12 @@ impl GraphBuilder {
 
     /// Maps external ids to dense ids (in increasing external order).
     fn into_dense(self) -> Result<DenseContacts, BuildError> {
-        let GraphBuilder { contacts, members } = self;
-        let max = contacts
-            .iter()
-            .map(|&(a, b)| a.max(b))
-            .chain(members.iter().copied())
-            .max();
-        let Some(max) = max else {
+        let GraphBuilder {
+            contacts,
+            members,
+            max_id,
+        } = self;
+        let Some(max) = max_id else {
             return Ok((Vec::new(), Vec::new()));
         };
         let ids_seen = 2 * contacts.len() as u64 + members.len() as u64;

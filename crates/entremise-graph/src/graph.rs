@@ -187,9 +187,9 @@ impl ContactGraph {
         // Carry over what changed since `frozen`: lists that differ from the
         // new compacted graph, and members added after it was taken.
         let mut overlay = Overlay::default();
-        for (&member, list) in &current.overlay.lists {
+        for (member, list) in current.overlay.lists() {
             let compacted = base.csr.neighbours(member);
-            if **list != *compacted {
+            if list != compacted {
                 overlay.set_list(member, list.to_vec(), compacted.len());
             }
         }

@@ -24,7 +24,8 @@
 //!   snapshot, and [`ContactGraph::compact`] folds the overlay into a new CSR
 //!   off to the side and swaps it in without blocking readers.
 //! * Queries reuse a caller-owned [`Searcher`] (epoch-stamped visited arrays,
-//!   frontier buffers) so that they allocate nothing on the hot path.
+//!   cache-resident bitmaps, frontier buffers) so that they allocate nothing
+//!   on the hot path.
 //!
 //! # Example
 //!
@@ -46,6 +47,8 @@
 //! graph.add_contact(10, 40);
 //! assert_eq!(graph.snapshot().degree(&mut searcher, ada, dan, everyone), Some(1));
 //! ```
+
+#![warn(missing_docs)]
 
 mod baseline;
 mod builder;

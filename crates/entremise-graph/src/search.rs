@@ -29,7 +29,7 @@ use crate::Member;
 /// query allocates nothing. One per thread (see [`with_searcher`]); a searcher
 /// works with any snapshot of any graph.
 ///
-/// Memory: up to 16.3 bytes per member, for the arrays the queries run so far
+/// Memory: up to 20.3 bytes per member, for the arrays the queries run so far
 /// have needed.
 #[derive(Default, Debug)]
 pub struct Searcher {
@@ -52,6 +52,8 @@ pub struct Searcher {
     excluded: Vec<u64>,
     /// Members reached again, for mutual counts.
     repeats: Vec<Member>,
+    /// Mutual counts per member, for suggestions with very many repeats.
+    counts: Vec<u32>,
 }
 
 impl Searcher {
@@ -99,7 +101,7 @@ impl Searcher {
             + self.candidates.capacity()
             + self.list.capacity())
             + 8 * (self.bits.capacity() + self.excluded.capacity())
-            + 4 * self.repeats.capacity()
+            + 4 * (self.repeats.capacity() + self.counts.capacity())
     }
 }
 

@@ -101,7 +101,7 @@ impl Snapshot {
     /// Members whose lists are held in the overlay, and members added, since
     /// the last compaction.
     pub fn overlay_len(&self) -> usize {
-        self.overlay.lists.len() + self.overlay.new_members.len()
+        self.overlay.touched() + self.overlay.new_members.len()
     }
 
     // ----- writes, used by `ContactGraph` on a private copy -----

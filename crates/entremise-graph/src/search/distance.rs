@@ -1,13 +1,21 @@
-//! Degree of separation and shortest paths: bidirectional breadth-first
-//! search expanding, at each step, the side whose frontier has the smaller
-//! total degree, and stopping at the first meeting.
+//! Degree of separation and shortest paths: bidirectional search expanding,
+//! at each step, the side whose frontier has the smaller total degree, and
+//! stopping at the first meeting. Never a one-sided search.
 //!
-//! Correctness: a member is marked by a side only when first reached, and every
-//! newly reached member is checked against the other side's marks, so a
-//! meeting is found as soon as both sides have reached a common member. Before
-//! a level is expanded no path of length `depth_a + depth_b` exists (it would
-//! have met), so the first meeting while expanding gives length
-//! `depth_a + depth_b + 1`, the shortest.
+//! Up to 4 hops (the degree query, the `path4` query), the first levels are
+//! the endpoints' sorted contact lists, so meetings are found by merging
+//! sorted lists ([`degree_within_3`], [`path_within_4`]): no visited array is
+//! touched, except a cache-resident bitmap for the 4th hop. Longer paths use
+//! the general level-by-level search ([`bidirectional`]).
+//!
+//! Correctness of the general search: a member is marked by a side only when
+//! first reached, and every newly reached member is checked against the other
+//! side's marks, so a meeting is found as soon as both sides have reached a
+//! common member. Before a level is expanded no path of length
+//! `depth_a + depth_b` exists (it would have met), so the first meeting while
+//! expanding gives length `depth_a + depth_b + 1`, the shortest. The sorted
+//! variants rely on the same argument: each level is only tested once the
+//! shorter lengths have been ruled out.
 //!
 //! Cost: bounded by the adjacency of the cheaper side's frontiers, which in a
 //! skewed social graph is a tiny part of what a one-sided search to the same
@@ -130,6 +138,11 @@ fn degree_within_3(
 /// expanded frontier is tried first, by galloping the frontier into its list.
 const HUB_FACTOR: usize = 32;
 
+/// Members of the expanded frontier met by merging before switching to the
+/// bitmap (marking the other frontier costs a cache miss per member, worth it
+/// only when the search goes on).
+const MERGED_FIRST: usize = 6;
+
 /// For endpoints known to be further than 2 apart: fills the searcher's
 /// frontiers with the allowed contacts of `a` and `b` (sorted) and looks for a
 /// contact `x` of `a` and `y` of `b` that are contacts, expanding the frontier
@@ -181,12 +194,47 @@ fn meet_at_3(
         }
     }
     expand_ranked.sort_unstable_by(|p, q| q.cmp(p));
-    for &(_, x) in expand_ranked.iter() {
+    // The biggest members first, by merge or gallop: most meetings happen
+    // there. If none, the other frontier is marked in the searcher's bitmap
+    // and each remaining (short) list is tested member by member, one cached
+    // bit each, rather than merged (which would walk the frontier every time).
+    let (first, rest) = expand_ranked.split_at(expand_ranked.len().min(MERGED_FIRST));
+    for &(_, x) in first {
         if let Some(y) = first_common(snap.contacts(x), other, |_| true) {
             return (Some(orient(x, y)), forward);
         }
     }
-    (None, forward)
+    if rest.is_empty() {
+        return (None, forward);
+    }
+    let words = snap.member_count().div_ceil(64);
+    if s.bits.len() < words {
+        s.bits.resize(words, 0);
+    }
+    let bits = &mut s.bits;
+    for &y in other.iter() {
+        bits[(y >> 6) as usize] |= 1 << (y & 63);
+    }
+    let long = HUB_FACTOR * other.len();
+    let mut met = None;
+    for &(degree, x) in rest {
+        let list = snap.contacts(x);
+        let y = if degree as usize >= long {
+            first_common(list, other, |_| true)
+        } else {
+            list.iter()
+                .copied()
+                .find(|&z| bits[(z >> 6) as usize] & (1 << (z & 63)) != 0)
+        };
+        if let Some(y) = y {
+            met = Some(orient(x, y));
+            break;
+        }
+    }
+    for &y in other.iter() {
+        bits[(y >> 6) as usize] = 0;
+    }
+    (met, forward)
 }
 
 /// Shortest paths of up to 4 hops, by the same sorted-list meetings as

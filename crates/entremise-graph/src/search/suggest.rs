@@ -13,6 +13,9 @@
 use super::{Searcher, Suggestion, keep_best};
 use crate::{Member, Snapshot};
 
+/// Repeats counted by sorting; beyond, by a per-member array.
+const REPEATS_LIMIT: usize = 1 << 14;
+
 impl Searcher {
     pub(super) fn ensure_bits(&mut self, n: usize) {
         let words = n.div_ceil(64);
@@ -132,9 +135,39 @@ impl Snapshot {
         for &x in contacts {
             Searcher::mark(excluded, x);
         }
+        // Past `REPEATS_LIMIT` repeats (a member whose contacts include hubs),
+        // sorting would cost more than counting in a per-member array: switch.
+        let counts = &mut searcher.counts;
+        let mut dense = false;
         for &x in contacts {
-            if allow(x) {
-                for &z in self.contacts(x) {
+            if !allow(x) {
+                continue;
+            }
+            if !dense && repeats.len() > REPEATS_LIMIT {
+                if counts.len() < self.member_count() {
+                    counts.resize(self.member_count(), 0);
+                }
+                for &z in &candidates {
+                    counts[z as usize] = 1;
+                }
+                for &z in &repeats {
+                    counts[z as usize] += 1;
+                }
+                repeats.clear();
+                dense = true;
+            }
+            let list = self.contacts(x);
+            if dense {
+                for &z in list {
+                    if Searcher::mark(bits, z) {
+                        candidates.push(z);
+                        counts[z as usize] = 1;
+                    } else if !Searcher::is_marked(excluded, z) {
+                        counts[z as usize] += 1;
+                    }
+                }
+            } else {
+                for &z in list {
                     if Searcher::mark(bits, z) {
                         candidates.push(z);
                     } else if !Searcher::is_marked(excluded, z) {
@@ -176,11 +209,63 @@ impl Snapshot {
             i += run;
             offer(z, run as u32 + 1, false);
         }
-        for &z in &candidates {
-            offer(z, 1, true);
+        if dense {
+            for &z in &candidates {
+                offer(z, counts[z as usize], false);
+            }
+        } else {
+            for &z in &candidates {
+                offer(z, 1, true);
+            }
         }
         searcher.candidates = candidates;
         searcher.repeats = repeats;
         best
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{GraphBuilder, Searcher};
+
+    /// Enough repeats to switch to per-member counting mid-walk: the answer
+    /// must not change.
+    #[test]
+    fn many_repeats_count_like_few() {
+        let mut builder = GraphBuilder::new();
+        let (contacts, targets) = (220u64, 300u64);
+        for x in 1..=contacts {
+            builder.add_contact(0, x);
+            for z in 0..targets {
+                if (x * 7 + z * 3) % 5 != 0 && (x + z) % 11 != 0 {
+                    builder.add_contact(x, 1_000 + z);
+                }
+            }
+        }
+        let graph = builder.build().unwrap();
+        let snap = graph.snapshot();
+        let a = snap.dense(0).unwrap();
+        let mut expected: Vec<(u32, u32)> = (0..targets)
+            .map(|z| {
+                let member = snap.dense(1_000 + z).unwrap();
+                (member, snap.mutual_count(a, member, |_| true))
+            })
+            .filter(|&(member, _)| member % 4 != 1)
+            .collect();
+        expected.sort_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(&y.0)));
+        expected.truncate(25);
+        let got: Vec<(u32, u32)> = snap
+            .people_you_may_know(
+                &mut Searcher::new(),
+                a,
+                |_| true,
+                |m| m % 4 == 1,
+                |_| 0.0,
+                25,
+            )
+            .iter()
+            .map(|s| (s.member, s.mutual_count))
+            .collect();
+        assert_eq!(got, expected);
     }
 }

@@ -21,6 +21,8 @@ const PATHS_TOP: usize = 5;
 const PYMK_TOP: usize = 10;
 /// Longest path looked for by the `path4` query.
 const PATH_HOPS: u32 = 4;
+/// Contacts added (then removed) to time writes.
+const WRITES: usize = 2_000;
 /// Time allowed to the baseline per query kind.
 const BASELINE_BUDGET: Duration = Duration::from_secs(10);
 
@@ -35,7 +37,16 @@ const KINDS: [&str; 6] = [
 
 pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
     let start = Instant::now();
-    let mut builder = GraphBuilder::new();
+    let cpu_start = process_cpu_seconds();
+    // About one contact per 10 bytes of edge list: reserve once rather than
+    // grow (and copy) the buffer while reading.
+    let bytes: u64 = args
+        .edges
+        .iter()
+        .filter_map(|p| std::fs::metadata(p).ok())
+        .map(|m| m.len())
+        .sum();
+    let mut builder = GraphBuilder::with_capacity((bytes / 10) as usize);
     for path in &args.edges {
         read_edges(path, |a, b| builder.add_contact(a, b))?;
     }
@@ -45,6 +56,11 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
     );
     let graph = builder.build()?;
     let load_s = start.elapsed().as_secs_f64();
+    // CPU time used by the load, all threads: on a machine shared with other
+    // work, wall time alone says little.
+    let load_cpu_s = process_cpu_seconds()
+        .zip(cpu_start)
+        .map(|(end, start)| end - start);
     let snap = graph.snapshot();
     let (members, contacts) = (snap.member_count(), snap.contact_count());
     if members == 0 {
@@ -52,6 +68,9 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
     }
     let memory = snap.memory_bytes();
     let budget = 9 * 2 * contacts + 8 * members;
+    if let Some(cpu) = load_cpu_s {
+        eprintln!("load used {cpu:.2} s of CPU time (all threads)");
+    }
     eprintln!(
         "loaded {members} members, {contacts} contacts in {load_s:.2} s; engine memory {:.1} MiB \
          ({:.2} bytes per directed slot all included; target <= 9 per slot + 8 per member = {:.1} MiB)",
@@ -141,6 +160,20 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
         s,
     );
 
+    // Writes on the live graph (the snapshot above stays as it was), then a
+    // compaction that folds them in, then their removal.
+    let written: Vec<(ExternalId, ExternalId)> = pairs
+        .iter()
+        .take(WRITES)
+        .map(|&(a, b)| (ext(&snap, a), ext(&snap, b)))
+        .collect();
+    let add_samples = time_each_external(&written, |a, b| graph.add_contact(a, b));
+    let compact_start = Instant::now();
+    graph.compact();
+    let compact_s = compact_start.elapsed().as_secs_f64();
+    let remove_samples = time_each_external(&written, |a, b| graph.remove_contact(a, b));
+    graph.compact();
+
     let throughput: Vec<(usize, f64)> = [1, 2]
         .into_iter()
         .map(|threads| {
@@ -183,6 +216,15 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
         );
     }
     eprintln!(
+        "writes: add_contact p50 {:.2} µs, p99 {:.2} µs; remove_contact p50 {:.2} µs, p99 {:.2} µs \
+         ({} each, visible to the next query); compaction after them {compact_s:.2} s (readers not blocked)",
+        percentile(&add_samples, 50),
+        percentile(&add_samples, 99),
+        percentile(&remove_samples, 50),
+        percentile(&remove_samples, 99),
+        written.len()
+    );
+    eprintln!(
         "answers checked against the baseline on {} pairs: {disagreements} disagreement(s)",
         baseline[0].len()
     );
@@ -191,11 +233,20 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
             "members": members,
             "contacts": contacts,
             "load_s": round2(load_s),
+            "load_cpu_s": load_cpu_s.map(round2),
             "memory_bytes": memory,
             "memory_budget_bytes": budget,
             "queries": queries,
             "degree_throughput_qps": throughput.iter().map(|&(t, q)| (t.to_string(), json!(q.round()))).collect::<serde_json::Map<_, _>>(),
             "baseline_disagreements": disagreements,
+            "writes": {
+                "count": written.len(),
+                "add_p50_us": round2(percentile(&add_samples, 50)),
+                "add_p99_us": round2(percentile(&add_samples, 99)),
+                "remove_p50_us": round2(percentile(&remove_samples, 50)),
+                "remove_p99_us": round2(percentile(&remove_samples, 99)),
+                "compaction_s": round2(compact_s),
+            },
         });
         std::fs::write(path, serde_json::to_string_pretty(&report)? + "\n")
             .with_context(|| format!("writing {}", path.display()))?;
@@ -204,6 +255,19 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
         bail!("the engine and the baseline disagree on {disagreements} answer(s)");
     }
     Ok(())
+}
+
+/// User and system CPU time of this process so far (Linux `/proc`, in its
+/// fixed 100 Hz ticks), if available.
+fn process_cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name (which is in parentheses): utime and
+    // stime are the 12th and 13th.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let mut fields = rest.split(' ').skip(11);
+    let user: f64 = fields.next()?.parse().ok()?;
+    let system: f64 = fields.next()?.parse().ok()?;
+    Some((user + system) / 100.0)
 }
 
 fn ext(snap: &Snapshot, m: Member) -> ExternalId {
@@ -295,6 +359,20 @@ fn time_each<T>(
     for &(a, b) in pairs {
         let start = Instant::now();
         black_box(query(a, b));
+        samples.push(start.elapsed().as_nanos() as u64);
+    }
+    samples
+}
+
+/// Times each call on external ids, in nanoseconds.
+fn time_each_external<T>(
+    pairs: &[(ExternalId, ExternalId)],
+    mut op: impl FnMut(ExternalId, ExternalId) -> T,
+) -> Vec<u64> {
+    let mut samples = Vec::with_capacity(pairs.len());
+    for &(a, b) in pairs {
+        let start = Instant::now();
+        black_box(op(a, b));
         samples.push(start.elapsed().as_nanos() as u64);
     }
     samples
