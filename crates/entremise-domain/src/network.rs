@@ -13,9 +13,19 @@ use entremise_graph::{ContactGraph, GraphBuilder, Member, Snapshot, with_searche
 use std::collections::HashSet;
 use std::sync::{Arc, RwLock};
 
+/// What the network keeps of each person to answer path questions without
+/// reading the store: how to show him, and who may see his contact list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemberCard {
+    pub handle: Box<str>,
+    pub name: Box<str>,
+    pub contact_list: crate::privacy::ContactListAudience,
+}
+
 /// The contact graph with blocks and relay refusals.
 pub struct Network {
     graph: ContactGraph,
+    cards: RwLock<std::collections::HashMap<i64, MemberCard>>,
     /// Blocked pairs, stored as (smaller id, larger id): a block hides both ways.
     blocks: RwLock<HashSet<(i64, i64)>>,
     /// Members who do not relay introductions.
@@ -32,6 +42,15 @@ impl std::fmt::Debug for Network {
     }
 }
 
+/// The card of a stored person.
+pub fn card_of(p: &crate::profile::Profile) -> MemberCard {
+    MemberCard {
+        handle: p.handle.as_str().into(),
+        name: p.fields.name.as_str().into(),
+        contact_list: p.settings.contact_list,
+    }
+}
+
 fn pair(a: ProfileId, b: ProfileId) -> (i64, i64) {
     if a.0 <= b.0 { (a.0, b.0) } else { (b.0, a.0) }
 }
@@ -44,6 +63,7 @@ fn ext(p: ProfileId) -> u64 {
 #[derive(Default)]
 pub struct NetworkBuilder {
     graph: GraphBuilder,
+    cards: std::collections::HashMap<i64, MemberCard>,
     blocks: HashSet<(i64, i64)>,
     no_relay: HashSet<i64>,
 }
@@ -53,8 +73,9 @@ impl NetworkBuilder {
         Self::default()
     }
 
-    pub fn add_member(&mut self, id: ProfileId, relays: bool) {
+    pub fn add_member(&mut self, id: ProfileId, relays: bool, card: MemberCard) {
         self.graph.add_member(ext(id));
+        self.cards.insert(id.0, card);
         if !relays {
             self.no_relay.insert(id.0);
         }
@@ -75,6 +96,7 @@ impl NetworkBuilder {
             .map_err(|e| crate::Error::internal(format!("building the contact graph: {e}")))?;
         Ok(Network {
             graph,
+            cards: RwLock::new(self.cards),
             blocks: RwLock::new(self.blocks),
             no_relay: RwLock::new(self.no_relay),
         })
@@ -86,6 +108,7 @@ impl Network {
     pub fn empty() -> Self {
         Self {
             graph: ContactGraph::new(),
+            cards: RwLock::new(std::collections::HashMap::new()),
             blocks: RwLock::new(HashSet::new()),
             no_relay: RwLock::new(HashSet::new()),
         }
@@ -103,8 +126,25 @@ impl Network {
         self.graph.snapshot().contact_count()
     }
 
-    pub fn add_member(&self, id: ProfileId) {
+    pub fn add_member(&self, id: ProfileId, card: MemberCard) {
         self.graph.add_member(ext(id));
+        self.set_card(id, card);
+    }
+
+    /// Records how a person is shown and who sees his contact list.
+    pub fn set_card(&self, id: ProfileId, card: MemberCard) {
+        self.cards
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(id.0, card);
+    }
+
+    pub fn card(&self, id: ProfileId) -> Option<MemberCard> {
+        self.cards
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&id.0)
+            .cloned()
     }
 
     pub fn add_contact(&self, a: ProfileId, b: ProfileId) {
@@ -259,7 +299,12 @@ mod tests {
         for (x, y) in edges {
             b.add_contact(ProfileId(*x), ProfileId(*y));
         }
-        b.add_member(ProfileId(99), true);
+        let card = MemberCard {
+            handle: "x".into(),
+            name: "X".into(),
+            contact_list: Default::default(),
+        };
+        b.add_member(ProfileId(99), true, card);
         b.build().unwrap()
     }
 

@@ -107,7 +107,25 @@ pub struct Entremise {
     /// Tries at e-mail or invitation-code proof, per requester.
     proof_limit: RateLimiter,
     message_limit: RateLimiter,
+    /// Recently authenticated sessions, by token hash, so that a signed-in
+    /// request costs no database read. Cleared whenever sessions, roles or
+    /// an account's locale change.
+    viewers: std::sync::Mutex<std::collections::HashMap<String, (Viewer, time::OffsetDateTime)>>,
+    /// Tie weights of members' contacts, kept a minute (see `ties_of`).
+    #[allow(clippy::type_complexity)]
+    ties: std::sync::Mutex<
+        std::collections::HashMap<
+            i64,
+            (
+                Arc<std::collections::HashMap<i64, f32>>,
+                time::OffsetDateTime,
+            ),
+        >,
+    >,
 }
+
+/// How long an authenticated session is trusted without reading the store.
+const VIEWER_CACHE_TTL: time::Duration = time::Duration::seconds(30);
 
 /// Loads the contact network from the store: every person, whether he
 /// relays introductions, every contact and every block. `progress` is told
@@ -122,7 +140,11 @@ pub async fn load_network(store: &dyn Store, mut progress: impl FnMut(usize)) ->
         let Some(last) = page.last() else { break };
         after = Some(last.id);
         for p in &page {
-            builder.add_member(p.id, p.settings.relay_introductions);
+            builder.add_member(
+                p.id,
+                p.settings.relay_introductions,
+                crate::network::card_of(p),
+            );
         }
     }
     let mut loaded = 0;
@@ -160,6 +182,8 @@ impl Entremise {
             signup_limit: RateLimiter::new(config.signups_per_ip_per_hour, Duration::hours(1)),
             proof_limit: RateLimiter::new(10, Duration::hours(1)),
             message_limit: RateLimiter::new(config.messages_per_minute, Duration::minutes(1)),
+            viewers: std::sync::Mutex::new(std::collections::HashMap::new()),
+            ties: std::sync::Mutex::new(std::collections::HashMap::new()),
             store,
             clock,
             network,
@@ -179,12 +203,22 @@ impl Entremise {
         &self.network
     }
 
+    /// Forgets every cached session (after a sign-out, a revocation, a
+    /// change of roles or of language).
+    pub(crate) fn forget_viewers(&self) {
+        self.viewers
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+    }
+
     /// The viewer's relation to `target`, or `NotFound` when a block hides it.
+    /// Blocks are read from the in-memory network, which holds them all.
     pub(crate) async fn relation_to(&self, viewer: &Viewer, target: &Profile) -> Result<Relation> {
         let identity = viewer.identity();
         let blocked = match identity {
             Some(v) if v.person != target.id && v.operates(target.id).is_none() => {
-                self.store.is_blocked(v.person, target.id).await?
+                self.network.is_blocked(v.person, target.id)
             }
             _ => false,
         };

@@ -52,7 +52,14 @@ impl Entremise {
             })
             .await?;
         self.signup_limit.record(&ip_key, now);
-        self.network.add_member(account.person);
+        self.network.add_member(
+            account.person,
+            crate::network::MemberCard {
+                handle: account.handle.as_str().into(),
+                name: account.name.as_str().into(),
+                contact_list: Default::default(),
+            },
+        );
         Ok(account)
     }
 
@@ -127,11 +134,17 @@ impl Entremise {
     /// or expired.
     pub async fn authenticate(&self, token: &str) -> Result<Viewer> {
         let now = self.clock.now();
-        let Some(session) = self
-            .store
-            .session_by_token_hash(&session::hash_token(token), now)
-            .await?
-        else {
+        let hash = session::hash_token(token);
+        if let Some((viewer, until)) = self
+            .viewers
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&hash)
+            && *until > now
+        {
+            return Ok(viewer.clone());
+        }
+        let Some(session) = self.store.session_by_token_hash(&hash, now).await? else {
             return Ok(Viewer::anonymous());
         };
         let Some(account) = self.store.account(session.account).await? else {
@@ -141,7 +154,7 @@ impl Entremise {
             self.store.touch_session(session.id, now).await?;
         }
         let operated = self.store.roles_of_account(account.id).await?;
-        Ok(Viewer {
+        let viewer = Viewer {
             signed_in: Some(SignedIn {
                 account: account.id,
                 session: session.id,
@@ -154,7 +167,14 @@ impl Entremise {
                     moderator: account.moderator,
                 },
             }),
-        })
+        };
+        let until = (now + super::VIEWER_CACHE_TTL).min(session.expires_at);
+        let mut cache = self.viewers.lock().unwrap_or_else(|e| e.into_inner());
+        if cache.len() > 100_000 {
+            cache.retain(|_, (_, u)| *u > now);
+        }
+        cache.insert(hash, (viewer.clone(), until));
+        Ok(viewer)
     }
 
     /// The same viewer with his page roles read again (after creating a page).
@@ -170,6 +190,7 @@ impl Entremise {
     pub async fn sign_out(&self, viewer: &Viewer) -> Result<()> {
         let me = viewer.require()?;
         self.store.delete_session(me.account, me.session).await?;
+        self.forget_viewers();
         Ok(())
     }
 
@@ -183,6 +204,7 @@ impl Entremise {
     pub async fn revoke_session(&self, viewer: &Viewer, id: SessionId) -> Result<()> {
         let me = viewer.require()?;
         if self.store.delete_session(me.account, id).await? {
+            self.forget_viewers();
             Ok(())
         } else {
             Err(Error::NotFound)
@@ -192,6 +214,8 @@ impl Entremise {
     /// Remembers the language the member chose.
     pub async fn set_locale(&self, viewer: &Viewer, locale: Locale) -> Result<()> {
         let me = viewer.require()?;
-        self.store.set_account_locale(me.account, locale).await
+        self.store.set_account_locale(me.account, locale).await?;
+        self.forget_viewers();
+        Ok(())
     }
 }

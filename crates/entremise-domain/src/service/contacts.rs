@@ -341,35 +341,34 @@ impl Entremise {
     }
 
     /// Whether the contact between `x` and `y` is visible to the viewer:
-    /// he may see `x`'s contact list or `y`'s (PRIVACY.md).
-    pub(crate) async fn contact_visible_pub(
-        &self,
-        viewer: &Viewer,
-        cache: &mut HashMap<ProfileId, bool>,
-        x: ProfileId,
-        y: ProfileId,
-    ) -> Result<bool> {
-        for p in [x, y] {
-            let visible = match cache.get(&p) {
-                Some(v) => *v,
-                None => {
-                    let v = match self.store.profile(p).await? {
-                        Some(profile) => match self.may_see_contact_list(viewer, &profile).await {
-                            Ok(v) => v,
-                            Err(Error::NotFound) => false,
-                            Err(e) => return Err(e),
-                        },
-                        None => false,
-                    };
-                    cache.insert(p, v);
-                    v
-                }
+    /// he may see `x`'s contact list or `y`'s (PRIVACY.md). Answered from
+    /// the in-memory network (relations, blocks, contact-list audiences).
+    pub(crate) fn contact_visible(&self, viewer: &Viewer, x: ProfileId, y: ProfileId) -> bool {
+        let identity = viewer.identity();
+        [x, y].into_iter().any(|p| {
+            let Some(card) = self.network.card(p) else {
+                return false;
             };
-            if visible {
-                return Ok(true);
-            }
+            let blocked =
+                identity.is_some_and(|v| v.person != p && self.network.is_blocked(v.person, p));
+            let relation = crate::privacy::relation_of(identity, p, blocked, || {
+                let me = identity.map_or(ProfileId(0), |v| v.person);
+                self.network.graph_relation(me, p)
+            });
+            relation.is_some_and(|r| card.contact_list.audience().admits(r))
+        })
+    }
+
+    /// A person's reference from the in-memory network, else the store.
+    pub(crate) async fn person_ref(&self, id: ProfileId) -> Result<ProfileRef> {
+        match self.network.card(id) {
+            Some(card) => Ok(ProfileRef {
+                handle: crate::validate::Handle::from_trusted(card.handle.to_string()),
+                name: card.name.to_string(),
+                kind: ProfileKind::Person,
+            }),
+            None => self.profile_ref_of(id).await,
         }
-        Ok(false)
     }
 
     /// Degree, visible mutual contacts and the best introduction paths
@@ -402,15 +401,11 @@ impl Entremise {
             let paths = best_paths(view, a, b, &weights, 5);
             (degree, mutuals, paths)
         });
-        let mut cache = HashMap::new();
         let mut mutual_contacts = Vec::new();
         for m in mutuals {
             // Me–m is the viewer's own contact; m–target must be visible.
-            if self
-                .contact_visible_pub(viewer, &mut cache, m, target.id)
-                .await?
-            {
-                mutual_contacts.push(self.profile_ref_of(m).await?.handle.to_string());
+            if self.contact_visible(viewer, m, target.id) {
+                mutual_contacts.push(self.person_ref(m).await?.handle.to_string());
             }
         }
         let mut shown = Vec::new();
@@ -420,14 +415,10 @@ impl Entremise {
                 let previous = if i == 0 { me } else { hops[i - 1] };
                 let next = hops.get(i + 1).copied().unwrap_or(target.id);
                 let visible = i == 0
-                    || (self
-                        .contact_visible_pub(viewer, &mut cache, previous, *hop)
-                        .await?
-                        && self
-                            .contact_visible_pub(viewer, &mut cache, *hop, next)
-                            .await?);
+                    || (self.contact_visible(viewer, previous, *hop)
+                        && self.contact_visible(viewer, *hop, next));
                 out.push(if visible {
-                    Some(self.profile_ref_of(*hop).await?.handle.to_string())
+                    Some(self.person_ref(*hop).await?.handle.to_string())
                 } else {
                     None
                 });
@@ -441,43 +432,65 @@ impl Entremise {
         })
     }
 
-    /// Tie strength of the contacts at both ends of a path, from the store:
-    /// how long the contact exists, how much the two wrote to each other, and
-    /// how the intermediary handled the requester's introductions. Other
-    /// contacts weigh 1.
+    /// Tie strength of the contacts at both ends of a path: the weights of
+    /// each end's ties, merged. Other contacts weigh 1.
     pub(crate) async fn tie_weights(
         &self,
         me: ProfileId,
         target: ProfileId,
     ) -> Result<HashMap<(i64, i64), f32>> {
-        let now = self.clock.now();
         let mut weights = HashMap::new();
-        let relays: HashMap<ProfileId, crate::store::RelayStats> =
-            self.store.relays_for(me).await?.into_iter().collect();
         for end in [me, target] {
-            let messages: HashMap<ProfileId, u64> = self
-                .store
-                .interactions_of(end)
-                .await?
-                .into_iter()
-                .map(|i| (i.other, i.messages))
-                .collect();
-            for c in self.store.contacts_of(end).await? {
-                let days = (now - c.since).whole_days().max(0) as f32;
-                let msgs = messages.get(&c.contact).copied().unwrap_or(0) as f32;
-                let mut w = 1.0 + 0.25 * (1.0 + days / 30.0).ln() + 0.5 * (1.0 + msgs).ln();
-                if end == me
-                    && let Some(r) = relays.get(&c.contact)
-                {
-                    w += 0.5 * r.accepted as f32 + 0.25 * r.forwarded as f32
-                        - 0.5 * r.declined as f32;
-                }
-                let w = w.clamp(0.1, 10.0);
-                weights.insert((end.0, c.contact.0), w);
-                weights.insert((c.contact.0, end.0), w);
+            for (other, w) in self.ties_of(end).await?.iter() {
+                weights.insert((end.0, *other), *w);
+                weights.insert((*other, end.0), *w);
             }
         }
         Ok(weights)
+    }
+
+    /// The weight of each of a member's ties, from the store: how long the
+    /// contact exists, how much the two wrote to each other one-to-one, and
+    /// how the contact handled the member's introductions (forwarded,
+    /// declined, accepted by their target). Kept for a minute, so a path
+    /// query reads the store at most once per end and minute.
+    async fn ties_of(&self, member: ProfileId) -> Result<std::sync::Arc<HashMap<i64, f32>>> {
+        let now = self.clock.now();
+        if let Some((ties, until)) = self
+            .ties
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&member.0)
+            && *until > now
+        {
+            return Ok(ties.clone());
+        }
+        let relays: HashMap<ProfileId, crate::store::RelayStats> =
+            self.store.relays_for(member).await?.into_iter().collect();
+        let messages: HashMap<ProfileId, u64> = self
+            .store
+            .interactions_of(member)
+            .await?
+            .into_iter()
+            .map(|i| (i.other, i.messages))
+            .collect();
+        let mut ties = HashMap::new();
+        for c in self.store.contacts_of(member).await? {
+            let days = (now - c.since).whole_days().max(0) as f32;
+            let msgs = messages.get(&c.contact).copied().unwrap_or(0) as f32;
+            let mut w = 1.0 + 0.25 * (1.0 + days / 30.0).ln() + 0.5 * (1.0 + msgs).ln();
+            if let Some(r) = relays.get(&c.contact) {
+                w += 0.5 * r.accepted as f32 + 0.25 * r.forwarded as f32 - 0.5 * r.declined as f32;
+            }
+            ties.insert(c.contact.0, w.clamp(0.1, 10.0));
+        }
+        let ties = std::sync::Arc::new(ties);
+        let mut cache = self.ties.lock().unwrap_or_else(|e| e.into_inner());
+        if cache.len() > 100_000 {
+            cache.retain(|_, (_, until)| *until > now);
+        }
+        cache.insert(member.0, (ties.clone(), now + time::Duration::minutes(1)));
+        Ok(ties)
     }
 
     /// People the viewer may know: 2nd degree by mutual contacts, with a

@@ -305,14 +305,9 @@ impl Entremise {
                 // His own contact is always visible; a farther hop only if
                 // both contacts around it are visible to him.
                 IntroductionRole::Requester => {
-                    i == 0 || {
-                        let mut cache = HashMap::new();
-                        self.contact_visible_pub(viewer, &mut cache, hops[i], *id)
-                            .await?
-                            && self
-                                .contact_visible_pub(viewer, &mut cache, *id, hops[i + 2])
-                                .await?
-                    }
+                    i == 0
+                        || (self.contact_visible(viewer, hops[i], *id)
+                            && self.contact_visible(viewer, *id, hops[i + 2]))
                 }
                 _ => true,
             };

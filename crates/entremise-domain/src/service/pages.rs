@@ -148,7 +148,8 @@ impl Entremise {
                 Some(org.id)
             }
         };
-        self.store
+        let page = self
+            .store
             .create_page(NewPage {
                 kind,
                 handle,
@@ -157,7 +158,10 @@ impl Entremise {
                 owner: me.account,
                 created_at: self.clock.now(),
             })
-            .await
+            .await?;
+        // The creator's roles changed.
+        self.forget_viewers();
+        Ok(page)
     }
 
     /// A page the viewer may see, and his role on it.
@@ -311,7 +315,9 @@ impl Entremise {
         let audit = self.audit(viewer, &page_profile, "role.set", detail)?;
         self.store
             .set_role(page_profile.id, account, role, audit)
-            .await
+            .await?;
+        self.forget_viewers();
+        Ok(())
     }
 
     pub async fn audit_log(

@@ -106,9 +106,12 @@ impl Entremise {
         };
         let updated = patch.apply(&profile)?;
         self.store.save_profile(&updated, audit).await?;
-        if updated.settings.relay_introductions != profile.settings.relay_introductions {
+        if updated.kind == ProfileKind::Person {
+            // The in-memory network answers path questions: keep it current.
             self.network
                 .set_relays(updated.id, updated.settings.relay_introductions);
+            self.network
+                .set_card(updated.id, crate::network::card_of(&updated));
         }
         self.build_view(&updated, Relation::Itself).await
     }
