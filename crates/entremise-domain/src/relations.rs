@@ -1,8 +1,8 @@
 //! Where the privacy module learns how two members are connected.
 //!
-//! The foundation knows no contacts yet: [`NoContacts`] answers "farther"
-//! for everyone. The contact graph engine implements the same trait, so
-//! every read path follows contacts and 2nd degree without change.
+//! [`crate::network::Network`] implements it over the contact graph, so every
+//! read path (profiles, "view as", lists, paths) follows contacts and 2nd
+//! degree without knowing where they come from.
 
 use crate::ids::ProfileId;
 use crate::privacy::GraphRelation;
@@ -10,14 +10,4 @@ use crate::privacy::GraphRelation;
 pub trait RelationSource: Send + Sync + 'static {
     /// How `viewer` (a person) stands to `target` in the contact graph.
     fn graph_relation(&self, viewer: ProfileId, target: ProfileId) -> GraphRelation;
-}
-
-/// The relation source of an instance without contacts.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct NoContacts;
-
-impl RelationSource for NoContacts {
-    fn graph_relation(&self, _viewer: ProfileId, _target: ProfileId) -> GraphRelation {
-        GraphRelation::Farther
-    }
 }
