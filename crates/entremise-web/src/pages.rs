@@ -239,6 +239,20 @@ impl IntoResponse for FormRejected {
     }
 }
 
+/// A form posted to a `/@handle/…` path: its fields, token checked, and the
+/// handle. The error is the response to send (boxed: responses are large).
+pub fn profile_form(
+    state: &AppState,
+    ctx: &Ctx,
+    at: &str,
+    body: &Bytes,
+) -> Result<(FormData, String), Box<Response>> {
+    let form = FormData::parse(body, ctx).map_err(|r| Box::new(r.into_response()))?;
+    let handle =
+        at_handle(at).map_err(|e| Box::new(PageError::new(state, ctx, e).into_response()))?;
+    Ok((form, handle.to_owned()))
+}
+
 /// Strips the `@` of a `/@handle` path segment; anything else is not a profile.
 pub fn at_handle(segment: &str) -> Result<&str, Error> {
     segment.strip_prefix('@').ok_or(Error::NotFound)

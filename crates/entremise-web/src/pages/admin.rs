@@ -1,7 +1,7 @@
 //! Creating and running pages: the new-page form, the manage page and its
 //! actions, and the contact form of organizations.
 
-use super::{FormData, Layout, PageError, at_handle, render, see_other};
+use super::{FormData, Layout, PageError, at_handle, profile_form, render, see_other};
 use crate::auth::Ctx;
 use crate::state::AppState;
 use askama::Template;
@@ -106,13 +106,9 @@ pub async fn send_contact_form(
     Path(at): Path<String>,
     body: Bytes,
 ) -> Response {
-    let form = match FormData::parse(&body, &ctx) {
-        Ok(f) => f,
-        Err(r) => return r.into_response(),
-    };
-    let handle = match at_handle(&at) {
-        Ok(h) => h.to_owned(),
-        Err(e) => return PageError::new(&state, &ctx, e).into_response(),
+    let (form, handle) = match profile_form(&state, &ctx, &at, &body) {
+        Ok(v) => v,
+        Err(r) => return *r,
     };
     let req = ContactFormRequest {
         name: form.get("name").to_owned(),

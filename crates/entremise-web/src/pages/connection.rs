@@ -3,7 +3,7 @@
 //! member's contact list.
 
 use super::account::form_errors;
-use super::{FormData, Layout, PageError, at_handle, render, safe_next, see_other};
+use super::{FormData, Layout, PageError, at_handle, profile_form, render, safe_next, see_other};
 use crate::auth::Ctx;
 use crate::state::AppState;
 use askama::Template;
@@ -188,13 +188,9 @@ pub async fn send_request(
     Path(at): Path<String>,
     body: Bytes,
 ) -> Response {
-    let form = match FormData::parse(&body, &ctx) {
-        Ok(f) => f,
-        Err(r) => return r.into_response(),
-    };
-    let handle = match at_handle(&at) {
-        Ok(h) => h.to_owned(),
-        Err(e) => return PageError::new(&state, &ctx, e).into_response(),
+    let (form, handle) = match profile_form(&state, &ctx, &at, &body) {
+        Ok(v) => v,
+        Err(r) => return *r,
     };
     let input = ContactRequestInput {
         to: handle.clone(),

@@ -1,7 +1,7 @@
 //! Profile pages: `/@handle`, its edit page, positions.
 
 use super::connection::{self, Flash as ReachFlash, Reach};
-use super::{FormData, Layout, PageError, at_handle, render, see_other};
+use super::{FormData, Layout, PageError, at_handle, profile_form, render, see_other};
 use crate::auth::Ctx;
 use crate::state::AppState;
 use askama::Template;
@@ -539,13 +539,9 @@ pub async fn edit(
     Path(at): Path<String>,
     body: Bytes,
 ) -> Response {
-    let form = match FormData::parse(&body, &ctx) {
-        Ok(f) => f,
-        Err(r) => return r.into_response(),
-    };
-    let handle = match at_handle(&at) {
-        Ok(h) => h.to_owned(),
-        Err(e) => return PageError::new(&state, &ctx, e).into_response(),
+    let (form, handle) = match profile_form(&state, &ctx, &at, &body) {
+        Ok(v) => v,
+        Err(r) => return *r,
     };
     let result = async {
         let current = state.app.view_profile(&ctx.viewer, &handle, None).await?;
