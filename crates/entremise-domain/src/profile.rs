@@ -282,9 +282,25 @@ impl ProfilePatch {
                 continue;
             };
             match Audience::parse(value) {
-                // A name must stay visible to its reader somewhere: only_me would
-                // make the profile unaddressable except by handle, which is fine,
-                // so every audience is accepted.
+                // The name labels a member in every list, request and
+                // conversation other members see: a person's name is for
+                // members at least, a page's is public.
+                Some(audience)
+                    if field == Field::Name
+                        && !(audience == Audience::Public
+                            || (audience == Audience::Members
+                                && profile.kind == ProfileKind::Person)) =>
+                {
+                    errors.push(FieldError::new(
+                        format!("audiences.{key}"),
+                        "not_allowed",
+                        if profile.kind == ProfileKind::Person {
+                            "A name is shown to members at least (public or members)."
+                        } else {
+                            "A page's name is public."
+                        },
+                    ));
+                }
                 Some(audience) => out.audiences.set(field, audience),
                 None => errors.push(FieldError::new(
                     format!("audiences.{key}"),
@@ -522,6 +538,28 @@ mod tests {
             q.settings.contact_requests,
             crate::privacy::ContactRequestPolicy::Everyone
         );
+    }
+
+    #[test]
+    fn names_stay_visible_to_members() {
+        let p = person();
+        for (audience, ok) in [
+            ("public", true),
+            ("members", true),
+            ("network", false),
+            ("contacts", false),
+            ("only_me", false),
+        ] {
+            let patch: ProfilePatch =
+                serde_json::from_value(serde_json::json!({"audiences": {"name": audience}}))
+                    .unwrap();
+            assert_eq!(patch.apply(&p).is_ok(), ok, "{audience}");
+        }
+        let mut page = person();
+        page.kind = ProfileKind::Organization;
+        let patch: ProfilePatch =
+            serde_json::from_value(serde_json::json!({"audiences": {"name": "members"}})).unwrap();
+        assert!(patch.apply(&page).is_err());
     }
 
     #[test]

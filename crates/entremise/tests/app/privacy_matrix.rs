@@ -60,8 +60,10 @@ async fn field_audience_relation_matrix() {
         ("only_me", true, false, false),
     ];
     for (audience, for_self, for_member, for_anonymous) in table {
+        // The name is for members at least (tested on its own below).
         let audiences: serde_json::Map<String, serde_json::Value> = FIELDS
             .iter()
+            .filter(|(f, _)| *f != "name")
             .map(|(f, _)| (f.to_string(), json!(audience)))
             .collect();
         let r = app
@@ -76,7 +78,8 @@ async fn field_audience_relation_matrix() {
         let seen_by_self = app.get_as(&ada, "/api/v1/profiles/ada").await.json();
         let seen_by_member = app.get_as(&bob, "/api/v1/profiles/ada").await.json();
         let seen_by_anonymous = app.get("/api/v1/profiles/ada").await.json();
-        for (field, _) in FIELDS {
+        for (field, _) in FIELDS.iter().filter(|(f, _)| *f != "name") {
+            let field = *field;
             for (who, seen, want) in [
                 ("self", &seen_by_self, for_self),
                 ("member", &seen_by_member, for_member),
@@ -90,4 +93,40 @@ async fn field_audience_relation_matrix() {
             }
         }
     }
+}
+
+#[tokio::test]
+async fn a_name_is_shown_to_members_at_least() {
+    let app = TestApp::new().await;
+    let ada = app.member("ada", "Ada Lovelace").await;
+    let bob = app.member("bob", "Bob").await;
+    let r = app
+        .call(
+            Method::PATCH,
+            Some(&ada),
+            "/api/v1/profiles/ada",
+            json!({"audiences": {"name": "contacts"}}),
+        )
+        .await;
+    assert_eq!(r.status, axum::http::StatusCode::UNPROCESSABLE_ENTITY);
+    let r = app
+        .call(
+            Method::PATCH,
+            Some(&ada),
+            "/api/v1/profiles/ada",
+            json!({"audiences": {"name": "members"}}),
+        )
+        .await;
+    assert_eq!(r.status, axum::http::StatusCode::OK);
+    assert!(
+        app.get("/api/v1/profiles/ada")
+            .await
+            .json()
+            .get("name")
+            .is_none()
+    );
+    assert_eq!(
+        app.get_as(&bob, "/api/v1/profiles/ada").await.json()["name"],
+        "Ada Lovelace"
+    );
 }
