@@ -81,17 +81,23 @@ impl SqliteStore {
             ids.extend(created);
             progress("members", ids.len(), total);
         }
-        let total = contacts.len();
+        // In key order, so the contacts B-tree only ever grows at its end:
+        // random-order inserts slow down as the table outgrows the cache.
+        let mut pairs: Vec<(i64, i64)> = contacts
+            .iter()
+            .filter(|(a, b)| a != b)
+            .map(|(a, b)| {
+                let (x, y) = (ids[*a].0, ids[*b].0);
+                if x < y { (x, y) } else { (y, x) }
+            })
+            .collect();
+        drop(contacts);
+        pairs.sort_unstable();
+        pairs.dedup();
+        let total = pairs.len();
         let mut done = 0;
-        for chunk in contacts.chunks(CHUNK * 5) {
-            let rows: Vec<(i64, i64)> = chunk
-                .iter()
-                .filter(|(a, b)| a != b)
-                .map(|(a, b)| {
-                    let (x, y) = (ids[*a].0, ids[*b].0);
-                    if x < y { (x, y) } else { (y, x) }
-                })
-                .collect();
+        for chunk in pairs.chunks(CHUNK * 5) {
+            let rows: Vec<(i64, i64)> = chunk.to_vec();
             self.write("import contacts", move |tx| {
                 let mut insert = tx.prepare_cached(
                     "INSERT OR IGNORE INTO contacts (a, b, since) VALUES (?1, ?2, ?3)",
