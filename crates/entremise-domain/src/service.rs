@@ -112,17 +112,11 @@ pub struct Entremise {
     /// an account's locale change.
     viewers: std::sync::Mutex<std::collections::HashMap<String, (Viewer, time::OffsetDateTime)>>,
     /// Tie weights of members' contacts, kept a minute (see `ties_of`).
-    #[allow(clippy::type_complexity)]
-    ties: std::sync::Mutex<
-        std::collections::HashMap<
-            i64,
-            (
-                Arc<std::collections::HashMap<i64, f32>>,
-                time::OffsetDateTime,
-            ),
-        >,
-    >,
+    ties: std::sync::Mutex<std::collections::HashMap<i64, (TieWeights, time::OffsetDateTime)>>,
 }
+
+/// The weight of each of one member's ties, by the contact's id.
+pub(crate) type TieWeights = Arc<std::collections::HashMap<i64, f32>>;
 
 /// How long an authenticated session is trusted without reading the store.
 const VIEWER_CACHE_TTL: time::Duration = time::Duration::seconds(30);
