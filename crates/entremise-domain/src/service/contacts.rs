@@ -89,6 +89,25 @@ impl Entremise {
         Ok((p, r))
     }
 
+    /// The viewer and a visible person he is not yet in contact with, for a
+    /// contact request or an introduction (`to` names him).
+    pub(crate) async fn not_yet_a_contact(
+        &self,
+        viewer: &Viewer,
+        to: &str,
+        self_message: &'static str,
+    ) -> Result<(ProfileId, Profile)> {
+        let me = self.me(viewer)?;
+        let (target, relation) = self.visible_person(viewer, to).await?;
+        if target.id == me {
+            return Err(Error::invalid("to", "self", self_message));
+        }
+        if relation == Relation::Contact {
+            return Err(Error::Conflict { field: "contact" });
+        }
+        Ok((me, target))
+    }
+
     pub(crate) async fn profile_ref_of(&self, id: ProfileId) -> Result<ProfileRef> {
         self.store.profile_ref(id).await?.ok_or(Error::NotFound)
     }
@@ -135,18 +154,13 @@ impl Entremise {
         viewer: &Viewer,
         input: ContactRequestInput,
     ) -> Result<ContactRequestView> {
-        let me = self.me(viewer)?;
-        let (target, relation) = self.visible_person(viewer, &input.to).await?;
-        if target.id == me {
-            return Err(Error::invalid(
-                "to",
-                "self",
+        let (me, target) = self
+            .not_yet_a_contact(
+                viewer,
+                &input.to,
                 "You cannot send a contact request to yourself.",
-            ));
-        }
-        if relation == Relation::Contact {
-            return Err(Error::Conflict { field: "contact" });
-        }
+            )
+            .await?;
         let message =
             validate::optional_text("message", input.message.as_deref().unwrap_or(""), 1000)
                 .map_err(|e| Error::Invalid(vec![e]))?;

@@ -6,7 +6,6 @@ use crate::error::{Error, Forbidden, Result};
 use crate::ids::ProfileId;
 use crate::introduction::{Introduction, IntroductionAction, IntroductionNote, IntroductionStatus};
 use crate::network;
-use crate::privacy::Relation;
 use crate::profile::{ProfileKind, ProfileRef};
 use crate::store::NewIntroduction;
 use crate::validate::{self, Handle};
@@ -89,18 +88,9 @@ impl Entremise {
         viewer: &Viewer,
         input: IntroductionInput,
     ) -> Result<IntroductionView> {
-        let me = self.me(viewer)?;
-        let (target, relation) = self.visible_person(viewer, &input.to).await?;
-        if target.id == me {
-            return Err(Error::invalid(
-                "to",
-                "self",
-                "You cannot be introduced to yourself.",
-            ));
-        }
-        if relation == Relation::Contact {
-            return Err(Error::Conflict { field: "contact" });
-        }
+        let (me, target) = self
+            .not_yet_a_contact(viewer, &input.to, "You cannot be introduced to yourself.")
+            .await?;
         let note = validate::required_text("note", &input.note, 2000)
             .map_err(|e| Error::Invalid(vec![e]))?;
         let intermediaries = match &input.via {
