@@ -4,30 +4,9 @@
 // C accepts; A and C are contacts and write to each other; D, a stranger,
 // neither sees C's phone nor may write to C. Screenshots go to
 // e2e/artifacts/intro-*.png. Usage: BASE_URL=http://127.0.0.1:18080 node journey-introductions.mjs
-import { chromium } from "playwright-core";
-import { mkdirSync } from "node:fs";
+import { base, out, launch, check, stopped, finish } from "./harness.mjs";
 
-const base = process.env.BASE_URL ?? "http://127.0.0.1:18080";
-const out = new URL("./artifacts/", import.meta.url).pathname;
-mkdirSync(out, { recursive: true });
-
-let passed = 0;
-let failed = 0;
-function check(condition, what) {
-  if (condition) {
-    passed += 1;
-    console.log(`ok - ${what}`);
-  } else {
-    failed += 1;
-    console.log(`not ok - ${what}`);
-  }
-}
-
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-});
+const browser = await launch();
 const suffix = Date.now().toString(36).slice(-5);
 const phone = "+33 6 12 34 56 78";
 let step = 0;
@@ -178,10 +157,8 @@ try {
   check((await main(a)).includes("Mises en relation"), "the introductions page reads in French");
   await shot(a.page, "introductions-fr");
 } catch (error) {
-  failed += 1;
-  console.log(`not ok - journey stopped: ${error.message}`);
+  stopped(error);
 } finally {
   await browser.close();
 }
-console.log(`browser journey: ${passed} passed, ${failed} failed`);
-process.exit(failed === 0 ? 0 : 1);
+finish();

@@ -1,30 +1,9 @@
 // Browser journey: sign up, edit a field's audience, view the profile as
 // anonymous, switch language, visit an organization page. Screenshots go to
 // e2e/artifacts/. Usage: BASE_URL=http://127.0.0.1:18080 node journey.mjs
-import { chromium } from "playwright-core";
-import { mkdirSync } from "node:fs";
+import { base, out, launch, check, stopped, finish } from "./harness.mjs";
 
-const base = process.env.BASE_URL ?? "http://127.0.0.1:18080";
-const out = new URL("./artifacts/", import.meta.url).pathname;
-mkdirSync(out, { recursive: true });
-
-let passed = 0;
-let failed = 0;
-function check(condition, what) {
-  if (condition) {
-    passed += 1;
-    console.log(`ok - ${what}`);
-  } else {
-    failed += 1;
-    console.log(`not ok - ${what}`);
-  }
-}
-
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-});
+const browser = await launch();
 const suffix = Date.now().toString(36).slice(-5);
 const handle = `lea_${suffix}`;
 try {
@@ -123,10 +102,8 @@ try {
     await owner.screenshot({ path: `${out}12-manage-fr.png`, fullPage: true });
   }
 } catch (error) {
-  failed += 1;
-  console.log(`not ok - journey stopped: ${error.message}`);
+  stopped(error);
 } finally {
   await browser.close();
 }
-console.log(`browser journey: ${passed} passed, ${failed} failed`);
-process.exit(failed === 0 ? 0 : 1);
+finish();
