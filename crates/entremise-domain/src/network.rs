@@ -185,6 +185,24 @@ impl Network {
             .contains(&pair(a, b))
     }
 
+    /// Every member a block separates from `id`, either way.
+    pub fn blocked_with(&self, id: ProfileId) -> HashSet<i64> {
+        self.blocks
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .filter_map(|&(a, b)| {
+                if a == id.0 {
+                    Some(b)
+                } else if b == id.0 {
+                    Some(a)
+                } else {
+                    None
+                }
+            })
+            .collect()
+    }
+
     pub fn set_relays(&self, id: ProfileId, relays: bool) {
         let mut set = self.no_relay.write().unwrap_or_else(|e| e.into_inner());
         if relays {

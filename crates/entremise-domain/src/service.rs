@@ -10,6 +10,7 @@ mod conversations;
 mod introductions;
 mod pages;
 mod profiles;
+mod search;
 
 use crate::clock::Clock;
 use crate::ids::{AccountId, ProfileId, SessionId};
@@ -18,6 +19,7 @@ use crate::network::{Network, NetworkBuilder};
 use crate::privacy::{self, Relation, ViewerIdentity};
 use crate::profile::Profile;
 use crate::ratelimit::RateLimiter;
+use crate::search::SearchIndex;
 use crate::store::Store;
 use crate::validate::Handle;
 use crate::{Error, Result};
@@ -31,6 +33,9 @@ pub use introductions::{IntroductionInput, IntroductionRole, IntroductionView, N
 pub use pages::{
     ContactFormRequest, Executive, NewPageRequest, OfficeRequest, PageDetails, PositionRequest,
     ServiceRequest,
+};
+pub use search::{
+    MAX_LIMIT, MAX_QUERY_CHARS, SearchPage, SearchRequest, SearchResult, rebuild_search_index,
 };
 
 /// Tunable limits of the use cases.
@@ -97,6 +102,7 @@ impl Viewer {
 
 pub struct Entremise {
     store: Arc<dyn Store>,
+    search: Arc<dyn SearchIndex>,
     clock: Arc<dyn Clock>,
     network: Arc<Network>,
     config: DomainConfig,
@@ -162,6 +168,7 @@ pub async fn load_network(store: &dyn Store, mut progress: impl FnMut(usize)) ->
 impl Entremise {
     pub fn new(
         store: Arc<dyn Store>,
+        search: Arc<dyn SearchIndex>,
         clock: Arc<dyn Clock>,
         network: Arc<Network>,
         config: DomainConfig,
@@ -179,6 +186,7 @@ impl Entremise {
             viewers: std::sync::Mutex::new(std::collections::HashMap::new()),
             ties: std::sync::Mutex::new(std::collections::HashMap::new()),
             store,
+            search,
             clock,
             network,
             config,
@@ -187,6 +195,10 @@ impl Entremise {
 
     pub fn store(&self) -> &Arc<dyn Store> {
         &self.store
+    }
+
+    pub fn search_index(&self) -> &Arc<dyn SearchIndex> {
+        &self.search
     }
 
     pub fn clock(&self) -> &Arc<dyn Clock> {

@@ -20,3 +20,73 @@ if (live) {
     }
   }, Number(live.dataset.refresh) * 1000);
 }
+// Type-ahead under the search box: suggestions as one types, arrows to
+// move, Enter to open one; without this file the box still submits to /search.
+for (const input of document.querySelectorAll("input[data-suggest]")) {
+  const list = document.getElementById(input.getAttribute("aria-controls"));
+  let timer = 0;
+  let asked = 0;
+  const items = () => [...list.querySelectorAll("li")];
+  const close = () => {
+    list.hidden = true;
+    input.setAttribute("aria-expanded", "false");
+  };
+  const select = (index) => {
+    items().forEach((li, i) => li.setAttribute("aria-selected", String(i === index)));
+  };
+  const show = (results) => {
+    list.replaceChildren();
+    results.forEach((r, i) => {
+      const li = document.createElement("li");
+      li.setAttribute("role", "option");
+      li.id = "suggestion-" + i;
+      li.dataset.testid = "search-suggestion";
+      const a = document.createElement("a");
+      a.href = "/@" + r.handle;
+      a.textContent = r.name;
+      const detail = [r.degree ? (r.degree === 1 ? input.dataset.first : input.dataset.second) : null, r.headline || r.snippet].filter(Boolean);
+      if (detail.length) {
+        const small = document.createElement("small");
+        small.textContent = detail.join(" · ");
+        a.append(small);
+      }
+      li.append(a);
+      list.append(li);
+    });
+    list.hidden = results.length === 0;
+    input.setAttribute("aria-expanded", String(results.length > 0));
+  };
+  input.addEventListener("input", () => {
+    clearTimeout(timer);
+    const q = input.value.trim();
+    if (q.length < 2) return close();
+    timer = setTimeout(async () => {
+      const mine = ++asked;
+      try {
+        const response = await fetch(input.dataset.suggest + "?q=" + encodeURIComponent(q), {
+          headers: { accept: "application/json" },
+        });
+        if (!response.ok || mine !== asked) return;
+        show((await response.json()).items);
+      } catch {
+        close();
+      }
+    }, 150);
+  });
+  input.addEventListener("keydown", (event) => {
+    const all = items();
+    if (list.hidden || all.length === 0) return;
+    const current = all.findIndex((li) => li.getAttribute("aria-selected") === "true");
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      event.preventDefault();
+      const step = event.key === "ArrowDown" ? 1 : -1;
+      select((current + step + all.length) % all.length);
+    } else if (event.key === "Enter" && current >= 0) {
+      event.preventDefault();
+      window.location.href = all[current].querySelector("a").href;
+    } else if (event.key === "Escape") {
+      close();
+    }
+  });
+  input.addEventListener("blur", () => setTimeout(close, 200));
+}

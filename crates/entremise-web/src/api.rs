@@ -7,6 +7,7 @@ pub mod conversations;
 pub mod introductions;
 pub mod pages;
 pub mod profiles;
+pub mod search;
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -134,6 +135,8 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/conversations/{id}/messages",
             post(cv::send).get(cv::messages),
         )
+        .route("/api/v1/search", get(search::search))
+        .route("/api/v1/search/suggestions", get(search::suggestions))
         .route("/api/v1/health", get(health))
 }
 

@@ -50,6 +50,9 @@ pub fn log_if_internal(err: &Error) {
 #[derive(Debug)]
 pub enum ApiError {
     Domain(Error),
+    /// Invalid query-string parameters of a read: 400 rather than 422, with
+    /// the same per-field problems.
+    BadQuery(Error),
     /// A request the HTTP layer itself refused (bad JSON, bad path…).
     Http {
         status: StatusCode,
@@ -99,48 +102,58 @@ impl From<QueryRejection> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        match self {
+        let (err, status) = match self {
+            Self::BadQuery(err) => {
+                let status = match err {
+                    Error::Invalid(_) => StatusCode::BAD_REQUEST,
+                    ref other => status_of(other),
+                };
+                (err, status)
+            }
             Self::Domain(err) => {
-                log_if_internal(&err);
                 let status = status_of(&err);
-                let fields = match &err {
-                    Error::Invalid(fields) => fields
-                        .iter()
-                        .map(|f| FieldProblem {
-                            field: f.field.clone(),
-                            reason: f.reason.to_owned(),
-                            message: f.message.clone(),
-                        })
-                        .collect(),
-                    _ => Vec::new(),
-                };
-                let body = ErrorBody {
-                    error: err.code().to_owned(),
-                    message: err.public_message(),
-                    fields,
-                };
-                let mut response = (status, Json(body)).into_response();
-                if let Error::RateLimited { retry_after_secs } = err {
-                    response
-                        .headers_mut()
-                        .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
-                }
-                response
+                (err, status)
             }
             Self::Http {
                 status,
                 code,
                 message,
-            } => (
-                status,
-                Json(ErrorBody {
-                    error: code.to_owned(),
-                    message,
-                    fields: Vec::new(),
-                }),
-            )
-                .into_response(),
+            } => {
+                return (
+                    status,
+                    Json(ErrorBody {
+                        error: code.to_owned(),
+                        message,
+                        fields: Vec::new(),
+                    }),
+                )
+                    .into_response();
+            }
+        };
+        log_if_internal(&err);
+        let fields = match &err {
+            Error::Invalid(fields) => fields
+                .iter()
+                .map(|f| FieldProblem {
+                    field: f.field.clone(),
+                    reason: f.reason.to_owned(),
+                    message: f.message.clone(),
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        let body = ErrorBody {
+            error: err.code().to_owned(),
+            message: err.public_message(),
+            fields,
+        };
+        let mut response = (status, Json(body)).into_response();
+        if let Error::RateLimited { retry_after_secs } = err {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
         }
+        response
     }
 }
 

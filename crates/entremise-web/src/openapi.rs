@@ -1,7 +1,7 @@
 //! The OpenAPI 3.1 document, generated from the handlers' annotations, and
 //! a browsable API explorer served from the binary (no download).
 
-use crate::api::{self, accounts, contacts, conversations, introductions, pages, profiles};
+use crate::api::{self, accounts, contacts, conversations, introductions, pages, profiles, search};
 use crate::state::AppState;
 use axum::Router;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -68,6 +68,8 @@ use utoipa::{Modify, OpenApi};
         conversations::get,
         conversations::send,
         conversations::messages,
+        search::search,
+        search::suggestions,
     ),
     modifiers(&BearerAuth),
     tags(
@@ -77,6 +79,7 @@ use utoipa::{Modify, OpenApi};
         (name = "contacts", description = "Contacts, contact requests, invitation codes, blocks"),
         (name = "introductions", description = "Being introduced by people you both know"),
         (name = "conversations", description = "Messages"),
+        (name = "search", description = "Finding people and pages, within what each viewer may see"),
         (name = "instance", description = "Health"),
     )
 )]

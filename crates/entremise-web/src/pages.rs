@@ -9,6 +9,7 @@ mod invite;
 mod messages;
 mod network;
 mod profile;
+mod search;
 
 use crate::auth::Ctx;
 use crate::error::{log_if_internal, status_of};
@@ -56,6 +57,7 @@ pub fn routes() -> Router<AppState> {
         .route("/introductions/{id}/{action}", post(introductions::act))
         .route("/messages", get(messages::list).post(messages::start))
         .route("/messages/{id}", get(messages::show).post(messages::send))
+        .route("/search", get(search::show))
         .route("/invite/{code}", get(invite::show))
         .route("/invite/{code}/qr.svg", get(invite::qr))
         .route("/{at}", get(profile::show))

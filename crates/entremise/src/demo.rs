@@ -271,14 +271,16 @@ fn passphrase() -> anyhow::Result<String> {
 }
 
 /// Seeds the demo network unless the store already holds profiles.
-pub async fn seed_if_empty(app: &Arc<Entremise>, data_dir: &Path) -> anyhow::Result<()> {
+/// Returns whether it seeded (then the search index needs a rebuild: the
+/// seed writes through the store).
+pub async fn seed_if_empty(app: &Arc<Entremise>, data_dir: &Path) -> anyhow::Result<bool> {
     let store = app.store().clone();
     if store.count_profiles().await? > 0 {
         let saved = data_dir.join("demo-accounts.txt");
         if let Ok(text) = std::fs::read_to_string(&saved) {
             eprintln!("Demo accounts (from {}):\n{text}", saved.display());
         }
-        return Ok(());
+        return Ok(false);
     }
     let report = seed(&store, app.clock().now()).await?;
     std::fs::create_dir_all(data_dir)?;
@@ -288,7 +290,7 @@ pub async fn seed_if_empty(app: &Arc<Entremise>, data_dir: &Path) -> anyhow::Res
         "Demo network ready. Accounts (also in {}):\n{report}",
         saved.display()
     );
-    Ok(())
+    Ok(true)
 }
 
 async fn save_with(

@@ -120,6 +120,7 @@ pub fn run(config_file: Option<&std::path::Path>, args: ImportArgs) -> anyhow::R
             .await
             .with_context(|| format!("importing into {:?}", config.database))?;
         eprintln!("imported in {:.1} s; every imported member (e-mail m<ID>@import.entremise.test) has the password {password}", started.elapsed().as_secs_f64());
+        eprintln!("the search index is rebuilt at the next start (or now with `entremise reindex search`)");
         anyhow::Ok(())
     })
 }

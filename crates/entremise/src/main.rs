@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 mod graph_cmd;
 mod import_cmd;
+mod reindex_cmd;
+mod search_cmd;
 
 /// entremise: a professional social network in which nobody is cold-contacted.
 #[derive(Parser)]
@@ -28,8 +30,12 @@ enum Command {
     },
     /// Load a network into the data directory.
     Import(import_cmd::ImportArgs),
+    /// Rebuild an index of the data directory from the store (server stopped).
+    Reindex(reindex_cmd::ReindexArgs),
     /// Exercise the contact graph engine: generate a reference network, benchmark queries.
     Graph(graph_cmd::GraphArgs),
+    /// Exercise the search index: benchmark privacy-filtered searches beside SQLite FTS5.
+    Search(search_cmd::SearchArgs),
 }
 
 fn init_logging() {
@@ -58,6 +64,11 @@ fn main() -> anyhow::Result<()> {
             runtime.block_on(entremise::server::serve(config, demo))
         }
         Command::Import(args) => import_cmd::run(cli.config.as_deref(), args),
+        Command::Reindex(args) => {
+            init_logging();
+            reindex_cmd::run(cli.config.as_deref(), args)
+        }
         Command::Graph(args) => graph_cmd::run(args),
+        Command::Search(args) => search_cmd::run(args),
     }
 }

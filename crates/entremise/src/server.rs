@@ -4,7 +4,10 @@ use crate::config::{Config, Database};
 use anyhow::{Context, bail};
 use entremise_domain::Entremise;
 use entremise_domain::clock::{Clock, SystemClock};
-use entremise_domain::service::{DomainConfig, load_network};
+use entremise_domain::search::SearchIndex;
+use entremise_domain::service::{DomainConfig, load_network, rebuild_search_index};
+use entremise_domain::store::Store;
+use entremise_search::TantivyIndex;
 use entremise_store_sqlite::SqliteStore;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -27,17 +30,77 @@ pub fn open_store(config: &Config) -> anyhow::Result<Arc<SqliteStore>> {
     }
 }
 
-/// The use cases over a store, with the contact network loaded from it.
+/// Where the search index lives in the data directory.
+pub fn search_dir(config: &Config) -> std::path::PathBuf {
+    config.data_dir.join("search")
+}
+
+/// Opens the search index in the data directory and makes sure it holds
+/// what the store holds: a missing, corrupt or outdated index, or one that
+/// does not count as many profiles as the store (an import, a crash between
+/// the two writes), is rebuilt from the store, with progress.
+pub async fn open_search(
+    config: &Config,
+    store: &dyn Store,
+) -> anyhow::Result<Arc<dyn SearchIndex>> {
+    let dir = search_dir(config);
+    std::fs::create_dir_all(&dir)
+        .with_context(|| format!("creating search index directory {}", dir.display()))?;
+    let (index, fresh) = TantivyIndex::open(&dir)
+        .map_err(|e| anyhow::anyhow!("opening the search index in {}: {e}", dir.display()))?;
+    let index: Arc<dyn SearchIndex> = Arc::new(index);
+    let held = index.count().map_err(|e| anyhow::anyhow!("{e}"))?;
+    let stored = store
+        .count_profiles()
+        .await
+        .map_err(|e| anyhow::anyhow!("counting profiles: {e}"))?;
+    if fresh || held != stored {
+        tracing::info!(
+            held,
+            stored,
+            "the search index is missing or out of step with the store: rebuilding it"
+        );
+        rebuild_search(store, index.clone()).await?;
+    }
+    Ok(index)
+}
+
+/// Rebuilds the search index from the store, reporting progress.
+pub async fn rebuild_search(store: &dyn Store, index: Arc<dyn SearchIndex>) -> anyhow::Result<u64> {
+    let started = std::time::Instant::now();
+    let mut last_report = std::time::Instant::now();
+    let total = store.count_profiles().await.unwrap_or(0);
+    let done = rebuild_search_index(store, index, |done| {
+        if last_report.elapsed().as_secs() >= 1 {
+            tracing::info!(done, total, "indexing profiles for search");
+            eprintln!("indexing profiles for search: {done} / {total}");
+            last_report = std::time::Instant::now();
+        }
+    })
+    .await
+    .map_err(|e| anyhow::anyhow!("rebuilding the search index: {e}"))?;
+    tracing::info!(
+        profiles = done,
+        seconds = started.elapsed().as_secs_f64(),
+        "search index rebuilt"
+    );
+    Ok(done)
+}
+
+/// The use cases over a store and a search index, with the contact network
+/// loaded from the store.
 pub async fn domain(
     store: Arc<SqliteStore>,
+    search: Arc<dyn SearchIndex>,
     clock: Arc<dyn Clock>,
 ) -> anyhow::Result<Arc<Entremise>> {
-    domain_with(store, clock, DomainConfig::default()).await
+    domain_with(store, search, clock, DomainConfig::default()).await
 }
 
 /// [`domain`] with chosen limits.
 pub async fn domain_with(
     store: Arc<SqliteStore>,
+    search: Arc<dyn SearchIndex>,
     clock: Arc<dyn Clock>,
     config: DomainConfig,
 ) -> anyhow::Result<Arc<Entremise>> {
@@ -59,6 +122,7 @@ pub async fn domain_with(
     );
     Ok(Arc::new(Entremise::new(
         store,
+        search,
         clock,
         Arc::new(network),
         config,
@@ -75,12 +139,16 @@ pub fn web_config(config: &Config) -> entremise_web::WebConfig {
 /// Runs the server until Ctrl-C or SIGTERM.
 pub async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
     let store = open_store(&config)?;
+    let search = open_search(&config, &*store).await?;
     if demo {
         // Seeded through the store, then the network is loaded from it.
-        let seeding = domain(store.clone(), Arc::new(SystemClock)).await?;
-        crate::demo::seed_if_empty(&seeding, &config.data_dir).await?;
+        let seeding = domain(store.clone(), search.clone(), Arc::new(SystemClock)).await?;
+        if crate::demo::seed_if_empty(&seeding, &config.data_dir).await? {
+            // The bulk part of the seed went around the index.
+            rebuild_search(&*store, search.clone()).await?;
+        }
     }
-    let app = domain(store.clone(), Arc::new(SystemClock)).await?;
+    let app = domain(store.clone(), search, Arc::new(SystemClock)).await?;
     let router = entremise_web::router(app, web_config(&config))
         .layer(tower_http::trace::TraceLayer::new_for_http());
     let listener = tokio::net::TcpListener::bind(config.listen)

@@ -60,6 +60,7 @@ impl Entremise {
                 contact_list: Default::default(),
             },
         );
+        self.index_profile_id(account.person).await?;
         Ok(account)
     }
 

@@ -161,6 +161,7 @@ impl Entremise {
             .await?;
         // The creator's roles changed.
         self.forget_viewers();
+        self.index_profile(&page).await?;
         Ok(page)
     }
 
@@ -470,7 +471,8 @@ impl Entremise {
             Some(org) => (Some(org.id), org.fields.name),
             None => (None, org_text),
         };
-        self.store
+        let position = self
+            .store
             .add_position(NewPosition {
                 person: profile.id,
                 title,
@@ -479,7 +481,9 @@ impl Entremise {
                 since_year: req.since_year,
                 until_year: req.until_year,
             })
-            .await
+            .await?;
+        self.index_profile(&profile).await?;
+        Ok(position)
     }
 
     /// Positions held at an organization, for its admins to confirm.

@@ -106,6 +106,7 @@ impl Entremise {
         };
         let updated = patch.apply(&profile)?;
         self.store.save_profile(&updated, audit).await?;
+        self.index_profile(&updated).await?;
         if updated.kind == ProfileKind::Person {
             // The in-memory network answers path questions: keep it current.
             self.network
@@ -134,7 +135,7 @@ impl Entremise {
             return Err(Error::NotFound);
         }
         if self.store.delete_position(profile.id, id).await? {
-            Ok(())
+            self.index_profile(&profile).await
         } else {
             Err(Error::NotFound)
         }

@@ -7,6 +7,7 @@ mod introductions;
 mod pages_api;
 mod privacy_matrix;
 mod profiles;
+mod search;
 mod security;
 mod socket;
 mod support;

@@ -113,6 +113,10 @@ fn serde_urlencoded_pairs(pairs: &[(&str, &str)]) -> String {
         .join("&")
 }
 
+pub fn urlencode(s: &str) -> String {
+    enc(s)
+}
+
 fn enc(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
@@ -139,7 +143,8 @@ impl TestApp {
         let clock = Arc::new(ManualClock::new(
             time::macros::datetime!(2026-11-30 09:00 UTC),
         ));
-        let app = server::domain_with(store, clock.clone(), test_limits())
+        let search = Arc::new(entremise_search::TantivyIndex::in_memory().unwrap());
+        let app = server::domain_with(store, search, clock.clone(), test_limits())
             .await
             .unwrap();
         let router = entremise_web::router(app, entremise_web::WebConfig::default());
@@ -157,7 +162,8 @@ impl TestApp {
         let clock = Arc::new(ManualClock::new(
             time::macros::datetime!(2026-11-30 09:00 UTC),
         ));
-        let app = server::domain_with(store, clock.clone(), test_limits())
+        let search = Arc::new(entremise_search::TantivyIndex::in_memory().unwrap());
+        let app = server::domain_with(store, search, clock.clone(), test_limits())
             .await
             .unwrap();
         let router = entremise_web::router_with_extra_routes(

@@ -1,0 +1,372 @@
+//! Search: the port to a full-text index, the documents it holds, and the
+//! scope that keeps every match inside what the viewer may see.
+//!
+//! The index stores each searchable field of a profile with that field's
+//! audience. A query never asks the index "does this text match?" alone: for
+//! every field clause it also asks [`SearchScope::sees`], which asks the
+//! [`crate::privacy`] module whether the viewer's relation to that profile
+//! opens that field. So a member is never found through a field the viewer
+//! may not see, and anonymous viewers match public fields only. Snippets are
+//! built afterwards from the [`crate::profile::ProfileView`], never from the
+//! index.
+
+use crate::error::Result;
+use crate::ids::ProfileId;
+use crate::network::Network;
+use crate::privacy::{self, Audience, Field, GraphRelation, Relation, ViewerIdentity};
+use crate::profile::{Position, Profile, ProfileKind};
+use rustc_hash::FxHashSet as HashSet;
+use std::sync::Arc;
+
+/// The profile fields a search looks into, in the order snippets prefer.
+pub const SEARCHABLE: [Field; 7] = [
+    Field::Name,
+    Field::Headline,
+    Field::Organization,
+    Field::Positions,
+    Field::Location,
+    Field::Skills,
+    Field::About,
+];
+
+/// What the index holds of one profile: each searchable field's text with
+/// its audience. Empty fields are left out.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchDocument {
+    pub id: ProfileId,
+    pub kind: ProfileKind,
+    pub fields: Vec<IndexedField>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct IndexedField {
+    pub field: Field,
+    pub audience: Audience,
+    /// Several values (skills, positions) are separate entries.
+    pub values: Vec<String>,
+}
+
+impl SearchDocument {
+    /// The document of a stored profile and, for a person, his positions.
+    pub fn of(profile: &Profile, positions: &[Position]) -> Self {
+        let f = &profile.fields;
+        let one = |v: &Option<String>| v.iter().filter(|s| !s.trim().is_empty()).cloned().collect();
+        let mut fields = Vec::new();
+        for field in SEARCHABLE {
+            let values: Vec<String> = match field {
+                Field::Name => vec![f.name.clone()],
+                Field::Headline => one(&f.headline),
+                Field::About => one(&f.about),
+                Field::Location => one(&f.location),
+                Field::Organization => one(&f.organization),
+                Field::Skills => f.skills.clone(),
+                Field::Positions => positions
+                    .iter()
+                    .map(|p| format!("{} {}", p.title, p.organization_name))
+                    .collect(),
+                _ => Vec::new(),
+            };
+            if !values.is_empty() {
+                fields.push(IndexedField {
+                    field,
+                    audience: profile.audiences.get(field),
+                    values,
+                });
+            }
+        }
+        Self {
+            id: profile.id,
+            kind: profile.kind,
+            fields,
+        }
+    }
+}
+
+/// A query as the index receives it, already validated by the domain.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SearchQuery {
+    /// Free text: every word must match some field the viewer may see.
+    pub text: String,
+    /// The last word may be the beginning of a word (type-ahead).
+    pub prefix: bool,
+    /// Kinds of profile to keep; empty keeps all.
+    pub kinds: Vec<ProfileKind>,
+    /// Filters: each must match its own field, visible to the viewer.
+    pub location: Option<String>,
+    pub organization: Option<String>,
+    pub skill: Option<String>,
+    pub offset: usize,
+    pub limit: usize,
+}
+
+/// One match, with the relation it was admitted under.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchHit {
+    pub id: ProfileId,
+    pub relation: Relation,
+    pub score: f32,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SearchHits {
+    /// Every match the viewer may see, not only this page.
+    pub total: usize,
+    /// Closest relation first, then relevance.
+    pub hits: Vec<SearchHit>,
+}
+
+/// The full-text index. Writes are visible to the next search.
+pub trait SearchIndex: Send + Sync {
+    /// Adds or replaces these documents.
+    fn put(&self, docs: &[SearchDocument]) -> Result<()>;
+    fn remove(&self, id: ProfileId) -> Result<()>;
+    /// Matches inside `scope` only, ranked by [`SearchScope::rank`] then relevance.
+    fn search(&self, query: &SearchQuery, scope: &SearchScope) -> Result<SearchHits>;
+    /// Documents held.
+    fn count(&self) -> Result<u64>;
+    /// Starts replacing the whole index; searches see the old content until
+    /// [`SearchIndex::finish_rebuild`].
+    fn start_rebuild(&self) -> Result<()>;
+    fn add_to_rebuild(&self, docs: &[SearchDocument]) -> Result<()>;
+    /// Makes the rebuilt index visible; returns the documents it holds.
+    fn finish_rebuild(&self) -> Result<u64>;
+}
+
+/// Degree of relation a search may be narrowed to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Degree {
+    /// Contacts.
+    First,
+    /// 2nd degree.
+    Second,
+    /// Anyone farther (and pages).
+    ThirdPlus,
+}
+
+impl Degree {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "1" | "1st" | "first" => Some(Self::First),
+            "2" | "2nd" | "second" => Some(Self::Second),
+            "3" | "3rd" | "3+" | "third" => Some(Self::ThirdPlus),
+            _ => None,
+        }
+    }
+
+    fn keeps(self, relation: Relation) -> bool {
+        match self {
+            Self::First => relation == Relation::Contact,
+            Self::Second => relation == Relation::Network,
+            Self::ThirdPlus => matches!(relation, Relation::Member | Relation::Anonymous),
+        }
+    }
+}
+
+/// Above this many 2nd-degree candidates, the 2nd degree is checked per
+/// profile instead of gathered up front.
+const SECOND_DEGREE_GATHER_LIMIT: usize = 200_000;
+
+/// One viewer's search: who he is, his contacts and 2nd degree, whom
+/// blocks hide from him. Built once per query; answers per profile in a
+/// few hash look-ups.
+pub struct SearchScope {
+    identity: Option<ViewerIdentity>,
+    contacts: HashSet<i64>,
+    /// `None` when the 2nd degree was too large to gather.
+    second: Option<HashSet<i64>>,
+    blocked: HashSet<i64>,
+    network: Arc<Network>,
+    degree: Option<Degree>,
+}
+
+impl std::fmt::Debug for SearchScope {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SearchScope")
+            .field("viewer", &self.identity.as_ref().map(|i| i.person))
+            .field("contacts", &self.contacts.len())
+            .field("second", &self.second.as_ref().map(HashSet::len))
+            .field("degree", &self.degree)
+            .finish()
+    }
+}
+
+impl SearchScope {
+    pub fn new(
+        identity: Option<ViewerIdentity>,
+        network: Arc<Network>,
+        degree: Option<Degree>,
+    ) -> Self {
+        let mut contacts = HashSet::default();
+        let mut second = Some(HashSet::default());
+        let mut blocked = HashSet::default();
+        if let Some(me) = &identity {
+            let snapshot = network.snapshot();
+            if let Some(m) = snapshot.dense(me.person.0 as u64) {
+                let mine = snapshot.contacts(m);
+                let reach: usize = mine.iter().map(|c| snapshot.contact_count_of(*c)).sum();
+                contacts.extend(
+                    mine.iter()
+                        .filter_map(|c| snapshot.external(*c))
+                        .map(|e| e as i64),
+                );
+                if reach > SECOND_DEGREE_GATHER_LIMIT {
+                    second = None;
+                } else if let Some(set) = second.as_mut() {
+                    for c in mine {
+                        for x in snapshot.contacts(*c) {
+                            if let Some(e) = snapshot.external(*x) {
+                                set.insert(e as i64);
+                            }
+                        }
+                    }
+                }
+            }
+            blocked = network.blocked_with(me.person).into_iter().collect();
+        }
+        Self {
+            identity,
+            contacts,
+            second,
+            blocked,
+            network,
+            degree,
+        }
+    }
+
+    /// The viewer's relation to a profile, or `None` when he may not find it
+    /// at all (a block, or outside the degree asked for).
+    pub fn relation(&self, id: ProfileId) -> Option<Relation> {
+        let relation = privacy::relation_of(
+            self.identity.as_ref(),
+            id,
+            self.blocked.contains(&id.0),
+            || self.graph_relation(id),
+        )?;
+        match self.degree {
+            Some(d) if !d.keeps(relation) => None,
+            _ => Some(relation),
+        }
+    }
+
+    fn graph_relation(&self, id: ProfileId) -> GraphRelation {
+        if self.contacts.contains(&id.0) {
+            return GraphRelation::Contact;
+        }
+        match &self.second {
+            Some(set) if set.contains(&id.0) => GraphRelation::SecondDegree,
+            Some(_) => GraphRelation::Farther,
+            None => {
+                let me = self.identity.as_ref().map_or(ProfileId(0), |i| i.person);
+                crate::relations::RelationSource::graph_relation(&*self.network, me, id)
+            }
+        }
+    }
+
+    /// Whether a field with `audience` of profile `id` may be matched: the
+    /// one question the index asks for every field clause.
+    pub fn sees(&self, id: ProfileId, audience: Audience) -> bool {
+        self.relation(id)
+            .is_some_and(|r| Self::sees_as(r, audience))
+    }
+
+    /// [`Self::sees`] for a relation the index already asked
+    /// [`Self::relation`] for (one relation per profile and query).
+    pub fn sees_as(relation: Relation, audience: Audience) -> bool {
+        audience.admits(relation)
+    }
+
+    /// Rank of a relation in results: contacts first, then the 2nd degree,
+    /// then the rest; lower ranks first. The viewer's own profiles come
+    /// with his contacts.
+    pub fn rank(relation: Relation) -> u8 {
+        match relation {
+            Relation::Itself | Relation::Contact => 0,
+            Relation::Network => 1,
+            Relation::Member | Relation::Anonymous => 2,
+        }
+    }
+}
+
+/// Folds case and the accents of Latin letters (`Zoé` → `zoe`), for the
+/// snippet's look for query words. The index does its own analysis.
+pub fn fold(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars().flat_map(char::to_lowercase) {
+        match c {
+            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' => out.push('a'),
+            'ç' => out.push('c'),
+            'è' | 'é' | 'ê' | 'ë' => out.push('e'),
+            'ì' | 'í' | 'î' | 'ï' => out.push('i'),
+            'ñ' => out.push('n'),
+            'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' => out.push('o'),
+            'ù' | 'ú' | 'û' | 'ü' => out.push('u'),
+            'ý' | 'ÿ' => out.push('y'),
+            'œ' => out.push_str("oe"),
+            'æ' => out.push_str("ae"),
+            'ß' => out.push_str("ss"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// The words of a text, folded.
+pub fn words(s: &str) -> Vec<String> {
+    fold(s)
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Whether a folded word of a field answers a folded query word: equal up
+/// to a short ending (plural, gender), or, for the last word being typed,
+/// starting with it.
+pub fn word_answers(field_word: &str, query_word: &str, prefix: bool) -> bool {
+    if prefix && field_word.starts_with(query_word) {
+        return true;
+    }
+    let q: Vec<char> = query_word.chars().collect();
+    let keep = q
+        .len()
+        .saturating_sub(3)
+        .max(q.len().min(3))
+        .max(q.len() * 3 / 4);
+    let stem: String = q[..keep.min(q.len())].iter().collect();
+    field_word.starts_with(&stem) && field_word.chars().count() <= q.len() + 3
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folding_and_words() {
+        assert_eq!(fold("Zoé Lefèvre-Cœur"), "zoe lefevre-coeur");
+        assert_eq!(
+            words("Expert-comptable, Caen"),
+            ["expert", "comptable", "caen"]
+        );
+    }
+
+    #[test]
+    fn words_answer_across_endings() {
+        assert!(word_answers("comptable", "comptables", false));
+        assert!(word_answers("managers", "manager", false));
+        assert!(word_answers("zoe", "zoe", false));
+        assert!(!word_answers("paris", "caen", false));
+        assert!(word_answers("caen", "cae", true));
+        assert!(!word_answers("audit", "auditorium", false));
+    }
+
+    #[test]
+    fn degrees_keep_their_relations() {
+        assert!(Degree::First.keeps(Relation::Contact));
+        assert!(!Degree::First.keeps(Relation::Network));
+        assert!(Degree::Second.keeps(Relation::Network));
+        assert!(Degree::ThirdPlus.keeps(Relation::Member));
+        assert!(!Degree::ThirdPlus.keeps(Relation::Itself));
+        assert_eq!(Degree::parse("2"), Some(Degree::Second));
+        assert_eq!(Degree::parse("9"), None);
+    }
+}

@@ -1,0 +1,119 @@
+//! Search and type-ahead suggestions.
+
+use crate::auth::Ctx;
+use crate::error::{ApiError, ErrorBody};
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::{Query, State};
+use entremise_domain::service::{SearchPage, SearchRequest, SearchResult};
+use entremise_domain::{Error, Result};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+pub struct SearchParams {
+    /// Words to find in names, headlines, organizations, positions,
+    /// locations, skills and about texts (only in fields the viewer may see).
+    #[serde(default)]
+    pub q: String,
+    /// `profile` (persons), `page` (organizations, brands, personas),
+    /// `organization`, `brand`, `persona`; `group` and `post` return nothing yet.
+    pub kind: Option<String>,
+    pub location: Option<String>,
+    pub organization: Option<String>,
+    pub skill: Option<String>,
+    /// `1` (contacts), `2` (2nd degree) or `3` (3rd degree and beyond).
+    pub degree: Option<String>,
+    /// 1 to 50, 20 by default.
+    pub limit: Option<String>,
+    /// The `next` of the previous page.
+    pub cursor: Option<String>,
+}
+
+fn number(raw: Option<&str>, field: &str) -> Result<Option<usize>> {
+    match raw.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => s
+            .parse()
+            .map(Some)
+            .map_err(|_| Error::invalid(field, "invalid", format!("{field} is a number"))),
+    }
+}
+
+impl SearchParams {
+    pub fn request(&self) -> Result<SearchRequest> {
+        Ok(SearchRequest {
+            q: self.q.clone(),
+            kind: self.kind.clone(),
+            location: self.location.clone(),
+            organization: self.organization.clone(),
+            skill: self.skill.clone(),
+            degree: self.degree.clone(),
+            offset: number(self.cursor.as_deref(), "cursor")?,
+            limit: number(self.limit.as_deref(), "limit")?,
+        })
+    }
+}
+
+/// A page of search results.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SearchList {
+    pub items: Vec<SearchResult>,
+    /// Cursor of the next page, or null at the end.
+    pub next: Option<String>,
+    /// Every match the viewer may see.
+    pub total: usize,
+}
+
+impl From<SearchPage> for SearchList {
+    fn from(page: SearchPage) -> Self {
+        Self {
+            items: page.results,
+            next: page.next_offset.map(|o| o.to_string()),
+            total: page.total,
+        }
+    }
+}
+
+/// Searches people and pages. Results are personal: contacts first, then
+/// the 2nd degree, then relevance; nobody is found through a field the
+/// viewer may not see, and snippets show only visible fields.
+#[utoipa::path(get, path = "/api/v1/search", tag = "search",
+    params(SearchParams),
+    responses((status = 200, body = SearchList), (status = 400, body = ErrorBody)))]
+pub async fn search(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(params): Query<SearchParams>,
+) -> Result<Json<SearchList>, ApiError> {
+    let req = params.request().map_err(ApiError::BadQuery)?;
+    let page = state
+        .app
+        .search(&ctx.viewer, &req)
+        .await
+        .map_err(ApiError::BadQuery)?;
+    Ok(Json(page.into()))
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+pub struct SuggestParams {
+    /// What has been typed so far; the last word may be unfinished.
+    #[serde(default)]
+    pub q: String,
+}
+
+/// Type-ahead suggestions for the search box (8 at most).
+#[utoipa::path(get, path = "/api/v1/search/suggestions", tag = "search",
+    params(SuggestParams),
+    responses((status = 200, body = SearchList), (status = 400, body = ErrorBody)))]
+pub async fn suggestions(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(params): Query<SuggestParams>,
+) -> Result<Json<SearchList>, ApiError> {
+    let page = state
+        .app
+        .suggest(&ctx.viewer, &params.q)
+        .await
+        .map_err(ApiError::BadQuery)?;
+    Ok(Json(page.into()))
+}
