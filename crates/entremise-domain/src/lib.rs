@@ -18,6 +18,7 @@ pub mod media;
 pub mod network;
 pub mod page;
 pub mod password;
+pub mod post;
 pub mod privacy;
 pub mod profile;
 pub mod ratelimit;

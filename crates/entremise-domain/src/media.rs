@@ -31,6 +31,8 @@ impl Default for UploadLimits {
 /// Widths of the smaller copies kept of every image, besides the
 /// re-encoded original (capped at [`MAX_STORED_SIDE`]).
 pub const VARIANT_WIDTHS: [u32; 3] = [320, 640, 1280];
+/// The name of the full (re-encoded, metadata-free) copy.
+pub const FULL_VARIANT: &str = "full";
 /// The longest side of the largest copy kept.
 pub const MAX_STORED_SIDE: u32 = 2048;
 

@@ -353,6 +353,13 @@ pub fn relation_of(
     })
 }
 
+/// Whether a viewer may see a post (or anything it holds: its comments,
+/// reactions, counters, images) given his relation to its author, `None`
+/// when a block hides the author from him.
+pub fn post_visible(relation_to_author: Option<Relation>, audience: Audience) -> bool {
+    relation_to_author.is_some_and(|r| audience.admits(r))
+}
+
 /// "View my profile as": only the member himself may ask, and only for a
 /// farther relation; anyone else keeps his real relation.
 pub fn view_as(actual: Relation, requested: Option<Relation>) -> Relation {

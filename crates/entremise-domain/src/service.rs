@@ -9,12 +9,14 @@ mod contacts;
 mod conversations;
 mod introductions;
 mod pages;
+mod posts;
 mod profiles;
 mod search;
 
 use crate::clock::Clock;
 use crate::ids::{AccountId, ProfileId, SessionId};
 use crate::locale::Locale;
+use crate::media::MediaStore;
 use crate::network::{Network, NetworkBuilder};
 use crate::privacy::{self, Relation, ViewerIdentity};
 use crate::profile::Profile;
@@ -33,6 +35,9 @@ pub use introductions::{IntroductionInput, IntroductionRole, IntroductionView, N
 pub use pages::{
     ContactFormRequest, Executive, NewPageRequest, OfficeRequest, PageDetails, PositionRequest,
     ServiceRequest,
+};
+pub use posts::{
+    CommentView, FeedPage, ImageView, MAX_FEED_LIMIT, MediaView, NewPostInput, PostView, Reshared,
 };
 pub use search::{
     MAX_LIMIT, MAX_QUERY_CHARS, SearchPage, SearchRequest, SearchResult, rebuild_search_index,
@@ -103,6 +108,7 @@ impl Viewer {
 pub struct Entremise {
     store: Arc<dyn Store>,
     search: Arc<dyn SearchIndex>,
+    media: Arc<dyn MediaStore>,
     clock: Arc<dyn Clock>,
     network: Arc<Network>,
     config: DomainConfig,
@@ -169,6 +175,7 @@ impl Entremise {
     pub fn new(
         store: Arc<dyn Store>,
         search: Arc<dyn SearchIndex>,
+        media: Arc<dyn MediaStore>,
         clock: Arc<dyn Clock>,
         network: Arc<Network>,
         config: DomainConfig,
@@ -187,6 +194,7 @@ impl Entremise {
             ties: std::sync::Mutex::new(std::collections::HashMap::new()),
             store,
             search,
+            media,
             clock,
             network,
             config,
@@ -195,6 +203,10 @@ impl Entremise {
 
     pub fn store(&self) -> &Arc<dyn Store> {
         &self.store
+    }
+
+    pub fn media_store(&self) -> &Arc<dyn MediaStore> {
+        &self.media
     }
 
     pub fn search_index(&self) -> &Arc<dyn SearchIndex> {

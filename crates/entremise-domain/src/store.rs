@@ -383,6 +383,112 @@ pub trait ConversationStore: Send + Sync {
     ) -> Result<Vec<crate::conversation::Interaction>>;
 }
 
+/// A post to store. Its media must be unattached uploads of `operator`.
+#[derive(Debug, Clone)]
+pub struct NewPost {
+    pub author: ProfileId,
+    pub operator: AccountId,
+    pub audience: crate::privacy::Audience,
+    pub text: String,
+    pub reshare_of: Option<i64>,
+    /// Uploaded media ids, in the order shown.
+    pub media: Vec<i64>,
+    pub created_at: OffsetDateTime,
+    pub published_at: OffsetDateTime,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewMedia {
+    pub owner: AccountId,
+    pub key: String,
+    pub content_type: String,
+    pub alt: String,
+    pub width: u32,
+    pub height: u32,
+    pub created_at: OffsetDateTime,
+}
+
+/// Where a page of posts starts: strictly older than this (published at, id).
+pub type PostCursor = (OffsetDateTime, i64);
+
+#[async_trait]
+pub trait PostStore: Send + Sync {
+    async fn create_media(&self, new: NewMedia) -> Result<crate::post::Media>;
+    async fn media(&self, id: i64) -> Result<Option<crate::post::Media>>;
+    /// Stores a post and attaches its media, atomically: `Conflict { field:
+    /// "media" }` when a media id is unknown, not the operator's, or
+    /// already attached; nothing is stored then.
+    async fn create_post(&self, new: NewPost) -> Result<crate::post::Post>;
+    async fn post(&self, id: i64) -> Result<Option<crate::post::Post>>;
+    /// Replaces the text, keeping the previous one in the history.
+    async fn edit_post(&self, id: i64, text: &str, at: OffsetDateTime) -> Result<()>;
+    /// Earlier versions, oldest first.
+    async fn post_history(&self, id: i64) -> Result<Vec<crate::post::PostEdit>>;
+    /// Deletes a post with its comments, reactions and media rows, and
+    /// returns the content addresses its media used (for removal of the
+    /// bytes once no other media row uses them).
+    async fn delete_post(&self, id: i64) -> Result<Vec<String>>;
+    /// Whether any media row still holds this content address.
+    async fn media_key_in_use(&self, key: &str) -> Result<bool>;
+    /// Published posts (`published_at <= now`) of these authors, newest
+    /// first, strictly before `before`.
+    async fn posts_by(
+        &self,
+        authors: &[ProfileId],
+        before: Option<PostCursor>,
+        now: OffsetDateTime,
+        limit: usize,
+    ) -> Result<Vec<crate::post::Post>>;
+    /// Posts scheduled for later, of one author.
+    async fn scheduled_posts(
+        &self,
+        author: ProfileId,
+        now: OffsetDateTime,
+    ) -> Result<Vec<crate::post::Post>>;
+    async fn add_comment(
+        &self,
+        post: i64,
+        parent: Option<i64>,
+        author: ProfileId,
+        text: &str,
+        at: OffsetDateTime,
+    ) -> Result<crate::post::Comment>;
+    async fn comment(&self, id: i64) -> Result<Option<crate::post::Comment>>;
+    /// Comments of a post, oldest first.
+    async fn comments(&self, post: i64) -> Result<Vec<crate::post::Comment>>;
+    /// Sets (or with `None` removes) a member's one reaction to a post.
+    async fn set_reaction(
+        &self,
+        post: i64,
+        member: ProfileId,
+        kind: Option<crate::post::ReactionKind>,
+        at: OffsetDateTime,
+    ) -> Result<()>;
+    async fn reaction_of(
+        &self,
+        post: i64,
+        member: ProfileId,
+    ) -> Result<Option<crate::post::ReactionKind>>;
+    /// The member's reaction to each of these posts that has one.
+    async fn reactions_of_member(
+        &self,
+        posts: &[i64],
+        member: ProfileId,
+    ) -> Result<std::collections::HashMap<i64, crate::post::ReactionKind>>;
+    /// Reactions of a post per kind.
+    async fn reactions(&self, post: i64) -> Result<Vec<(crate::post::ReactionKind, u64)>>;
+    /// Reactions, comments and reshares of each post.
+    async fn post_counts(
+        &self,
+        posts: &[i64],
+    ) -> Result<std::collections::HashMap<i64, crate::post::PostCounts>>;
+    async fn follow(&self, follower: ProfileId, page: ProfileId, at: OffsetDateTime) -> Result<()>;
+    async fn unfollow(&self, follower: ProfileId, page: ProfileId) -> Result<bool>;
+    /// Pages a member follows.
+    async fn followed_pages(&self, follower: ProfileId) -> Result<Vec<ProfileId>>;
+    async fn follower_count(&self, page: ProfileId) -> Result<u64>;
+}
+
 /// Everything the domain needs from storage.
 pub trait Store:
     AccountStore
@@ -392,6 +498,7 @@ pub trait Store:
     + ContactStore
     + IntroductionStore
     + ConversationStore
+    + PostStore
     + 'static
 {
 }
@@ -404,6 +511,7 @@ impl<T> Store for T where
         + ContactStore
         + IntroductionStore
         + ConversationStore
+        + PostStore
         + 'static
 {
 }

@@ -37,6 +37,8 @@
 //! or `full`. `full` is written last, so its presence means the image is
 //! complete; storing the same picture again writes nothing.
 
+pub mod samples;
+
 use std::io::Cursor;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;

@@ -1,14 +1,12 @@
 //! Uploads become clean images: limits, metadata removal, orientation,
 //! encodings, variants and storage.
 
-mod common;
-
 use std::io::Cursor;
 use std::time::{Duration, Instant};
 
-use common::*;
 use entremise_domain::error::Error;
 use entremise_domain::media::{MAX_STORED_SIDE, MediaStore, UploadError, UploadLimits};
+use entremise_media::samples::*;
 use entremise_media::{ObjectMediaStore, Processed, process};
 use image::{DynamicImage, GenericImageView, ImageFormat, Rgba, RgbaImage};
 

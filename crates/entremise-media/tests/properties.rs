@@ -1,13 +1,11 @@
 //! Whatever the bytes, `process` answers: a clean image or an
 //! `UploadError`, never a panic (nor a contained decoder panic).
 
-mod common;
-
 use std::sync::OnceLock;
 
-use common::*;
 use entremise_domain::media::{UploadError, UploadLimits};
 use entremise_media::process;
+use entremise_media::samples::*;
 use image::DynamicImage;
 use proptest::prelude::*;
 

@@ -2,7 +2,7 @@
 //! embedded default backend.
 //!
 //! [`SqliteStore`] implements every part of the port (accounts, sessions,
-//! profiles, pages, contacts, introductions, conversations). One write
+//! profiles, pages, contacts, introductions, conversations, posts). One write
 //! connection serialises writes, each in its own transaction; a few
 //! read-only connections serve reads side by side (WAL lets them read while
 //! a write goes on). Every call runs on tokio's blocking pool, so async
@@ -20,6 +20,7 @@ mod import;
 mod introductions;
 mod migrate;
 mod pages;
+mod posts;
 mod profiles;
 mod sessions;
 

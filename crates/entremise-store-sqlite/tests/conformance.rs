@@ -4,10 +4,12 @@
 
 use entremise_domain::contact::{RequestStatus, RequestVia};
 use entremise_domain::introduction::IntroductionStatus;
+use entremise_domain::post::ReactionKind;
+use entremise_domain::privacy::Audience;
 use entremise_domain::session::SessionKind;
 use entremise_domain::store::{
-    AccountStore, ContactStore, ConversationStore, IntroductionStore, NewContactRequest,
-    NewSession, ProfileStore, SessionStore,
+    AccountStore, ContactStore, ConversationStore, IntroductionStore, NewContactRequest, NewMedia,
+    NewPost, NewSession, PostStore, ProfileStore, SessionStore,
 };
 use entremise_domain::{AccountId, Error};
 use entremise_store_sqlite::SqliteStore;
@@ -228,6 +230,175 @@ async fn a_version_1_database_is_upgraded_in_place() {
         .await
         .unwrap();
     assert_eq!(store.unread_total(bob.person).await.unwrap(), 1);
+    let post = store
+        .create_post(text_post(&ada, "After the upgrade"))
+        .await
+        .unwrap();
+    assert_eq!(store.post(post.id).await.unwrap(), Some(post));
+}
+
+fn text_post(author: &entremise_domain::account::Account, text: &str) -> NewPost {
+    NewPost {
+        author: author.person,
+        operator: author.id,
+        audience: Audience::Public,
+        text: text.to_owned(),
+        reshare_of: None,
+        media: Vec::new(),
+        created_at: T0,
+        published_at: T0,
+    }
+}
+
+fn upload(owner: AccountId, key: &str) -> NewMedia {
+    NewMedia {
+        owner,
+        key: key.to_owned(),
+        content_type: "image/png".to_owned(),
+        alt: String::new(),
+        width: 1,
+        height: 1,
+        created_at: T0,
+    }
+}
+
+#[tokio::test]
+async fn post_rows_on_sqlite() {
+    let (store, dir) = file_store();
+    let conn = raw(&dir.path().join("entremise.db"));
+    let ada = store
+        .create_account(new_account("prow_ada", "ada@post-rows.example"))
+        .await
+        .unwrap();
+    let bob = store
+        .create_account(new_account("prow_bob", "bob@post-rows.example"))
+        .await
+        .unwrap();
+    let first = store.create_media(upload(ada.id, "k1")).await.unwrap();
+    let second = store.create_media(upload(ada.id, "k2")).await.unwrap();
+    let theirs = store.create_media(upload(bob.id, "k3")).await.unwrap();
+
+    // A refused post leaves no row and attaches nothing.
+    let mut new = text_post(&ada, "Refused");
+    new.media = vec![first.id, theirs.id];
+    let err = store.create_post(new).await.unwrap_err();
+    assert!(matches!(err, Error::Conflict { field: "media" }), "{err:?}");
+    assert_eq!(count(&conn, "posts"), 0);
+    let attached = |c: &rusqlite::Connection| -> i64 {
+        c.query_row(
+            "SELECT count(*) FROM media WHERE post_id IS NOT NULL",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    assert_eq!(attached(&conn), 0);
+
+    let mut new = text_post(&ada, "Two pictures");
+    new.media = vec![second.id, first.id];
+    let post = store.create_post(new).await.unwrap();
+    let positions: Vec<(i64, i64)> = conn
+        .prepare("SELECT id, position FROM media WHERE post_id = ?1 ORDER BY position")
+        .unwrap()
+        .query_map([post.id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(positions, [(second.id, 0), (first.id, 1)]);
+    let comment = store
+        .add_comment(post.id, None, bob.person, "Nice", T0)
+        .await
+        .unwrap();
+    store
+        .add_comment(post.id, Some(comment.id), ada.person, "Thanks", T0)
+        .await
+        .unwrap();
+    store
+        .set_reaction(post.id, bob.person, Some(ReactionKind::Support), T0)
+        .await
+        .unwrap();
+    let kind: String = conn
+        .query_row("SELECT kind FROM reactions", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(kind, "support");
+    store.edit_post(post.id, "Edited", T0).await.unwrap();
+
+    // Deleting the post deletes its media rows and everything hanging on it.
+    let keys = store.delete_post(post.id).await.unwrap();
+    assert_eq!(keys, ["k2", "k1"], "in the order shown");
+    for table in ["posts", "comments", "reactions", "post_edits"] {
+        assert_eq!(count(&conn, table), 0, "{table}");
+    }
+    assert_eq!(count(&conn, "media"), 1, "only Bob's upload is left");
+    assert_eq!(store.media(first.id).await.unwrap(), None);
+}
+
+#[tokio::test]
+async fn post_answers_on_sqlite() {
+    let store = SqliteStore::open_in_memory().unwrap();
+    let ada = store
+        .create_account(new_account("pans_ada", "ada@post-answers.example"))
+        .await
+        .unwrap();
+    let post = store.create_post(text_post(&ada, "Hello")).await.unwrap();
+    let other = store.create_post(text_post(&ada, "Other")).await.unwrap();
+    let comment = store
+        .add_comment(other.id, None, ada.person, "On the other", T0)
+        .await
+        .unwrap();
+    let not_found = |r: entremise_domain::Result<()>, what: &str| {
+        assert!(matches!(r, Err(Error::NotFound)), "{what}: {r:?}");
+    };
+    not_found(
+        store.edit_post(424_242, "x", T0).await,
+        "edit a missing post",
+    );
+    not_found(
+        store.delete_post(424_242).await.map(drop),
+        "delete a missing post",
+    );
+    not_found(
+        store
+            .add_comment(424_242, None, ada.person, "x", T0)
+            .await
+            .map(drop),
+        "comment a missing post",
+    );
+    not_found(
+        store
+            .add_comment(post.id, Some(comment.id), ada.person, "x", T0)
+            .await
+            .map(drop),
+        "reply to a comment of another post",
+    );
+    not_found(
+        store
+            .set_reaction(424_242, ada.person, Some(ReactionKind::Like), T0)
+            .await,
+        "react to a missing post",
+    );
+    let mut reshare = text_post(&ada, "Reshare");
+    reshare.reshare_of = Some(424_242);
+    not_found(
+        store.create_post(reshare).await.map(drop),
+        "reshare a missing post",
+    );
+    // Removing a reaction that is not there is no error.
+    store
+        .set_reaction(424_242, ada.person, None, T0)
+        .await
+        .unwrap();
+    // Counters only for the posts that exist.
+    let counts = store.post_counts(&[post.id, 424_242]).await.unwrap();
+    assert_eq!(counts.keys().copied().collect::<Vec<_>>(), [post.id]);
+    // Following twice keeps one row.
+    let page = store
+        .create_account(new_account("pans_page", "page@post-answers.example"))
+        .await
+        .unwrap();
+    store.follow(ada.person, page.person, T0).await.unwrap();
+    store.follow(ada.person, page.person, T0).await.unwrap();
+    assert_eq!(store.follower_count(page.person).await.unwrap(), 1);
 }
 
 #[tokio::test]

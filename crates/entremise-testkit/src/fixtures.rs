@@ -1,7 +1,7 @@
 //! Builders for values the store takes, with fixed times so that tests
 //! need no clock.
 
-use entremise_domain::account::NewAccount;
+use entremise_domain::account::{Account, NewAccount};
 use entremise_domain::locale::Locale;
 use entremise_domain::page::Role;
 use entremise_domain::profile::ProfileKind;
@@ -54,6 +54,25 @@ pub async fn members<const N: usize>(store: &dyn Store, handles: [&str; N]) -> [
         *person = account.person;
     }
     persons
+}
+
+/// Like [`members`], but the whole accounts (for what an account does:
+/// uploads, acting as a page).
+pub async fn member_accounts<const N: usize>(
+    store: &dyn Store,
+    handles: [&str; N],
+) -> [Account; N] {
+    let mut accounts = Vec::with_capacity(N);
+    for raw in handles {
+        let account = store
+            .create_account(new_account(raw, &format!("{raw}@members.example")))
+            .await
+            .unwrap_or_else(|e| panic!("create member {raw}: {e:?}"));
+        accounts.push(account);
+    }
+    accounts
+        .try_into()
+        .unwrap_or_else(|_| unreachable!("one account per handle"))
 }
 
 /// A page of `kind` owned by `owner`.

@@ -46,6 +46,11 @@ pub async fn run_store_story(store: Arc<dyn Store>) {
         unread_and_read_marks,
         interactions,
         concurrent_messages,
+        posts_and_media,
+        post_edits_and_deletion,
+        posts_by_and_scheduled,
+        comments_reactions_and_counts,
+        follows,
     );
 }
 
@@ -92,6 +97,11 @@ macro_rules! store_conformance_tests {
                 unread_and_read_marks,
                 interactions,
                 concurrent_messages,
+                posts_and_media,
+                post_edits_and_deletion,
+                posts_by_and_scheduled,
+                comments_reactions_and_counts,
+                follows,
             );
         }
     };

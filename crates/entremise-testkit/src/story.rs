@@ -13,6 +13,7 @@ mod contacts;
 mod conversations;
 mod introductions;
 mod pages;
+mod posts;
 mod profiles;
 
 pub use accounts::{account_conflicts, accounts, concurrent_writes, sessions};
@@ -22,4 +23,8 @@ pub use introductions::{
     introduction_counts, introduction_reuses_conversation, introductions, relay_stats,
 };
 pub use pages::{children, contact_messages, last_owner, offices_and_services, pages_and_roles};
+pub use posts::{
+    comments_reactions_and_counts, follows, post_edits_and_deletion, posts_and_media,
+    posts_by_and_scheduled,
+};
 pub use profiles::{blocks, list_and_count, positions, profile_round_trip};

@@ -90,3 +90,8 @@ for (const input of document.querySelectorAll("input[data-suggest]")) {
   });
   input.addEventListener("blur", () => setTimeout(close, 200));
 }
+// The composer's "publish later" is local time: tell the server the offset
+// (without this file it is read as UTC).
+for (const input of document.querySelectorAll("input[data-timezone-offset]")) {
+  input.value = String(new Date().getTimezoneOffset());
+}

@@ -6,6 +6,7 @@ pub mod contacts;
 pub mod conversations;
 pub mod introductions;
 pub mod pages;
+pub mod posts;
 pub mod profiles;
 pub mod search;
 
@@ -35,12 +36,20 @@ impl<T> List<T> {
     }
 }
 
+/// Image uploads, with their own (larger) body limit.
+pub fn upload_routes(max_upload_bytes: usize) -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/media", post(posts::upload))
+        .layer(axum::extract::DefaultBodyLimit::max(max_upload_bytes))
+}
+
 pub fn routes() -> Router<AppState> {
     use accounts as a;
     use contacts as c;
     use conversations as cv;
     use introductions as i;
     use pages as p;
+    use posts as po;
     use profiles as pr;
     Router::new()
         .route("/api/v1/accounts", post(a::create_account))
@@ -135,6 +144,28 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/conversations/{id}/messages",
             post(cv::send).get(cv::messages),
         )
+        .route("/api/v1/posts", post(po::create))
+        .route(
+            "/api/v1/posts/{id}",
+            get(po::get).patch(po::edit).delete(po::delete),
+        )
+        .route("/api/v1/posts/{id}/history", get(po::history))
+        .route(
+            "/api/v1/posts/{id}/comments",
+            post(po::comment).get(po::comments),
+        )
+        .route(
+            "/api/v1/posts/{id}/reactions",
+            get(po::reactions).delete(po::unreact),
+        )
+        .route("/api/v1/posts/{id}/reactions/{kind}", put(po::react))
+        .route("/api/v1/feed", get(po::feed))
+        .route("/api/v1/profiles/{handle}/posts", get(po::posts_of))
+        .route(
+            "/api/v1/follows/{handle}",
+            put(po::follow).delete(po::unfollow),
+        )
+        .route("/media/{id}", get(po::serve_media))
         .route("/api/v1/search", get(search::search))
         .route("/api/v1/search/suggestions", get(search::suggestions))
         .route("/api/v1/health", get(health))

@@ -32,8 +32,10 @@ pub fn router(app: Arc<Entremise>, config: WebConfig) -> Router {
 pub fn router_with_extra_routes(app: Arc<Entremise>, config: WebConfig, extra: Router) -> Router {
     let state = state::AppState::new(app, config);
     let max_body = state.config.max_body_bytes;
+    let max_upload = state.config.max_upload_bytes;
     Router::new()
         .merge(api::routes())
+        .merge(api::upload_routes(max_upload))
         .merge(pages::routes())
         .merge(assets::routes())
         .merge(openapi::routes())

@@ -1,7 +1,9 @@
 //! The OpenAPI 3.1 document, generated from the handlers' annotations, and
 //! a browsable API explorer served from the binary (no download).
 
-use crate::api::{self, accounts, contacts, conversations, introductions, pages, profiles, search};
+use crate::api::{
+    self, accounts, contacts, conversations, introductions, pages, posts, profiles, search,
+};
 use crate::state::AppState;
 use axum::Router;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -70,6 +72,21 @@ use utoipa::{Modify, OpenApi};
         conversations::messages,
         search::search,
         search::suggestions,
+        posts::upload,
+        posts::create,
+        posts::get,
+        posts::edit,
+        posts::delete,
+        posts::history,
+        posts::comment,
+        posts::comments,
+        posts::react,
+        posts::unreact,
+        posts::reactions,
+        posts::feed,
+        posts::posts_of,
+        posts::follow,
+        posts::unfollow,
     ),
     modifiers(&BearerAuth),
     tags(
@@ -79,6 +96,7 @@ use utoipa::{Modify, OpenApi};
         (name = "contacts", description = "Contacts, contact requests, invitation codes, blocks"),
         (name = "introductions", description = "Being introduced by people you both know"),
         (name = "conversations", description = "Messages"),
+        (name = "posts", description = "Posts, images, comments, reactions, reshares, follows and the feed"),
         (name = "search", description = "Finding people and pages, within what each viewer may see"),
         (name = "instance", description = "Health"),
     )

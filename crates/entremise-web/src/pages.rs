@@ -4,10 +4,12 @@
 mod account;
 mod admin;
 mod connection;
+mod feed;
 mod introductions;
 mod invite;
 mod messages;
 mod network;
+mod posts;
 mod profile;
 mod search;
 
@@ -29,7 +31,7 @@ use std::sync::Arc;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/", get(account::home))
+        .route("/", get(feed::home))
         .route("/signup", get(account::signup_form).post(account::signup))
         .route("/signin", get(account::signin_form).post(account::signin))
         .route("/signout", post(account::signout))
@@ -57,10 +59,26 @@ pub fn routes() -> Router<AppState> {
         .route("/introductions/{id}/{action}", post(introductions::act))
         .route("/messages", get(messages::list).post(messages::start))
         .route("/messages/{id}", get(messages::show).post(messages::send))
+        .route(
+            "/posts",
+            // The composer carries up to ten images: its handler bounds
+            // the body itself (WebConfig::max_upload_bytes per image).
+            post(feed::create).layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .route("/posts/{id}", get(posts::show))
+        .route("/posts/{id}/history", get(posts::history))
+        .route("/posts/{id}/react", post(posts::react))
+        .route("/posts/{id}/reshare", post(posts::reshare))
+        .route("/posts/{id}/comments", post(posts::comment))
+        .route("/posts/{id}/edit", post(posts::edit))
+        .route("/posts/{id}/delete", post(posts::delete))
         .route("/search", get(search::show))
         .route("/invite/{code}", get(invite::show))
         .route("/invite/{code}/qr.svg", get(invite::qr))
         .route("/{at}", get(profile::show))
+        .route("/{at}/posts", get(feed::profile_posts))
+        .route("/{at}/follow", post(feed::follow))
+        .route("/{at}/unfollow", post(feed::unfollow))
         .route("/{at}/edit", get(profile::edit_form).post(profile::edit))
         .route("/{at}/positions", post(profile::add_position))
         .route(

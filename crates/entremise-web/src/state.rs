@@ -12,6 +12,9 @@ pub struct WebConfig {
     pub public_url: url::Url,
     /// Request bodies above this are refused with 413.
     pub max_body_bytes: usize,
+    /// Bodies of image uploads (one image through the API; the composer
+    /// page carries up to ten) are bounded by this per image.
+    pub max_upload_bytes: usize,
 }
 
 impl Default for WebConfig {
@@ -19,6 +22,7 @@ impl Default for WebConfig {
         Self {
             public_url: url::Url::parse("http://127.0.0.1:8080").expect("static URL"),
             max_body_bytes: 1024 * 1024,
+            max_upload_bytes: 10 * 1024 * 1024 + 64 * 1024,
         }
     }
 }

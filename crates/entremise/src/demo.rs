@@ -9,6 +9,7 @@
 use anyhow::Context;
 use entremise_domain::account::NewAccount;
 use entremise_domain::locale::Locale;
+use entremise_domain::media::MediaStore;
 use entremise_domain::page::Role;
 use entremise_domain::password;
 use entremise_domain::privacy::{Audience, ContactRequestPolicy, Field, VisitVisibility};
@@ -282,7 +283,7 @@ pub async fn seed_if_empty(app: &Arc<Entremise>, data_dir: &Path) -> anyhow::Res
         }
         return Ok(false);
     }
-    let report = seed(&store, app.clock().now()).await?;
+    let report = seed(&store, app.media_store(), app.clock().now()).await?;
     std::fs::create_dir_all(data_dir)?;
     let saved = data_dir.join("demo-accounts.txt");
     std::fs::write(&saved, &report).with_context(|| format!("writing {}", saved.display()))?;
@@ -304,7 +305,11 @@ async fn save_with(
 }
 
 /// Writes the demo network and returns the text listing its accounts.
-pub async fn seed(store: &Arc<dyn Store>, now: OffsetDateTime) -> anyhow::Result<String> {
+pub async fn seed(
+    store: &Arc<dyn Store>,
+    media: &Arc<dyn MediaStore>,
+    now: OffsetDateTime,
+) -> anyhow::Result<String> {
     let mut rng = Rng(42);
     let mut report = String::new();
     let mut progress = Progress::new("demo members", NAMED.len() + DEMO_MEMBERS);
@@ -442,7 +447,206 @@ pub async fn seed(store: &Arc<dyn Store>, now: OffsetDateTime) -> anyhow::Result
 
     seed_pages(store, now, &named, &members, &mut rng).await?;
     seed_network(store, now, &named, &members, &mut rng).await?;
+    seed_posts(store, media, now, &named, &members, &mut rng).await?;
     Ok(report)
+}
+
+/// What members and the firm talk about (French and English).
+const POSTS: &[(&str, Option<&str>)] = &[
+    (
+        "Clôture annuelle terminée pour nos clients de Caen : merci à toute l'équipe ! #clôture #expertisecomptable",
+        None,
+    ),
+    (
+        "Quarterly close done two days early this time. Automating bank reconciliations paid off. #finance",
+        None,
+    ),
+    (
+        "Retour du salon des entreprises de Rouen : beaucoup de questions sur la facturation électronique 2026. #efacture",
+        Some("Le stand du salon des entreprises à Rouen"),
+    ),
+    (
+        "Our new warehouse in Le Havre opened this week. Cross-Channel freight just got faster. #logistics",
+        Some("The new warehouse building at sunrise"),
+    ),
+    (
+        "Qui recommanderiez-vous pour un audit de paie dans le Calvados ? Réponses en commentaire, merci !",
+        None,
+    ),
+    (
+        "Webinaire jeudi : les nouveautés fiscales pour les TPE normandes. Inscriptions ouvertes. #fiscalité",
+        Some("Affiche du webinaire fiscal"),
+    ),
+    (
+        "Lovely morning walk on the cliffs of Étretat before a day of audits. #normandy",
+        Some("The cliffs of Étretat under a pink sky"),
+    ),
+    (
+        "Nous recrutons un(e) gestionnaire de paie à Bayeux. Faites passer ! #recrutement",
+        None,
+    ),
+    (
+        "Three lessons from ten years of payroll: document everything, automate twice, call people back.",
+        None,
+    ),
+    (
+        "Le bocage normand en automne, vu depuis nos bureaux de Saint-Lô.",
+        Some("Haies et prairies du bocage en automne"),
+    ),
+];
+
+/// A generated picture (bands of colour, a sun): no downloads.
+fn demo_picture(seed: u64, width: u32, height: u32) -> Vec<u8> {
+    let palette = [
+        [31u8, 78, 121],
+        [45, 106, 159],
+        [242, 184, 75],
+        [17, 122, 75],
+        [180, 35, 24],
+        [236, 240, 245],
+    ];
+    let a = palette[(seed % 6) as usize];
+    let b = palette[((seed / 6 + 1) % 6) as usize];
+    let sun = palette[2];
+    let (cx, cy, r) = (
+        width as f32 * (0.2 + (seed % 5) as f32 * 0.15),
+        height as f32 * 0.35,
+        height as f32 * 0.15,
+    );
+    let img = image::RgbImage::from_fn(width, height, |x, y| {
+        let (fx, fy) = (x as f32, y as f32);
+        if (fx - cx).powi(2) + (fy - cy).powi(2) < r * r {
+            return image::Rgb(sun);
+        }
+        let t = fy / height as f32;
+        let wave = ((fx / width as f32) * 6.0 + seed as f32).sin() * 0.05;
+        let mix = if t + wave > 0.6 { 1.0 } else { t * 0.8 };
+        let c = |i: usize| (a[i] as f32 * (1.0 - mix) + b[i] as f32 * mix) as u8;
+        image::Rgb([c(0), c(1), c(2)])
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    // Encoding into memory cannot fail for an RGB image.
+    let _ = image::DynamicImage::ImageRgb8(img).write_to(&mut out, image::ImageFormat::Jpeg);
+    out.into_inner()
+}
+
+/// Posts (some with images, some by the firm's page), comments, reactions,
+/// and followers of the firm.
+async fn seed_posts(
+    store: &Arc<dyn Store>,
+    media: &Arc<dyn MediaStore>,
+    now: OffsetDateTime,
+    named: &[(AccountId, Profile)],
+    members: &[(AccountId, Profile)],
+    rng: &mut Rng,
+) -> anyhow::Result<()> {
+    use entremise_domain::media::UploadLimits;
+    use entremise_domain::post::ReactionKind;
+    use entremise_domain::store::{NewMedia, NewPost};
+
+    let firm = store
+        .profile_by_handle(
+            &Handle::parse("bocage_expertise").map_err(|e| anyhow::anyhow!(e.message))?,
+        )
+        .await?
+        .context("the demo firm")?;
+    let people: Vec<&(AccountId, Profile)> = named.iter().chain(members).collect();
+    let total = 120;
+    let mut progress = Progress::new("demo posts", total);
+    let comments = [
+        "Bravo !",
+        "Très juste.",
+        "Great news, congratulations!",
+        "Merci pour le partage.",
+        "Interesting, thanks.",
+        "On en parle la semaine prochaine ?",
+    ];
+    for i in 0..total {
+        // The firm's page (one post in ten) says something new each time.
+        let (text, alt) = POSTS[(i + i / 10) % POSTS.len()];
+        // Claire acts for the firm's page.
+        let (author, operator) = if i % 10 == 0 {
+            (firm.id, named[0].0)
+        } else {
+            let (account, profile) = if i < 9 {
+                people[i % 3]
+            } else {
+                *rng.pick(&people)
+            };
+            (profile.id, *account)
+        };
+        let audience = match rng.below(10) {
+            0..=3 => Audience::Public,
+            4..=6 => Audience::Members,
+            7 => Audience::Network,
+            _ => Audience::Contacts,
+        };
+        let audience = if author == firm.id {
+            Audience::Public
+        } else {
+            audience
+        };
+        let mut attached = Vec::new();
+        if let Some(alt) = alt {
+            let (w, h) = [(1200, 800), (900, 900), (800, 1000)][i % 3];
+            let bytes = demo_picture(i as u64, w, h);
+            let stored = media
+                .store_image(bytes, UploadLimits::default())
+                .await?
+                .map_err(|e| anyhow::anyhow!("demo picture {i}: {e}"))?;
+            let m = store
+                .create_media(NewMedia {
+                    owner: operator,
+                    key: stored.key,
+                    content_type: stored.content_type,
+                    alt: alt.into(),
+                    width: stored.width,
+                    height: stored.height,
+                    created_at: now,
+                })
+                .await?;
+            attached.push(m.id);
+        }
+        // Spread over the last two weeks, newest last.
+        let at = now - time::Duration::minutes(((total - i) * 160) as i64);
+        let post = store
+            .create_post(NewPost {
+                author,
+                operator,
+                audience,
+                text: text.into(),
+                reshare_of: None,
+                media: attached,
+                created_at: at,
+                published_at: at,
+            })
+            .await?;
+        for _ in 0..rng.below(4) {
+            let (_, who) = *rng.pick(&people);
+            let text: &str = comments[rng.below(comments.len())];
+            store
+                .add_comment(
+                    post.id,
+                    None,
+                    who.id,
+                    text,
+                    at + time::Duration::minutes(30),
+                )
+                .await?;
+        }
+        for _ in 0..rng.below(8) {
+            let (_, who) = *rng.pick(&people);
+            let kind = *rng.pick(&ReactionKind::ALL);
+            store.set_reaction(post.id, who.id, Some(kind), at).await?;
+        }
+        progress.step();
+    }
+    progress.done();
+    // Claire's and Zoé's circles follow the firm.
+    for (_, p) in people.iter().take(60) {
+        store.follow(p.id, firm.id, now).await?;
+    }
+    Ok(())
 }
 
 /// The accounting firm, its brand, its persona, and a few other organizations.

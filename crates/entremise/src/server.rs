@@ -4,9 +4,11 @@ use crate::config::{Config, Database};
 use anyhow::{Context, bail};
 use entremise_domain::Entremise;
 use entremise_domain::clock::{Clock, SystemClock};
+use entremise_domain::media::MediaStore;
 use entremise_domain::search::SearchIndex;
 use entremise_domain::service::{DomainConfig, load_network, rebuild_search_index};
 use entremise_domain::store::Store;
+use entremise_media::ObjectMediaStore;
 use entremise_search::TantivyIndex;
 use entremise_store_sqlite::SqliteStore;
 use std::net::SocketAddr;
@@ -92,15 +94,17 @@ pub async fn rebuild_search(store: &dyn Store, index: Arc<dyn SearchIndex>) -> a
 pub async fn domain(
     store: Arc<SqliteStore>,
     search: Arc<dyn SearchIndex>,
+    media: Arc<dyn MediaStore>,
     clock: Arc<dyn Clock>,
 ) -> anyhow::Result<Arc<Entremise>> {
-    domain_with(store, search, clock, DomainConfig::default()).await
+    domain_with(store, search, media, clock, DomainConfig::default()).await
 }
 
 /// [`domain`] with chosen limits.
 pub async fn domain_with(
     store: Arc<SqliteStore>,
     search: Arc<dyn SearchIndex>,
+    media: Arc<dyn MediaStore>,
     clock: Arc<dyn Clock>,
     config: DomainConfig,
 ) -> anyhow::Result<Arc<Entremise>> {
@@ -123,6 +127,7 @@ pub async fn domain_with(
     Ok(Arc::new(Entremise::new(
         store,
         search,
+        media,
         clock,
         Arc::new(network),
         config,
@@ -133,22 +138,38 @@ pub fn web_config(config: &Config) -> entremise_web::WebConfig {
     entremise_web::WebConfig {
         public_url: config.public_url.clone(),
         max_body_bytes: config.max_body_bytes,
+        ..entremise_web::WebConfig::default()
     }
+}
+
+/// Where uploaded images live: `DATA_DIR/media`.
+pub fn open_media(config: &Config) -> anyhow::Result<Arc<dyn MediaStore>> {
+    let dir = config.data_dir.join("media");
+    let store = ObjectMediaStore::local(&dir)
+        .map_err(|e| anyhow::anyhow!("opening the media directory {}: {e}", dir.display()))?;
+    Ok(Arc::new(store))
 }
 
 /// Runs the server until Ctrl-C or SIGTERM.
 pub async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
     let store = open_store(&config)?;
     let search = open_search(&config, &*store).await?;
+    let media = open_media(&config)?;
     if demo {
         // Seeded through the store, then the network is loaded from it.
-        let seeding = domain(store.clone(), search.clone(), Arc::new(SystemClock)).await?;
+        let seeding = domain(
+            store.clone(),
+            search.clone(),
+            media.clone(),
+            Arc::new(SystemClock),
+        )
+        .await?;
         if crate::demo::seed_if_empty(&seeding, &config.data_dir).await? {
             // The bulk part of the seed went around the index.
             rebuild_search(&*store, search.clone()).await?;
         }
     }
-    let app = domain(store.clone(), search, Arc::new(SystemClock)).await?;
+    let app = domain(store.clone(), search, media, Arc::new(SystemClock)).await?;
     let router = entremise_web::router(app, web_config(&config))
         .layer(tower_http::trace::TraceLayer::new_for_http());
     let listener = tokio::net::TcpListener::bind(config.listen)

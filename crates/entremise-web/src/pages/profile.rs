@@ -41,6 +41,9 @@ pub struct Opt {
 struct Show {
     l: Layout,
     d: PageDetails,
+    /// The posts section (rendered by `feed::profile_section`), empty while
+    /// the member views his profile as someone else.
+    posts_html: String,
     kind_label: String,
     rows: Vec<Row>,
     view_as: Option<String>,
@@ -174,7 +177,12 @@ async fn show_page(
         Some(_) => None,
         None => connection::reach(state, ctx, &l, &d.profile, flash.reach).await?,
     };
+    let posts_html = match active {
+        Some(_) => String::new(),
+        None => Box::pin(super::feed::profile_section(state, ctx, handle)).await?,
+    };
     Ok(Show {
+        posts_html,
         kind_label: l.t(kind_key(d.profile.kind)).to_owned(),
         view_as: active.map(|r| {
             l.t(VIEW_AS.iter().find(|(x, _)| *x == r).map_or("", |(_, k)| k))

@@ -5,6 +5,8 @@ mod accounts;
 mod contacts;
 mod introductions;
 mod pages_api;
+mod post_pages;
+mod posts;
 mod privacy_matrix;
 mod profiles;
 mod search;

@@ -144,7 +144,8 @@ impl TestApp {
             time::macros::datetime!(2026-11-30 09:00 UTC),
         ));
         let search = Arc::new(entremise_search::TantivyIndex::in_memory().unwrap());
-        let app = server::domain_with(store, search, clock.clone(), test_limits())
+        let media = Arc::new(entremise_media::ObjectMediaStore::in_memory());
+        let app = server::domain_with(store, search, media, clock.clone(), test_limits())
             .await
             .unwrap();
         let router = entremise_web::router(app, entremise_web::WebConfig::default());
@@ -163,7 +164,8 @@ impl TestApp {
             time::macros::datetime!(2026-11-30 09:00 UTC),
         ));
         let search = Arc::new(entremise_search::TantivyIndex::in_memory().unwrap());
-        let app = server::domain_with(store, search, clock.clone(), test_limits())
+        let media = Arc::new(entremise_media::ObjectMediaStore::in_memory());
+        let app = server::domain_with(store, search, media, clock.clone(), test_limits())
             .await
             .unwrap();
         let router = entremise_web::router_with_extra_routes(

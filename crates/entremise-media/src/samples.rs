@@ -1,5 +1,6 @@
-//! Test images built in code: no fixture files, no downloads.
-#![allow(dead_code)]
+//! Images built in code, for tests and the demo network: no fixture
+//! files, no downloads. Some carry what uploads must lose (EXIF with GPS,
+//! PNG text chunks) or claim what they are not (decompression bombs).
 
 use std::io::Cursor;
 

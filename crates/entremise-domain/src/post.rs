@@ -1,0 +1,282 @@
+//! Posts, comments, reactions and reshares: what they are and the pure
+//! rules about them (text, mentions, hashtags, who may reshare what and to
+//! whom). Who may see one is [`crate::privacy`]'s business.
+
+use crate::error::{Error, FieldError, Result};
+use crate::ids::{AccountId, ProfileId};
+use crate::privacy::Audience;
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+/// Longest post, in characters.
+pub const MAX_POST_CHARS: usize = 3_000;
+/// Longest comment, in characters.
+pub const MAX_COMMENT_CHARS: usize = 1_250;
+/// Images a post may carry.
+pub const MAX_IMAGES: usize = 10;
+/// Longest alternative text of an image.
+pub const MAX_ALT_CHARS: usize = 1_000;
+
+/// Who a post is shown to. Group audiences come with groups.
+pub fn post_audience_allowed(a: Audience) -> bool {
+    matches!(
+        a,
+        Audience::Public | Audience::Members | Audience::Network | Audience::Contacts
+    )
+}
+
+/// The audience a reshare gets: never wider than what it reshares. A post
+/// shown to the author's contacts or network only is not reshared at all:
+/// the resharer's contacts are not the author's, so any audience would
+/// widen it.
+pub fn reshare_audience(original: Audience, asked: Audience) -> Result<Audience> {
+    match original {
+        Audience::Public | Audience::Members => Ok(asked.max(original)),
+        _ => Err(Error::Forbidden(crate::error::Forbidden::NotAllowed)),
+    }
+}
+
+/// The five reactions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum ReactionKind {
+    Like,
+    Celebrate,
+    Support,
+    Insightful,
+    Curious,
+}
+
+impl ReactionKind {
+    pub const ALL: [ReactionKind; 5] = [
+        ReactionKind::Like,
+        ReactionKind::Celebrate,
+        ReactionKind::Support,
+        ReactionKind::Insightful,
+        ReactionKind::Curious,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Like => "like",
+            Self::Celebrate => "celebrate",
+            Self::Support => "support",
+            Self::Insightful => "insightful",
+            Self::Curious => "curious",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// A stored post.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Post {
+    pub id: i64,
+    /// The profile it is published as: a person, or a page or persona.
+    pub author: ProfileId,
+    /// The account that acted (recorded for pages and personas).
+    pub operator: AccountId,
+    pub audience: Audience,
+    pub text: String,
+    /// The post it reshares, if any.
+    pub reshare_of: Option<i64>,
+    pub images: Vec<PostImage>,
+    pub created_at: OffsetDateTime,
+    /// When it appears: later than `created_at` for a scheduled post.
+    pub published_at: OffsetDateTime,
+    pub edited_at: Option<OffsetDateTime>,
+}
+
+/// An image held by a post.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PostImage {
+    /// The media id (served at `/media/{id}/{variant}`).
+    pub id: i64,
+    /// Content address in the media store.
+    pub key: String,
+    pub alt: String,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// An uploaded image: the uploader's until a post holds it, then seen by
+/// whoever may see that post.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Media {
+    pub id: i64,
+    /// The account that uploaded it.
+    pub owner: AccountId,
+    /// Content address in the media store.
+    pub key: String,
+    pub content_type: String,
+    pub alt: String,
+    pub width: u32,
+    pub height: u32,
+    /// The post holding it, once published.
+    pub post: Option<i64>,
+    pub created_at: OffsetDateTime,
+}
+
+/// One earlier version of an edited post.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PostEdit {
+    pub text: String,
+    /// Until when this version was shown.
+    #[serde(with = "time::serde::rfc3339")]
+    pub replaced_at: OffsetDateTime,
+}
+
+/// Counters of one post.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PostCounts {
+    pub reactions: u64,
+    pub comments: u64,
+    pub reshares: u64,
+}
+
+/// A comment, or a reply to one (one level deep).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Comment {
+    pub id: i64,
+    pub post: i64,
+    pub parent: Option<i64>,
+    pub author: ProfileId,
+    pub text: String,
+    pub created_at: OffsetDateTime,
+}
+
+/// Checks the text of a post or comment.
+pub fn check_text(field: &str, text: &str, max: usize, required: bool) -> Result<String> {
+    let t = text.trim();
+    if required && t.is_empty() {
+        return Err(Error::Invalid(vec![FieldError::new(
+            field,
+            "required",
+            "write something",
+        )]));
+    }
+    if t.chars().count() > max {
+        return Err(Error::Invalid(vec![FieldError::new(
+            field,
+            "too_long",
+            format!("at most {max} characters"),
+        )]));
+    }
+    if t.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        return Err(Error::Invalid(vec![FieldError::new(
+            field,
+            "invalid",
+            "control characters are not allowed",
+        )]));
+    }
+    Ok(t.to_owned())
+}
+
+/// The `@handle`s a text mentions, in order, without repeats.
+pub fn mentions(text: &str) -> Vec<String> {
+    tagged(text, '@')
+}
+
+/// The `#hashtags` a text carries, lowercased, without repeats.
+pub fn hashtags(text: &str) -> Vec<String> {
+    tagged(text, '#')
+        .into_iter()
+        .map(|t| t.to_lowercase())
+        .fold(Vec::new(), |mut acc, t| {
+            if !acc.contains(&t) {
+                acc.push(t);
+            }
+            acc
+        })
+}
+
+fn tagged(text: &str, sigil: char) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut prev: Option<char> = None;
+    let chars: Vec<char> = text.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let starts = c == sigil && !prev.is_some_and(|p| p.is_alphanumeric() || p == '_');
+        if starts {
+            let word: String = chars[i + 1..]
+                .iter()
+                .take_while(|c| c.is_alphanumeric() || **c == '_')
+                .collect();
+            if !word.is_empty() && word.chars().count() <= 64 && !out.contains(&word) {
+                out.push(word.clone());
+            }
+            i += 1 + word.chars().count();
+            prev = word.chars().last().or(Some(c));
+            continue;
+        }
+        prev = Some(c);
+        i += 1;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Audience as A;
+
+    #[test]
+    fn reshares_never_widen() {
+        assert_eq!(reshare_audience(A::Public, A::Public).unwrap(), A::Public);
+        assert_eq!(
+            reshare_audience(A::Public, A::Contacts).unwrap(),
+            A::Contacts
+        );
+        assert_eq!(reshare_audience(A::Members, A::Public).unwrap(), A::Members);
+        assert_eq!(
+            reshare_audience(A::Members, A::Network).unwrap(),
+            A::Network
+        );
+        for narrow in [A::Network, A::Contacts, A::OnlyMe] {
+            for asked in Audience::ALL {
+                assert!(reshare_audience(narrow, asked).is_err());
+            }
+        }
+    }
+
+    #[test]
+    fn mentions_and_hashtags() {
+        let t = "Merci @claire et @james_w ! #Audit #audit #PME, mail a@b.fr #";
+        assert_eq!(mentions(t), ["claire", "james_w"]);
+        assert_eq!(hashtags(t), ["audit", "pme"]);
+    }
+
+    #[test]
+    fn texts_are_checked() {
+        assert!(check_text("text", "  ", MAX_POST_CHARS, true).is_err());
+        assert!(
+            check_text(
+                "text",
+                &"a".repeat(MAX_POST_CHARS + 1),
+                MAX_POST_CHARS,
+                true
+            )
+            .is_err()
+        );
+        assert_eq!(
+            check_text("text", " ok\n", MAX_POST_CHARS, true).unwrap(),
+            "ok"
+        );
+        assert!(check_text("text", "a\u{0}b", MAX_POST_CHARS, true).is_err());
+    }
+
+    #[test]
+    fn reactions_parse() {
+        for k in ReactionKind::ALL {
+            assert_eq!(ReactionKind::parse(k.as_str()), Some(k));
+        }
+        assert_eq!(ReactionKind::parse("love"), None);
+    }
+}

@@ -1,0 +1,853 @@
+//! Posts, images, comments, reactions, reshares, follows and the home feed.
+//!
+//! Every read goes through [`privacy::post_visible`] with the viewer's
+//! relation to the author: a single post, the feed, comments, counters,
+//! reshares (the embedded original is checked on its own) and image bytes.
+
+use super::{Entremise, Viewer};
+use crate::error::{Error, FieldError, Forbidden, Result};
+use crate::ids::ProfileId;
+use crate::media::{StoredImage, UploadError, UploadLimits};
+use crate::post::{
+    self, Comment, MAX_ALT_CHARS, MAX_COMMENT_CHARS, MAX_IMAGES, MAX_POST_CHARS, Post, PostCounts,
+    PostEdit, ReactionKind,
+};
+use crate::privacy::{self, Audience, Relation};
+use crate::profile::{ProfileKind, ProfileRef};
+use crate::store::{NewMedia, NewPost, PostCursor};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use time::{Duration, OffsetDateTime};
+
+/// Largest page of a feed or list of posts.
+pub const MAX_FEED_LIMIT: usize = 50;
+/// How far ahead a page may schedule a post.
+pub const MAX_SCHEDULE_DAYS: i64 = 365;
+/// How far back the ranked feed looks.
+const RANKED_WINDOW_DAYS: i64 = 14;
+/// Posts the ranked feed ranks.
+const RANKED_POOL: usize = 200;
+
+/// `POST /api/v1/posts`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewPostInput {
+    #[serde(default)]
+    pub text: String,
+    /// `public`, `members`, `network` or `contacts`.
+    pub audience: Audience,
+    /// Publish as a page or persona the member manages (editor or above).
+    #[serde(default, rename = "as")]
+    pub as_: Option<String>,
+    /// Uploaded media ids (`POST /api/v1/media`), up to 10.
+    #[serde(default)]
+    pub media: Vec<String>,
+    /// The post this one reshares.
+    #[serde(default)]
+    pub reshare_of: Option<String>,
+    /// Pages only: publish later (RFC 3339).
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub publish_at: Option<OffsetDateTime>,
+}
+
+/// An image of a post, as served.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ImageView {
+    #[serde(serialize_with = "crate::ids::id_as_string")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub id: i64,
+    /// The full copy; `?w=320|640|1280` for smaller ones.
+    pub url: String,
+    pub alt: String,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// An uploaded image (`POST /api/v1/media`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MediaView {
+    #[serde(serialize_with = "crate::ids::id_as_string")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub id: i64,
+    pub url: String,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// A post as one viewer may see it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PostView {
+    #[serde(serialize_with = "crate::ids::id_as_string")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub id: i64,
+    pub author: ProfileRef,
+    pub audience: Audience,
+    pub text: String,
+    pub images: Vec<ImageView>,
+    pub hashtags: Vec<String>,
+    pub mentions: Vec<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub published_at: OffsetDateTime,
+    /// Set when the text was edited; the history is at `/posts/{id}/history`.
+    #[serde(
+        with = "time::serde::rfc3339::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub edited_at: Option<OffsetDateTime>,
+    /// Still to be published (seen only by the page's managers).
+    pub scheduled: bool,
+    /// What this post reshares: `null` inside when the viewer may not see the
+    /// original (or it was deleted).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(no_recursion))]
+    pub reshare_of: Option<Reshared>,
+    pub counts: PostCounts,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub my_reaction: Option<ReactionKind>,
+    /// The viewer wrote it (or manages the page it was published as).
+    pub mine: bool,
+}
+
+/// The original of a reshare.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Reshared {
+    /// `null` when unavailable to the viewer.
+    #[cfg_attr(feature = "openapi", schema(no_recursion))]
+    pub post: Option<Box<PostView>>,
+}
+
+/// A comment as shown.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CommentView {
+    #[serde(serialize_with = "crate::ids::id_as_string")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub id: i64,
+    pub author: ProfileRef,
+    pub text: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    /// Replies, one level deep.
+    #[cfg_attr(feature = "openapi", schema(no_recursion))]
+    pub replies: Vec<CommentView>,
+}
+
+/// A page of the feed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FeedPage {
+    pub items: Vec<PostView>,
+    /// Cursor of the next page.
+    pub next: Option<String>,
+}
+
+fn cursor_of(p: &Post) -> String {
+    format!("{}.{}", p.published_at.unix_timestamp_nanos(), p.id)
+}
+
+/// Reads a feed cursor (`nanos.id`).
+pub fn parse_cursor(raw: &str) -> Result<PostCursor> {
+    let bad = || Error::invalid("cursor", "invalid", "not a cursor of this list");
+    let (t, id) = raw.split_once('.').ok_or_else(bad)?;
+    let nanos: i128 = t.parse().map_err(|_| bad())?;
+    let at = OffsetDateTime::from_unix_timestamp_nanos(nanos).map_err(|_| bad())?;
+    Ok((at, id.parse().map_err(|_| bad())?))
+}
+
+fn parse_id(field: &str, raw: &str) -> Result<i64> {
+    raw.trim()
+        .parse()
+        .map_err(|_| Error::invalid(field, "invalid", "not an id"))
+}
+
+fn upload_error(e: UploadError) -> Error {
+    let reason = match e {
+        UploadError::TooLarge { .. } => "too_large",
+        UploadError::NotAnImage => "not_an_image",
+        UploadError::Corrupt(_) => "corrupt",
+        UploadError::TooManyPixels { .. } => "too_many_pixels",
+    };
+    Error::Invalid(vec![FieldError::new("file", reason, e.to_string())])
+}
+
+impl Entremise {
+    /// The viewer's relation to a profile by id, `None` when a block hides it.
+    pub(crate) fn relation_to_id(&self, viewer: &Viewer, target: ProfileId) -> Option<Relation> {
+        let identity = viewer.identity();
+        let blocked = match identity {
+            Some(v) if v.person != target && v.operates(target).is_none() => {
+                self.network.is_blocked(v.person, target)
+            }
+            _ => false,
+        };
+        privacy::relation_of(identity, target, blocked, || {
+            let person = identity.map_or(ProfileId(0), |v| v.person);
+            crate::relations::RelationSource::graph_relation(&*self.network, person, target)
+        })
+    }
+
+    /// Whether the viewer may see a post: its audience admits his relation
+    /// to the author, and it is published (or his own).
+    fn may_see(&self, viewer: &Viewer, p: &Post, now: OffsetDateTime) -> Option<Relation> {
+        let relation = self.relation_to_id(viewer, p.author);
+        if !privacy::post_visible(relation, p.audience) {
+            return None;
+        }
+        let relation = relation?;
+        (p.published_at <= now || relation == Relation::Itself).then_some(relation)
+    }
+
+    /// A post the viewer may see, or `NotFound`.
+    async fn visible_post(&self, viewer: &Viewer, id: i64) -> Result<(Post, Relation)> {
+        let p = self.store.post(id).await?.ok_or(Error::NotFound)?;
+        let relation = self
+            .may_see(viewer, &p, self.clock.now())
+            .ok_or(Error::NotFound)?;
+        Ok((p, relation))
+    }
+
+    /// Stores an uploaded image (metadata removed, copies made); it is the
+    /// uploader's alone until a post holds it.
+    pub async fn upload_media(
+        &self,
+        viewer: &Viewer,
+        bytes: Vec<u8>,
+        alt: &str,
+    ) -> Result<MediaView> {
+        let me = viewer.require()?;
+        let alt = post::check_text("alt", alt, MAX_ALT_CHARS, false)?;
+        let limits = UploadLimits::default();
+        let stored: StoredImage = match self.media.store_image(bytes, limits).await? {
+            Ok(s) => s,
+            Err(e) => return Err(upload_error(e)),
+        };
+        let media = self
+            .store
+            .create_media(NewMedia {
+                owner: me.account,
+                key: stored.key,
+                content_type: stored.content_type,
+                alt,
+                width: stored.width,
+                height: stored.height,
+                created_at: self.clock.now(),
+            })
+            .await?;
+        Ok(MediaView {
+            id: media.id,
+            url: format!("/media/{}", media.id),
+            width: media.width,
+            height: media.height,
+        })
+    }
+
+    /// The bytes of an image and their type, for whoever may see what holds
+    /// it; `NotFound` otherwise, exactly like a missing one.
+    pub async fn media_bytes(
+        &self,
+        viewer: &Viewer,
+        id: i64,
+        width: Option<u32>,
+    ) -> Result<(Vec<u8>, String)> {
+        let media = self.store.media(id).await?.ok_or(Error::NotFound)?;
+        match media.post {
+            None => {
+                let me = viewer.require().map_err(|_| Error::NotFound)?;
+                if me.account != media.owner {
+                    return Err(Error::NotFound);
+                }
+            }
+            Some(post) => {
+                self.visible_post(viewer, post).await?;
+            }
+        }
+        let variant = match width {
+            None => crate::media::FULL_VARIANT.to_owned(),
+            Some(w) if crate::media::VARIANT_WIDTHS.contains(&w) => w.to_string(),
+            Some(_) => return Err(Error::invalid("w", "invalid", "one of 320, 640, 1280")),
+        };
+        // A small image has no smaller copies: the full one stands in.
+        let bytes = match self.media_store().read(&media.key, &variant).await? {
+            Some(b) => b,
+            None => self
+                .media_store()
+                .read(&media.key, crate::media::FULL_VARIANT)
+                .await?
+                .ok_or(Error::NotFound)?,
+        };
+        Ok((bytes, media.content_type))
+    }
+
+    /// The profile a member publishes as: himself, or a page or persona he
+    /// edits for.
+    async fn publishing_as(&self, viewer: &Viewer, as_: Option<&str>) -> Result<(ProfileId, bool)> {
+        let me = viewer.require()?;
+        let Some(handle) = as_.map(str::trim).filter(|h| !h.is_empty()) else {
+            return Ok((me.identity.person, false));
+        };
+        let (profile, _) = self.visible_profile(viewer, handle).await?;
+        if profile.id == me.identity.person {
+            return Ok((profile.id, false));
+        }
+        match me.identity.operates(profile.id) {
+            Some(role) if role.edits() => Ok((profile.id, true)),
+            // Someone else's name: forbidden, whether a page or a person.
+            _ => Err(Error::Forbidden(Forbidden::InsufficientRole)),
+        }
+    }
+
+    /// Publishes a post (or a reshare, or schedules a page's post).
+    pub async fn create_post(&self, viewer: &Viewer, input: NewPostInput) -> Result<PostView> {
+        let me = viewer.require()?;
+        let (author, as_page) = self.publishing_as(viewer, input.as_.as_deref()).await?;
+        let now = self.clock.now();
+        let mut errors = Vec::new();
+        if !post::post_audience_allowed(input.audience) {
+            errors.push(FieldError::new(
+                "audience",
+                "invalid",
+                "one of public, members, network, contacts",
+            ));
+        }
+        if input.media.len() > MAX_IMAGES {
+            errors.push(FieldError::new(
+                "media",
+                "too_many",
+                format!("at most {MAX_IMAGES} images"),
+            ));
+        }
+        let mut media_ids = Vec::with_capacity(input.media.len());
+        for raw in &input.media {
+            match parse_id("media", raw) {
+                Ok(id) => media_ids.push(id),
+                Err(_) => errors.push(FieldError::new("media", "invalid", "not a media id")),
+            }
+        }
+        let empty_allowed = input.reshare_of.is_some() || !media_ids.is_empty();
+        let text = match post::check_text("text", &input.text, MAX_POST_CHARS, !empty_allowed) {
+            Ok(t) => t,
+            Err(Error::Invalid(mut e)) => {
+                errors.append(&mut e);
+                String::new()
+            }
+            Err(e) => return Err(e),
+        };
+        let published_at = match input.publish_at {
+            None => now,
+            Some(_) if !as_page => {
+                errors.push(FieldError::new(
+                    "publish_at",
+                    "pages_only",
+                    "only pages schedule posts",
+                ));
+                now
+            }
+            Some(at) if at <= now || at > now + Duration::days(MAX_SCHEDULE_DAYS) => {
+                errors.push(FieldError::new(
+                    "publish_at",
+                    "out_of_range",
+                    format!("in the future, within {MAX_SCHEDULE_DAYS} days"),
+                ));
+                now
+            }
+            Some(at) => at,
+        };
+        if !errors.is_empty() {
+            return Err(Error::Invalid(errors));
+        }
+        // Pages describe their images: alt text is required.
+        for id in &media_ids {
+            let m = self.store.media(*id).await?;
+            match m {
+                Some(m) if m.owner == me.account && m.post.is_none() => {
+                    if as_page && m.alt.trim().is_empty() {
+                        return Err(Error::invalid(
+                            "media",
+                            "alt_required",
+                            "images published by a page need an alternative text",
+                        ));
+                    }
+                }
+                _ => return Err(Error::invalid("media", "unknown", "unknown media id")),
+            }
+        }
+        let (reshare_of, audience) = match &input.reshare_of {
+            None => (None, input.audience),
+            Some(raw) => {
+                let id = parse_id("reshare_of", raw)?;
+                let (original, _) = self.visible_post(viewer, id).await?;
+                // Reshare the original, not a reshare of it.
+                let root = match original.reshare_of {
+                    Some(r) if original.text.is_empty() && original.images.is_empty() => {
+                        self.store.post(r).await?.unwrap_or(original)
+                    }
+                    _ => original,
+                };
+                let audience = post::reshare_audience(root.audience, input.audience)?;
+                (Some(root.id), audience)
+            }
+        };
+        let created = self
+            .store
+            .create_post(NewPost {
+                author,
+                operator: me.account,
+                audience,
+                text,
+                reshare_of,
+                media: media_ids,
+                created_at: now,
+                published_at,
+            })
+            .await
+            .map_err(|e| match e {
+                Error::Conflict { .. } => {
+                    Error::invalid("media", "unknown", "unknown or already used media id")
+                }
+                other => other,
+            })?;
+        self.post_view(viewer, &created, Relation::Itself, now)
+            .await
+    }
+
+    /// One post, as the viewer may see it.
+    pub async fn view_post(&self, viewer: &Viewer, id: i64) -> Result<PostView> {
+        let (p, relation) = self.visible_post(viewer, id).await?;
+        self.post_view(viewer, &p, relation, self.clock.now()).await
+    }
+
+    /// Earlier versions of an edited post, for whoever may see it.
+    pub async fn post_history(&self, viewer: &Viewer, id: i64) -> Result<Vec<PostEdit>> {
+        self.visible_post(viewer, id).await?;
+        self.store.post_history(id).await
+    }
+
+    /// Edits the text of one's post; the previous text is kept.
+    pub async fn edit_post(&self, viewer: &Viewer, id: i64, text: &str) -> Result<PostView> {
+        let (p, relation) = self.visible_post(viewer, id).await?;
+        if relation != Relation::Itself {
+            return Err(Error::Forbidden(Forbidden::NotAllowed));
+        }
+        let empty_allowed = p.reshare_of.is_some() || !p.images.is_empty();
+        let text = post::check_text("text", text, MAX_POST_CHARS, !empty_allowed)?;
+        let now = self.clock.now();
+        if text != p.text {
+            self.store.edit_post(id, &text, now).await?;
+        }
+        let p = self.store.post(id).await?.ok_or(Error::NotFound)?;
+        self.post_view(viewer, &p, relation, now).await
+    }
+
+    /// Deletes one's post, its comments and reactions, and its images once
+    /// nothing else holds them.
+    pub async fn delete_post(&self, viewer: &Viewer, id: i64) -> Result<()> {
+        let (_, relation) = self.visible_post(viewer, id).await?;
+        if relation != Relation::Itself {
+            return Err(Error::Forbidden(Forbidden::NotAllowed));
+        }
+        for key in self.store.delete_post(id).await? {
+            if !self.store.media_key_in_use(&key).await? {
+                self.media_store().delete(&key).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Comments on a post the viewer may see; replies go one level deep.
+    pub async fn add_comment(
+        &self,
+        viewer: &Viewer,
+        post_id: i64,
+        text: &str,
+        parent: Option<&str>,
+    ) -> Result<CommentView> {
+        let me = viewer.require()?;
+        self.visible_post(viewer, post_id).await?;
+        let text = post::check_text("text", text, MAX_COMMENT_CHARS, true)?;
+        let parent = match parent.map(str::trim).filter(|p| !p.is_empty()) {
+            None => None,
+            Some(raw) => {
+                let id = parse_id("parent", raw)?;
+                let c = self.store.comment(id).await?;
+                match c {
+                    Some(c) if c.post == post_id && c.parent.is_none() => Some(c.id),
+                    Some(c) if c.post == post_id => {
+                        // A reply to a reply joins its thread.
+                        c.parent
+                    }
+                    _ => return Err(Error::invalid("parent", "unknown", "no such comment")),
+                }
+            }
+        };
+        let c = self
+            .store
+            .add_comment(post_id, parent, me.identity.person, &text, self.clock.now())
+            .await?;
+        let mut refs = HashMap::new();
+        Ok(CommentView {
+            id: c.id,
+            author: self.profile_ref_cached(c.author, &mut refs).await?,
+            text: c.text,
+            created_at: c.created_at,
+            replies: Vec::new(),
+        })
+    }
+
+    /// The comments of a post, threads one level deep, leaving out those of
+    /// members hidden from the viewer by a block.
+    pub async fn comments(&self, viewer: &Viewer, post_id: i64) -> Result<Vec<CommentView>> {
+        self.visible_post(viewer, post_id).await?;
+        let all: Vec<Comment> = self.store.comments(post_id).await?;
+        let mut refs = HashMap::new();
+        let mut top: Vec<CommentView> = Vec::new();
+        let mut index: HashMap<i64, usize> = HashMap::new();
+        for c in all {
+            if self.relation_to_id(viewer, c.author).is_none() {
+                continue;
+            }
+            let view = CommentView {
+                id: c.id,
+                author: self.profile_ref_cached(c.author, &mut refs).await?,
+                text: c.text,
+                created_at: c.created_at,
+                replies: Vec::new(),
+            };
+            match c.parent {
+                None => {
+                    index.insert(c.id, top.len());
+                    top.push(view);
+                }
+                Some(p) => {
+                    if let Some(i) = index.get(&p) {
+                        top[*i].replies.push(view);
+                    }
+                }
+            }
+        }
+        Ok(top)
+    }
+
+    /// Sets the viewer's one reaction to a post (changing any earlier one),
+    /// or with `None` removes it.
+    pub async fn react(
+        &self,
+        viewer: &Viewer,
+        post_id: i64,
+        kind: Option<ReactionKind>,
+    ) -> Result<PostCounts> {
+        let me = viewer.require()?;
+        self.visible_post(viewer, post_id).await?;
+        self.store
+            .set_reaction(post_id, me.identity.person, kind, self.clock.now())
+            .await?;
+        Ok(self
+            .store
+            .post_counts(&[post_id])
+            .await?
+            .remove(&post_id)
+            .unwrap_or_default())
+    }
+
+    /// Reactions of a post per kind, for whoever may see it.
+    pub async fn reactions(
+        &self,
+        viewer: &Viewer,
+        post_id: i64,
+    ) -> Result<Vec<(ReactionKind, u64)>> {
+        self.visible_post(viewer, post_id).await?;
+        self.store.reactions(post_id).await
+    }
+
+    /// Follows a page (organization, brand or persona).
+    pub async fn follow(&self, viewer: &Viewer, handle: &str, follow: bool) -> Result<()> {
+        let me = viewer.require()?;
+        let (profile, _) = self.visible_profile(viewer, handle).await?;
+        if !profile.kind.is_page() {
+            return Err(Error::invalid(
+                "handle",
+                "not_a_page",
+                "members follow pages; persons are reached as contacts",
+            ));
+        }
+        if follow {
+            self.store
+                .follow(me.identity.person, profile.id, self.clock.now())
+                .await
+        } else {
+            self.store
+                .unfollow(me.identity.person, profile.id)
+                .await
+                .map(|_| ())
+        }
+    }
+
+    /// Whether the viewer follows a page.
+    pub async fn follows(&self, viewer: &Viewer, page: ProfileId) -> Result<bool> {
+        let Some(me) = viewer.signed_in.as_ref() else {
+            return Ok(false);
+        };
+        Ok(self
+            .store
+            .followed_pages(me.identity.person)
+            .await?
+            .contains(&page))
+    }
+
+    /// Posts of one profile the viewer may see, newest first.
+    pub async fn posts_of(
+        &self,
+        viewer: &Viewer,
+        handle: &str,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<FeedPage> {
+        let (profile, _) = self.visible_profile(viewer, handle).await?;
+        self.page_of_posts(viewer, &[profile.id], cursor, limit)
+            .await
+    }
+
+    /// The home feed: posts of the viewer's contacts, the pages he follows
+    /// and his own, newest first; `ranked` orders the last two weeks by
+    /// engagement instead.
+    pub async fn feed(
+        &self,
+        viewer: &Viewer,
+        cursor: Option<&str>,
+        limit: usize,
+        ranked: bool,
+    ) -> Result<FeedPage> {
+        let me = viewer.require()?;
+        let mut authors: Vec<ProfileId> = vec![me.identity.person];
+        authors.extend(me.identity.operated.iter().map(|(p, _)| *p));
+        let snapshot = self.network.snapshot();
+        if let Some(m) = snapshot.dense(me.identity.person.0 as u64) {
+            authors.extend(
+                snapshot
+                    .contacts(m)
+                    .iter()
+                    .filter_map(|c| snapshot.external(*c))
+                    .map(|e| ProfileId(e as i64)),
+            );
+        }
+        authors.extend(self.store.followed_pages(me.identity.person).await?);
+        authors.sort_unstable();
+        authors.dedup();
+        if ranked {
+            return self.ranked_feed(viewer, &authors, limit).await;
+        }
+        self.page_of_posts(viewer, &authors, cursor, limit).await
+    }
+
+    async fn page_of_posts(
+        &self,
+        viewer: &Viewer,
+        authors: &[ProfileId],
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<FeedPage> {
+        if !(1..=MAX_FEED_LIMIT).contains(&limit) {
+            return Err(Error::invalid(
+                "limit",
+                "out_of_range",
+                format!("between 1 and {MAX_FEED_LIMIT}"),
+            ));
+        }
+        let mut before = cursor.map(parse_cursor).transpose()?;
+        let now = self.clock.now();
+        let mut shown: Vec<(Post, Relation)> = Vec::new();
+        let mut exhausted = false;
+        // Posts the viewer may not see are skipped; a few rounds fill the page.
+        for _ in 0..8 {
+            let batch = self.store.posts_by(authors, before, now, limit + 1).await?;
+            exhausted = batch.len() <= limit;
+            for p in batch {
+                before = Some((p.published_at, p.id));
+                if let Some(r) = self.may_see(viewer, &p, now) {
+                    shown.push((p, r));
+                }
+                if shown.len() > limit {
+                    break;
+                }
+            }
+            if shown.len() > limit || exhausted {
+                break;
+            }
+        }
+        let next = if shown.len() > limit {
+            shown.truncate(limit);
+            shown.last().map(|(p, _)| cursor_of(p))
+        } else if !exhausted {
+            before.map(|(t, id)| format!("{}.{}", t.unix_timestamp_nanos(), id))
+        } else {
+            None
+        };
+        let items = self.post_views(viewer, &shown, now).await?;
+        Ok(FeedPage { items, next })
+    }
+
+    async fn ranked_feed(
+        &self,
+        viewer: &Viewer,
+        authors: &[ProfileId],
+        limit: usize,
+    ) -> Result<FeedPage> {
+        let now = self.clock.now();
+        let since = now - Duration::days(RANKED_WINDOW_DAYS);
+        let pool = self.store.posts_by(authors, None, now, RANKED_POOL).await?;
+        let visible: Vec<(Post, Relation)> = pool
+            .into_iter()
+            .filter(|p| p.published_at >= since)
+            .filter_map(|p| self.may_see(viewer, &p, now).map(|r| (p, r)))
+            .collect();
+        let ids: Vec<i64> = visible.iter().map(|(p, _)| p.id).collect();
+        let counts = self.store.post_counts(&ids).await?;
+        let mut scored: Vec<(f64, (Post, Relation))> = visible
+            .into_iter()
+            .map(|(p, r)| {
+                let c = counts.get(&p.id).cloned().unwrap_or_default();
+                let hours = (now - p.published_at).whole_minutes().max(0) as f64 / 60.0;
+                let engagement =
+                    1.0 + c.reactions as f64 + 2.0 * c.comments as f64 + 3.0 * c.reshares as f64;
+                (engagement / (hours + 2.0).powf(1.2), (p, r))
+            })
+            .collect();
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let chosen: Vec<(Post, Relation)> =
+            scored.into_iter().take(limit).map(|(_, x)| x).collect();
+        let items = self.post_views(viewer, &chosen, now).await?;
+        Ok(FeedPage { items, next: None })
+    }
+
+    async fn profile_ref_cached(
+        &self,
+        id: ProfileId,
+        cache: &mut HashMap<ProfileId, ProfileRef>,
+    ) -> Result<ProfileRef> {
+        if let Some(r) = cache.get(&id) {
+            return Ok(r.clone());
+        }
+        let r = match self.network.card(id) {
+            Some(card) => ProfileRef {
+                handle: crate::validate::Handle::parse(&card.handle)
+                    .map_err(|_| Error::internal("a stored handle does not parse"))?,
+                name: card.name.to_string(),
+                kind: ProfileKind::Person,
+            },
+            None => self.store.profile_ref(id).await?.ok_or(Error::NotFound)?,
+        };
+        cache.insert(id, r.clone());
+        Ok(r)
+    }
+
+    /// Views of posts the viewer may see, with counters and his reactions
+    /// read for all of them at once.
+    async fn post_views(
+        &self,
+        viewer: &Viewer,
+        posts: &[(Post, Relation)],
+        now: OffsetDateTime,
+    ) -> Result<Vec<PostView>> {
+        let ids: Vec<i64> = posts.iter().map(|(p, _)| p.id).collect();
+        let mut counts = self.store.post_counts(&ids).await?;
+        let mut mine = match viewer.signed_in.as_ref() {
+            Some(me) => {
+                self.store
+                    .reactions_of_member(&ids, me.identity.person)
+                    .await?
+            }
+            None => HashMap::new(),
+        };
+        let mut refs = HashMap::new();
+        let mut out = Vec::with_capacity(posts.len());
+        for (p, r) in posts {
+            let extra = (counts.remove(&p.id).unwrap_or_default(), mine.remove(&p.id));
+            out.push(
+                self.post_view_with(viewer, p, *r, now, extra, &mut refs)
+                    .await?,
+            );
+        }
+        Ok(out)
+    }
+
+    /// The view of a post the viewer may see.
+    async fn post_view(
+        &self,
+        viewer: &Viewer,
+        p: &Post,
+        relation: Relation,
+        now: OffsetDateTime,
+    ) -> Result<PostView> {
+        let mut views = self
+            .post_views(viewer, &[(p.clone(), relation)], now)
+            .await?;
+        views.pop().ok_or(Error::NotFound)
+    }
+
+    async fn post_view_with(
+        &self,
+        viewer: &Viewer,
+        p: &Post,
+        relation: Relation,
+        now: OffsetDateTime,
+        (counts, my_reaction): (PostCounts, Option<ReactionKind>),
+        refs: &mut HashMap<ProfileId, ProfileRef>,
+    ) -> Result<PostView> {
+        let reshare_of = match p.reshare_of {
+            None => None,
+            Some(id) => {
+                let original = match self.store.post(id).await? {
+                    Some(o) => self.may_see(viewer, &o, now).map(|r| (o, r)),
+                    None => None,
+                };
+                let post = match original {
+                    Some((o, r)) => Some(Box::new(
+                        Box::pin(self.post_view(viewer, &o, r, now)).await?,
+                    )),
+                    None => None,
+                };
+                Some(Reshared { post })
+            }
+        };
+        Ok(PostView {
+            id: p.id,
+            author: self.profile_ref_cached(p.author, refs).await?,
+            audience: p.audience,
+            text: p.text.clone(),
+            images: p
+                .images
+                .iter()
+                .map(|i| ImageView {
+                    id: i.id,
+                    url: format!("/media/{}", i.id),
+                    alt: i.alt.clone(),
+                    width: i.width,
+                    height: i.height,
+                })
+                .collect(),
+            hashtags: post::hashtags(&p.text),
+            mentions: post::mentions(&p.text),
+            published_at: p.published_at,
+            edited_at: p.edited_at,
+            scheduled: p.published_at > now,
+            reshare_of,
+            counts,
+            my_reaction,
+            mine: relation == Relation::Itself,
+        })
+    }
+
+    /// Scheduled posts of a page the viewer edits for.
+    pub async fn scheduled_posts(&self, viewer: &Viewer, handle: &str) -> Result<Vec<PostView>> {
+        let (author, _) = self.publishing_as(viewer, Some(handle)).await?;
+        let now = self.clock.now();
+        let posts = self.store.scheduled_posts(author, now).await?;
+        let with: Vec<(Post, Relation)> =
+            posts.into_iter().map(|p| (p, Relation::Itself)).collect();
+        self.post_views(viewer, &with, now).await
+    }
+}

@@ -1,0 +1,402 @@
+//! Posts, images, comments, reactions, follows and the feed.
+
+use super::{ApiJson, List};
+use crate::auth::Ctx;
+use crate::error::{ApiError, ErrorBody};
+use crate::state::AppState;
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use entremise_domain::Error;
+use entremise_domain::post::{PostCounts, PostEdit, ReactionKind};
+use entremise_domain::service::{
+    CommentView, FeedPage, MAX_FEED_LIMIT, MediaView, NewPostInput, PostView,
+};
+use serde::{Deserialize, Serialize};
+
+/// Post ids are numbers; anything else is simply not found.
+pub fn post_id(raw: &str) -> Result<i64, Error> {
+    raw.parse().map_err(|_| Error::NotFound)
+}
+
+/// Reads one image (and its alt text) from a multipart body: the file in
+/// a part named `file` or `image`, the alt text in `alt`.
+pub async fn read_upload(mut multipart: Multipart) -> Result<(Bytes, String), ApiError> {
+    let mut file = None;
+    let mut alt = String::new();
+    let bad = |m: String| ApiError::Http {
+        status: StatusCode::BAD_REQUEST,
+        code: "invalid_input",
+        message: m,
+    };
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| upload_rejection(e.status(), e.body_text()))?
+    {
+        match field.name() {
+            Some("file" | "image") => {
+                let bytes = field
+                    .bytes()
+                    .await
+                    .map_err(|e| upload_rejection(e.status(), e.body_text()))?;
+                file = Some(bytes);
+            }
+            Some("alt") => {
+                alt = field
+                    .text()
+                    .await
+                    .map_err(|e| upload_rejection(e.status(), e.body_text()))?;
+            }
+            _ => {}
+        }
+    }
+    let file = file.ok_or_else(|| bad("the image goes in a part named \"file\"".into()))?;
+    Ok((file, alt))
+}
+
+fn upload_rejection(status: StatusCode, message: String) -> ApiError {
+    let (status, code) = if status == StatusCode::PAYLOAD_TOO_LARGE {
+        (status, "payload_too_large")
+    } else {
+        (StatusCode::BAD_REQUEST, "invalid_input")
+    };
+    ApiError::Http {
+        status,
+        code,
+        message,
+    }
+}
+
+/// Uploads an image (multipart: `file`, optional `alt`). It is re-encoded
+/// without any metadata (EXIF, GPS), oriented, and kept in several widths;
+/// it stays the uploader's alone until a post holds it.
+#[utoipa::path(post, path = "/api/v1/media", tag = "posts",
+    request_body(content_type = "multipart/form-data", description = "`file`: the image; `alt`: its alternative text"),
+    responses((status = 201, body = MediaView), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn upload(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    multipart: Multipart,
+) -> Result<(StatusCode, Json<MediaView>), ApiError> {
+    ctx.viewer.require()?;
+    let (bytes, alt) = read_upload(multipart).await?;
+    let view = state
+        .app
+        .upload_media(&ctx.viewer, bytes.to_vec(), &alt)
+        .await?;
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct MediaQuery {
+    /// 320, 640 or 1280 for a smaller copy.
+    pub w: Option<u32>,
+}
+
+/// The bytes of an image, for whoever may see what holds it (404 to anyone
+/// else, exactly like a missing one).
+pub async fn serve_media(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Query(q): Query<MediaQuery>,
+) -> Result<Response, ApiError> {
+    let (bytes, content_type) = state
+        .app
+        .media_bytes(&ctx.viewer, post_id(&id)?, q.w)
+        .await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, content_type),
+            // What a viewer may see depends on him: no shared cache.
+            (header::CACHE_CONTROL, "private, max-age=3600".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// Publishes a post: as oneself or `as` a page or persona one edits for;
+/// images by their media ids; `reshare_of` to reshare (never to a wider
+/// audience than the original's; posts for contacts or network only are not
+/// reshared); `publish_at` schedules a page's post.
+#[utoipa::path(post, path = "/api/v1/posts", tag = "posts", request_body = NewPostInput,
+    responses((status = 201, body = PostView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    ApiJson(input): ApiJson<NewPostInput>,
+) -> Result<(StatusCode, Json<PostView>), ApiError> {
+    let view = state.app.create_post(&ctx.viewer, input).await?;
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+/// A post, if the viewer may see it.
+#[utoipa::path(get, path = "/api/v1/posts/{id}", tag = "posts", params(("id" = String, Path)),
+    responses((status = 200, body = PostView), (status = 404, body = ErrorBody)))]
+pub async fn get(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> Result<Json<PostView>, ApiError> {
+    Ok(Json(state.app.view_post(&ctx.viewer, post_id(&id)?).await?))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EditBody {
+    pub text: String,
+}
+
+/// Edits the text of one's post; earlier versions stay in its history.
+#[utoipa::path(patch, path = "/api/v1/posts/{id}", tag = "posts", params(("id" = String, Path)),
+    request_body = EditBody,
+    responses((status = 200, body = PostView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn edit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<EditBody>,
+) -> Result<Json<PostView>, ApiError> {
+    Ok(Json(
+        state
+            .app
+            .edit_post(&ctx.viewer, post_id(&id)?, &body.text)
+            .await?,
+    ))
+}
+
+/// Deletes one's post, with its comments, reactions and images.
+#[utoipa::path(delete, path = "/api/v1/posts/{id}", tag = "posts", params(("id" = String, Path)),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn delete(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    state.app.delete_post(&ctx.viewer, post_id(&id)?).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Earlier versions of an edited post, oldest first.
+#[utoipa::path(get, path = "/api/v1/posts/{id}/history", tag = "posts", params(("id" = String, Path)),
+    responses((status = 200, body = List<PostEdit>), (status = 404, body = ErrorBody)))]
+pub async fn history(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> Result<Json<List<PostEdit>>, ApiError> {
+    let edits = state.app.post_history(&ctx.viewer, post_id(&id)?).await?;
+    Ok(Json(List::all(edits)))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CommentBody {
+    pub text: String,
+    /// The comment this one answers (replies go one level deep).
+    #[serde(default)]
+    pub parent: Option<String>,
+}
+
+/// Comments on a post the viewer may see.
+#[utoipa::path(post, path = "/api/v1/posts/{id}/comments", tag = "posts", params(("id" = String, Path)),
+    request_body = CommentBody,
+    responses((status = 201, body = CommentView), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn comment(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<CommentBody>,
+) -> Result<(StatusCode, Json<CommentView>), ApiError> {
+    let c = state
+        .app
+        .add_comment(
+            &ctx.viewer,
+            post_id(&id)?,
+            &body.text,
+            body.parent.as_deref(),
+        )
+        .await?;
+    Ok((StatusCode::CREATED, Json(c)))
+}
+
+/// The comments of a post, with their replies.
+#[utoipa::path(get, path = "/api/v1/posts/{id}/comments", tag = "posts", params(("id" = String, Path)),
+    responses((status = 200, body = List<CommentView>), (status = 404, body = ErrorBody)))]
+pub async fn comments(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> Result<Json<List<CommentView>>, ApiError> {
+    let all = state.app.comments(&ctx.viewer, post_id(&id)?).await?;
+    Ok(Json(List::all(all)))
+}
+
+fn reaction(raw: &str) -> Result<ReactionKind, Error> {
+    ReactionKind::parse(raw).ok_or_else(|| {
+        Error::invalid(
+            "kind",
+            "unknown",
+            "one of like, celebrate, support, insightful, curious",
+        )
+    })
+}
+
+/// Sets the member's one reaction to a post (replacing an earlier one).
+#[utoipa::path(put, path = "/api/v1/posts/{id}/reactions/{kind}", tag = "posts",
+    params(("id" = String, Path), ("kind" = String, Path)),
+    responses((status = 200, body = PostCounts), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn react(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, kind)): Path<(String, String)>,
+) -> Result<Json<PostCounts>, ApiError> {
+    let id = post_id(&id)?;
+    let kind = reaction(&kind)?;
+    Ok(Json(state.app.react(&ctx.viewer, id, Some(kind)).await?))
+}
+
+/// Removes the member's reaction to a post.
+#[utoipa::path(delete, path = "/api/v1/posts/{id}/reactions", tag = "posts",
+    params(("id" = String, Path)),
+    responses((status = 200, body = PostCounts), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn unreact(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> Result<Json<PostCounts>, ApiError> {
+    Ok(Json(
+        state.app.react(&ctx.viewer, post_id(&id)?, None).await?,
+    ))
+}
+
+/// Reactions of one kind.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ReactionCount {
+    pub kind: ReactionKind,
+    pub count: u64,
+}
+
+/// Reactions of a post, per kind.
+#[utoipa::path(get, path = "/api/v1/posts/{id}/reactions", tag = "posts",
+    params(("id" = String, Path)),
+    responses((status = 200, body = List<ReactionCount>), (status = 404, body = ErrorBody)))]
+pub async fn reactions(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> Result<Json<List<ReactionCount>>, ApiError> {
+    let all = state.app.reactions(&ctx.viewer, post_id(&id)?).await?;
+    Ok(Json(List::all(
+        all.into_iter()
+            .map(|(kind, count)| ReactionCount { kind, count })
+            .collect(),
+    )))
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+pub struct FeedQuery {
+    /// The `next` of the previous page.
+    pub cursor: Option<String>,
+    /// 1 to 50, 20 by default.
+    pub limit: Option<String>,
+    /// `true`: the last two weeks ranked by engagement (one page).
+    pub ranked: Option<bool>,
+}
+
+fn limit_of(raw: Option<&str>) -> Result<usize, Error> {
+    match raw.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(20),
+        Some(s) => s.parse().map_err(|_| {
+            Error::invalid(
+                "limit",
+                "invalid",
+                format!("between 1 and {MAX_FEED_LIMIT}"),
+            )
+        }),
+    }
+}
+
+/// The home feed: posts of the member's contacts, of the pages he follows
+/// and his own, newest first (or ranked by engagement); only posts whose
+/// audience admits him, never anything of a member a block hides.
+#[utoipa::path(get, path = "/api/v1/feed", tag = "posts", params(FeedQuery),
+    responses((status = 200, body = FeedPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn feed(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<FeedQuery>,
+) -> Result<Json<FeedPage>, ApiError> {
+    let limit = limit_of(q.limit.as_deref()).map_err(ApiError::BadQuery)?;
+    let page = state
+        .app
+        .feed(
+            &ctx.viewer,
+            q.cursor.as_deref(),
+            limit,
+            q.ranked.unwrap_or(false),
+        )
+        .await
+        .map_err(ApiError::BadQuery)?;
+    Ok(Json(page))
+}
+
+/// Posts of one profile the viewer may see, newest first.
+#[utoipa::path(get, path = "/api/v1/profiles/{handle}/posts", tag = "posts",
+    params(("handle" = String, Path), FeedQuery),
+    responses((status = 200, body = FeedPage), (status = 404, body = ErrorBody)))]
+pub async fn posts_of(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(handle): Path<String>,
+    Query(q): Query<FeedQuery>,
+) -> Result<Json<FeedPage>, ApiError> {
+    let limit = limit_of(q.limit.as_deref()).map_err(ApiError::BadQuery)?;
+    let page = state
+        .app
+        .posts_of(&ctx.viewer, &handle, q.cursor.as_deref(), limit)
+        .await
+        .map_err(|e| match e {
+            Error::Invalid(_) => ApiError::BadQuery(e),
+            other => ApiError::Domain(other),
+        })?;
+    Ok(Json(page))
+}
+
+/// Follows a page (organization, brand or persona).
+#[utoipa::path(put, path = "/api/v1/follows/{handle}", tag = "posts", params(("handle" = String, Path)),
+    responses((status = 204), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn follow(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(handle): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    state.app.follow(&ctx.viewer, &handle, true).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Stops following a page.
+#[utoipa::path(delete, path = "/api/v1/follows/{handle}", tag = "posts", params(("handle" = String, Path)),
+    responses((status = 204), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn unfollow(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(handle): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    state.app.follow(&ctx.viewer, &handle, false).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

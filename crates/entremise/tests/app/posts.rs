@@ -1,0 +1,638 @@
+//! Posts through the real API: the privacy matrix extended to posts,
+//! comments, counters, reshares, image URLs and the feed; uploads that must
+//! lose their metadata or be refused; edits, deletes, schedules, follows.
+
+use crate::support::{Member, Req, TestApp, code};
+use axum::http::{Method, StatusCode};
+use entremise_media::samples;
+use serde_json::{Value, json};
+
+const BOUNDARY: &str = "entremise-test-boundary";
+
+fn multipart(file: &[u8], alt: &str) -> Vec<u8> {
+    let mut body = Vec::new();
+    body.extend_from_slice(
+        format!(
+            "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"alt\"\r\n\r\n{alt}\r\n--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"photo.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(file);
+    body.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
+    body
+}
+
+async fn upload(app: &TestApp, m: &Member, file: &[u8], alt: &str) -> crate::support::Response {
+    app.send(
+        Req::new(Method::POST, "/api/v1/media")
+            .bearer(&m.token)
+            .raw(
+                &format!("multipart/form-data; boundary={BOUNDARY}"),
+                multipart(file, alt),
+            ),
+    )
+    .await
+}
+
+/// A photo with EXIF (orientation and GPS position) as cameras write it.
+fn camera_photo() -> Vec<u8> {
+    samples::jpeg_with_exif(&samples::jpeg(samples::gradient(64, 32)), 6)
+}
+
+async fn image_id(app: &TestApp, m: &Member) -> String {
+    let r = upload(app, m, &camera_photo(), "Le port de Honfleur").await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    r.json()["id"].as_str().unwrap().to_owned()
+}
+
+async fn post(app: &TestApp, m: &Member, body: Value) -> Value {
+    let r = app.post_json(Some(m), "/api/v1/posts", body).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    r.json()
+}
+
+async fn get(app: &TestApp, viewer: Option<&Member>, uri: &str) -> crate::support::Response {
+    match viewer {
+        Some(m) => app.get_as(m, uri).await,
+        None => app.get(uri).await,
+    }
+}
+
+fn ids(feed: &Value) -> Vec<String> {
+    feed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn posts_comments_counters_images_and_feed_follow_the_audience() {
+    let app = TestApp::new().await;
+    // author — contact — second (2nd degree of author); member: nobody's contact.
+    let author = app.member("author", "Armelle Le Goff").await;
+    let contact = app.member("contact", "Corentin Morvan").await;
+    let second = app.member("second", "Soizic Riou").await;
+    let member = app.member("member", "Maël Caradec").await;
+    app.connect(&contact, &author).await;
+    app.connect(&second, &contact).await;
+
+    // (audience, self, contact, network, member, anonymous)
+    let table = [
+        ("public", [true, true, true, true, true]),
+        ("members", [true, true, true, true, false]),
+        ("network", [true, true, true, false, false]),
+        ("contacts", [true, true, false, false, false]),
+    ];
+    let viewers: [(&str, Option<&Member>); 5] = [
+        ("self", Some(&author)),
+        ("contact", Some(&contact)),
+        ("network", Some(&second)),
+        ("member", Some(&member)),
+        ("anonymous", None),
+    ];
+    for (audience, expected) in table {
+        let image = image_id(&app, &author).await;
+        let p = post(
+            &app,
+            &author,
+            json!({"text": format!("Pour {audience} #honfleur"), "audience": audience, "media": [image]}),
+        )
+        .await;
+        let id = p["id"].as_str().unwrap().to_owned();
+        let media_url = p["images"][0]["url"].as_str().unwrap().to_owned();
+        let r = app
+            .post_json(
+                Some(&author),
+                &format!("/api/v1/posts/{id}/comments"),
+                json!({"text": "Premier commentaire"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        let r = app
+            .send(
+                Req::new(
+                    Method::PUT,
+                    &format!("/api/v1/posts/{id}/reactions/celebrate"),
+                )
+                .bearer(&author.token),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+
+        for ((relation, viewer), sees) in viewers.iter().zip(expected) {
+            let what = format!("{audience} post seen by {relation}");
+            let single = get(&app, *viewer, &format!("/api/v1/posts/{id}")).await;
+            assert_eq!(
+                single.status == StatusCode::OK,
+                sees,
+                "{what}: {}",
+                single.text()
+            );
+            if sees {
+                assert_eq!(single.json()["counts"]["reactions"], 1, "{what}");
+                // The author's, plus one by each earlier viewer who may see it.
+                assert!(
+                    single.json()["counts"]["comments"].as_u64().unwrap() >= 1,
+                    "{what}"
+                );
+            } else {
+                // Exactly like a missing post.
+                assert_eq!(single.status, StatusCode::NOT_FOUND, "{what}");
+                assert_eq!(code(&single), "not_found");
+            }
+            for uri in [
+                format!("/api/v1/posts/{id}/comments"),
+                format!("/api/v1/posts/{id}/reactions"),
+                format!("/api/v1/posts/{id}/history"),
+                media_url.clone(),
+                format!("{media_url}?w=320"),
+            ] {
+                let r = get(&app, *viewer, &uri).await;
+                let status = if sees {
+                    StatusCode::OK
+                } else {
+                    StatusCode::NOT_FOUND
+                };
+                assert_eq!(r.status, status, "{what}: {uri}");
+            }
+            if let Some(v) = viewer {
+                let r = app
+                    .post_json(
+                        Some(v),
+                        &format!("/api/v1/posts/{id}/comments"),
+                        json!({"text": "Bravo"}),
+                    )
+                    .await;
+                let status = if sees {
+                    StatusCode::CREATED
+                } else {
+                    StatusCode::NOT_FOUND
+                };
+                assert_eq!(r.status, status, "{what}: comment");
+            }
+        }
+        // The contact's feed holds it; nobody else's feed does (the 2nd
+        // degree and others follow neither the author nor his page).
+        let feed = app.get_as(&contact, "/api/v1/feed").await.json();
+        assert!(ids(&feed).contains(&id), "{audience}: {feed}");
+        for v in [&second, &member] {
+            let feed = app.get_as(v, "/api/v1/feed").await.json();
+            assert!(!ids(&feed).contains(&id), "{audience}");
+        }
+    }
+    assert_eq!(
+        app.get("/api/v1/feed").await.status,
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test]
+async fn reshares_never_widen_the_audience() {
+    let app = TestApp::new().await;
+    let author = app.member("author", "Armelle Le Goff").await;
+    let contact = app.member("contact", "Corentin Morvan").await;
+    let second = app.member("second", "Soizic Riou").await;
+    app.connect(&contact, &author).await;
+    app.connect(&second, &contact).await;
+
+    for audience in ["contacts", "network"] {
+        let narrow = post(
+            &app,
+            &author,
+            json!({"text": "Entre nous", "audience": audience}),
+        )
+        .await;
+        let r = app
+            .post_json(
+                Some(&contact),
+                "/api/v1/posts",
+                json!({"text": "", "audience": "contacts", "reshare_of": narrow["id"]}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{audience}: {}", r.text());
+    }
+
+    // A members-only post reshared "to the public" stays for members.
+    let original = post(
+        &app,
+        &author,
+        json!({"text": "Pour les membres", "audience": "members"}),
+    )
+    .await;
+    let reshare = post(
+        &app,
+        &contact,
+        json!({"text": "À lire", "audience": "public", "reshare_of": original["id"]}),
+    )
+    .await;
+    assert_eq!(reshare["audience"], "members");
+    let rid = reshare["id"].as_str().unwrap();
+    assert_eq!(
+        app.get(&format!("/api/v1/posts/{rid}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let seen = app
+        .get_as(&second, &format!("/api/v1/posts/{rid}"))
+        .await
+        .json();
+    assert_eq!(seen["reshare_of"]["post"]["text"], "Pour les membres");
+    // The 2nd degree sees the contact's reshare in his feed.
+    let feed = app.get_as(&second, "/api/v1/feed").await.json();
+    assert!(ids(&feed).contains(&rid.to_owned()));
+    let counts = app
+        .get_as(
+            &author,
+            &format!("/api/v1/posts/{}", original["id"].as_str().unwrap()),
+        )
+        .await
+        .json();
+    assert_eq!(counts["counts"]["reshares"], 1);
+
+    // A public post reshared to contacts: the reshare is the narrower one.
+    let public = post(
+        &app,
+        &author,
+        json!({"text": "Pour tous", "audience": "public"}),
+    )
+    .await;
+    let narrowed = post(
+        &app,
+        &contact,
+        json!({"audience": "contacts", "reshare_of": public["id"]}),
+    )
+    .await;
+    assert_eq!(narrowed["audience"], "contacts");
+    // When the original becomes invisible (a block), the reshare shows it as unavailable.
+    let r = app
+        .send(Req::new(Method::PUT, "/api/v1/blocks/second").bearer(&author.token))
+        .await;
+    assert!(r.status.is_success());
+    let seen = app
+        .get_as(&second, &format!("/api/v1/posts/{rid}"))
+        .await
+        .json();
+    assert!(seen["reshare_of"]["post"].is_null(), "{seen}");
+    let feed = app.get_as(&second, "/api/v1/feed").await.json();
+    assert!(feed.to_string().contains("À lire"));
+    assert!(!feed.to_string().contains("Pour les membres"));
+}
+
+#[tokio::test]
+async fn stored_images_carry_no_metadata_and_bad_uploads_are_refused() {
+    let app = TestApp::new().await;
+    let ada = app.member("ada", "Ada Lovelace").await;
+    let bob = app.member("bob", "Bob Marchand").await;
+    let photo = camera_photo();
+    assert!(
+        photo.windows(6).any(|w| w == b"Exif\0\0"),
+        "the sample has EXIF"
+    );
+    let r = upload(&app, &ada, &photo, "Honfleur").await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let uploaded = r.json();
+    // Orientation 6 applied: 64×32 became 32×64.
+    assert_eq!(
+        (uploaded["width"].as_u64(), uploaded["height"].as_u64()),
+        (Some(32), Some(64))
+    );
+    let url = uploaded["url"].as_str().unwrap();
+    // Before a post holds it, the image is its uploader's alone.
+    assert_eq!(app.get(url).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.get_as(&bob, url).await.status, StatusCode::NOT_FOUND);
+    let own = app.get_as(&ada, url).await;
+    assert_eq!(own.status, StatusCode::OK);
+    assert_eq!(own.header("content-type"), Some("image/jpeg"));
+    let bytes = own.body.clone();
+    assert!(!bytes.windows(6).any(|w| w == b"Exif\0\0"));
+    let exif = exif::Reader::new().read_from_container(&mut std::io::Cursor::new(&bytes));
+    assert!(exif.is_err(), "no EXIF block may remain");
+
+    for (file, status, reason) in [
+        (
+            b"%PDF-1.7 not an image".to_vec(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "not_an_image",
+        ),
+        (
+            photo[..photo.len() / 2].to_vec(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "corrupt",
+        ),
+        (
+            samples::png_bomb(100_000, 100_000),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "too_many_pixels",
+        ),
+    ] {
+        let r = upload(&app, &ada, &file, "").await;
+        assert_eq!(r.status, status, "{}", r.text());
+        assert_eq!(r.json()["fields"][0]["reason"], reason);
+    }
+    let huge = vec![0u8; 11 * 1024 * 1024];
+    let r = upload(&app, &ada, &huge, "").await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", r.text());
+    assert_eq!(app.get("/media/999999").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.get("/media/not-a-number").await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    // Someone else's upload, or one already used, cannot be attached.
+    let id = uploaded["id"].as_str().unwrap();
+    let r = app
+        .post_json(
+            Some(&bob),
+            "/api/v1/posts",
+            json!({"text": "x", "audience": "public", "media": [id]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    post(
+        &app,
+        &ada,
+        json!({"text": "x", "audience": "public", "media": [id]}),
+    )
+    .await;
+    let r = app
+        .post_json(
+            Some(&ada),
+            "/api/v1/posts",
+            json!({"text": "y", "audience": "public", "media": [id]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    // Without an upload session, nothing.
+    let r = app
+        .send(Req::new(Method::POST, "/api/v1/media").raw(
+            &format!("multipart/form-data; boundary={BOUNDARY}"),
+            multipart(&photo, ""),
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn edits_keep_history_deletes_cascade_and_pages_schedule() {
+    let app = TestApp::new().await;
+    let ada = app.member("ada", "Ada Lovelace").await;
+    let bob = app.member("bob", "Bob Marchand").await;
+    let p = post(
+        &app,
+        &ada,
+        json!({"text": "Version une", "audience": "public"}),
+    )
+    .await;
+    let id = p["id"].as_str().unwrap();
+    let r = app
+        .call(
+            Method::PATCH,
+            Some(&bob),
+            &format!("/api/v1/posts/{id}"),
+            json!({"text": "Pirate"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = app
+        .call(
+            Method::PATCH,
+            Some(&ada),
+            &format!("/api/v1/posts/{id}"),
+            json!({"text": "Version deux"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert!(r.json()["edited_at"].is_string());
+    let history = app.get(&format!("/api/v1/posts/{id}/history")).await.json();
+    assert_eq!(history["items"][0]["text"], "Version une");
+
+    // Posting in someone else's name.
+    let r = app
+        .post_json(
+            Some(&bob),
+            "/api/v1/posts",
+            json!({"text": "x", "audience": "public", "as": "ada"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text());
+
+    // A page schedules; persons do not.
+    let r = app
+        .post_json(
+            Some(&ada),
+            "/api/v1/pages",
+            json!({"kind": "organization", "handle": "acme", "name": "ACME Expertise"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let later = "2026-12-01T09:00:00Z";
+    let r = app
+        .post_json(
+            Some(&ada),
+            "/api/v1/posts",
+            json!({"text": "Plus tard", "audience": "public", "publish_at": later}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    let scheduled = post(
+        &app,
+        &ada,
+        json!({"text": "Webinaire demain", "audience": "public", "as": "acme", "publish_at": later}),
+    )
+    .await;
+    assert_eq!(scheduled["scheduled"], true);
+    assert_eq!(scheduled["author"]["handle"], "acme");
+    let sid = scheduled["id"].as_str().unwrap().to_owned();
+    // Pages describe their images.
+    let image = image_id(&app, &ada).await;
+    let r = upload(
+        &app,
+        &ada,
+        &samples::png(image::DynamicImage::ImageRgb8(samples::gradient(20, 20))),
+        "",
+    )
+    .await;
+    let bare = r.json()["id"].as_str().unwrap().to_owned();
+    let r = app
+        .post_json(
+            Some(&ada),
+            "/api/v1/posts",
+            json!({"text": "Photo", "audience": "public", "as": "acme", "media": [bare]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    post(
+        &app,
+        &ada,
+        json!({"text": "Photo", "audience": "public", "as": "acme", "media": [image]}),
+    )
+    .await;
+
+    // Bob follows the page: its posts reach his feed once published.
+    let r = app
+        .send(Req::new(Method::PUT, "/api/v1/follows/acme").bearer(&bob.token))
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        app.send(Req::new(Method::PUT, "/api/v1/follows/ada").bearer(&bob.token))
+            .await
+            .status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let feed = app.get_as(&bob, "/api/v1/feed").await.json();
+    assert!(feed.to_string().contains("Photo"));
+    assert!(!ids(&feed).contains(&sid));
+    assert_eq!(
+        app.get(&format!("/api/v1/posts/{sid}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    app.clock.advance(time::Duration::days(2));
+    let feed = app.get_as(&bob, "/api/v1/feed").await.json();
+    assert!(ids(&feed).contains(&sid));
+
+    // Delete: gone with its comments.
+    let r = app
+        .send(Req::new(Method::DELETE, &format!("/api/v1/posts/{id}")).bearer(&bob.token))
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = app
+        .send(Req::new(Method::DELETE, &format!("/api/v1/posts/{id}")).bearer(&ada.token))
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        app.get(&format!("/api/v1/posts/{id}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn reactions_comments_and_feed_pages() {
+    let app = TestApp::new().await;
+    let (ada, bob, carol) = app.cast().await;
+    app.connect(&ada, &bob).await;
+    let mut posted = Vec::new();
+    for i in 0..25 {
+        let p = post(
+            &app,
+            &ada,
+            json!({"text": format!("Note {i}"), "audience": "contacts"}),
+        )
+        .await;
+        posted.push(p["id"].as_str().unwrap().to_owned());
+        app.clock.advance(time::Duration::minutes(1));
+    }
+    let first = app.get_as(&bob, "/api/v1/feed?limit=10").await.json();
+    assert_eq!(
+        ids(&first),
+        posted.iter().rev().take(10).cloned().collect::<Vec<_>>()
+    );
+    let next = first["next"].as_str().unwrap();
+    let second = app
+        .get_as(&bob, &format!("/api/v1/feed?limit=10&cursor={next}"))
+        .await
+        .json();
+    assert_eq!(
+        ids(&second),
+        posted
+            .iter()
+            .rev()
+            .skip(10)
+            .take(10)
+            .cloned()
+            .collect::<Vec<_>>()
+    );
+    for bad in ["limit=0", "limit=51", "limit=x", "cursor=garbage"] {
+        let r = app.get_as(&bob, &format!("/api/v1/feed?{bad}")).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{bad}: {}", r.text());
+    }
+    assert!(ids(&app.get_as(&carol, "/api/v1/feed").await.json()).is_empty());
+
+    // One reaction per member, changeable, removable.
+    let id = &posted[0];
+    let react = |kind: &str| {
+        Req::new(Method::PUT, &format!("/api/v1/posts/{id}/reactions/{kind}")).bearer(&bob.token)
+    };
+    assert_eq!(app.send(react("like")).await.json()["reactions"], 1);
+    assert_eq!(app.send(react("insightful")).await.json()["reactions"], 1);
+    assert_eq!(
+        app.send(react("love")).await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let per_kind = app
+        .get_as(&bob, &format!("/api/v1/posts/{id}/reactions"))
+        .await
+        .json();
+    assert_eq!(per_kind["items"][0]["kind"], "insightful");
+    let view = app
+        .get_as(&bob, &format!("/api/v1/posts/{id}"))
+        .await
+        .json();
+    assert_eq!(view["my_reaction"], "insightful");
+    let r = app
+        .send(Req::new(Method::DELETE, &format!("/api/v1/posts/{id}/reactions")).bearer(&bob.token))
+        .await;
+    assert_eq!(r.json()["reactions"], 0);
+
+    // Replies go one level deep; a reply to a reply joins the thread.
+    let c = app
+        .post_json(
+            Some(&bob),
+            &format!("/api/v1/posts/{id}/comments"),
+            json!({"text": "Question ?"}),
+        )
+        .await
+        .json();
+    let cid = c["id"].as_str().unwrap();
+    let reply = app
+        .post_json(
+            Some(&ada),
+            &format!("/api/v1/posts/{id}/comments"),
+            json!({"text": "Réponse", "parent": cid}),
+        )
+        .await
+        .json();
+    app.post_json(
+        Some(&bob),
+        &format!("/api/v1/posts/{id}/comments"),
+        json!({"text": "Merci", "parent": reply["id"]}),
+    )
+    .await;
+    let thread = app
+        .get_as(&bob, &format!("/api/v1/posts/{id}/comments"))
+        .await
+        .json();
+    assert_eq!(thread["items"].as_array().unwrap().len(), 1);
+    assert_eq!(thread["items"][0]["replies"].as_array().unwrap().len(), 2);
+    let r = app
+        .post_json(
+            Some(&bob),
+            &format!("/api/v1/posts/{id}/comments"),
+            json!({"text": "  "}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = app
+        .post_json(
+            Some(&bob),
+            "/api/v1/posts",
+            json!({"text": "x", "audience": "only_me"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = app
+        .send(
+            Req::new(Method::POST, "/api/v1/posts")
+                .bearer(&bob.token)
+                .raw("application/json", "{not json"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    // The ranked feed is one page, engaged posts first.
+    let ranked = app
+        .get_as(&bob, "/api/v1/feed?ranked=true&limit=5")
+        .await
+        .json();
+    assert_eq!(ids(&ranked)[0], *id);
+    assert!(ranked["next"].is_null());
+}
