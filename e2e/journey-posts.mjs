@@ -119,6 +119,18 @@ try {
   const anonymous = await (await browser.newContext()).request.get(imageUrl);
   check(anonymous.status() === 404, "an anonymous visitor gets 404 for the image");
 
+  // James looked at Claire's profile: she sees it (his visits show his name).
+  await james.goto(`${base}/@claire`);
+  await claire.goto(`${base}/settings/visitors`);
+  const visitors = await claire.textContent("[data-testid=visitors]");
+  check(visitors.includes("James Walker"), "Claire sees that James viewed her profile");
+  await shot(claire, "visitors");
+  await claire.goto(`${base}/@bocage_expertise/stats`);
+  check((await claire.locator("[data-testid=stats-post]").count()) > 0, "the firm's owner sees its posts' statistics");
+  await shot(claire, "page-stats");
+  const jamesStats = await james.goto(`${base}/@bocage_expertise/stats`);
+  check(jamesStats.status() === 404, "a member without a role on the page gets 404 for its statistics");
+
   await zoe.goto(`${base}/posts/${postId}`);
   await zoe.fill("[data-testid=comment-text]", "Superbes locaux, bravo !");
   await zoe.click("[data-testid=comment-submit]");

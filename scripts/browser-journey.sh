@@ -11,7 +11,8 @@ log="$data/server.log"
 server=$!
 cleanup() { kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -rf "$data"; }
 trap cleanup EXIT
-for _ in $(seq 1 120); do
+# The demo is seeded before the server listens (images included): allow time.
+for _ in $(seq 1 480); do
   if curl -fsS "http://127.0.0.1:$port/api/v1/health" >/dev/null 2>&1; then break; fi
   if ! kill -0 "$server" 2>/dev/null; then echo "server died:"; cat "$log"; exit 1; fi
   sleep 0.5

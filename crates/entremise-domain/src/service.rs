@@ -12,6 +12,7 @@ mod pages;
 mod posts;
 mod profiles;
 mod search;
+mod visits;
 
 use crate::clock::Clock;
 use crate::ids::{AccountId, ProfileId, SessionId};
@@ -41,6 +42,10 @@ pub use posts::{
 };
 pub use search::{
     MAX_LIMIT, MAX_QUERY_CHARS, SearchPage, SearchRequest, SearchResult, rebuild_search_index,
+};
+pub use visits::{
+    KindStats, MAX_VISITORS, PageStats, PostStats, STATS_POSTS, VISITS_WINDOW_DAYS, Visitor,
+    VisitorsPage,
 };
 
 /// Tunable limits of the use cases.

@@ -489,6 +489,38 @@ pub trait PostStore: Send + Sync {
     async fn follower_count(&self, page: ProfileId) -> Result<u64>;
 }
 
+/// Visits of profiles and views of posts: who viewed my profile, and the
+/// reach of a page's posts.
+#[async_trait]
+pub trait VisitStore: Send + Sync {
+    /// Records that `visitor` viewed `visited`'s profile: one row per pair
+    /// and UTC day of `at`, whose time moves to the latest visit that day.
+    async fn record_visit(
+        &self,
+        visitor: ProfileId,
+        visited: ProfileId,
+        at: OffsetDateTime,
+    ) -> Result<()>;
+    /// Who visited `visited` at or after `since`: each visitor once, with
+    /// his latest visit, newest first (then by visitor id).
+    async fn visitors_of(
+        &self,
+        visited: ProfileId,
+        since: OffsetDateTime,
+        limit: usize,
+    ) -> Result<Vec<(ProfileId, OffsetDateTime)>>;
+    /// Records that `viewer` was shown these posts (once per viewer and
+    /// post: the first time is kept). Unknown post ids are ignored.
+    async fn record_post_views(
+        &self,
+        viewer: ProfileId,
+        posts: &[i64],
+        at: OffsetDateTime,
+    ) -> Result<()>;
+    /// Distinct viewers of each of these posts; posts never viewed have no entry.
+    async fn post_reach(&self, posts: &[i64]) -> Result<std::collections::HashMap<i64, u64>>;
+}
+
 /// Everything the domain needs from storage.
 pub trait Store:
     AccountStore
@@ -499,6 +531,7 @@ pub trait Store:
     + IntroductionStore
     + ConversationStore
     + PostStore
+    + VisitStore
     + 'static
 {
 }
@@ -512,6 +545,7 @@ impl<T> Store for T where
         + IntroductionStore
         + ConversationStore
         + PostStore
+        + VisitStore
         + 'static
 {
 }

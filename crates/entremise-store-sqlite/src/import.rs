@@ -21,6 +21,15 @@ pub struct ImportedMember {
     pub locale: Locale,
 }
 
+/// One post to create, as its author's account.
+#[derive(Debug, Clone)]
+pub struct ImportedPost {
+    pub author: ProfileId,
+    pub audience: entremise_domain::privacy::Audience,
+    pub text: String,
+    pub at: OffsetDateTime,
+}
+
 /// Rows written per transaction.
 const CHUNK: usize = 20_000;
 
@@ -112,5 +121,39 @@ impl SqliteStore {
             progress("contacts", done, total);
         }
         Ok(ids)
+    }
+
+    /// Creates `posts` (text only, published at their time) in large
+    /// transactions, reporting `(done, total)` after each. The operator is
+    /// the author's account; an author without one fails its transaction.
+    pub async fn import_posts(
+        &self,
+        posts: Vec<ImportedPost>,
+        mut progress: impl FnMut(usize, usize) + Send,
+    ) -> Result<usize> {
+        let total = posts.len();
+        let mut done = 0;
+        let mut posts = posts.into_iter();
+        loop {
+            let chunk: Vec<ImportedPost> = posts.by_ref().take(CHUNK * 2).collect();
+            if chunk.is_empty() {
+                break;
+            }
+            let n = chunk.len();
+            self.write("import posts", move |tx| {
+                let mut insert = tx.prepare_cached(
+                    "INSERT INTO posts (author_id, operator_id, audience, text, created_at, published_at)
+                     VALUES (?1, (SELECT account_id FROM profiles WHERE id = ?1), ?2, ?3, ?4, ?4)",
+                )?;
+                for p in chunk {
+                    insert.execute(params![p.author.0, p.audience.as_str(), p.text, Ts(p.at)])?;
+                }
+                Ok(())
+            })
+            .await?;
+            done += n;
+            progress(done, total);
+        }
+        Ok(done)
     }
 }

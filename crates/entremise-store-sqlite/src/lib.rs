@@ -23,10 +23,11 @@ mod pages;
 mod posts;
 mod profiles;
 mod sessions;
+mod visits;
 
 use connections::Connections;
 use entremise_domain::{Error, Result};
-pub use import::ImportedMember;
+pub use import::{ImportedMember, ImportedPost};
 use std::path::Path;
 use std::sync::Arc;
 

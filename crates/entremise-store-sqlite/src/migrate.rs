@@ -13,6 +13,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_init.sql"),
     include_str!("../migrations/0002_contacts.sql"),
     include_str!("../migrations/0003_posts.sql"),
+    include_str!("../migrations/0004_visits.sql"),
 ];
 
 /// The schema version this build expects.

@@ -51,6 +51,8 @@ pub async fn run_store_story(store: Arc<dyn Store>) {
         posts_by_and_scheduled,
         comments_reactions_and_counts,
         follows,
+        profile_visits,
+        post_views_and_reach,
     );
 }
 
@@ -102,6 +104,8 @@ macro_rules! store_conformance_tests {
                 posts_by_and_scheduled,
                 comments_reactions_and_counts,
                 follows,
+                profile_visits,
+                post_views_and_reach,
             );
         }
     };

@@ -15,6 +15,7 @@ mod introductions;
 mod pages;
 mod posts;
 mod profiles;
+mod visits;
 
 pub use accounts::{account_conflicts, accounts, concurrent_writes, sessions};
 pub use contacts::{block_side_effects, contacts_and_requests, contacts_paging, invitation_codes};
@@ -28,3 +29,4 @@ pub use posts::{
     posts_by_and_scheduled,
 };
 pub use profiles::{blocks, list_and_count, positions, profile_round_trip};
+pub use visits::{post_views_and_reach, profile_visits};

@@ -9,6 +9,7 @@ pub mod pages;
 pub mod posts;
 pub mod profiles;
 pub mod search;
+pub mod visits;
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -54,6 +55,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/accounts", post(a::create_account))
         .route("/api/v1/me", get(a::me))
+        .route("/api/v1/me/visitors", get(visits::my_visitors))
         .route(
             "/api/v1/sessions",
             post(a::create_session).get(a::list_sessions),
@@ -83,6 +85,7 @@ pub fn routes() -> Router<AppState> {
             put(p::put_manager).delete(p::delete_manager),
         )
         .route("/api/v1/pages/{handle}/audit", get(p::audit_log))
+        .route("/api/v1/pages/{handle}/stats", get(visits::page_stats))
         .route("/api/v1/pages/{handle}/offices", post(p::add_office))
         .route(
             "/api/v1/pages/{handle}/offices/{id}",

@@ -2,7 +2,7 @@
 //! a browsable API explorer served from the binary (no download).
 
 use crate::api::{
-    self, accounts, contacts, conversations, introductions, pages, posts, profiles, search,
+    self, accounts, contacts, conversations, introductions, pages, posts, profiles, search, visits,
 };
 use crate::state::AppState;
 use axum::Router;
@@ -87,6 +87,8 @@ use utoipa::{Modify, OpenApi};
         posts::posts_of,
         posts::follow,
         posts::unfollow,
+        visits::my_visitors,
+        visits::page_stats,
     ),
     modifiers(&BearerAuth),
     tags(

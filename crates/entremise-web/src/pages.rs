@@ -12,6 +12,7 @@ mod network;
 mod posts;
 mod profile;
 mod search;
+mod visits;
 
 use crate::auth::Ctx;
 use crate::error::{log_if_internal, status_of};
@@ -37,6 +38,7 @@ pub fn routes() -> Router<AppState> {
         .route("/signout", post(account::signout))
         .route("/lang", post(account::switch_language))
         .route("/settings/sessions", get(account::sessions))
+        .route("/settings/visitors", get(visits::visitors))
         .route(
             "/settings/sessions/{id}/revoke",
             post(account::revoke_session),
@@ -92,6 +94,7 @@ pub fn routes() -> Router<AppState> {
         .route("/{at}/block", post(connection::block))
         .route("/{at}/unblock", post(connection::unblock))
         .route("/{at}/manage", get(admin::manage))
+        .route("/{at}/stats", get(visits::page_stats))
         .route("/{at}/manage/{action}", post(admin::manage_action))
         .route(
             "/{at}/manage/{action}/{id}",

@@ -588,7 +588,7 @@ async fn seed_posts(
         };
         let mut attached = Vec::new();
         if let Some(alt) = alt {
-            let (w, h) = [(1200, 800), (900, 900), (800, 1000)][i % 3];
+            let (w, h) = [(720, 480), (640, 640), (600, 750)][i % 3];
             let bytes = demo_picture(i as u64, w, h);
             let stored = media
                 .store_image(bytes, UploadLimits::default())

@@ -27,6 +27,93 @@ pub enum ImportCommand {
         #[command(flatten)]
         settings: Settings,
     },
+    /// Generated text posts for every person already in the data directory
+    /// (to measure the feed at scale), spread over the last 30 days.
+    Posts {
+        /// Posts per person.
+        #[arg(long, default_value_t = 10)]
+        per_member: usize,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        #[command(flatten)]
+        settings: Settings,
+    },
+}
+
+const POST_TEXTS: &[&str] = &[
+    "Clôture annuelle terminée : merci à toute l'équipe ! #expertisecomptable",
+    "Quarterly close done two days early. Automation paid off. #finance",
+    "Qui recommanderiez-vous pour un audit de paie dans le Calvados ?",
+    "Our new warehouse in Le Havre opened this week. #logistics",
+    "Webinaire jeudi : les nouveautés fiscales pour les TPE. #fiscalité",
+    "Three lessons from ten years of payroll: document, automate, call back.",
+    "Nous recrutons un(e) gestionnaire de paie à Bayeux. #recrutement",
+    "Great panel on e-invoicing at the chamber of commerce today.",
+];
+
+/// `import posts`: generated posts for every person of the store.
+fn import_posts(config: &Config, per_member: usize, seed: u64) -> anyhow::Result<()> {
+    use entremise_domain::privacy::Audience;
+    use entremise_domain::profile::ProfileKind;
+    use entremise_store_sqlite::ImportedPost;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let store = entremise::server::open_store(config)?;
+        let now = time::OffsetDateTime::now_utc();
+        let mut state = seed.max(1);
+        let mut next = move || {
+            // xorshift64*: deterministic, no dependency.
+            state ^= state >> 12;
+            state ^= state << 25;
+            state ^= state >> 27;
+            state.wrapping_mul(0x2545_F491_4F6C_DD1D)
+        };
+        let mut posts = Vec::new();
+        let mut after = None;
+        loop {
+            let page = entremise_domain::store::ProfileStore::list_profiles(
+                &*store,
+                Some(ProfileKind::Person),
+                after,
+                10_000,
+            )
+            .await?;
+            let Some(last) = page.last() else { break };
+            after = Some(last.id);
+            for p in &page {
+                for _ in 0..per_member {
+                    let r = next();
+                    let audience = match r % 10 {
+                        0..=2 => Audience::Public,
+                        3..=5 => Audience::Members,
+                        6..=7 => Audience::Contacts,
+                        _ => Audience::Network,
+                    };
+                    let age = time::Duration::seconds((next() % (30 * 24 * 3600)) as i64);
+                    posts.push(ImportedPost {
+                        author: p.id,
+                        audience,
+                        text: POST_TEXTS[(r / 10) as usize % POST_TEXTS.len()].to_owned(),
+                        at: now - age,
+                    });
+                }
+            }
+        }
+        // Oldest first, as they would have been written.
+        posts.sort_by_key(|p| p.at);
+        let started = std::time::Instant::now();
+        let done = store
+            .import_posts(posts, |done, total| eprintln!("  posts: {done}/{total}"))
+            .await
+            .with_context(|| format!("importing posts into {:?}", config.database))?;
+        eprintln!(
+            "imported {done} posts in {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
+        anyhow::Ok(())
+    })
 }
 
 const FIRST: &[&str] = &[
@@ -59,7 +146,17 @@ const TOWNS: &[&str] = &[
 ];
 
 pub fn run(config_file: Option<&std::path::Path>, args: ImportArgs) -> anyhow::Result<()> {
-    let ImportCommand::Edges { file, settings } = args.command;
+    let (file, settings) = match args.command {
+        ImportCommand::Edges { file, settings } => (file, settings),
+        ImportCommand::Posts {
+            per_member,
+            seed,
+            settings,
+        } => {
+            let config = Config::load(config_file, settings)?;
+            return import_posts(&config, per_member, seed);
+        }
+    };
     let config = Config::load(config_file, settings)?;
     let mut index: HashMap<u64, usize> = HashMap::new();
     let mut nodes: Vec<u64> = Vec::new();

@@ -210,6 +210,9 @@ impl Entremise {
         view_as: Option<Relation>,
     ) -> Result<PageDetails> {
         let (stored, actual) = self.visible_profile(viewer, handle).await?;
+        if view_as.is_none() {
+            self.record_visit(viewer, &stored).await?;
+        }
         let relation = crate::privacy::view_as(actual, view_as);
         let profile = self.build_view(&stored, relation).await?;
         let is_self = actual == Relation::Itself;

@@ -418,7 +418,12 @@ impl Entremise {
     /// One post, as the viewer may see it.
     pub async fn view_post(&self, viewer: &Viewer, id: i64) -> Result<PostView> {
         let (p, relation) = self.visible_post(viewer, id).await?;
-        self.post_view(viewer, &p, relation, self.clock.now()).await
+        let view = self
+            .post_view(viewer, &p, relation, self.clock.now())
+            .await?;
+        self.record_post_views(viewer, std::slice::from_ref(&view))
+            .await?;
+        Ok(view)
     }
 
     /// Earlier versions of an edited post, for whoever may see it.
@@ -637,10 +642,14 @@ impl Entremise {
         authors.extend(self.store.followed_pages(me.identity.person).await?);
         authors.sort_unstable();
         authors.dedup();
-        if ranked {
-            return self.ranked_feed(viewer, &authors, limit).await;
-        }
-        self.page_of_posts(viewer, &authors, cursor, limit).await
+        let page = if ranked {
+            self.ranked_feed(viewer, &authors, limit).await?
+        } else {
+            self.page_of_posts(viewer, &authors, cursor, limit).await?
+        };
+        // The reach of pages' posts: those shown, in one store call.
+        self.record_post_views(viewer, &page.items).await?;
+        Ok(page)
     }
 
     async fn page_of_posts(

@@ -18,6 +18,9 @@ impl Entremise {
         view_as: Option<Relation>,
     ) -> Result<ProfileView> {
         let (profile, relation) = self.visible_profile(viewer, handle).await?;
+        if view_as.is_none() {
+            self.record_visit(viewer, &profile).await?;
+        }
         let relation = privacy::view_as(relation, view_as);
         self.build_view(&profile, relation).await
     }

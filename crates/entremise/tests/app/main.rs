@@ -13,4 +13,5 @@ mod search;
 mod security;
 mod socket;
 mod support;
+mod visits;
 mod web;

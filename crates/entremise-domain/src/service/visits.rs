@@ -1,0 +1,287 @@
+//! Profile visits ("who viewed my profile") and a page's statistics (the
+//! reach of its posts).
+//!
+//! A visit is recorded when a signed-in member views another member's
+//! person profile (one row per pair and day); a post view when a signed-in
+//! member who does not run the page opens one of its posts or is shown it
+//! in his feed. Each visitor is shown as HIS OWN `visits` setting says, read
+//! when the list is shown: `name`, `organization` only ("someone from
+//! ACME") or `nothing` (counted only). Blocked pairs are neither recorded
+//! nor shown.
+
+use super::{Entremise, PostView, Viewer};
+use crate::error::{Error, Result};
+use crate::privacy::{Field, VisitVisibility};
+use crate::profile::{Profile, ProfileKind, ProfileRef};
+use crate::validate::Handle;
+use serde::Serialize;
+use time::{Duration, OffsetDateTime};
+
+/// How far back "who viewed my profile" looks.
+pub const VISITS_WINDOW_DAYS: i64 = 90;
+/// Most visitors listed at once.
+pub const MAX_VISITORS: usize = 100;
+/// Most visitors read to count the anonymous ones.
+const VISITORS_READ: usize = 2_000;
+/// Posts a page's statistics cover.
+pub const STATS_POSTS: usize = 50;
+
+/// One visitor of my profile, as his own setting lets him be shown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum Visitor {
+    /// He shows his name.
+    Named {
+        handle: Handle,
+        name: String,
+        /// The day of his latest visit (UTC, `YYYY-MM-DD`).
+        visited_on: String,
+    },
+    /// He shows his organization only: "someone from ACME", or `null`
+    /// when he has none (or may not show it to you).
+    Organization {
+        organization: Option<String>,
+        visited_on: String,
+    },
+}
+
+/// `GET /api/v1/me/visitors`: the last 90 days, newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct VisitorsPage {
+    pub items: Vec<Visitor>,
+    /// Visitors who show nothing of their visits: counted only.
+    pub anonymous_count: u64,
+}
+
+/// The numbers of one post of a page.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PostStats {
+    #[serde(serialize_with = "crate::ids::id_as_string")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub id: i64,
+    /// The beginning of its text.
+    pub excerpt: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub published_at: OffsetDateTime,
+    /// Images it carries (0: a text post).
+    pub images: u64,
+    /// Distinct signed-in members who were shown it (its operators excluded).
+    pub reach: u64,
+    pub reactions: u64,
+    pub comments: u64,
+    pub reshares: u64,
+}
+
+/// Posts of one kind (with images, or text only) compared.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct KindStats {
+    pub posts: u64,
+    pub average_reshares: f64,
+    pub average_reach: f64,
+}
+
+/// `GET /api/v1/pages/{handle}/stats`: the page's last 50 published posts.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PageStats {
+    pub page: ProfileRef,
+    /// Newest first.
+    pub posts: Vec<PostStats>,
+    pub image_posts: KindStats,
+    pub text_posts: KindStats,
+}
+
+fn excerpt(text: &str) -> String {
+    const CHARS: usize = 80;
+    let mut out: String = text.chars().take(CHARS).collect();
+    if text.chars().count() > CHARS {
+        out.push('…');
+    }
+    out
+}
+
+fn kind_stats<'a>(posts: impl Iterator<Item = &'a PostStats>) -> KindStats {
+    let (mut n, mut reshares, mut reach) = (0u64, 0u64, 0u64);
+    for p in posts {
+        n += 1;
+        reshares += p.reshares;
+        reach += p.reach;
+    }
+    if n == 0 {
+        return KindStats::default();
+    }
+    KindStats {
+        posts: n,
+        average_reshares: reshares as f64 / n as f64,
+        average_reach: reach as f64 / n as f64,
+    }
+}
+
+impl Entremise {
+    /// Records the viewer's visit of a person's profile: not for anonymous
+    /// viewers, his own profile, pages, or a blocked pair.
+    pub(crate) async fn record_visit(&self, viewer: &Viewer, profile: &Profile) -> Result<()> {
+        let Some(me) = viewer.signed_in.as_ref() else {
+            return Ok(());
+        };
+        let person = me.identity.person;
+        if profile.kind != ProfileKind::Person
+            || profile.id == person
+            || self.network.is_blocked(person, profile.id)
+        {
+            return Ok(());
+        }
+        self.store
+            .record_visit(person, profile.id, self.clock.now())
+            .await
+    }
+
+    /// Records that the viewer was shown these posts, for the posts of
+    /// pages he does not run, in one store call.
+    pub(crate) async fn record_post_views(
+        &self,
+        viewer: &Viewer,
+        shown: &[PostView],
+    ) -> Result<()> {
+        let Some(me) = viewer.signed_in.as_ref() else {
+            return Ok(());
+        };
+        let ids: Vec<i64> = shown
+            .iter()
+            .filter(|p| p.author.kind.is_page() && !p.mine)
+            .map(|p| p.id)
+            .collect();
+        if ids.is_empty() {
+            return Ok(());
+        }
+        self.store
+            .record_post_views(me.identity.person, &ids, self.clock.now())
+            .await
+    }
+
+    /// Who viewed the viewer's profile in the last 90 days, newest first,
+    /// each as his own `visits` setting says.
+    pub async fn profile_visitors(&self, viewer: &Viewer, limit: usize) -> Result<VisitorsPage> {
+        let me = viewer.require()?.identity.person;
+        let since = self.clock.now() - Duration::days(VISITS_WINDOW_DAYS);
+        let limit = limit.clamp(1, MAX_VISITORS);
+        let rows = self.store.visitors_of(me, since, VISITORS_READ).await?;
+        let mut items = Vec::new();
+        let mut anonymous_count = 0;
+        for (visitor, at) in rows {
+            if self.network.is_blocked(me, visitor) {
+                continue;
+            }
+            let Some(p) = self.store.profile(visitor).await? else {
+                continue;
+            };
+            let visited_on = at.date().to_string();
+            match p.settings.visits {
+                VisitVisibility::Nothing => anonymous_count += 1,
+                _ if items.len() >= limit => {}
+                VisitVisibility::Name => items.push(Visitor::Named {
+                    handle: p.handle.clone(),
+                    name: p.fields.name.clone(),
+                    visited_on,
+                }),
+                VisitVisibility::Organization => {
+                    // Only as far as his organization field's audience goes.
+                    let shown = self
+                        .relation_to_id(viewer, visitor)
+                        .is_some_and(|r| p.audiences.get(Field::Organization).admits(r));
+                    items.push(Visitor::Organization {
+                        organization: p.fields.organization.clone().filter(|_| shown),
+                        visited_on,
+                    });
+                }
+            }
+        }
+        Ok(VisitorsPage {
+            items,
+            anonymous_count,
+        })
+    }
+
+    /// The statistics of a page's last 50 published posts, for whoever
+    /// holds a role on it (analyst and above: every role); `NotFound` to
+    /// anyone else, exactly like a missing page.
+    pub async fn page_stats(&self, viewer: &Viewer, handle: &str) -> Result<PageStats> {
+        viewer.require()?;
+        let (page, _) = self.visible_profile(viewer, handle).await?;
+        if !page.kind.is_page() || self.role_on(viewer, &page).is_none() {
+            return Err(Error::NotFound);
+        }
+        let now = self.clock.now();
+        let posts = self
+            .store
+            .posts_by(&[page.id], None, now, STATS_POSTS)
+            .await?;
+        let ids: Vec<i64> = posts.iter().map(|p| p.id).collect();
+        let mut counts = self.store.post_counts(&ids).await?;
+        let reach = self.store.post_reach(&ids).await?;
+        let posts: Vec<PostStats> = posts
+            .into_iter()
+            .map(|p| {
+                let c = counts.remove(&p.id).unwrap_or_default();
+                PostStats {
+                    id: p.id,
+                    excerpt: excerpt(&p.text),
+                    published_at: p.published_at,
+                    images: p.images.len() as u64,
+                    reach: reach.get(&p.id).copied().unwrap_or(0),
+                    reactions: c.reactions,
+                    comments: c.comments,
+                    reshares: c.reshares,
+                }
+            })
+            .collect();
+        Ok(PageStats {
+            page: ProfileRef {
+                handle: page.handle.clone(),
+                name: page.fields.name.clone(),
+                kind: page.kind,
+            },
+            image_posts: kind_stats(posts.iter().filter(|p| p.images > 0)),
+            text_posts: kind_stats(posts.iter().filter(|p| p.images == 0)),
+            posts,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stats(images: u64, reach: u64, reshares: u64) -> PostStats {
+        PostStats {
+            id: 1,
+            excerpt: String::new(),
+            published_at: OffsetDateTime::UNIX_EPOCH,
+            images,
+            reach,
+            reactions: 0,
+            comments: 0,
+            reshares,
+        }
+    }
+
+    #[test]
+    fn kinds_are_averaged() {
+        let all = [stats(1, 4, 1), stats(2, 2, 2), stats(0, 3, 0)];
+        let img = kind_stats(all.iter().filter(|p| p.images > 0));
+        assert_eq!(img.posts, 2);
+        assert!((img.average_reach - 3.0).abs() < 1e-9);
+        assert!((img.average_reshares - 1.5).abs() < 1e-9);
+        assert_eq!(kind_stats([].iter()), KindStats::default());
+    }
+
+    #[test]
+    fn excerpts_are_short() {
+        assert_eq!(excerpt("court"), "court");
+        assert_eq!(excerpt(&"é".repeat(100)).chars().count(), 81);
+    }
+}
