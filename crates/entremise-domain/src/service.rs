@@ -128,6 +128,8 @@ pub struct Entremise {
     /// request costs no database read. Cleared whenever sessions, roles or
     /// an account's locale change.
     viewers: std::sync::Mutex<std::collections::HashMap<String, (Viewer, time::OffsetDateTime)>>,
+    /// Pages each member follows (see `followed`), cleared by his follows.
+    followed: std::sync::Mutex<std::collections::HashMap<ProfileId, Arc<Vec<ProfileId>>>>,
     /// Tie weights of members' contacts, kept a minute (see `ties_of`).
     ties: std::sync::Mutex<std::collections::HashMap<i64, (TieWeights, time::OffsetDateTime)>>,
 }
@@ -197,6 +199,7 @@ impl Entremise {
             message_limit: RateLimiter::new(config.messages_per_minute, Duration::minutes(1)),
             viewers: std::sync::Mutex::new(std::collections::HashMap::new()),
             ties: std::sync::Mutex::new(std::collections::HashMap::new()),
+            followed: std::sync::Mutex::new(std::collections::HashMap::new()),
             store,
             search,
             media,

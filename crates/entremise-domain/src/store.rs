@@ -408,6 +408,14 @@ pub struct NewMedia {
     pub created_at: OffsetDateTime,
 }
 
+/// Posts with their counters and one member's reactions to them.
+#[derive(Debug, Clone, Default)]
+pub struct PostBatch {
+    pub posts: Vec<crate::post::Post>,
+    pub counts: std::collections::HashMap<i64, crate::post::PostCounts>,
+    pub mine: std::collections::HashMap<i64, crate::post::ReactionKind>,
+}
+
 /// Where a page of posts starts: strictly older than this (published at, id).
 pub type PostCursor = (OffsetDateTime, i64);
 
@@ -439,6 +447,29 @@ pub trait PostStore: Send + Sync {
         now: OffsetDateTime,
         limit: usize,
     ) -> Result<Vec<crate::post::Post>>;
+    /// [`PostStore::posts_by`], with those posts' counters and `member`'s
+    /// reactions to them, read together (one round trip for a feed page).
+    async fn posts_by_with_counts(
+        &self,
+        authors: &[ProfileId],
+        before: Option<PostCursor>,
+        now: OffsetDateTime,
+        limit: usize,
+        member: Option<ProfileId>,
+    ) -> Result<PostBatch> {
+        let posts = self.posts_by(authors, before, now, limit).await?;
+        let ids: Vec<i64> = posts.iter().map(|p| p.id).collect();
+        let counts = self.post_counts(&ids).await?;
+        let mine = match member {
+            Some(m) => self.reactions_of_member(&ids, m).await?,
+            None => Default::default(),
+        };
+        Ok(PostBatch {
+            posts,
+            counts,
+            mine,
+        })
+    }
     /// Posts scheduled for later, of one author.
     async fn scheduled_posts(
         &self,

@@ -11,7 +11,7 @@ use crate::codec::{DbResult, Json, Ts, count_at, index_to_sql, limit, text_enum}
 use async_trait::async_trait;
 use entremise_domain::post::{Comment, Media, Post, PostCounts, PostEdit, PostImage, ReactionKind};
 use entremise_domain::privacy::Audience;
-use entremise_domain::store::{NewMedia, NewPost, PostCursor, PostStore};
+use entremise_domain::store::{NewMedia, NewPost, PostBatch, PostCursor, PostStore};
 use entremise_domain::{AccountId, Error, ProfileId, Result};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use std::cmp::Reverse;
@@ -363,6 +363,24 @@ fn post_counts(conn: &Connection, posts: &[i64]) -> DbResult<HashMap<i64, PostCo
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+fn reactions_of_member(
+    conn: &Connection,
+    posts: &[i64],
+    member: ProfileId,
+) -> DbResult<HashMap<i64, ReactionKind>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT post_id, kind FROM reactions
+         WHERE member_id = ?1 AND post_id IN (SELECT value FROM json_each(?2))",
+    )?;
+    let rows = stmt.query_map(params![member.0, id_set(posts.iter().copied())], |row| {
+        Ok((
+            row.get::<_, i64>(0)?,
+            text_enum(row, 1, ReactionKind::parse)?,
+        ))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 #[async_trait]
 impl PostStore for SqliteStore {
     async fn create_media(&self, new: NewMedia) -> Result<Media> {
@@ -471,6 +489,32 @@ impl PostStore for SqliteStore {
         .await
     }
 
+    async fn posts_by_with_counts(
+        &self,
+        authors: &[ProfileId],
+        before: Option<PostCursor>,
+        now: OffsetDateTime,
+        limit_to: usize,
+        member: Option<ProfileId>,
+    ) -> Result<PostBatch> {
+        let authors = authors.to_vec();
+        self.read("posts by authors, with counts", move |conn| {
+            let posts = posts_by(conn, &authors, before, now, limit_to)?;
+            let ids: Vec<i64> = posts.iter().map(|p| p.id).collect();
+            let counts = post_counts(conn, &ids)?;
+            let mine = match member {
+                Some(m) if !ids.is_empty() => reactions_of_member(conn, &ids, m)?,
+                _ => HashMap::new(),
+            };
+            Ok(PostBatch {
+                posts,
+                counts,
+                mine,
+            })
+        })
+        .await
+    }
+
     /// Soonest first.
     async fn scheduled_posts(&self, author: ProfileId, now: OffsetDateTime) -> Result<Vec<Post>> {
         self.read("scheduled posts", move |conn| {
@@ -565,19 +609,9 @@ impl PostStore for SqliteStore {
         if posts.is_empty() {
             return Ok(HashMap::new());
         }
-        let ids = id_set(posts.iter().copied());
+        let posts = posts.to_vec();
         self.read("reactions of member", move |conn| {
-            let mut stmt = conn.prepare_cached(
-                "SELECT post_id, kind FROM reactions
-                 WHERE member_id = ?1 AND post_id IN (SELECT value FROM json_each(?2))",
-            )?;
-            let rows = stmt.query_map(params![member.0, ids], |row| {
-                Ok((
-                    row.get::<_, i64>(0)?,
-                    text_enum(row, 1, ReactionKind::parse)?,
-                ))
-            })?;
-            Ok(rows.collect::<rusqlite::Result<_>>()?)
+            reactions_of_member(conn, &posts, member)
         })
         .await
     }

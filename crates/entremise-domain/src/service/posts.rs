@@ -17,6 +17,7 @@ use crate::profile::{ProfileKind, ProfileRef};
 use crate::store::{NewMedia, NewPost, PostCursor};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
+use std::sync::Arc;
 use time::{Duration, OffsetDateTime};
 
 /// Largest page of a feed or list of posts.
@@ -579,16 +580,42 @@ impl Entremise {
                 "members follow pages; persons are reached as contacts",
             ));
         }
-        if follow {
+        let person = me.identity.person;
+        let done = if follow {
             self.store
-                .follow(me.identity.person, profile.id, self.clock.now())
+                .follow(person, profile.id, self.clock.now())
                 .await
         } else {
-            self.store
-                .unfollow(me.identity.person, profile.id)
-                .await
-                .map(|_| ())
+            self.store.unfollow(person, profile.id).await.map(|_| ())
+        };
+        self.forget_followed(person);
+        done
+    }
+
+    /// The pages a member follows, kept in memory (cleared by his follows
+    /// and unfollows): the feed asks on every page.
+    async fn followed(&self, person: ProfileId) -> Result<Arc<Vec<ProfileId>>> {
+        if let Some(pages) = self
+            .followed
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&person)
+        {
+            return Ok(pages.clone());
         }
+        let pages = Arc::new(self.store.followed_pages(person).await?);
+        self.followed
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(person, pages.clone());
+        Ok(pages)
+    }
+
+    fn forget_followed(&self, person: ProfileId) {
+        self.followed
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&person);
     }
 
     /// Whether the viewer follows a page.
@@ -596,11 +623,7 @@ impl Entremise {
         let Some(me) = viewer.signed_in.as_ref() else {
             return Ok(false);
         };
-        Ok(self
-            .store
-            .followed_pages(me.identity.person)
-            .await?
-            .contains(&page))
+        Ok(self.followed(me.identity.person).await?.contains(&page))
     }
 
     /// Posts of one profile the viewer may see, newest first.
@@ -639,7 +662,7 @@ impl Entremise {
                     .map(|e| ProfileId(e as i64)),
             );
         }
-        authors.extend(self.store.followed_pages(me.identity.person).await?);
+        authors.extend(self.followed(me.identity.person).await?.iter().copied());
         authors.sort_unstable();
         authors.dedup();
         let page = if ranked {
@@ -670,11 +693,18 @@ impl Entremise {
         let now = self.clock.now();
         let mut shown: Vec<(Post, Relation)> = Vec::new();
         let mut exhausted = false;
+        let member = viewer.signed_in.as_ref().map(|s| s.identity.person);
+        let (mut counts, mut mine) = (HashMap::new(), HashMap::new());
         // Posts the viewer may not see are skipped; a few rounds fill the page.
         for _ in 0..8 {
-            let batch = self.store.posts_by(authors, before, now, limit + 1).await?;
-            exhausted = batch.len() <= limit;
-            for p in batch {
+            let batch = self
+                .store
+                .posts_by_with_counts(authors, before, now, limit + 1, member)
+                .await?;
+            counts.extend(batch.counts);
+            mine.extend(batch.mine);
+            exhausted = batch.posts.len() <= limit;
+            for p in batch.posts {
                 before = Some((p.published_at, p.id));
                 if let Some(r) = self.may_see(viewer, &p, now) {
                     shown.push((p, r));
@@ -695,7 +725,9 @@ impl Entremise {
         } else {
             None
         };
-        let items = self.post_views(viewer, &shown, now).await?;
+        let items = self
+            .post_views_from(viewer, &shown, now, counts, mine)
+            .await?;
         Ok(FeedPage { items, next })
     }
 
@@ -762,8 +794,8 @@ impl Entremise {
         now: OffsetDateTime,
     ) -> Result<Vec<PostView>> {
         let ids: Vec<i64> = posts.iter().map(|(p, _)| p.id).collect();
-        let mut counts = self.store.post_counts(&ids).await?;
-        let mut mine = match viewer.signed_in.as_ref() {
+        let counts = self.store.post_counts(&ids).await?;
+        let mine = match viewer.signed_in.as_ref() {
             Some(me) => {
                 self.store
                     .reactions_of_member(&ids, me.identity.person)
@@ -771,6 +803,18 @@ impl Entremise {
             }
             None => HashMap::new(),
         };
+        self.post_views_from(viewer, posts, now, counts, mine).await
+    }
+
+    /// [`Self::post_views`] with counters and reactions already read.
+    async fn post_views_from(
+        &self,
+        viewer: &Viewer,
+        posts: &[(Post, Relation)],
+        now: OffsetDateTime,
+        mut counts: HashMap<i64, PostCounts>,
+        mut mine: HashMap<i64, ReactionKind>,
+    ) -> Result<Vec<PostView>> {
         let mut refs = HashMap::new();
         let mut out = Vec::with_capacity(posts.len());
         for (p, r) in posts {

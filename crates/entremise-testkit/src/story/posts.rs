@@ -346,6 +346,18 @@ pub async fn posts_by_and_scheduled(store: Arc<dyn Store>) {
         .unwrap();
     assert_eq!(all, expected);
     assert_eq!(all[3].images, [image(&pic)]);
+    // The same posts with their counters (and nobody's reactions yet).
+    let expected_ids: Vec<i64> = expected.iter().map(|p| p.id).collect();
+    let batch = store
+        .posts_by_with_counts(&[ada.person, bob.person], None, now, 20, Some(cy.person))
+        .await
+        .unwrap();
+    assert_eq!(batch.posts, expected);
+    assert_eq!(
+        batch.counts,
+        store.post_counts(&expected_ids).await.unwrap()
+    );
+    assert!(batch.mine.is_empty());
     assert_eq!(
         store
             .posts_by(&[bob.person, ada.person, bob.person], None, now, 20)
