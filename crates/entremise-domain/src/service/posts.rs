@@ -86,6 +86,10 @@ pub struct PostView {
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub id: i64,
     pub author: ProfileRef,
+    /// The author's id, for the use cases (statistics leave out the page's
+    /// own managers).
+    #[serde(skip)]
+    pub author_id: ProfileId,
     pub audience: Audience,
     pub text: String,
     pub images: Vec<ImageView>,
@@ -109,7 +113,8 @@ pub struct PostView {
     pub counts: PostCounts,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub my_reaction: Option<ReactionKind>,
-    /// The viewer wrote it (or manages the page it was published as).
+    /// The viewer may edit and delete it: his own, or a page's on which his
+    /// role edits.
     pub mine: bool,
 }
 
@@ -433,10 +438,18 @@ impl Entremise {
         self.store.post_history(id).await
     }
 
+    /// Whether the viewer writes as this author: himself, or a page or
+    /// persona on which his role edits (an analyst reads, never writes).
+    fn writes_as(&self, viewer: &Viewer, author: ProfileId) -> bool {
+        viewer.identity().is_some_and(|me| {
+            me.person == author || me.operates(author).is_some_and(|role| role.edits())
+        })
+    }
+
     /// Edits the text of one's post; the previous text is kept.
     pub async fn edit_post(&self, viewer: &Viewer, id: i64, text: &str) -> Result<PostView> {
         let (p, relation) = self.visible_post(viewer, id).await?;
-        if relation != Relation::Itself {
+        if !self.writes_as(viewer, p.author) {
             return Err(Error::Forbidden(Forbidden::NotAllowed));
         }
         let empty_allowed = p.reshare_of.is_some() || !p.images.is_empty();
@@ -452,8 +465,8 @@ impl Entremise {
     /// Deletes one's post, its comments and reactions, and its images once
     /// nothing else holds them.
     pub async fn delete_post(&self, viewer: &Viewer, id: i64) -> Result<()> {
-        let (_, relation) = self.visible_post(viewer, id).await?;
-        if relation != Relation::Itself {
+        let (p, _) = self.visible_post(viewer, id).await?;
+        if !self.writes_as(viewer, p.author) {
             return Err(Error::Forbidden(Forbidden::NotAllowed));
         }
         for key in self.store.delete_post(id).await? {
@@ -497,7 +510,7 @@ impl Entremise {
         let mut refs = HashMap::new();
         Ok(CommentView {
             id: c.id,
-            author: self.profile_ref_cached(c.author, &mut refs).await?,
+            author: self.profile_ref_cached(viewer, c.author, &mut refs).await?,
             text: c.text,
             created_at: c.created_at,
             replies: Vec::new(),
@@ -518,7 +531,7 @@ impl Entremise {
             }
             let view = CommentView {
                 id: c.id,
-                author: self.profile_ref_cached(c.author, &mut refs).await?,
+                author: self.profile_ref_cached(viewer, c.author, &mut refs).await?,
                 text: c.text,
                 created_at: c.created_at,
                 replies: Vec::new(),
@@ -764,8 +777,12 @@ impl Entremise {
         Ok(FeedPage { items, next: None })
     }
 
+    /// How an author or commenter is labelled for the viewer. A person's
+    /// name is for members at least; an anonymous viewer sees it only when
+    /// the person made it public, and his handle otherwise.
     async fn profile_ref_cached(
         &self,
+        viewer: &Viewer,
         id: ProfileId,
         cache: &mut HashMap<ProfileId, ProfileRef>,
     ) -> Result<ProfileRef> {
@@ -773,12 +790,27 @@ impl Entremise {
             return Ok(r.clone());
         }
         let r = match self.network.card(id) {
-            Some(card) => ProfileRef {
-                handle: crate::validate::Handle::parse(&card.handle)
-                    .map_err(|_| Error::internal("a stored handle does not parse"))?,
-                name: card.name.to_string(),
-                kind: ProfileKind::Person,
-            },
+            Some(card) => {
+                let handle = crate::validate::Handle::parse(&card.handle)
+                    .map_err(|_| Error::internal("a stored handle does not parse"))?;
+                let name = if viewer.signed_in.is_some() {
+                    card.name.to_string()
+                } else {
+                    let profile = self.store.profile(id).await?.ok_or(Error::NotFound)?;
+                    let view = crate::profile::ProfileView::build(
+                        &profile,
+                        &[],
+                        None,
+                        Relation::Anonymous,
+                    );
+                    view.name.unwrap_or_else(|| handle.to_string())
+                };
+                ProfileRef {
+                    handle,
+                    name,
+                    kind: ProfileKind::Person,
+                }
+            }
             None => self.store.profile_ref(id).await?.ok_or(Error::NotFound)?,
         };
         cache.insert(id, r.clone());
@@ -868,7 +900,8 @@ impl Entremise {
         };
         Ok(PostView {
             id: p.id,
-            author: self.profile_ref_cached(p.author, refs).await?,
+            author: self.profile_ref_cached(viewer, p.author, refs).await?,
+            author_id: p.author,
             audience: p.audience,
             text: p.text.clone(),
             images: p
@@ -890,7 +923,7 @@ impl Entremise {
             reshare_of,
             counts,
             my_reaction,
-            mine: relation == Relation::Itself,
+            mine: relation == Relation::Itself && self.writes_as(viewer, p.author),
         })
     }
 

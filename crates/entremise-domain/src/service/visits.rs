@@ -152,7 +152,7 @@ impl Entremise {
         };
         let ids: Vec<i64> = shown
             .iter()
-            .filter(|p| p.author.kind.is_page() && !p.mine)
+            .filter(|p| p.author.kind.is_page() && me.identity.operates(p.author_id).is_none())
             .map(|p| p.id)
             .collect();
         if ids.is_empty() {

@@ -94,7 +94,7 @@ pub async fn upload(
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct MediaQuery {
     /// 320, 640 or 1280 for a smaller copy.
-    pub w: Option<u32>,
+    pub w: Option<String>,
 }
 
 /// The bytes of an image, for whoever may see what holds it (404 to anyone
@@ -105,10 +105,22 @@ pub async fn serve_media(
     Path(id): Path<String>,
     Query(q): Query<MediaQuery>,
 ) -> Result<Response, ApiError> {
+    let id = post_id(&id)?;
+    // A width that is not a number is refused like an unknown width, by the
+    // domain, once it has checked the viewer may see the image at all.
+    let width =
+        q.w.as_deref()
+            .map(str::trim)
+            .filter(|w| !w.is_empty())
+            .map(|w| w.parse::<u32>().unwrap_or(0));
     let (bytes, content_type) = state
         .app
-        .media_bytes(&ctx.viewer, post_id(&id)?, q.w)
-        .await?;
+        .media_bytes(&ctx.viewer, id, width)
+        .await
+        .map_err(|e| match e {
+            Error::Invalid(_) => ApiError::BadQuery(e),
+            other => ApiError::Domain(other),
+        })?;
     Ok((
         [
             (header::CONTENT_TYPE, content_type),
@@ -312,7 +324,7 @@ pub struct FeedQuery {
     /// 1 to 50, 20 by default.
     pub limit: Option<String>,
     /// `true`: the last two weeks ranked by engagement (one page).
-    pub ranked: Option<bool>,
+    pub ranked: Option<String>,
 }
 
 fn limit_of(raw: Option<&str>) -> Result<usize, Error> {
@@ -340,14 +352,20 @@ pub async fn feed(
     Query(q): Query<FeedQuery>,
 ) -> Result<Json<FeedPage>, ApiError> {
     let limit = limit_of(q.limit.as_deref()).map_err(ApiError::BadQuery)?;
+    let ranked = match q.ranked.as_deref().map(str::trim) {
+        None | Some("" | "false" | "0") => false,
+        Some("true" | "1") => true,
+        Some(_) => {
+            return Err(ApiError::BadQuery(Error::invalid(
+                "ranked",
+                "invalid",
+                "true or false",
+            )));
+        }
+    };
     let page = state
         .app
-        .feed(
-            &ctx.viewer,
-            q.cursor.as_deref(),
-            limit,
-            q.ranked.unwrap_or(false),
-        )
+        .feed(&ctx.viewer, q.cursor.as_deref(), limit, ranked)
         .await
         .map_err(ApiError::BadQuery)?;
     Ok(Json(page))

@@ -29,7 +29,8 @@ pub struct SearchParams {
     pub cursor: Option<String>,
 }
 
-fn number(raw: Option<&str>, field: &str) -> Result<Option<usize>> {
+/// A number given as a query parameter; anything else names the parameter.
+pub(crate) fn number(raw: Option<&str>, field: &str) -> Result<Option<usize>> {
     match raw.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(None),
         Some(s) => s

@@ -11,7 +11,7 @@ use serde::Deserialize;
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct VisitorsQuery {
     /// Visitors listed, 1 to 100 (50 by default).
-    pub limit: Option<usize>,
+    pub limit: Option<String>,
 }
 
 /// Who viewed the member's profile in the last 90 days, newest first, each
@@ -26,7 +26,10 @@ pub async fn my_visitors(
     ctx: Ctx,
     Query(q): Query<VisitorsQuery>,
 ) -> Result<Json<VisitorsPage>, ApiError> {
-    let limit = q.limit.unwrap_or(50).clamp(1, MAX_VISITORS);
+    let limit = super::search::number(q.limit.as_deref(), "limit")
+        .map_err(ApiError::BadQuery)?
+        .unwrap_or(50)
+        .clamp(1, MAX_VISITORS);
     Ok(Json(state.app.profile_visitors(&ctx.viewer, limit).await?))
 }
 

@@ -7,40 +7,13 @@ use axum::http::{Method, StatusCode};
 use entremise_media::samples;
 use serde_json::{Value, json};
 
-const BOUNDARY: &str = "entremise-test-boundary";
-
-fn multipart(file: &[u8], alt: &str) -> Vec<u8> {
-    let mut body = Vec::new();
-    body.extend_from_slice(
-        format!(
-            "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"alt\"\r\n\r\n{alt}\r\n--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"photo.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n"
-        )
-        .as_bytes(),
-    );
-    body.extend_from_slice(file);
-    body.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
-    body
-}
-
-async fn upload(app: &TestApp, m: &Member, file: &[u8], alt: &str) -> crate::support::Response {
-    app.send(
-        Req::new(Method::POST, "/api/v1/media")
-            .bearer(&m.token)
-            .raw(
-                &format!("multipart/form-data; boundary={BOUNDARY}"),
-                multipart(file, alt),
-            ),
-    )
-    .await
-}
-
 /// A photo with EXIF (orientation and GPS position) as cameras write it.
 fn camera_photo() -> Vec<u8> {
     samples::jpeg_with_exif(&samples::jpeg(samples::gradient(64, 32)), 6)
 }
 
 async fn image_id(app: &TestApp, m: &Member) -> String {
-    let r = upload(app, m, &camera_photo(), "Le port de Honfleur").await;
+    let r = app.upload(m, &camera_photo(), "Le port de Honfleur").await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
     r.json()["id"].as_str().unwrap().to_owned()
 }
@@ -289,7 +262,7 @@ async fn stored_images_carry_no_metadata_and_bad_uploads_are_refused() {
         photo.windows(6).any(|w| w == b"Exif\0\0"),
         "the sample has EXIF"
     );
-    let r = upload(&app, &ada, &photo, "Honfleur").await;
+    let r = app.upload(&ada, &photo, "Honfleur").await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
     let uploaded = r.json();
     // Orientation 6 applied: 64×32 became 32×64.
@@ -326,14 +299,24 @@ async fn stored_images_carry_no_metadata_and_bad_uploads_are_refused() {
             "too_many_pixels",
         ),
     ] {
-        let r = upload(&app, &ada, &file, "").await;
+        let r = app.upload(&ada, &file, "").await;
         assert_eq!(r.status, status, "{}", r.text());
         assert_eq!(r.json()["fields"][0]["reason"], reason);
     }
     let huge = vec![0u8; 11 * 1024 * 1024];
-    let r = upload(&app, &ada, &huge, "").await;
+    let r = app.upload(&ada, &huge, "").await;
     assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", r.text());
     assert_eq!(app.get("/media/999999").await.status, StatusCode::NOT_FOUND);
+    for w in ["wide", "500"] {
+        let r = app.get_as(&ada, &format!("{url}?w={w}")).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{w}");
+        assert_eq!(code(&r), "invalid_input");
+    }
+    // To someone who may not see the image, a bad width is still 404.
+    assert_eq!(
+        app.get(&format!("{url}?w=wide")).await.status,
+        StatusCode::NOT_FOUND
+    );
     assert_eq!(
         app.get("/media/not-a-number").await.status,
         StatusCode::NOT_FOUND
@@ -366,8 +349,8 @@ async fn stored_images_carry_no_metadata_and_bad_uploads_are_refused() {
     // Without an upload session, nothing.
     let r = app
         .send(Req::new(Method::POST, "/api/v1/media").raw(
-            &format!("multipart/form-data; boundary={BOUNDARY}"),
-            multipart(&photo, ""),
+            &crate::support::multipart_type(),
+            crate::support::multipart(&photo, ""),
         ))
         .await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
@@ -446,13 +429,13 @@ async fn edits_keep_history_deletes_cascade_and_pages_schedule() {
     let sid = scheduled["id"].as_str().unwrap().to_owned();
     // Pages describe their images.
     let image = image_id(&app, &ada).await;
-    let r = upload(
-        &app,
-        &ada,
-        &samples::png(image::DynamicImage::ImageRgb8(samples::gradient(20, 20))),
-        "",
-    )
-    .await;
+    let r = app
+        .upload(
+            &ada,
+            &samples::png(image::DynamicImage::ImageRgb8(samples::gradient(20, 20))),
+            "",
+        )
+        .await;
     let bare = r.json()["id"].as_str().unwrap().to_owned();
     let r = app
         .post_json(
@@ -542,7 +525,13 @@ async fn reactions_comments_and_feed_pages() {
             .cloned()
             .collect::<Vec<_>>()
     );
-    for bad in ["limit=0", "limit=51", "limit=x", "cursor=garbage"] {
+    for bad in [
+        "limit=0",
+        "limit=51",
+        "limit=x",
+        "cursor=garbage",
+        "ranked=maybe",
+    ] {
         let r = app.get_as(&bob, &format!("/api/v1/feed?{bad}")).await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{bad}: {}", r.text());
     }
@@ -635,4 +624,110 @@ async fn reactions_comments_and_feed_pages() {
         .json();
     assert_eq!(ids(&ranked)[0], *id);
     assert!(ranked["next"].is_null());
+}
+
+#[tokio::test]
+async fn authors_are_named_as_their_name_audience_allows_and_analysts_do_not_write() {
+    let app = TestApp::new().await;
+    let (ada, bob, _) = app.cast().await;
+    // Ada's name is for members only; her public post and comment show her
+    // handle to anonymous visitors, her name to members.
+    let r = app
+        .call(
+            Method::PATCH,
+            Some(&ada),
+            "/api/v1/profiles/ada",
+            json!({"audiences": {"name": "members"}}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let p = post(
+        &app,
+        &ada,
+        json!({"text": "Ouvert à tous", "audience": "public"}),
+    )
+    .await;
+    let id = p["id"].as_str().unwrap();
+    app.post_json(
+        Some(&ada),
+        &format!("/api/v1/posts/{id}/comments"),
+        json!({"text": "Moi aussi"}),
+    )
+    .await;
+    let seen = app.get(&format!("/api/v1/posts/{id}")).await;
+    assert_eq!(seen.status, StatusCode::OK);
+    assert_eq!(seen.json()["author"]["name"], "ada");
+    assert!(!seen.text().contains("Lovelace"), "{}", seen.text());
+    let comments = app
+        .get(&format!("/api/v1/posts/{id}/comments"))
+        .await
+        .text();
+    assert!(!comments.contains("Lovelace"), "{comments}");
+    let by_member = app
+        .get_as(&bob, &format!("/api/v1/posts/{id}"))
+        .await
+        .json();
+    assert_eq!(by_member["author"]["name"], "Ada Lovelace");
+
+    // Bob is an analyst of Ada's page: he reads its posts, never edits them.
+    let r = app
+        .post_json(
+            Some(&ada),
+            "/api/v1/pages",
+            json!({"kind": "organization", "handle": "acme", "name": "ACME Expertise"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let r = app
+        .call(
+            Method::PUT,
+            Some(&ada),
+            "/api/v1/pages/acme/managers/bob",
+            json!({"role": "analyst"}),
+        )
+        .await;
+    assert!(r.status.is_success(), "{}", r.text());
+    let bob = Member {
+        token: app.sign_in(&bob.email, crate::support::PASSWORD).await,
+        ..bob
+    };
+    let page_post = post(
+        &app,
+        &ada,
+        json!({"text": "Annonce", "audience": "public", "as": "acme"}),
+    )
+    .await;
+    let pid = page_post["id"].as_str().unwrap();
+    let seen = app
+        .get_as(&bob, &format!("/api/v1/posts/{pid}"))
+        .await
+        .json();
+    assert_eq!(seen["mine"], false);
+    let r = app
+        .call(
+            Method::PATCH,
+            Some(&bob),
+            &format!("/api/v1/posts/{pid}"),
+            json!({"text": "Pirate"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = app
+        .send(Req::new(Method::DELETE, &format!("/api/v1/posts/{pid}")).bearer(&bob.token))
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = app
+        .post_json(
+            Some(&bob),
+            "/api/v1/posts",
+            json!({"text": "x", "audience": "public", "as": "acme"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.get_as(&ada, &format!("/api/v1/posts/{pid}"))
+            .await
+            .json()["mine"],
+        true
+    );
 }

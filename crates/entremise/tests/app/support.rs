@@ -309,3 +309,36 @@ impl TestApp {
 pub fn code(r: &Response) -> String {
     r.json()["error"].as_str().unwrap_or("").to_owned()
 }
+
+const BOUNDARY: &str = "entremise-test-boundary";
+
+/// A multipart body with one image in `file` and its `alt` text.
+pub fn multipart(file: &[u8], alt: &str) -> Vec<u8> {
+    let mut body = Vec::new();
+    body.extend_from_slice(
+        format!(
+            "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"alt\"\r\n\r\n{alt}\r\n--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"photo.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(file);
+    body.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
+    body
+}
+
+/// The content type of [`multipart`] bodies.
+pub fn multipart_type() -> String {
+    format!("multipart/form-data; boundary={BOUNDARY}")
+}
+
+impl TestApp {
+    /// Uploads an image through `POST /api/v1/media`.
+    pub async fn upload(&self, m: &Member, file: &[u8], alt: &str) -> Response {
+        self.send(
+            Req::new(Method::POST, "/api/v1/media")
+                .bearer(&m.token)
+                .raw(&multipart_type(), multipart(file, alt)),
+        )
+        .await
+    }
+}

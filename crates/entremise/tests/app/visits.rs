@@ -7,33 +7,9 @@ use entremise_media::samples;
 use serde_json::{Value, json};
 use time::Duration;
 
-const BOUNDARY: &str = "entremise-visits-boundary";
-
-fn multipart(file: &[u8], alt: &str) -> Vec<u8> {
-    let mut body = Vec::new();
-    body.extend_from_slice(
-        format!(
-            "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"alt\"\r\n\r\n{alt}\r\n--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"photo.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n"
-        )
-        .as_bytes(),
-    );
-    body.extend_from_slice(file);
-    body.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
-    body
-}
-
 async fn image_id(app: &TestApp, m: &Member) -> String {
     let photo = samples::jpeg(samples::gradient(64, 32));
-    let r = app
-        .send(
-            Req::new(Method::POST, "/api/v1/media")
-                .bearer(&m.token)
-                .raw(
-                    &format!("multipart/form-data; boundary={BOUNDARY}"),
-                    multipart(&photo, "Le port de Honfleur"),
-                ),
-        )
-        .await;
+    let r = app.upload(m, &photo, "Le port de Honfleur").await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
     r.json()["id"].as_str().unwrap().to_owned()
 }
@@ -150,6 +126,9 @@ async fn each_visitor_is_shown_as_his_own_setting_says() {
             .text()
             .contains("/settings/visitors")
     );
+    let r = app.get_as(&ada, "/api/v1/me/visitors?limit=many").await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.json()["fields"][0]["field"], "limit");
     // Signed out: the API says 401, the page sends to sign-in.
     assert_eq!(
         app.get("/api/v1/me/visitors").await.status,
