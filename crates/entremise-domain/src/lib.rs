@@ -27,6 +27,7 @@ pub mod search;
 pub mod service;
 pub mod session;
 pub mod store;
+pub mod timeline;
 pub mod validate;
 
 pub use error::{Error, FieldError, Result};

@@ -24,6 +24,7 @@ use crate::profile::Profile;
 use crate::ratelimit::RateLimiter;
 use crate::search::SearchIndex;
 use crate::store::Store;
+use crate::timeline::Timelines;
 use crate::validate::Handle;
 use crate::{Error, Result};
 use std::sync::Arc;
@@ -116,6 +117,8 @@ pub struct Entremise {
     media: Arc<dyn MediaStore>,
     clock: Arc<dyn Clock>,
     network: Arc<Network>,
+    /// Every author's post keys, for the feed (see [`crate::timeline`]).
+    timelines: Arc<Timelines>,
     config: DomainConfig,
     login_by_account: RateLimiter,
     login_by_ip: RateLimiter,
@@ -178,6 +181,27 @@ pub async fn load_network(store: &dyn Store, mut progress: impl FnMut(usize)) ->
     builder.build()
 }
 
+/// Loads every post's feed key from the store; `progress` is told how many
+/// are loaded so far.
+pub async fn load_timelines(
+    store: &dyn Store,
+    mut progress: impl FnMut(usize),
+) -> Result<Timelines> {
+    let timelines = Timelines::new();
+    let mut after = None;
+    let mut loaded = 0;
+    loop {
+        let page = store.post_keys(after, 100_000).await?;
+        let Some(last) = page.last() else { break };
+        after = Some(last.1.id);
+        loaded += page.len();
+        timelines.extend(page);
+        progress(loaded);
+    }
+    timelines.shrink_to_fit();
+    Ok(timelines)
+}
+
 impl Entremise {
     pub fn new(
         store: Arc<dyn Store>,
@@ -185,6 +209,7 @@ impl Entremise {
         media: Arc<dyn MediaStore>,
         clock: Arc<dyn Clock>,
         network: Arc<Network>,
+        timelines: Arc<Timelines>,
         config: DomainConfig,
     ) -> Self {
         Self {
@@ -205,6 +230,7 @@ impl Entremise {
             media,
             clock,
             network,
+            timelines,
             config,
         }
     }
@@ -227,6 +253,10 @@ impl Entremise {
 
     pub fn network(&self) -> &Arc<Network> {
         &self.network
+    }
+
+    pub fn timelines(&self) -> &Arc<Timelines> {
+        &self.timelines
     }
 
     /// Forgets every cached session (after a sign-out, a revocation, a

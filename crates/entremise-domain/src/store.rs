@@ -447,21 +447,15 @@ pub trait PostStore: Send + Sync {
         now: OffsetDateTime,
         limit: usize,
     ) -> Result<Vec<crate::post::Post>>;
-    /// [`PostStore::posts_by`], with those posts' counters and `member`'s
-    /// reactions to them, read together (one round trip for a feed page).
-    async fn posts_by_with_counts(
-        &self,
-        authors: &[ProfileId],
-        before: Option<PostCursor>,
-        now: OffsetDateTime,
-        limit: usize,
-        member: Option<ProfileId>,
-    ) -> Result<PostBatch> {
-        let posts = self.posts_by(authors, before, now, limit).await?;
-        let ids: Vec<i64> = posts.iter().map(|p| p.id).collect();
-        let counts = self.post_counts(&ids).await?;
+    /// These posts, in the order asked; missing ones are left out.
+    async fn posts(&self, ids: &[i64]) -> Result<Vec<crate::post::Post>>;
+    /// [`PostStore::posts`], with their counters and `member`'s reactions
+    /// to them, read together (one round trip for a feed page).
+    async fn posts_with_counts(&self, ids: &[i64], member: Option<ProfileId>) -> Result<PostBatch> {
+        let posts = self.posts(ids).await?;
+        let counts = self.post_counts(ids).await?;
         let mine = match member {
-            Some(m) => self.reactions_of_member(&ids, m).await?,
+            Some(m) => self.reactions_of_member(ids, m).await?,
             None => Default::default(),
         };
         Ok(PostBatch {
@@ -470,6 +464,13 @@ pub trait PostStore: Send + Sync {
             mine,
         })
     }
+    /// What the feed keeps in memory of every post (scheduled ones
+    /// included), by id, strictly after `after`: read page by page at start.
+    async fn post_keys(
+        &self,
+        after: Option<i64>,
+        limit: usize,
+    ) -> Result<Vec<(ProfileId, crate::timeline::PostKey)>>;
     /// Posts scheduled for later, of one author.
     async fn scheduled_posts(
         &self,

@@ -103,8 +103,11 @@ pub(crate) fn text_enum<T>(
     idx: usize,
     parse: fn(&str) -> Option<T>,
 ) -> rusqlite::Result<T> {
-    let raw: String = row.get(idx)?;
-    parse(&raw).ok_or_else(|| {
+    let raw = row
+        .get_ref(idx)?
+        .as_str()
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(idx, Type::Text, Box::new(e)))?;
+    parse(raw).ok_or_else(|| {
         rusqlite::Error::FromSqlConversionFailure(
             idx,
             Type::Text,

@@ -12,6 +12,7 @@ use async_trait::async_trait;
 use entremise_domain::post::{Comment, Media, Post, PostCounts, PostEdit, PostImage, ReactionKind};
 use entremise_domain::privacy::Audience;
 use entremise_domain::store::{NewMedia, NewPost, PostBatch, PostCursor, PostStore};
+use entremise_domain::timeline::PostKey;
 use entremise_domain::{AccountId, Error, ProfileId, Result};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use std::cmp::Reverse;
@@ -265,15 +266,34 @@ fn posts_by(
             |row| row.get(0),
         )?
         .collect::<rusqlite::Result<_>>()?;
-    let mut posts: Vec<Post> = conn
+    let mut posts = posts_by_ids(conn, &ids)?;
+    posts.sort_unstable_by_key(|p| Reverse((p.published_at, p.id)));
+    Ok(posts)
+}
+
+/// These posts with their images, in no particular order; missing ones
+/// are left out.
+fn posts_by_ids(conn: &Connection, ids: &[i64]) -> DbResult<Vec<Post>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let posts: Vec<Post> = conn
         .prepare_cached(concat!(
             select_post!(),
             " WHERE id IN (SELECT value FROM json_each(?1))"
         ))?
-        .query_map([id_set(ids)], post_from_row)?
+        .query_map([id_set(ids.iter().copied())], post_from_row)?
         .collect::<rusqlite::Result<_>>()?;
-    posts.sort_unstable_by_key(|p| Reverse((p.published_at, p.id)));
     Ok(with_images(conn, posts)?)
+}
+
+/// [`posts_by_ids`] in the order of `ids`.
+fn posts_in_order(conn: &Connection, ids: &[i64]) -> DbResult<Vec<Post>> {
+    let mut found: HashMap<i64, Post> = posts_by_ids(conn, ids)?
+        .into_iter()
+        .map(|p| (p.id, p))
+        .collect();
+    Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
 }
 
 /// Adds a comment, or a reply to a comment of the same post; `NotFound`
@@ -361,6 +381,55 @@ fn post_counts(conn: &Connection, posts: &[i64]) -> DbResult<HashMap<i64, PostCo
         ))
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Posts by id, in the order asked, with their counters and `member`'s
+/// reactions: one statement for the rows, one for their images.
+fn posts_with_counts(
+    conn: &Connection,
+    ids: &[i64],
+    member: Option<ProfileId>,
+) -> DbResult<PostBatch> {
+    let mut batch = PostBatch::default();
+    if ids.is_empty() {
+        return Ok(batch);
+    }
+    let mut stmt = conn.prepare_cached(
+        "SELECT p.id, p.author_id, p.operator_id, p.audience, p.text, p.reshare_of,
+                p.created_at, p.published_at, p.edited_at,
+                (SELECT count(*) FROM reactions r WHERE r.post_id = p.id),
+                (SELECT count(*) FROM comments c WHERE c.post_id = p.id),
+                (SELECT count(*) FROM posts s WHERE s.reshare_of = p.id),
+                (SELECT kind FROM reactions m WHERE m.post_id = p.id AND m.member_id = ?2)
+         FROM posts p
+         WHERE p.id IN (SELECT value FROM json_each(?1))",
+    )?;
+    let member_id = member.map(|m| m.0);
+    let rows = stmt.query_map(params![id_set(ids.iter().copied()), member_id], |row| {
+        let post = post_from_row(row)?;
+        let counts = PostCounts {
+            reactions: count_at(row, 9)?,
+            comments: count_at(row, 10)?,
+            reshares: count_at(row, 11)?,
+        };
+        let mine = match row.get_ref(12)? {
+            rusqlite::types::ValueRef::Null => None,
+            _ => Some(text_enum(row, 12, ReactionKind::parse)?),
+        };
+        Ok((post, counts, mine))
+    })?;
+    let mut found: HashMap<i64, Post> = HashMap::with_capacity(ids.len());
+    for row in rows {
+        let (post, counts, mine) = row?;
+        batch.counts.insert(post.id, counts);
+        if let Some(kind) = mine {
+            batch.mine.insert(post.id, kind);
+        }
+        found.insert(post.id, post);
+    }
+    let posts: Vec<Post> = ids.iter().filter_map(|id| found.remove(id)).collect();
+    batch.posts = with_images(conn, posts)?;
+    Ok(batch)
 }
 
 fn reactions_of_member(
@@ -489,28 +558,38 @@ impl PostStore for SqliteStore {
         .await
     }
 
-    async fn posts_by_with_counts(
+    async fn posts(&self, ids: &[i64]) -> Result<Vec<Post>> {
+        let ids = ids.to_vec();
+        self.read("posts by id", move |conn| posts_in_order(conn, &ids))
+            .await
+    }
+
+    async fn posts_with_counts(&self, ids: &[i64], member: Option<ProfileId>) -> Result<PostBatch> {
+        let ids = ids.to_vec();
+        self.read("posts with counts", move |conn| {
+            posts_with_counts(conn, &ids, member)
+        })
+        .await
+    }
+
+    async fn post_keys(
         &self,
-        authors: &[ProfileId],
-        before: Option<PostCursor>,
-        now: OffsetDateTime,
+        after: Option<i64>,
         limit_to: usize,
-        member: Option<ProfileId>,
-    ) -> Result<PostBatch> {
-        let authors = authors.to_vec();
-        self.read("posts by authors, with counts", move |conn| {
-            let posts = posts_by(conn, &authors, before, now, limit_to)?;
-            let ids: Vec<i64> = posts.iter().map(|p| p.id).collect();
-            let counts = post_counts(conn, &ids)?;
-            let mine = match member {
-                Some(m) if !ids.is_empty() => reactions_of_member(conn, &ids, m)?,
-                _ => HashMap::new(),
-            };
-            Ok(PostBatch {
-                posts,
-                counts,
-                mine,
-            })
+    ) -> Result<Vec<(ProfileId, PostKey)>> {
+        self.read("post keys", move |conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT id, author_id, published_at, audience FROM posts
+                 WHERE id > ?1 ORDER BY id LIMIT ?2",
+            )?;
+            let rows =
+                stmt.query_map(params![after.unwrap_or(i64::MIN), limit(limit_to)], |row| {
+                    let id: i64 = row.get(0)?;
+                    let at: Ts = row.get(2)?;
+                    let audience = text_enum(row, 3, Audience::parse)?;
+                    Ok((ProfileId(row.get(1)?), PostKey::new(at.0, id, audience)))
+                })?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
         })
         .await
     }

@@ -58,12 +58,25 @@ fn new_token() -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw)
 }
 
-/// Gives every browser a form token cookie (double-submit pattern).
+/// Whether a request may need a form token: pages do; the API (whose
+/// cookie-authenticated writes are guarded by [`same_origin_writes`]),
+/// images and static files do not.
+fn wants_form_token(path: &str) -> bool {
+    !["/api/", "/media/", "/assets/"]
+        .iter()
+        .any(|prefix| path.starts_with(prefix))
+}
+
+/// Gives every browser a form token cookie (double-submit pattern), on the
+/// pages that hold forms.
 pub async fn csrf_cookie(
     State(state): State<AppState>,
     mut request: Request,
     next: Next,
 ) -> Response {
+    if !wants_form_token(request.uri().path()) {
+        return next.run(request).await;
+    }
     let jar = CookieJar::from_headers(request.headers());
     let existing = jar
         .get(state.cookies.csrf)

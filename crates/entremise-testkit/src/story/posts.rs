@@ -8,6 +8,7 @@ use entremise_domain::post::{Media, Post, PostCounts, PostEdit, PostImage, React
 use entremise_domain::privacy::Audience;
 use entremise_domain::profile::ProfileKind;
 use entremise_domain::store::{NewMedia, NewPost, PostCursor, Store};
+use entremise_domain::timeline::PostKey;
 use entremise_domain::{AccountId, Error, ProfileId};
 use std::slice;
 use std::sync::Arc;
@@ -349,7 +350,7 @@ pub async fn posts_by_and_scheduled(store: Arc<dyn Store>) {
     // The same posts with their counters (and nobody's reactions yet).
     let expected_ids: Vec<i64> = expected.iter().map(|p| p.id).collect();
     let batch = store
-        .posts_by_with_counts(&[ada.person, bob.person], None, now, 20, Some(cy.person))
+        .posts_with_counts(&expected_ids, Some(cy.person))
         .await
         .unwrap();
     assert_eq!(batch.posts, expected);
@@ -358,6 +359,37 @@ pub async fn posts_by_and_scheduled(store: Arc<dyn Store>) {
         store.post_counts(&expected_ids).await.unwrap()
     );
     assert!(batch.mine.is_empty());
+    // By id: in the order asked, missing ones left out.
+    let asked = [a1.id, 987_654, b3.id, a2.id];
+    assert_eq!(
+        store.posts(&asked).await.unwrap(),
+        [a1.clone(), b3.clone(), a2.clone()]
+    );
+    assert!(store.posts(&[]).await.unwrap().is_empty());
+    // The feed's keys of every post, scheduled ones included, by id (other
+    // stories may share the database: only this one's posts are compared).
+    let mut keys = Vec::new();
+    let mut after = None;
+    loop {
+        let page = store.post_keys(after, 4).await.unwrap();
+        let Some(last) = page.last() else { break };
+        after = Some(last.1.id);
+        keys.extend(page);
+    }
+    let mut every: Vec<Post> = [&a1, &a2, &a3, &b1, &b2, &b3, &c1, &s1, &s2]
+        .into_iter()
+        .cloned()
+        .collect();
+    every.sort_by_key(|p| p.id);
+    assert!(keys.windows(2).all(|w| w[0].1.id < w[1].1.id));
+    keys.retain(|(_, k)| every.iter().any(|p| p.id == k.id));
+    assert_eq!(
+        keys,
+        every
+            .iter()
+            .map(|p| (p.author, PostKey::new(p.published_at, p.id, p.audience)))
+            .collect::<Vec<_>>()
+    );
     assert_eq!(
         store
             .posts_by(&[bob.person, ada.person, bob.person], None, now, 20)
@@ -574,6 +606,22 @@ pub async fn comments_reactions_and_counts(store: Arc<dyn Store>) {
     assert_eq!(counts.get(&quiet.id), Some(&PostCounts::default()));
     assert_eq!(counts.get(&reshares[0].id), Some(&PostCounts::default()));
     assert!(store.post_counts(&[]).await.unwrap().is_empty());
+    // Read together: the same counters, and only this member's reactions.
+    let asked = [reshares[0].id, post.id, quiet.id, 999_999];
+    let batch = store
+        .posts_with_counts(&asked, Some(bob.person))
+        .await
+        .unwrap();
+    assert_eq!(
+        batch.posts.iter().map(|p| p.id).collect::<Vec<_>>(),
+        [reshares[0].id, post.id, quiet.id]
+    );
+    assert_eq!(batch.counts, counts);
+    assert_eq!(batch.mine.len(), 1);
+    assert_eq!(batch.mine.get(&post.id), Some(&Insightful));
+    let anonymous = store.posts_with_counts(&asked, None).await.unwrap();
+    assert_eq!(anonymous.counts, counts);
+    assert!(anonymous.mine.is_empty());
 }
 
 /// Following a page is idempotent; unfollowing says whether there was

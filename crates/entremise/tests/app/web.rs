@@ -84,6 +84,29 @@ async fn home_page_in_both_languages() {
     assert!(r.text().contains("Être recommandé, pas démarché."));
 }
 
+/// Pages hand out the form token cookie; API answers, images and static
+/// files set no cookie at all (API clients have no use for it).
+#[tokio::test]
+async fn only_pages_set_the_form_token_cookie() {
+    let app = TestApp::new().await;
+    let page = app.get("/").await;
+    assert!(
+        page.cookies()
+            .iter()
+            .any(|c| c.starts_with("entremise_csrf=")),
+        "{:?}",
+        page.cookies()
+    );
+    let (ada, _, _) = app.cast().await;
+    for uri in ["/api/v1/health", "/api/v1/feed", "/assets/app.css"] {
+        let r = app
+            .send(Req::new(Method::GET, uri).bearer(&ada.token))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{uri}: {}", r.text());
+        assert!(r.cookies().is_empty(), "{uri}: {:?}", r.cookies());
+    }
+}
+
 #[tokio::test]
 async fn sign_up_edit_an_audience_and_view_as_anonymous() {
     let app = TestApp::new().await;
