@@ -717,19 +717,13 @@ impl Entremise {
         // The keys in memory choose the page, the privacy module admitting
         // each for the viewer's relation to its author; one store call
         // then reads those posts, their counters and his reactions.
-        let mut relations = FxHashMap::default();
         let page = self.timelines.page(
             authors,
             before,
             timeline::nanos(now),
             limit + 1,
             FEED_SCAN,
-            |author, key| {
-                let relation = *relations
-                    .entry(author)
-                    .or_insert_with(|| self.relation_to_id(viewer, author));
-                privacy::post_visible(relation, key.audience)
-            },
+            self.admits_keys(viewer),
         );
         let next = match (page.keys.get(limit - 1), page.keys.len() > limit) {
             (Some((_, last)), true) => Some(format!("{}.{}", last.at, last.id)),
@@ -743,6 +737,21 @@ impl Entremise {
             .post_views_from(viewer, &shown, now, batch.counts, batch.mine)
             .await?;
         Ok(FeedPage { items, next })
+    }
+
+    /// Whether the viewer may see a post by its key: the privacy module asks
+    /// his relation to the author (once per author).
+    fn admits_keys<'a>(
+        &'a self,
+        viewer: &'a Viewer,
+    ) -> impl FnMut(ProfileId, &PostKey) -> bool + 'a {
+        let mut relations = FxHashMap::default();
+        move |author, key| {
+            let relation = *relations
+                .entry(author)
+                .or_insert_with(|| self.relation_to_id(viewer, author));
+            privacy::post_visible(relation, key.audience)
+        }
     }
 
     /// The posts read from the store that the viewer may see: the stored
@@ -768,18 +777,12 @@ impl Entremise {
     ) -> Result<FeedPage> {
         let now = self.clock.now();
         let since = now - Duration::days(RANKED_WINDOW_DAYS);
-        let mut relations = FxHashMap::default();
         let pool = self.timelines.recent(
             authors,
             timeline::nanos(since),
             timeline::nanos(now),
             RANKED_POOL,
-            |author, key| {
-                let relation = *relations
-                    .entry(author)
-                    .or_insert_with(|| self.relation_to_id(viewer, author));
-                privacy::post_visible(relation, key.audience)
-            },
+            self.admits_keys(viewer),
         );
         let ids: Vec<i64> = pool.iter().map(|(_, k)| k.id).collect();
         let member = viewer.signed_in.as_ref().map(|s| s.identity.person);
