@@ -103,6 +103,15 @@ async fn posts_comments_counters_images_and_feed_follow_the_audience() {
                 "{what}: {}",
                 single.text()
             );
+            // The author's list of posts, chosen from the keys in memory.
+            let listed = get(&app, *viewer, "/api/v1/profiles/author/posts").await;
+            assert_eq!(listed.status, StatusCode::OK, "{what}: {}", listed.text());
+            assert_eq!(
+                ids(&listed.json()).contains(&id),
+                sees,
+                "{what}: {}",
+                listed.text()
+            );
             if sees {
                 assert_eq!(single.json()["counts"]["reactions"], 1, "{what}");
                 // The author's, plus one by each earlier viewer who may see it.
@@ -150,6 +159,11 @@ async fn posts_comments_counters_images_and_feed_follow_the_audience() {
         // degree and others follow neither the author nor his page).
         let feed = app.get_as(&contact, "/api/v1/feed").await.json();
         assert!(ids(&feed).contains(&id), "{audience}: {feed}");
+        let ranked = app
+            .get_as(&contact, "/api/v1/feed?ranked=true")
+            .await
+            .json();
+        assert!(ids(&ranked).contains(&id), "{audience}: {ranked}");
         for v in [&second, &member] {
             let feed = app.get_as(v, "/api/v1/feed").await.json();
             assert!(!ids(&feed).contains(&id), "{audience}");
