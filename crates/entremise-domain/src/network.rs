@@ -147,6 +147,15 @@ impl Network {
             .cloned()
     }
 
+    /// Who may see a person's contact list, without copying his card.
+    pub fn contact_list_of(&self, id: ProfileId) -> Option<crate::privacy::ContactListAudience> {
+        self.cards
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&id.0)
+            .map(|c| c.contact_list)
+    }
+
     pub fn add_contact(&self, a: ProfileId, b: ProfileId) {
         self.graph.add_contact(ext(a), ext(b));
         self.compact_if_needed();

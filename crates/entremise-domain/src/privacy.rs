@@ -5,6 +5,10 @@
 //! member, then filters through [`Audience::admits`] / [`ProfileView::build`].
 //! Handlers never decide. PRIVACY.md is the specification.
 
+mod lens;
+
+pub use lens::Lens;
+
 use crate::ids::ProfileId;
 use crate::page::Role;
 use serde::{Deserialize, Serialize};
@@ -313,7 +317,8 @@ pub struct ViewerIdentity {
     pub person: ProfileId,
     /// Pages and personas the viewer operates, with his role.
     pub operated: Vec<(ProfileId, Role)>,
-    /// Instance moderators see through blocks (PRIVACY.md).
+    /// Instance moderators see reported content through blocks (PRIVACY.md),
+    /// and nothing else: the [`Lens`] hides blocked members from them too.
     pub moderator: bool,
 }
 
@@ -343,7 +348,9 @@ pub fn relation_of(
     if v.person == target || v.operates(target).is_some() {
         return Some(Relation::Itself);
     }
-    if blocked_either_way && !v.moderator {
+    // Instance moderators see through blocks for reported content only,
+    // which the moderation tools decide; nowhere else.
+    if blocked_either_way {
         return None;
     }
     Some(match graph() {
@@ -351,13 +358,6 @@ pub fn relation_of(
         GraphRelation::SecondDegree => Relation::Network,
         GraphRelation::Farther => Relation::Member,
     })
-}
-
-/// Whether a viewer may see a post (or anything it holds: its comments,
-/// reactions, counters, images) given his relation to its author, `None`
-/// when a block hides the author from him.
-pub fn post_visible(relation_to_author: Option<Relation>, audience: Audience) -> bool {
-    relation_to_author.is_some_and(|r| audience.admits(r))
 }
 
 /// "View my profile as": only the member himself may ask, and only for a
@@ -490,13 +490,7 @@ mod tests {
                 Some(R::Member),
             ),
             (Some(&viewer), other, true, GraphRelation::Contact, None),
-            (
-                Some(&moderator),
-                other,
-                true,
-                GraphRelation::Farther,
-                Some(R::Member),
-            ),
+            (Some(&moderator), other, true, GraphRelation::Farther, None),
         ];
         for (v, target, blocked, graph, want) in cases {
             assert_eq!(

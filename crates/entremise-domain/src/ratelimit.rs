@@ -52,6 +52,14 @@ impl RateLimiter {
         }
     }
 
+    /// Events recorded for `key` within the window (at most `max`).
+    pub fn count(&self, key: &str, now: OffsetDateTime) -> usize {
+        let events = self.events.lock().unwrap_or_else(|e| e.into_inner());
+        events.get(key).map_or(0, |queue| {
+            queue.iter().filter(|t| **t + self.window > now).count()
+        })
+    }
+
     /// Forgets `key` (after a successful sign-in, for example).
     pub fn clear(&self, key: &str) {
         self.events

@@ -12,11 +12,8 @@
 
 use crate::error::Result;
 use crate::ids::ProfileId;
-use crate::network::Network;
-use crate::privacy::{self, Audience, Field, GraphRelation, Relation, ViewerIdentity};
+use crate::privacy::{Audience, Field, Lens, Relation};
 use crate::profile::{Position, Profile, ProfileKind};
-use rustc_hash::FxHashSet as HashSet;
-use std::sync::Arc;
 
 /// The profile fields a search looks into, in the order snippets prefer.
 pub const SEARCHABLE: [Field; 7] = [
@@ -162,73 +159,27 @@ impl Degree {
     }
 }
 
-/// Above this many 2nd-degree candidates, the 2nd degree is checked per
-/// profile instead of gathered up front.
-const SECOND_DEGREE_GATHER_LIMIT: usize = 200_000;
-
-/// One viewer's search: who he is, his contacts and 2nd degree, whom
-/// blocks hide from him. Built once per query; answers per profile in a
-/// few hash look-ups.
+/// One viewer's search: his privacy [`Lens`], with his contacts, 2nd degree
+/// and blocks gathered once per query, and the degree asked for. Answers
+/// per profile in a few hash look-ups.
 pub struct SearchScope {
-    identity: Option<ViewerIdentity>,
-    contacts: HashSet<i64>,
-    /// `None` when the 2nd degree was too large to gather.
-    second: Option<HashSet<i64>>,
-    blocked: HashSet<i64>,
-    network: Arc<Network>,
+    lens: Lens,
     degree: Option<Degree>,
 }
 
 impl std::fmt::Debug for SearchScope {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SearchScope")
-            .field("viewer", &self.identity.as_ref().map(|i| i.person))
-            .field("contacts", &self.contacts.len())
-            .field("second", &self.second.as_ref().map(HashSet::len))
+            .field("lens", &self.lens)
             .field("degree", &self.degree)
             .finish()
     }
 }
 
 impl SearchScope {
-    pub fn new(
-        identity: Option<ViewerIdentity>,
-        network: Arc<Network>,
-        degree: Option<Degree>,
-    ) -> Self {
-        let mut contacts = HashSet::default();
-        let mut second = Some(HashSet::default());
-        let mut blocked = HashSet::default();
-        if let Some(me) = &identity {
-            let snapshot = network.snapshot();
-            if let Some(m) = snapshot.dense(me.person.0 as u64) {
-                let mine = snapshot.contacts(m);
-                let reach: usize = mine.iter().map(|c| snapshot.contact_count_of(*c)).sum();
-                contacts.extend(
-                    mine.iter()
-                        .filter_map(|c| snapshot.external(*c))
-                        .map(|e| e as i64),
-                );
-                if reach > SECOND_DEGREE_GATHER_LIMIT {
-                    second = None;
-                } else if let Some(set) = second.as_mut() {
-                    for c in mine {
-                        for x in snapshot.contacts(*c) {
-                            if let Some(e) = snapshot.external(*x) {
-                                set.insert(e as i64);
-                            }
-                        }
-                    }
-                }
-            }
-            blocked = network.blocked_with(me.person).into_iter().collect();
-        }
+    pub fn new(lens: Lens, degree: Option<Degree>) -> Self {
         Self {
-            identity,
-            contacts,
-            second,
-            blocked,
-            network,
+            lens: lens.gathered(),
             degree,
         }
     }
@@ -236,29 +187,10 @@ impl SearchScope {
     /// The viewer's relation to a profile, or `None` when he may not find it
     /// at all (a block, or outside the degree asked for).
     pub fn relation(&self, id: ProfileId) -> Option<Relation> {
-        let relation = privacy::relation_of(
-            self.identity.as_ref(),
-            id,
-            self.blocked.contains(&id.0),
-            || self.graph_relation(id),
-        )?;
+        let relation = self.lens.relation(id)?;
         match self.degree {
             Some(d) if !d.keeps(relation) => None,
             _ => Some(relation),
-        }
-    }
-
-    fn graph_relation(&self, id: ProfileId) -> GraphRelation {
-        if self.contacts.contains(&id.0) {
-            return GraphRelation::Contact;
-        }
-        match &self.second {
-            Some(set) if set.contains(&id.0) => GraphRelation::SecondDegree,
-            Some(_) => GraphRelation::Farther,
-            None => {
-                let me = self.identity.as_ref().map_or(ProfileId(0), |i| i.person);
-                crate::relations::RelationSource::graph_relation(&*self.network, me, id)
-            }
         }
     }
 

@@ -19,7 +19,7 @@ use crate::ids::{AccountId, ProfileId, SessionId};
 use crate::locale::Locale;
 use crate::media::MediaStore;
 use crate::network::{Network, NetworkBuilder};
-use crate::privacy::{self, Relation, ViewerIdentity};
+use crate::privacy::{Lens, Relation, ViewerIdentity};
 use crate::profile::Profile;
 use crate::ratelimit::RateLimiter;
 use crate::search::SearchIndex;
@@ -127,6 +127,9 @@ pub struct Entremise {
     /// Tries at e-mail or invitation-code proof, per requester.
     proof_limit: RateLimiter,
     message_limit: RateLimiter,
+    /// Introduction paths refused to each requester this week: they count
+    /// against his weekly bound, so paths cannot probe who knows whom.
+    path_tries: RateLimiter,
     /// Recently authenticated sessions, by token hash, so that a signed-in
     /// request costs no database read. Cleared whenever sessions, roles or
     /// an account's locale change.
@@ -222,6 +225,7 @@ impl Entremise {
             signup_limit: RateLimiter::new(config.signups_per_ip_per_hour, Duration::hours(1)),
             proof_limit: RateLimiter::new(10, Duration::hours(1)),
             message_limit: RateLimiter::new(config.messages_per_minute, Duration::minutes(1)),
+            path_tries: RateLimiter::new(contacts::MAX_PER_WEEK as usize, Duration::days(7)),
             viewers: std::sync::Mutex::new(std::collections::HashMap::new()),
             ties: std::sync::Mutex::new(std::collections::HashMap::new()),
             followed: std::sync::Mutex::new(std::collections::HashMap::new()),
@@ -268,21 +272,10 @@ impl Entremise {
             .clear();
     }
 
-    /// The viewer's relation to `target`, or `NotFound` when a block hides it.
-    /// Blocks are read from the in-memory network, which holds them all.
-    pub(crate) async fn relation_to(&self, viewer: &Viewer, target: &Profile) -> Result<Relation> {
-        let identity = viewer.identity();
-        let blocked = match identity {
-            Some(v) if v.person != target.id && v.operates(target.id).is_none() => {
-                self.network.is_blocked(v.person, target.id)
-            }
-            _ => false,
-        };
-        privacy::relation_of(identity, target.id, blocked, || {
-            let person = identity.map_or(ProfileId(0), |v| v.person);
-            crate::relations::RelationSource::graph_relation(&*self.network, person, target.id)
-        })
-        .ok_or(Error::NotFound)
+    /// The viewer's privacy lens: every question of PRIVACY.md about what
+    /// he may see is answered by it. Built once per use case.
+    pub(crate) fn lens(&self, viewer: &Viewer) -> Lens {
+        Lens::new(viewer.identity().cloned(), self.network.clone())
     }
 
     /// Loads a profile the viewer may know exists.
@@ -297,7 +290,7 @@ impl Entremise {
             .profile_by_handle(&handle)
             .await?
             .ok_or(Error::NotFound)?;
-        let relation = self.relation_to(viewer, &profile).await?;
+        let relation = self.lens(viewer).relation_or_not_found(profile.id)?;
         Ok((profile, relation))
     }
 }

@@ -8,9 +8,8 @@ use crate::contact::{
 use crate::error::{Error, Forbidden, Result};
 use crate::ids::ProfileId;
 use crate::network::{self, GraphView};
-use crate::privacy::{ContactRequestPolicy, GraphRelation, Relation};
+use crate::privacy::{ContactRequestPolicy, Relation};
 use crate::profile::{Profile, ProfileKind, ProfileRef};
-use crate::relations::RelationSource;
 use crate::store::NewContactRequest;
 use crate::validate::{self, Email};
 use base64::Engine as _;
@@ -96,7 +95,7 @@ impl Entremise {
         viewer: &Viewer,
         to: &str,
         self_message: &'static str,
-    ) -> Result<(ProfileId, Profile)> {
+    ) -> Result<(ProfileId, Profile, Relation)> {
         let me = self.me(viewer)?;
         let (target, relation) = self.visible_person(viewer, to).await?;
         if target.id == me {
@@ -105,7 +104,7 @@ impl Entremise {
         if relation == Relation::Contact {
             return Err(Error::Conflict { field: "contact" });
         }
-        Ok((me, target))
+        Ok((me, target, relation))
     }
 
     pub(crate) async fn profile_ref_of(&self, id: ProfileId) -> Result<ProfileRef> {
@@ -135,8 +134,10 @@ impl Entremise {
             });
         }
         let week_ago = now - Duration::days(7);
+        let refused_paths = self.path_tries.count(&format!("intro-path:{}", me.0), now) as u64;
         let this_week = self.store.count_requests_since(me, week_ago).await?
-            + self.store.count_introductions_since(me, week_ago).await?;
+            + self.store.count_introductions_since(me, week_ago).await?
+            + refused_paths;
         if this_week >= MAX_PER_WEEK {
             return Err(Error::RateLimited {
                 retry_after_secs: 86_400,
@@ -154,7 +155,7 @@ impl Entremise {
         viewer: &Viewer,
         input: ContactRequestInput,
     ) -> Result<ContactRequestView> {
-        let (me, target) = self
+        let (me, target, relation) = self
             .not_yet_a_contact(
                 viewer,
                 &input.to,
@@ -185,7 +186,7 @@ impl Entremise {
                 });
             }
         }
-        let via = self.gate(me, &target, &input).await?;
+        let via = self.gate(me, &target, relation, &input).await?;
         self.check_outgoing_limits(me).await?;
         let request = self
             .store
@@ -205,14 +206,13 @@ impl Entremise {
         &self,
         me: ProfileId,
         target: &Profile,
+        relation: Relation,
         input: &ContactRequestInput,
     ) -> Result<RequestVia> {
         let now = self.clock.now();
         let allowed_by_setting = match target.settings.contact_requests {
             ContactRequestPolicy::Everyone => true,
-            ContactRequestPolicy::Network => {
-                self.network.graph_relation(me, target.id) == GraphRelation::SecondDegree
-            }
+            ContactRequestPolicy::Network => relation == Relation::Network,
             ContactRequestPolicy::Nobody => false,
         };
         if allowed_by_setting {
@@ -329,48 +329,22 @@ impl Entremise {
         Ok(())
     }
 
-    /// Whether `viewer` may see the contact list of `member`.
-    async fn may_see_contact_list(&self, viewer: &Viewer, member: &Profile) -> Result<bool> {
-        let relation = self.relation_to(viewer, member).await?;
-        Ok(member.settings.contact_list.audience().admits(relation))
-    }
-
     /// A member's contacts, as his contact-list audience allows.
     pub async fn contacts(&self, viewer: &Viewer, handle: &str) -> Result<Vec<ProfileRef>> {
-        let (member, _) = self.visible_person(viewer, handle).await?;
-        if !self.may_see_contact_list(viewer, &member).await? {
+        let lens = self.lens(viewer);
+        let (member, relation) = self.visible_person(viewer, handle).await?;
+        if !member.settings.contact_list.audience().admits(relation) {
             return Err(Error::NotFound);
         }
         let mut out = Vec::new();
         for entry in self.store.contacts_of(member.id).await? {
             // A contact hidden from the viewer by a block stays hidden.
-            if let Some(me) = viewer.identity().map(|v| v.person)
-                && self.network.is_blocked(me, entry.contact)
-            {
+            if lens.hides(entry.contact) {
                 continue;
             }
             out.push(self.profile_ref_of(entry.contact).await?);
         }
         Ok(out)
-    }
-
-    /// Whether the contact between `x` and `y` is visible to the viewer:
-    /// he may see `x`'s contact list or `y`'s (PRIVACY.md). Answered from
-    /// the in-memory network (relations, blocks, contact-list audiences).
-    pub(crate) fn contact_visible(&self, viewer: &Viewer, x: ProfileId, y: ProfileId) -> bool {
-        let identity = viewer.identity();
-        [x, y].into_iter().any(|p| {
-            let Some(card) = self.network.card(p) else {
-                return false;
-            };
-            let blocked =
-                identity.is_some_and(|v| v.person != p && self.network.is_blocked(v.person, p));
-            let relation = crate::privacy::relation_of(identity, p, blocked, || {
-                let me = identity.map_or(ProfileId(0), |v| v.person);
-                self.network.graph_relation(me, p)
-            });
-            relation.is_some_and(|r| card.contact_list.audience().admits(r))
-        })
     }
 
     /// A person's reference from the in-memory network, else the store.
@@ -415,10 +389,11 @@ impl Entremise {
             let paths = best_paths(view, a, b, &weights, 5);
             (degree, mutuals, paths)
         });
+        let lens = self.lens(viewer);
         let mut mutual_contacts = Vec::new();
         for m in mutuals {
             // Me–m is the viewer's own contact; m–target must be visible.
-            if self.contact_visible(viewer, m, target.id) {
+            if lens.contact(m, target.id) {
                 mutual_contacts.push(self.person_ref(m).await?.handle.to_string());
             }
         }
@@ -428,10 +403,7 @@ impl Entremise {
             for (i, hop) in hops.iter().enumerate() {
                 let previous = if i == 0 { me } else { hops[i - 1] };
                 let next = hops.get(i + 1).copied().unwrap_or(target.id);
-                let visible = i == 0
-                    || (self.contact_visible(viewer, previous, *hop)
-                        && self.contact_visible(viewer, *hop, next));
-                out.push(if visible {
+                out.push(if lens.hop(previous, *hop, next) {
                     Some(self.person_ref(*hop).await?.handle.to_string())
                 } else {
                     None
@@ -539,6 +511,7 @@ impl Entremise {
             }
         }
         let limit = limit.clamp(1, 50);
+        let lens = self.lens(viewer);
         let found = self.network.with_view(me, me, |view| {
             let Some(a) = view.dense(me) else {
                 return Vec::new();
@@ -560,7 +533,15 @@ impl Entremise {
                 )
             })
             .into_iter()
-            .map(|s| (view.profile(s.member), s.mutual_count))
+            .map(|s| {
+                // Count only the mutual contacts the viewer may see: me–m is
+                // his own, m–suggestion must be visible to him.
+                let them = view.profile(s.member);
+                let visible = view.snapshot.mutual_count(a, s.member, |m| {
+                    view.traversable(m) && lens.contact(view.profile(m), them)
+                });
+                (them, visible)
+            })
             .collect::<Vec<_>>()
         });
         let mut out = Vec::new();
@@ -579,7 +560,9 @@ impl Entremise {
             if profile.kind != ProfileKind::Person {
                 continue;
             }
-            let relation = self.relation_to(viewer, &profile).await?;
+            let Some(relation) = lens.relation(profile.id) else {
+                continue;
+            };
             let view = self.build_view(&profile, relation).await?;
             out.push(Suggestion {
                 handle: profile.handle.to_string(),
@@ -633,7 +616,7 @@ impl Entremise {
             .profile(invitation.owner)
             .await?
             .ok_or(Error::NotFound)?;
-        let relation = self.relation_to(viewer, &owner).await?;
+        let relation = self.lens(viewer).relation_or_not_found(owner.id)?;
         let view = self.build_view(&owner, relation).await?;
         Ok(ProfileRef {
             handle: owner.handle,

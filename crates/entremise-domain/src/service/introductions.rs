@@ -6,6 +6,7 @@ use crate::error::{Error, Forbidden, Result};
 use crate::ids::ProfileId;
 use crate::introduction::{Introduction, IntroductionAction, IntroductionNote, IntroductionStatus};
 use crate::network;
+use crate::privacy::Lens;
 use crate::profile::{ProfileKind, ProfileRef};
 use crate::store::NewIntroduction;
 use crate::validate::{self, Handle};
@@ -88,13 +89,26 @@ impl Entremise {
         viewer: &Viewer,
         input: IntroductionInput,
     ) -> Result<IntroductionView> {
-        let (me, target) = self
+        let (me, target, _) = self
             .not_yet_a_contact(viewer, &input.to, "You cannot be introduced to yourself.")
             .await?;
         let note = validate::required_text("note", &input.note, 2000)
             .map_err(|e| Error::Invalid(vec![e]))?;
+        // The bounds first: a refused path counts against them too, so
+        // chosen paths cannot be used to probe who knows whom.
+        self.check_outgoing_limits(me).await?;
         let intermediaries = match &input.via {
-            Some(via) => self.checked_path(me, target.id, via).await?,
+            Some(via) => {
+                let lens = self.lens(viewer);
+                match self.checked_path(&lens, me, target.id, via).await {
+                    Ok(hops) => hops,
+                    Err(e) => {
+                        self.path_tries
+                            .record(&format!("intro-path:{}", me.0), self.clock.now());
+                        return Err(e);
+                    }
+                }
+            }
             None => {
                 let weights = self.tie_weights(me, target.id).await?;
                 let best = self.network.with_view(me, target.id, |view| {
@@ -115,7 +129,6 @@ impl Entremise {
                     })?
             }
         };
-        self.check_outgoing_limits(me).await?;
         let now = self.clock.now();
         let mut notes = Vec::new();
         for recipient in intermediaries.iter().chain([&target.id]) {
@@ -148,9 +161,12 @@ impl Entremise {
 
     /// Checks a path the requester chose: one or two intermediaries, each
     /// relaying introductions, each a contact of both neighbours, none
-    /// blocked with either end.
+    /// blocked with either end, and every contact on it visible to the
+    /// requester. A path he may not see answers exactly like any other
+    /// refused path, so it tells nothing of who knows whom.
     async fn checked_path(
         &self,
+        lens: &Lens,
         me: ProfileId,
         target: ProfileId,
         via: &[String],
@@ -186,6 +202,9 @@ impl Entremise {
         let mut chain = vec![me];
         chain.extend(&hops);
         chain.push(target);
+        if !chain.windows(3).all(|w| lens.hop(w[0], w[1], w[2])) {
+            return Err(bad());
+        }
         let ok = self.network.with_view(me, target, |view| {
             chain
                 .windows(2)
@@ -280,6 +299,7 @@ impl Entremise {
         conversation: Option<i64>,
     ) -> Result<IntroductionView> {
         let me = self.me(viewer)?;
+        let lens = self.lens(viewer);
         let now = self.clock.now();
         let role = if me == intro.requester {
             IntroductionRole::Requester
@@ -292,13 +312,9 @@ impl Entremise {
         let mut intermediaries = Vec::new();
         for (i, id) in intro.intermediaries.iter().enumerate() {
             let visible = match role {
-                // His own contact is always visible; a farther hop only if
-                // both contacts around it are visible to him.
-                IntroductionRole::Requester => {
-                    i == 0
-                        || (self.contact_visible(viewer, hops[i], *id)
-                            && self.contact_visible(viewer, *id, hops[i + 2]))
-                }
+                // A hop is named to the requester only if both contacts
+                // around it are visible to him, his own contact included.
+                IntroductionRole::Requester => lens.hop(hops[i], *id, hops[i + 2]),
                 _ => true,
             };
             intermediaries.push(if visible {

@@ -209,11 +209,12 @@ impl Entremise {
         handle: &str,
         view_as: Option<Relation>,
     ) -> Result<PageDetails> {
+        let lens = self.lens(viewer);
         let (stored, actual) = self.visible_profile(viewer, handle).await?;
-        if view_as.is_none() {
-            self.record_visit(viewer, &stored).await?;
-        }
-        let relation = crate::privacy::view_as(actual, view_as);
+        // Anyone but the member himself is recorded, whatever he asks to
+        // view the profile as (the store ignores one's own visits).
+        self.record_visit(viewer, &stored).await?;
+        let relation = lens.view_as(actual, view_as);
         let profile = self.build_view(&stored, relation).await?;
         let is_self = actual == Relation::Itself;
         let role = if relation == Relation::Itself {
@@ -241,11 +242,12 @@ impl Entremise {
             let Some(holder_profile) = self.store.profile(position.person).await? else {
                 continue;
             };
-            let holder_relation = match (view_as, self.relation_to(viewer, &holder_profile).await) {
-                (_, Err(Error::NotFound)) => continue,
-                (_, Err(e)) => return Err(e),
-                (Some(r), Ok(_)) if is_self => r,
-                (_, Ok(r)) => r,
+            let Some(actual) = lens.relation(holder_profile.id) else {
+                continue;
+            };
+            let holder_relation = match view_as {
+                Some(r) if is_self => r,
+                _ => actual,
             };
             let view = self.build_view(&holder_profile, holder_relation).await?;
             if view.positions.is_some() {

@@ -1,6 +1,6 @@
 //! Posts, images, comments, reactions, reshares, follows and the home feed.
 //!
-//! Every read goes through [`privacy::post_visible`] with the viewer's
+//! Every read goes through [`crate::privacy::Lens::post`] with the viewer's
 //! relation to the author: a single post, the feed, comments, counters,
 //! reshares (the embedded original is checked on its own) and image bytes.
 
@@ -12,7 +12,7 @@ use crate::post::{
     self, Comment, MAX_ALT_CHARS, MAX_COMMENT_CHARS, MAX_IMAGES, MAX_POST_CHARS, Post, PostCounts,
     PostEdit, ReactionKind,
 };
-use crate::privacy::{self, Audience, Relation};
+use crate::privacy::{Audience, Relation};
 use crate::profile::{ProfileKind, ProfileRef};
 use crate::store::{NewMedia, NewPost, PostCursor};
 use crate::timeline::{self, PostKey};
@@ -185,28 +185,14 @@ fn upload_error(e: UploadError) -> Error {
 impl Entremise {
     /// The viewer's relation to a profile by id, `None` when a block hides it.
     pub(crate) fn relation_to_id(&self, viewer: &Viewer, target: ProfileId) -> Option<Relation> {
-        let identity = viewer.identity();
-        let blocked = match identity {
-            Some(v) if v.person != target && v.operates(target).is_none() => {
-                self.network.is_blocked(v.person, target)
-            }
-            _ => false,
-        };
-        privacy::relation_of(identity, target, blocked, || {
-            let person = identity.map_or(ProfileId(0), |v| v.person);
-            crate::relations::RelationSource::graph_relation(&*self.network, person, target)
-        })
+        self.lens(viewer).relation(target)
     }
 
     /// Whether the viewer may see a post: its audience admits his relation
     /// to the author, and it is published (or his own).
     fn may_see(&self, viewer: &Viewer, p: &Post, now: OffsetDateTime) -> Option<Relation> {
-        let relation = self.relation_to_id(viewer, p.author);
-        if !privacy::post_visible(relation, p.audience) {
-            return None;
-        }
-        let relation = relation?;
-        (p.published_at <= now || relation == Relation::Itself).then_some(relation)
+        self.lens(viewer)
+            .post(p.author, p.audience, p.published_at, now)
     }
 
     /// A post the viewer may see, or `NotFound`.
@@ -745,12 +731,13 @@ impl Entremise {
         &'a self,
         viewer: &'a Viewer,
     ) -> impl FnMut(ProfileId, &PostKey) -> bool + 'a {
+        let lens = self.lens(viewer);
         let mut relations = FxHashMap::default();
         move |author, key| {
             let relation = *relations
                 .entry(author)
-                .or_insert_with(|| self.relation_to_id(viewer, author));
-            privacy::post_visible(relation, key.audience)
+                .or_insert_with(|| lens.relation(author));
+            relation.is_some_and(|r| key.audience.admits(r))
         }
     }
 

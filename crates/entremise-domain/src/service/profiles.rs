@@ -4,7 +4,7 @@ use super::{Entremise, Viewer};
 use crate::error::{Error, Result};
 use crate::ids::PositionId;
 use crate::page::Role;
-use crate::privacy::{self, Relation};
+use crate::privacy::Relation;
 use crate::profile::{Position, Profile, ProfileKind, ProfilePatch, ProfileView};
 use crate::store::AuditRecord;
 
@@ -18,10 +18,10 @@ impl Entremise {
         view_as: Option<Relation>,
     ) -> Result<ProfileView> {
         let (profile, relation) = self.visible_profile(viewer, handle).await?;
-        if view_as.is_none() {
-            self.record_visit(viewer, &profile).await?;
-        }
-        let relation = privacy::view_as(relation, view_as);
+        // Anyone but the member himself is recorded, whatever he asks to
+        // view the profile as (one's own visits are not recorded).
+        self.record_visit(viewer, &profile).await?;
+        let relation = self.lens(viewer).view_as(relation, view_as);
         self.build_view(&profile, relation).await
     }
 
@@ -37,12 +37,11 @@ impl Entremise {
             .store
             .list_profiles(kind, None, limit.clamp(1, 100))
             .await?;
+        let lens = self.lens(viewer);
         let mut out = Vec::with_capacity(profiles.len());
         for p in profiles {
-            match self.relation_to(viewer, &p).await {
-                Ok(relation) => out.push(self.build_view(&p, relation).await?),
-                Err(Error::NotFound) => continue,
-                Err(e) => return Err(e),
+            if let Some(relation) = lens.relation(p.id) {
+                out.push(self.build_view(&p, relation).await?);
             }
         }
         Ok(out)

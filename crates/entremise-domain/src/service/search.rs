@@ -209,7 +209,7 @@ impl Entremise {
         if nothing_asked {
             return Ok(empty);
         }
-        let scope = SearchScope::new(viewer.identity().cloned(), self.network.clone(), degree);
+        let scope = SearchScope::new(self.lens(viewer), degree);
         let index = self.search.clone();
         let q = query.clone();
         let hits = blocking(move || index.search(&q, &scope)).await??;

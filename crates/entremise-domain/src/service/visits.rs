@@ -131,7 +131,7 @@ impl Entremise {
         let person = me.identity.person;
         if profile.kind != ProfileKind::Person
             || profile.id == person
-            || self.network.is_blocked(person, profile.id)
+            || self.lens(viewer).hides(profile.id)
         {
             return Ok(());
         }
@@ -170,12 +170,13 @@ impl Entremise {
         let since = self.clock.now() - Duration::days(VISITS_WINDOW_DAYS);
         let limit = limit.clamp(1, MAX_VISITORS);
         let rows = self.store.visitors_of(me, since, VISITORS_READ).await?;
+        let lens = self.lens(viewer);
         let mut items = Vec::new();
         let mut anonymous_count = 0;
         for (visitor, at) in rows {
-            if self.network.is_blocked(me, visitor) {
+            let Some(relation) = lens.relation(visitor) else {
                 continue;
-            }
+            };
             let Some(p) = self.store.profile(visitor).await? else {
                 continue;
             };
@@ -190,9 +191,7 @@ impl Entremise {
                 }),
                 VisitVisibility::Organization => {
                     // Only as far as his organization field's audience goes.
-                    let shown = self
-                        .relation_to_id(viewer, visitor)
-                        .is_some_and(|r| p.audiences.get(Field::Organization).admits(r));
+                    let shown = p.audiences.get(Field::Organization).admits(relation);
                     items.push(Visitor::Organization {
                         organization: p.fields.organization.clone().filter(|_| shown),
                         visited_on,

@@ -4,6 +4,7 @@
 mod accounts;
 mod contacts;
 mod introductions;
+mod leaks;
 mod pages_api;
 mod post_pages;
 mod posts;

@@ -1,0 +1,392 @@
+//! The privacy lens: one viewer's answers to every question of PRIVACY.md.
+//!
+//! A [`Lens`] is built once per request from the viewer's identity and the
+//! in-memory network (contacts, 2nd degree, blocks, contact-list settings).
+//! Use cases ask it, and only it, what the viewer's relation to a member is,
+//! whether a block hides a member, whether a field, post, contact, contact
+//! list, path hop or counted item is his to see, and how "view as" applies.
+//! Nothing outside [`crate::privacy`] computes a relation or reads a block
+//! to decide visibility.
+//!
+//! Invariants (each tested below and against an oracle in
+//! `tests/privacy_oracle.rs`):
+//! - a member hidden by a block answers exactly like a missing one
+//!   ([`Lens::relation`] is `None`), both ways, for everyone but himself;
+//! - everything a member holds (fields, posts, their counters, his contacts)
+//!   is seen through the viewer's relation to him and the item's audience;
+//! - a contact between X and Y is visible when X's or Y's contact list is;
+//! - a path hop is named only when both contacts around it are visible.
+
+use super::{Audience, GraphRelation, Relation, ViewerIdentity};
+use crate::error::{Error, Result};
+use crate::ids::ProfileId;
+use crate::network::Network;
+use crate::relations::RelationSource;
+use rustc_hash::FxHashSet as HashSet;
+use std::sync::Arc;
+use time::OffsetDateTime;
+
+/// Above this many 2nd-degree candidates, [`Lens::gathered`] leaves the
+/// 2nd degree to be asked of the graph per member.
+const SECOND_DEGREE_GATHER_LIMIT: usize = 200_000;
+
+/// One viewer's view of the network. Cheap to build: an identity and a
+/// shared handle on the network; [`Lens::gathered`] adds the sets that make
+/// bulk questions (search over thousands of profiles) a few hash look-ups.
+#[derive(Clone)]
+pub struct Lens {
+    identity: Option<ViewerIdentity>,
+    network: Arc<Network>,
+    near: Option<Arc<Neighbourhood>>,
+}
+
+/// The viewer's contacts, 2nd degree and blocks, gathered once.
+struct Neighbourhood {
+    contacts: HashSet<i64>,
+    /// `None` when the 2nd degree was too large to gather.
+    second: Option<HashSet<i64>>,
+    blocked: HashSet<i64>,
+}
+
+impl std::fmt::Debug for Lens {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Lens")
+            .field("viewer", &self.person())
+            .field("gathered", &self.near.is_some())
+            .finish()
+    }
+}
+
+impl Lens {
+    pub fn new(identity: Option<ViewerIdentity>, network: Arc<Network>) -> Self {
+        Self {
+            identity,
+            network,
+            near: None,
+        }
+    }
+
+    /// The same lens with the viewer's contacts, 2nd degree and blocks
+    /// gathered up front, for questions about many members at once.
+    pub fn gathered(mut self) -> Self {
+        let Some(me) = &self.identity else {
+            return self;
+        };
+        let mut contacts = HashSet::default();
+        let mut second = Some(HashSet::default());
+        let snapshot = self.network.snapshot();
+        if let Some(m) = snapshot.dense(me.person.0 as u64) {
+            let mine = snapshot.contacts(m);
+            let reach: usize = mine.iter().map(|c| snapshot.contact_count_of(*c)).sum();
+            contacts.extend(
+                mine.iter()
+                    .filter_map(|c| snapshot.external(*c))
+                    .map(|e| e as i64),
+            );
+            if reach > SECOND_DEGREE_GATHER_LIMIT {
+                second = None;
+            } else if let Some(set) = second.as_mut() {
+                for c in mine {
+                    for x in snapshot.contacts(*c) {
+                        if let Some(e) = snapshot.external(*x) {
+                            set.insert(e as i64);
+                        }
+                    }
+                }
+            }
+        }
+        // A block ends the contact between the two, so no contact of a
+        // contact is reached through a block: the sets need no filter.
+        let blocked: HashSet<i64> = self.network.blocked_with(me.person).into_iter().collect();
+        self.near = Some(Arc::new(Neighbourhood {
+            contacts,
+            second,
+            blocked,
+        }));
+        self
+    }
+
+    pub fn identity(&self) -> Option<&ViewerIdentity> {
+        self.identity.as_ref()
+    }
+
+    /// The viewer's own person profile, when signed in.
+    pub fn person(&self) -> Option<ProfileId> {
+        self.identity.as_ref().map(|v| v.person)
+    }
+
+    pub fn is_signed_in(&self) -> bool {
+        self.identity.is_some()
+    }
+
+    /// Whether the viewer is `member` or operates it (page or persona role).
+    pub fn is_self(&self, member: ProfileId) -> bool {
+        self.identity
+            .as_ref()
+            .is_some_and(|v| v.person == member || v.operates(member).is_some())
+    }
+
+    /// Whether a block (either way) hides `member` from the viewer.
+    /// Instance moderators see through blocks for reported content only,
+    /// which is not decided here.
+    pub fn hides(&self, member: ProfileId) -> bool {
+        let Some(v) = &self.identity else {
+            return false;
+        };
+        if self.is_self(member) {
+            return false;
+        }
+        match &self.near {
+            Some(near) => near.blocked.contains(&member.0),
+            None => self.network.is_blocked(v.person, member),
+        }
+    }
+
+    /// The viewer's relation to `member`, `None` when a block hides him.
+    pub fn relation(&self, member: ProfileId) -> Option<Relation> {
+        let hidden = self.hides(member);
+        super::relation_of(self.identity.as_ref(), member, hidden, || {
+            self.graph_relation(member)
+        })
+    }
+
+    /// [`Self::relation`], answering a hidden member like a missing one.
+    pub fn relation_or_not_found(&self, member: ProfileId) -> Result<Relation> {
+        self.relation(member).ok_or(Error::NotFound)
+    }
+
+    fn graph_relation(&self, member: ProfileId) -> GraphRelation {
+        let me = self.person().unwrap_or(ProfileId(0));
+        if let Some(near) = &self.near {
+            if near.contacts.contains(&member.0) {
+                return GraphRelation::Contact;
+            }
+            if let Some(second) = &near.second {
+                return if second.contains(&member.0) {
+                    GraphRelation::SecondDegree
+                } else {
+                    GraphRelation::Farther
+                };
+            }
+        }
+        self.network.graph_relation(me, member)
+    }
+
+    /// Whether something of `member`'s with `audience` (a field, a list) is
+    /// the viewer's to see.
+    pub fn admits(&self, member: ProfileId, audience: Audience) -> bool {
+        self.relation(member).is_some_and(|r| audience.admits(r))
+    }
+
+    /// Whether the viewer may see a post (or anything it holds: comments,
+    /// reactions, counters, images) by `author` with `audience`, published
+    /// at `published_at`: its audience admits him, no block hides the
+    /// author, and it is published unless he is its author. Answers the
+    /// relation it was admitted under.
+    pub fn post(
+        &self,
+        author: ProfileId,
+        audience: Audience,
+        published_at: OffsetDateTime,
+        now: OffsetDateTime,
+    ) -> Option<Relation> {
+        let relation = self.relation(author)?;
+        (audience.admits(relation) && (published_at <= now || relation == Relation::Itself))
+            .then_some(relation)
+    }
+
+    /// Whether the viewer may see `member`'s contact list (his
+    /// contact-list setting, seen through the viewer's relation to him).
+    pub fn contact_list(&self, member: ProfileId) -> bool {
+        let Some(audience) = self.network.contact_list_of(member) else {
+            return false;
+        };
+        self.admits(member, audience.audience())
+    }
+
+    /// Whether the contact between `x` and `y` is visible to the viewer:
+    /// he may see `x`'s contact list or `y`'s.
+    pub fn contact(&self, x: ProfileId, y: ProfileId) -> bool {
+        self.contact_list(x) || self.contact_list(y)
+    }
+
+    /// Whether an intermediary `hop` between `previous` and `next` on an
+    /// introduction path may be named: both contacts around it are visible.
+    /// Otherwise he is "a contact of" `previous` (`null` in the API).
+    pub fn hop(&self, previous: ProfileId, hop: ProfileId, next: ProfileId) -> bool {
+        self.contact(previous, hop) && self.contact(hop, next)
+    }
+
+    /// "View my profile as": the relation to render `member` with. Only the
+    /// member himself (or his page's operators) may ask for a farther one;
+    /// anyone else keeps his real relation.
+    pub fn view_as(&self, actual: Relation, requested: Option<Relation>) -> Relation {
+        super::view_as(actual, requested)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::network::{MemberCard, NetworkBuilder};
+    use crate::page::Role;
+    use crate::privacy::ContactListAudience;
+
+    fn p(id: i64) -> ProfileId {
+        ProfileId(id)
+    }
+
+    /// 1–2–3–4 in a line, 5 alone; 6 is a page operated by 1.
+    fn network(lists: &[(i64, ContactListAudience)]) -> Arc<Network> {
+        let mut b = NetworkBuilder::new();
+        for id in 1..=5 {
+            let contact_list = lists
+                .iter()
+                .find(|(m, _)| *m == id)
+                .map_or(ContactListAudience::Contacts, |(_, a)| *a);
+            b.add_member(
+                p(id),
+                true,
+                MemberCard {
+                    handle: format!("m{id}").into(),
+                    name: format!("M {id}").into(),
+                    contact_list,
+                },
+            );
+        }
+        for (x, y) in [(1, 2), (2, 3), (3, 4)] {
+            b.add_contact(p(x), p(y));
+        }
+        Arc::new(b.build().unwrap())
+    }
+
+    fn viewer(id: i64) -> Option<ViewerIdentity> {
+        Some(ViewerIdentity {
+            person: p(id),
+            operated: vec![(p(6), Role::Owner)],
+            moderator: false,
+        })
+    }
+
+    #[test]
+    fn relations_plain_and_gathered_agree() {
+        let net = network(&[]);
+        for lens in [
+            Lens::new(viewer(1), net.clone()),
+            Lens::new(viewer(1), net.clone()).gathered(),
+        ] {
+            let want = [
+                (1, Some(Relation::Itself)),
+                (6, Some(Relation::Itself)),
+                (2, Some(Relation::Contact)),
+                (3, Some(Relation::Network)),
+                (4, Some(Relation::Member)),
+                (5, Some(Relation::Member)),
+            ];
+            for (m, r) in want {
+                assert_eq!(lens.relation(p(m)), r, "{lens:?} to {m}");
+            }
+        }
+        let anonymous = Lens::new(None, net);
+        assert_eq!(anonymous.relation(p(2)), Some(Relation::Anonymous));
+    }
+
+    #[test]
+    fn blocks_hide_both_ways_even_from_moderators() {
+        let net = network(&[]);
+        net.block(p(1), p(3));
+        let mut moderator = viewer(1);
+        if let Some(v) = moderator.as_mut() {
+            v.moderator = true;
+        }
+        for lens in [
+            Lens::new(viewer(1), net.clone()),
+            Lens::new(moderator, net.clone()).gathered(),
+        ] {
+            assert!(lens.hides(p(3)));
+            assert_eq!(lens.relation(p(3)), None);
+            assert!(lens.relation_or_not_found(p(3)).is_err());
+        }
+        assert_eq!(Lens::new(viewer(3), net.clone()).relation(p(1)), None);
+        // Nobody is hidden from himself.
+        assert_eq!(
+            Lens::new(viewer(3), net).relation(p(3)),
+            Some(Relation::Itself)
+        );
+    }
+
+    #[test]
+    fn a_block_cuts_the_second_degree_through_it() {
+        let net = network(&[]);
+        net.block(p(2), p(4));
+        // 1 reaches 3 through 2; 2 is blocked with 4, not with 1 or 3.
+        for lens in [
+            Lens::new(viewer(1), net.clone()),
+            Lens::new(viewer(1), net.clone()).gathered(),
+        ] {
+            assert_eq!(lens.relation(p(3)), Some(Relation::Network));
+        }
+        net.block(p(1), p(2));
+        for lens in [
+            Lens::new(viewer(1), net.clone()),
+            Lens::new(viewer(1), net.clone()).gathered(),
+        ] {
+            assert_eq!(lens.relation(p(3)), Some(Relation::Member));
+        }
+    }
+
+    #[test]
+    fn contacts_and_hops_follow_contact_lists() {
+        // 3 shows his list to members; 2 and 4 keep theirs to contacts.
+        let net = network(&[(3, ContactListAudience::Members)]);
+        let lens = Lens::new(viewer(1), net.clone());
+        // 1 sees his own list, so 1–2; 2–3 through 3's list.
+        assert!(lens.contact(p(1), p(2)));
+        assert!(lens.contact(p(2), p(3)));
+        assert!(lens.contact(p(3), p(4)));
+        assert!(lens.hop(p(1), p(2), p(3)));
+        let net = network(&[]);
+        let lens = Lens::new(viewer(1), net);
+        // 2 is his contact, but 2–3 is in nobody's list he may see.
+        assert!(lens.contact(p(1), p(2)));
+        assert!(
+            lens.contact(p(2), p(3)),
+            "2's list is for contacts: 1 is one"
+        );
+        assert!(!lens.contact(p(3), p(4)));
+        assert!(!lens.hop(p(2), p(3), p(4)));
+    }
+
+    #[test]
+    fn posts_follow_audience_block_and_schedule() {
+        let net = network(&[]);
+        let lens = Lens::new(viewer(1), net.clone());
+        let now = OffsetDateTime::UNIX_EPOCH + time::Duration::days(1);
+        let later = now + time::Duration::hours(1);
+        assert!(lens.post(p(2), Audience::Contacts, now, now).is_some());
+        assert!(lens.post(p(3), Audience::Contacts, now, now).is_none());
+        assert!(lens.post(p(3), Audience::Network, now, now).is_some());
+        assert!(lens.post(p(2), Audience::Public, later, now).is_none());
+        assert!(lens.post(p(6), Audience::OnlyMe, later, now).is_some());
+        net.block(p(2), p(1));
+        assert!(lens.post(p(2), Audience::Public, now, now).is_none());
+        let anonymous = Lens::new(None, net);
+        assert!(anonymous.post(p(2), Audience::Public, now, now).is_some());
+        assert!(anonymous.post(p(2), Audience::Members, now, now).is_none());
+    }
+
+    #[test]
+    fn view_as_is_for_oneself() {
+        let lens = Lens::new(viewer(1), network(&[]));
+        let me = lens.relation(p(1)).unwrap();
+        assert_eq!(
+            lens.view_as(me, Some(Relation::Anonymous)),
+            Relation::Anonymous
+        );
+        let other = lens.relation(p(2)).unwrap();
+        assert_eq!(
+            lens.view_as(other, Some(Relation::Anonymous)),
+            Relation::Contact
+        );
+    }
+}

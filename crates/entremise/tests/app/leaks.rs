@@ -1,0 +1,199 @@
+//! The leaks found in review, each closed by the privacy lens: a hop of an
+//! introduction path, a stealth visit, a probing path, the count of mutual
+//! contacts. Each test fails on the code before the lens.
+
+use crate::support::{Member, TestApp, code};
+use axum::http::{Method, StatusCode};
+use serde_json::{Value, json};
+
+async fn patch(app: &TestApp, m: &Member, handle: &str, body: Value) {
+    let r = app
+        .call(
+            Method::PATCH,
+            Some(m),
+            &format!("/api/v1/profiles/{handle}"),
+            body,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+}
+
+/// Ada – Xavier – Bea, where neither Xavier's contact list nor Bea's is
+/// Ada's to see: the contact Xavier–Bea is hidden from her.
+async fn hidden_hop() -> (TestApp, Member, Member, Member) {
+    let app = TestApp::new().await;
+    let ada = app.member("ada", "Ada Lovelace").await;
+    let xavier = app.member("xavier", "Xavier Morel").await;
+    let bea = app.member("bea", "Béatrice Lenoir").await;
+    app.connect(&ada, &xavier).await;
+    app.connect(&xavier, &bea).await;
+    patch(
+        &app,
+        &xavier,
+        "xavier",
+        json!({"settings": {"contact_list": "only_me"}}),
+    )
+    .await;
+    (app, ada, xavier, bea)
+}
+
+#[tokio::test]
+async fn l1_a_path_hides_a_first_hop_whose_contacts_are_hidden() {
+    let (app, ada, xavier, _bea) = hidden_hop().await;
+    let connection = app
+        .get_as(&ada, "/api/v1/profiles/bea/connection")
+        .await
+        .json();
+    assert_eq!(connection["degree"], 2);
+    assert_eq!(connection["mutual_contacts"], json!([]));
+    assert_eq!(
+        connection["paths"][0]["hops"],
+        json!([null]),
+        "Xavier–Bea is in no list Ada may see: {connection}"
+    );
+
+    // The introduction along that path, as its requester sees it.
+    let r = app
+        .post_json(
+            Some(&ada),
+            "/api/v1/introductions",
+            json!({"to": "bea", "note": "We met at the Rouen fair."}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let intro = r.json();
+    assert_eq!(intro["intermediaries"], json!([null]), "{intro}");
+    assert!(intro.get("next").is_none(), "{intro}");
+    // Xavier, who holds it, sees himself and both ends.
+    let id = intro["id"].as_str().unwrap().to_owned();
+    let his = app
+        .get_as(&xavier, &format!("/api/v1/introductions/{id}"))
+        .await
+        .json();
+    assert_eq!(his["intermediaries"][0]["handle"], "xavier");
+
+    // Once Xavier shows his list to his contacts, the hop is named.
+    patch(
+        &app,
+        &xavier,
+        "xavier",
+        json!({"settings": {"contact_list": "contacts"}}),
+    )
+    .await;
+    let connection = app
+        .get_as(&ada, "/api/v1/profiles/bea/connection")
+        .await
+        .json();
+    assert_eq!(connection["paths"][0]["hops"], json!(["xavier"]));
+    assert_eq!(connection["mutual_contacts"], json!(["xavier"]));
+}
+
+#[tokio::test]
+async fn l7_a_chosen_path_the_requester_may_not_see_is_refused_like_any_other() {
+    let (app, ada, _xavier, _bea) = hidden_hop().await;
+    let carol = app.member("carol", "Carol Hébert").await;
+    app.connect(&ada, &carol).await;
+    let ask = |via: &'static str| {
+        let app = &app;
+        let ada = &ada;
+        async move {
+            app.post_json(
+                Some(ada),
+                "/api/v1/introductions",
+                json!({"to": "bea", "via": [via], "note": "Hello"}),
+            )
+            .await
+        }
+    };
+    // Through Xavier (a real but hidden path) and through Carol (no path):
+    // the same answer.
+    let hidden = ask("xavier").await;
+    let none = ask("carol").await;
+    assert_eq!(hidden.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(hidden.status, none.status);
+    assert_eq!(hidden.json(), none.json());
+    // Refused paths count against the weekly bound: probing stops there.
+    for _ in 2..50 {
+        assert_eq!(ask("carol").await.status, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let r = ask("xavier").await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.text());
+    let r = app
+        .post_json(
+            Some(&ada),
+            "/api/v1/introductions",
+            json!({"to": "bea", "note": "Hello"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.text());
+    assert_eq!(code(&r), "rate_limited");
+}
+
+async fn visitor_handles(app: &TestApp, m: &Member) -> Vec<String> {
+    let r = app.get_as(m, "/api/v1/me/visitors").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    r.json()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|v| v["handle"].as_str().map(str::to_owned))
+        .collect()
+}
+
+#[tokio::test]
+async fn l2_asking_to_view_as_someone_else_is_still_a_visit() {
+    let app = TestApp::new().await;
+    let (ada, bob, carol) = app.cast().await;
+    patch(&app, &ada, "ada", json!({"fields": {"location": "Caen"}})).await;
+    // Bob asks the API for Ada's profile "as anonymous": he is no one else,
+    // and sees what members see.
+    let r = app
+        .get_as(&bob, "/api/v1/profiles/ada?view_as=anonymous")
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.json()["location"], "Caen", "{}", r.text());
+    // Carol asks the page "as a contact".
+    let r = app.get_as(&carol, "/@ada?as=contact").await;
+    assert_eq!(r.status, StatusCode::OK);
+    let mut seen = visitor_handles(&app, &ada).await;
+    seen.sort();
+    assert_eq!(seen, ["bob", "carol"]);
+    // Ada herself may view her profile as anyone, and is no visitor.
+    let r = app
+        .get_as(&ada, "/api/v1/profiles/ada?view_as=anonymous")
+        .await;
+    assert!(r.json().get("location").is_none(), "{}", r.text());
+    assert_eq!(visitor_handles(&app, &ada).await.len(), 2);
+}
+
+#[tokio::test]
+async fn l6_people_you_may_know_count_only_visible_mutual_contacts() {
+    let app = TestApp::new().await;
+    let (ada, bob, _carol) = app.cast().await;
+    let dan = app.member("dan", "Dan Perrin").await;
+    app.connect(&ada, &bob).await;
+    app.connect(&bob, &dan).await;
+    let pymk = app.get_as(&ada, "/api/v1/people-you-may-know").await.json();
+    assert_eq!(pymk["items"][0]["mutual_count"], 1, "{pymk}");
+    // Bob keeps his contact list to himself; Dan shows his to contacts.
+    patch(
+        &app,
+        &bob,
+        "bob",
+        json!({"settings": {"contact_list": "only_me"}}),
+    )
+    .await;
+    let pymk = app.get_as(&ada, "/api/v1/people-you-may-know").await.json();
+    assert_eq!(pymk["items"][0]["handle"], "dan", "{pymk}");
+    assert_eq!(pymk["items"][0]["mutual_count"], 0, "{pymk}");
+    // Dan opens his list to members: Bob–Dan is visible again.
+    patch(
+        &app,
+        &dan,
+        "dan",
+        json!({"settings": {"contact_list": "members"}}),
+    )
+    .await;
+    let pymk = app.get_as(&ada, "/api/v1/people-you-may-know").await.json();
+    assert_eq!(pymk["items"][0]["mutual_count"], 1, "{pymk}");
+}
