@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use entremise_domain::ProfileId;
 use entremise_domain::network::{MemberCard, Network, NetworkBuilder};
-use entremise_domain::privacy::ViewerIdentity;
+use entremise_domain::privacy::{Lens, ViewerIdentity};
 use entremise_domain::search::{SearchHits, SearchIndex, SearchQuery, SearchScope};
 use entremise_graph::{ReferenceNetwork, generate_reference_network};
 use entremise_search::TantivyIndex;
@@ -314,7 +314,7 @@ fn scope_of(viewer: ProfileId, network: &Arc<Network>) -> SearchScope {
         operated: vec![],
         moderator: false,
     };
-    SearchScope::new(Some(identity), network.clone(), None)
+    SearchScope::new(Lens::new(Some(identity), network.clone()), None)
 }
 
 /// Timings of one engine on one kind.
