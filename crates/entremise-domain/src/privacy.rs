@@ -360,6 +360,69 @@ pub fn relation_of(
     })
 }
 
+/// What a viewer may do toward a member or a page, decided once where he
+/// is shown (a profile, a card of people you may know, a search result),
+/// so that no page offers what the server would refuse: PRIVACY.md
+/// "Reaching someone".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Actions {
+    /// Send a contact request without proof: his setting admits the viewer.
+    /// (A request quoting his e-mail address or an invitation code goes
+    /// through whatever the setting; that door is always offered to
+    /// members who are not yet contacts.)
+    pub contact_request: bool,
+    /// Ask to be introduced: he is at 2nd or 3rd degree.
+    pub introduction: bool,
+    /// Write to him: his message setting admits the viewer.
+    pub message: bool,
+    /// Follow him: a page the viewer does not run.
+    pub follow: bool,
+}
+
+/// The rule behind [`Actions`]: `relation` is the viewer's, `None` when a
+/// block hides the member; `degree` is asked of the graph only for a
+/// farther member (1, 2 or 3, `None` beyond).
+pub fn actions(
+    relation: Option<Relation>,
+    is_person: bool,
+    settings: &ReachSettings,
+    degree: impl FnOnce() -> Option<u32>,
+) -> Actions {
+    let Some(relation) = relation else {
+        return Actions::default();
+    };
+    if matches!(relation, Relation::Itself | Relation::Anonymous) {
+        return Actions::default();
+    }
+    if !is_person {
+        return Actions {
+            follow: true,
+            ..Actions::default()
+        };
+    }
+    let stranger = relation != Relation::Contact;
+    Actions {
+        contact_request: stranger
+            && match settings.contact_requests {
+                ContactRequestPolicy::Everyone => true,
+                ContactRequestPolicy::Network => relation == Relation::Network,
+                ContactRequestPolicy::Nobody => false,
+            },
+        introduction: match relation {
+            Relation::Network => true,
+            Relation::Member => degree() == Some(3),
+            _ => false,
+        },
+        message: relation == Relation::Contact
+            && matches!(
+                settings.messages,
+                MessagePolicy::Contacts | MessagePolicy::ContactsAndGroups
+            ),
+        follow: false,
+    }
+}
+
 /// "View my profile as": only the member himself may ask, and only for a
 /// farther relation; anyone else keeps his real relation.
 pub fn view_as(actual: Relation, requested: Option<Relation>) -> Relation {
@@ -499,6 +562,65 @@ mod tests {
                 "{target:?} {graph:?}"
             );
         }
+    }
+
+    #[test]
+    fn actions_follow_settings_and_relation() {
+        use ContactRequestPolicy as C;
+        let settings = |requests, messages| ReachSettings {
+            contact_requests: requests,
+            messages,
+            ..ReachSettings::default()
+        };
+        let m = MessagePolicy::Contacts;
+        // (relation, request setting, message setting, degree, want:
+        // contact_request, introduction, message)
+        let table = [
+            (Some(R::Network), C::Nobody, m, None, [false, true, false]),
+            (Some(R::Network), C::Network, m, None, [true, true, false]),
+            (
+                Some(R::Member),
+                C::Network,
+                m,
+                Some(3),
+                [false, true, false],
+            ),
+            (Some(R::Member), C::Everyone, m, None, [true, false, false]),
+            (Some(R::Contact), C::Everyone, m, None, [false, false, true]),
+            (
+                Some(R::Contact),
+                C::Nobody,
+                MessagePolicy::Nobody,
+                None,
+                [false, false, false],
+            ),
+            (Some(R::Itself), C::Everyone, m, None, [false, false, false]),
+            (
+                Some(R::Anonymous),
+                C::Everyone,
+                m,
+                None,
+                [false, false, false],
+            ),
+            (None, C::Everyone, m, Some(2), [false, false, false]),
+        ];
+        for (relation, requests, messages, degree, want) in table {
+            let a = actions(relation, true, &settings(requests, messages), || degree);
+            assert_eq!(
+                [a.contact_request, a.introduction, a.message],
+                want,
+                "{relation:?} {requests:?} {messages:?}"
+            );
+            assert!(!a.follow);
+        }
+        let page = actions(Some(R::Member), false, &ReachSettings::default(), || None);
+        assert_eq!(
+            page,
+            Actions {
+                follow: true,
+                ..Actions::default()
+            }
+        );
     }
 
     #[test]

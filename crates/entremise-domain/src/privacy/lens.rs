@@ -217,6 +217,20 @@ impl Lens {
         self.contact(previous, hop) && self.contact(hop, next)
     }
 
+    /// What the viewer may do toward `member` (see [`super::actions`]).
+    pub fn actions(
+        &self,
+        member: ProfileId,
+        is_person: bool,
+        settings: &super::ReachSettings,
+    ) -> super::Actions {
+        super::actions(self.relation(member), is_person, settings, || {
+            let me = self.person()?;
+            self.network
+                .with_view(me, member, |view| crate::network::degree(view, me, member))
+        })
+    }
+
     /// "View my profile as": the relation to render `member` with. Only the
     /// member himself (or his page's operators) may ask for a farther one;
     /// anyone else keeps his real relation.

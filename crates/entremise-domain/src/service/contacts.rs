@@ -8,7 +8,7 @@ use crate::contact::{
 use crate::error::{Error, Forbidden, Result};
 use crate::ids::ProfileId;
 use crate::network::{self, GraphView};
-use crate::privacy::{ContactRequestPolicy, Relation};
+use crate::privacy::{Actions, ContactRequestPolicy, Relation};
 use crate::profile::{Profile, ProfileKind, ProfileRef};
 use crate::store::NewContactRequest;
 use crate::validate::{self, Email};
@@ -62,7 +62,11 @@ pub struct Suggestion {
     pub name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub headline: Option<String>,
+    /// Mutual contacts the viewer may see.
     pub mutual_count: u32,
+    /// What the viewer may do: a contact request only where the member's
+    /// setting admits him, an introduction otherwise.
+    pub actions: Actions,
 }
 
 /// Limits of PRIVACY.md on reaching out.
@@ -565,6 +569,7 @@ impl Entremise {
             };
             let view = self.build_view(&profile, relation).await?;
             out.push(Suggestion {
+                actions: lens.actions(profile.id, true, &profile.settings),
                 handle: profile.handle.to_string(),
                 name: view.display_name().to_owned(),
                 headline: view.headline,

@@ -4,7 +4,7 @@
 use super::{Entremise, Viewer, blocking};
 use crate::error::{Error, FieldError, Result};
 use crate::ids::ProfileId;
-use crate::privacy::Relation;
+use crate::privacy::{Actions, Relation};
 use crate::profile::{Profile, ProfileKind, ProfileRef, ProfileView};
 use crate::search::{self, Degree, SearchDocument, SearchQuery, SearchScope};
 use serde::Serialize;
@@ -58,6 +58,10 @@ pub struct SearchResult {
     pub snippet: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub persona_of: Option<ProfileRef>,
+    /// What the viewer may do toward this profile (full searches only, not
+    /// type-ahead suggestions).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub actions: Option<Actions>,
 }
 
 /// A page of results.
@@ -209,7 +213,8 @@ impl Entremise {
         if nothing_asked {
             return Ok(empty);
         }
-        let scope = SearchScope::new(self.lens(viewer), degree);
+        let lens = self.lens(viewer);
+        let scope = SearchScope::new(lens.clone(), degree);
         let index = self.search.clone();
         let q = query.clone();
         let hits = blocking(move || index.search(&q, &scope)).await??;
@@ -220,7 +225,15 @@ impl Entremise {
                 continue;
             };
             let view = self.build_view(&profile, hit.relation).await?;
-            results.push(result_of(&view, &query));
+            let mut result = result_of(&view, &query);
+            if !prefix && viewer.signed_in.is_some() {
+                result.actions = Some(lens.actions(
+                    profile.id,
+                    profile.kind == ProfileKind::Person,
+                    &profile.settings,
+                ));
+            }
+            results.push(result);
         }
         let next = query.offset + query.limit;
         Ok(SearchPage {
@@ -311,6 +324,7 @@ fn result_of(view: &ProfileView, query: &SearchQuery) -> SearchResult {
         headline: view.headline.clone(),
         snippet: snippet(view, query),
         persona_of: view.persona_of.clone(),
+        actions: None,
     }
 }
 

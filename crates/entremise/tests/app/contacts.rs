@@ -462,7 +462,9 @@ async fn people_you_may_know_and_network_health() {
     let pymk = app.get_as(&ada, "/api/v1/people-you-may-know").await.json();
     assert_eq!(
         pymk["items"],
-        json!([{"handle": "dan", "name": "Dan", "mutual_count": 1}])
+        json!([{"handle": "dan", "name": "Dan", "mutual_count": 1, "actions": {
+            "contact_request": false, "introduction": true, "message": false, "follow": false
+        }}])
     );
     app.clock.advance(time::Duration::days(200));
     let ada = Member {

@@ -198,3 +198,50 @@ async fn l6_people_you_may_know_count_only_visible_mutual_contacts() {
     let pymk = app.get_as(&ada, "/api/v1/people-you-may-know").await.json();
     assert_eq!(pymk["items"][0]["mutual_count"], 1, "{pymk}");
 }
+
+#[tokio::test]
+async fn cards_offer_only_what_the_member_may_really_do() {
+    let app = TestApp::new().await;
+    let (ada, bob, _carol) = app.cast().await;
+    let dan = app.member("dan", "Dan Perrin").await;
+    let eve = app.member("eve", "Eve Quéré").await;
+    app.connect(&ada, &bob).await;
+    app.connect(&bob, &dan).await;
+    app.connect(&bob, &eve).await;
+    // Dan keeps the default (introductions only); Eve takes requests from
+    // her network.
+    patch(
+        &app,
+        &eve,
+        "eve",
+        json!({"settings": {"contact_requests": "network"}}),
+    )
+    .await;
+    let pymk = app.get_as(&ada, "/api/v1/people-you-may-know").await.json();
+    let actions = |h: &str| {
+        pymk["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["handle"] == h)
+            .unwrap_or_else(|| panic!("{h} in {pymk}"))["actions"]
+            .clone()
+    };
+    assert_eq!(actions("dan")["contact_request"], false);
+    assert_eq!(actions("dan")["introduction"], true);
+    assert_eq!(actions("eve")["contact_request"], true);
+    // The page offers the same: no request button on Dan's card.
+    let page = app.get_as(&ada, "/network").await.text();
+    let card = |h: &str| {
+        let start = page.find(&format!("href=\"/@{h}\"")).unwrap();
+        let end = page[start..].find("</li>").unwrap() + start;
+        page[start..end].to_owned()
+    };
+    assert!(!card("dan").contains("pymk-request"), "{}", card("dan"));
+    assert!(card("dan").contains("pymk-introduction"), "{}", card("dan"));
+    assert!(card("eve").contains("pymk-request"), "{}", card("eve"));
+    // Search results carry them too; a contact may be written to.
+    let r = app.get_as(&ada, "/api/v1/search?q=bob").await.json();
+    assert_eq!(r["items"][0]["actions"]["message"], true, "{r}");
+    assert_eq!(r["items"][0]["actions"]["contact_request"], false, "{r}");
+}
