@@ -1,5 +1,7 @@
 //! Server-rendered pages, in French and English. Each handler calls the
-//! same use cases as the JSON API and renders an askama template.
+//! same use cases as the JSON API and renders an askama template; a failed
+//! use case is answered with `?`, and the error page is drawn by a layer
+//! (`error_page`).
 
 mod account;
 mod admin;
@@ -17,8 +19,8 @@ mod profile;
 mod search;
 mod visits;
 
-pub use error_page::PageError;
-pub use forms::{FormData, at_handle, profile_form, safe_next, see_other, urlencode};
+pub use error_page::{ErrorFrame, PageError};
+pub use forms::{FormData, FormRejected, at_handle, profile_form, safe_next, see_other, urlencode};
 pub use layout::{Layout, render};
 
 use crate::auth::Ctx;
@@ -99,12 +101,13 @@ pub fn routes() -> Router<AppState> {
             post(admin::manage_item_action),
         )
         .fallback(fallback)
+        .layer(axum::middleware::from_fn(error_page::error_pages))
 }
 
 /// Unknown paths: JSON under `/api`, a page elsewhere.
-async fn fallback(state: axum::extract::State<AppState>, ctx: Ctx) -> Response {
+async fn fallback(ctx: Ctx) -> Result<Response, PageError> {
     if ctx.path.starts_with("/api/") {
-        return crate::error::ApiError::Domain(Error::NotFound).into_response();
+        return Ok(crate::error::ApiError::Domain(Error::NotFound).into_response());
     }
-    PageError::new(&state, &ctx, Error::NotFound).into_response()
+    Err(Error::NotFound.into())
 }

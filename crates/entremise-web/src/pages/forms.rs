@@ -4,7 +4,6 @@
 use super::PageError;
 use crate::auth::Ctx;
 use crate::security;
-use crate::state::AppState;
 use axum::body::Bytes;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -31,11 +30,19 @@ impl FormData {
     }
 }
 
-/// Why a submitted form was not even read.
+/// Why a submitted form was not even read. Answered as plain text, not as
+/// an error page.
 #[derive(Debug)]
 pub enum FormRejected {
     Malformed,
     BadToken,
+    /// A body over the limits.
+    TooLarge,
+    /// A multipart body that could not be read, as the extractor said.
+    Unreadable {
+        status: StatusCode,
+        reason: String,
+    },
 }
 
 impl IntoResponse for FormRejected {
@@ -43,21 +50,19 @@ impl IntoResponse for FormRejected {
         match self {
             Self::Malformed => (StatusCode::BAD_REQUEST, "Malformed form.").into_response(),
             Self::BadToken => security::bad_form_token(),
+            Self::TooLarge => {
+                (StatusCode::PAYLOAD_TOO_LARGE, "This form is too large.").into_response()
+            }
+            Self::Unreadable { status, reason } => (status, reason).into_response(),
         }
     }
 }
 
 /// A form posted to a `/@handle/…` path: its fields, token checked, and the
-/// handle. The error is the response to send (boxed: responses are large).
-pub fn profile_form(
-    state: &AppState,
-    ctx: &Ctx,
-    at: &str,
-    body: &Bytes,
-) -> Result<(FormData, String), Box<Response>> {
-    let form = FormData::parse(body, ctx).map_err(|r| Box::new(r.into_response()))?;
-    let handle =
-        at_handle(at).map_err(|e| Box::new(PageError::new(state, ctx, e).into_response()))?;
+/// handle.
+pub fn profile_form(ctx: &Ctx, at: &str, body: &Bytes) -> Result<(FormData, String), PageError> {
+    let form = FormData::parse(body, ctx)?;
+    let handle = at_handle(at)?;
     Ok((form, handle.to_owned()))
 }
 

@@ -11,12 +11,14 @@ use entremise_domain::locale::Locale;
 use std::sync::Arc;
 
 /// The signed-in member, as the navigation bar shows him.
+#[derive(Clone)]
 pub struct Nav {
     pub handle: String,
     pub name: String,
 }
 
 /// What every page's frame needs: language, texts, form token, who is signed in.
+#[derive(Clone)]
 pub struct Layout {
     pub lang: Locale,
     pub catalog: Arc<Catalog>,
