@@ -1,6 +1,7 @@
 //! Who is asking, in which language: the request context every handler gets.
 
 use crate::error::ApiError;
+use crate::pages::ErrorFrame;
 use crate::security::CsrfToken;
 use crate::state::AppState;
 use axum::extract::{ConnectInfo, FromRequestParts};
@@ -85,13 +86,18 @@ impl FromRequestParts<AppState> for Ctx {
             .uri
             .path_and_query()
             .map_or_else(|| "/".to_owned(), |p| p.as_str().to_owned());
-        Ok(Self {
+        let ctx = Self {
             viewer,
             locale,
             csrf,
             ip,
             user_agent,
             path,
-        })
+        };
+        // On a page route, an error page will be drawn in this frame.
+        if let Some(frame) = parts.extensions.get::<ErrorFrame>() {
+            frame.fill(state, &ctx);
+        }
+        Ok(ctx)
     }
 }

@@ -26,20 +26,16 @@ struct Home {
 }
 
 pub async fn home(State(state): State<AppState>, ctx: Ctx) -> Result<Response, PageError> {
-    let fail = |e| PageError::new(&state, &ctx, e);
     let app = &state.app;
     let people = app
         .directory(&ctx.viewer, Some(ProfileKind::Person), 12)
-        .await
-        .map_err(fail)?;
+        .await?;
     let organizations = app
         .directory(&ctx.viewer, Some(ProfileKind::Organization), 8)
-        .await
-        .map_err(fail)?;
+        .await?;
     let my_pages = if ctx.viewer.signed_in.is_some() {
         app.operated_pages(&ctx.viewer)
-            .await
-            .map_err(fail)?
+            .await?
             .into_iter()
             .map(|(r, role)| (r.handle.to_string(), r.name, role.as_str().to_owned()))
             .collect()
@@ -121,11 +117,12 @@ async fn open_web_session(
     Ok(response)
 }
 
-pub async fn signup(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> Response {
-    let form = match FormData::parse(&body, &ctx) {
-        Ok(f) => f,
-        Err(r) => return r.into_response(),
-    };
+pub async fn signup(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let form = FormData::parse(&body, &ctx)?;
     let reg = Registration {
         email: form.get("email").to_owned(),
         password: form.get("password").to_owned(),
@@ -141,7 +138,7 @@ pub async fn signup(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> Res
         Err(e) => Err(e),
     };
     match result {
-        Ok(r) => r,
+        Ok(r) => Ok(r),
         Err(e) => {
             let status = crate::error::status_of(&e);
             let l = Layout::new(&state, &ctx, state.catalog.get(ctx.locale, "signup_title"));
@@ -152,7 +149,7 @@ pub async fn signup(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> Res
                 name: form.get("name").to_owned(),
                 errors: form_errors(&e),
             };
-            (status, render(&page)).into_response()
+            Ok((status, render(&page)).into_response())
         }
     }
 }
@@ -185,14 +182,15 @@ pub async fn signin_form(
     })
 }
 
-pub async fn signin(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> Response {
-    let form = match FormData::parse(&body, &ctx) {
-        Ok(f) => f,
-        Err(r) => return r.into_response(),
-    };
+pub async fn signin(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let form = FormData::parse(&body, &ctx)?;
     let next = safe_next(form.get("next"));
     match open_web_session(&state, &ctx, form.get("email"), form.get("password"), &next).await {
-        Ok(r) => r,
+        Ok(r) => Ok(r),
         Err(e) => {
             let status = crate::error::status_of(&e);
             let l = Layout::new(&state, &ctx, state.catalog.get(ctx.locale, "signin_title"));
@@ -215,45 +213,39 @@ pub async fn signin(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> Res
                     .headers_mut()
                     .insert(header::RETRY_AFTER, retry_after_secs.into());
             }
-            response
+            Ok(response)
         }
     }
 }
 
-pub async fn signout(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> Response {
-    if let Err(r) = FormData::parse(&body, &ctx) {
-        return r.into_response();
-    }
-    if ctx.viewer.signed_in.is_some()
-        && let Err(e) = state.app.sign_out(&ctx.viewer).await
-    {
-        return PageError::new(&state, &ctx, e).into_response();
+pub async fn signout(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    FormData::parse(&body, &ctx)?;
+    if ctx.viewer.signed_in.is_some() {
+        state.app.sign_out(&ctx.viewer).await?;
     }
     let mut response = see_other("/");
     response
         .headers_mut()
         .append(header::SET_COOKIE, clear_session_cookie(&state));
-    response
+    Ok(response)
 }
 
 /// The language switcher: remembered in a cookie, and on the account.
-pub async fn switch_language(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> Response {
-    let form = match FormData::parse(&body, &ctx) {
-        Ok(f) => f,
-        Err(r) => return r.into_response(),
-    };
+pub async fn switch_language(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let form = FormData::parse(&body, &ctx)?;
     let Some(locale) = Locale::parse(form.get("lang")) else {
-        return PageError::new(
-            &state,
-            &ctx,
-            Error::invalid("lang", "invalid", "Language is en or fr."),
-        )
-        .into_response();
+        return Err(Error::invalid("lang", "invalid", "Language is en or fr.").into());
     };
-    if ctx.viewer.signed_in.is_some()
-        && let Err(e) = state.app.set_locale(&ctx.viewer, locale).await
-    {
-        return PageError::new(&state, &ctx, e).into_response();
+    if ctx.viewer.signed_in.is_some() {
+        state.app.set_locale(&ctx.viewer, locale).await?;
     }
     let cookie = Cookie::build((state.cookies.lang, locale.as_str()))
         .path("/")
@@ -265,7 +257,7 @@ pub async fn switch_language(State(state): State<AppState>, ctx: Ctx, body: Byte
     if let Ok(v) = HeaderValue::from_str(&cookie.to_string()) {
         response.headers_mut().append(header::SET_COOKIE, v);
     }
-    response
+    Ok(response)
 }
 
 #[derive(Template)]
@@ -277,13 +269,8 @@ struct Sessions {
 }
 
 pub async fn sessions(State(state): State<AppState>, ctx: Ctx) -> Result<Response, PageError> {
-    let result = async {
-        let current = ctx.viewer.require()?.session;
-        let sessions = state.app.sessions(&ctx.viewer).await?;
-        Ok::<_, Error>((current, sessions))
-    }
-    .await;
-    let (current, sessions) = result.map_err(|e| PageError::new(&state, &ctx, e))?;
+    let current = ctx.viewer.require()?.session;
+    let sessions = state.app.sessions(&ctx.viewer).await?;
     let l = Layout::new(
         &state,
         &ctx,
@@ -301,17 +288,9 @@ pub async fn revoke_session(
     ctx: Ctx,
     Path(id): Path<String>,
     body: Bytes,
-) -> Response {
-    if let Err(r) = FormData::parse(&body, &ctx) {
-        return r.into_response();
-    }
-    let result = async {
-        let id: SessionId = id.parse().map_err(|_| Error::NotFound)?;
-        state.app.revoke_session(&ctx.viewer, id).await
-    }
-    .await;
-    match result {
-        Ok(()) => see_other("/settings/sessions"),
-        Err(e) => PageError::new(&state, &ctx, e).into_response(),
-    }
+) -> Result<Response, PageError> {
+    FormData::parse(&body, &ctx)?;
+    let id: SessionId = id.parse().map_err(|_| Error::NotFound)?;
+    state.app.revoke_session(&ctx.viewer, id).await?;
+    Ok(see_other("/settings/sessions"))
 }

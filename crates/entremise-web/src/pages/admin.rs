@@ -39,11 +39,8 @@ async fn administered_organizations(
 }
 
 pub async fn new_page_form(State(state): State<AppState>, ctx: Ctx) -> Result<Response, PageError> {
-    let fail = |e| PageError::new(&state, &ctx, e);
-    ctx.viewer.require().map_err(fail)?;
-    let parents = administered_organizations(&state, &ctx)
-        .await
-        .map_err(fail)?;
+    ctx.viewer.require()?;
+    let parents = administered_organizations(&state, &ctx).await?;
     let l = Layout::new(
         &state,
         &ctx,
@@ -59,11 +56,12 @@ pub async fn new_page_form(State(state): State<AppState>, ctx: Ctx) -> Result<Re
     }))
 }
 
-pub async fn create_page(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> Response {
-    let form = match FormData::parse(&body, &ctx) {
-        Ok(f) => f,
-        Err(r) => return r.into_response(),
-    };
+pub async fn create_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let form = FormData::parse(&body, &ctx)?;
     let parent = Some(form.get("parent").to_owned())
         .filter(|p| !p.is_empty() && form.get("kind") != "organization");
     let req = NewPageRequest {
@@ -73,10 +71,8 @@ pub async fn create_page(State(state): State<AppState>, ctx: Ctx, body: Bytes) -
         parent,
     };
     match state.app.create_page(&ctx.viewer, req).await {
-        Ok(page) => see_other(&format!("/@{}", page.handle)),
-        Err(Error::Unauthenticated) => {
-            PageError::new(&state, &ctx, Error::Unauthenticated).into_response()
-        }
+        Ok(page) => Ok(see_other(&format!("/@{}", page.handle))),
+        Err(e @ Error::Unauthenticated) => Err(e.into()),
         Err(e) => {
             let parents = administered_organizations(&state, &ctx)
                 .await
@@ -95,7 +91,7 @@ pub async fn create_page(State(state): State<AppState>, ctx: Ctx, body: Bytes) -
                 parents,
                 errors: super::account::form_errors(&e),
             };
-            (status, render(&page)).into_response()
+            Ok((status, render(&page)).into_response())
         }
     }
 }
@@ -105,11 +101,8 @@ pub async fn send_contact_form(
     ctx: Ctx,
     Path(at): Path<String>,
     body: Bytes,
-) -> Response {
-    let (form, handle) = match profile_form(&state, &ctx, &at, &body) {
-        Ok(v) => v,
-        Err(r) => return *r,
-    };
+) -> Result<Response, PageError> {
+    let (form, handle) = profile_form(&ctx, &at, &body)?;
     let req = ContactFormRequest {
         name: form.get("name").to_owned(),
         email: form.get("email").to_owned(),
@@ -120,7 +113,7 @@ pub async fn send_contact_form(
         .send_contact_form(&ctx.viewer, &handle, req, &ctx.ip)
         .await
     {
-        Ok(_) => see_other(&format!("/@{handle}?sent=1#contact")),
+        Ok(_) => Ok(see_other(&format!("/@{handle}?sent=1#contact"))),
         Err(e @ (Error::Invalid(_) | Error::RateLimited { .. })) => {
             super::profile::show_with_contact_errors(
                 &state,
@@ -130,7 +123,7 @@ pub async fn send_contact_form(
             )
             .await
         }
-        Err(e) => PageError::new(&state, &ctx, e).into_response(),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -157,36 +150,30 @@ pub async fn manage(
     ctx: Ctx,
     Path(at): Path<String>,
 ) -> Result<Response, PageError> {
-    let fail = |e| PageError::new(&state, &ctx, e);
-    ctx.viewer.require().map_err(fail)?;
-    let handle = at_handle(&at).map_err(fail)?;
+    ctx.viewer.require()?;
+    let handle = at_handle(&at)?;
     let app = &state.app;
-    let d = app
-        .page_details(&ctx.viewer, handle, None)
-        .await
-        .map_err(fail)?;
-    let role = d.role.ok_or(Error::NotFound).map_err(fail)?;
+    let d = app.page_details(&ctx.viewer, handle, None).await?;
+    let role = d.role.ok_or(Error::NotFound)?;
     let admin = role.administers();
     let is_organization = d.profile.kind == ProfileKind::Organization;
     let managers = if admin {
-        app.managers(&ctx.viewer, handle).await.map_err(fail)?
+        app.managers(&ctx.viewer, handle).await?
     } else {
         Vec::new()
     };
     let audit = if admin {
-        app.audit_log(&ctx.viewer, handle, 50).await.map_err(fail)?
+        app.audit_log(&ctx.viewer, handle, 50).await?
     } else {
         Vec::new()
     };
     let positions = if admin && is_organization {
-        app.positions_at(&ctx.viewer, handle).await.map_err(fail)?
+        app.positions_at(&ctx.viewer, handle).await?
     } else {
         Vec::new()
     };
     let messages = if role.edits() && is_organization {
-        app.contact_messages(&ctx.viewer, handle)
-            .await
-            .map_err(fail)?
+        app.contact_messages(&ctx.viewer, handle).await?
     } else {
         Vec::new()
     };
@@ -236,49 +223,39 @@ pub async fn manage_action(
     ctx: Ctx,
     Path((at, action)): Path<(String, String)>,
     body: Bytes,
-) -> Response {
-    let form = match FormData::parse(&body, &ctx) {
-        Ok(f) => f,
-        Err(r) => return r.into_response(),
-    };
-    let result = async {
-        let handle = at_handle(&at)?;
-        let app = &state.app;
-        match action.as_str() {
-            "managers" => {
-                let role = Role::parse(form.get("role"))
-                    .ok_or_else(|| Error::invalid("role", "invalid", "Unknown role."))?;
-                app.set_manager(&ctx.viewer, handle, form.get("member"), Some(role))
-                    .await?;
-            }
-            "offices" => {
-                let phone = Some(form.get("phone").to_owned()).filter(|p| !p.trim().is_empty());
-                let req = OfficeRequest {
-                    name: form.get("name").to_owned(),
-                    address: form.get("address").to_owned(),
-                    town: form.get("town").to_owned(),
-                    phone,
-                };
-                app.add_office(&ctx.viewer, handle, req).await?;
-            }
-            "services" => {
-                let description =
-                    Some(form.get("description").to_owned()).filter(|d| !d.trim().is_empty());
-                let req = ServiceRequest {
-                    name: form.get("name").to_owned(),
-                    description,
-                };
-                app.add_service(&ctx.viewer, handle, req).await?;
-            }
-            _ => return Err(Error::NotFound),
+) -> Result<Response, PageError> {
+    let form = FormData::parse(&body, &ctx)?;
+    let handle = at_handle(&at)?;
+    let app = &state.app;
+    match action.as_str() {
+        "managers" => {
+            let role = Role::parse(form.get("role"))
+                .ok_or_else(|| Error::invalid("role", "invalid", "Unknown role."))?;
+            app.set_manager(&ctx.viewer, handle, form.get("member"), Some(role))
+                .await?;
         }
-        Ok(handle.to_owned())
+        "offices" => {
+            let phone = Some(form.get("phone").to_owned()).filter(|p| !p.trim().is_empty());
+            let req = OfficeRequest {
+                name: form.get("name").to_owned(),
+                address: form.get("address").to_owned(),
+                town: form.get("town").to_owned(),
+                phone,
+            };
+            app.add_office(&ctx.viewer, handle, req).await?;
+        }
+        "services" => {
+            let description =
+                Some(form.get("description").to_owned()).filter(|d| !d.trim().is_empty());
+            let req = ServiceRequest {
+                name: form.get("name").to_owned(),
+                description,
+            };
+            app.add_service(&ctx.viewer, handle, req).await?;
+        }
+        _ => return Err(Error::NotFound.into()),
     }
-    .await;
-    match result {
-        Ok(handle) => see_other(&format!("/@{handle}/manage")),
-        Err(e) => PageError::new(&state, &ctx, e).into_response(),
-    }
+    Ok(see_other(&format!("/@{handle}/manage")))
 }
 
 /// `POST /@page/manage/{action}/{id}`: remove a manager, delete an office
@@ -288,39 +265,30 @@ pub async fn manage_item_action(
     ctx: Ctx,
     Path((at, action, id)): Path<(String, String, String)>,
     body: Bytes,
-) -> Response {
-    if let Err(r) = FormData::parse(&body, &ctx) {
-        return r.into_response();
-    }
-    let result = async {
-        let handle = at_handle(&at)?;
-        let app = &state.app;
-        let parse_id = || id.parse::<i64>().map_err(|_| Error::NotFound);
-        match action.as_str() {
-            "remove-manager" => app.set_manager(&ctx.viewer, handle, &id, None).await?,
-            "delete-office" => {
-                app.delete_office(&ctx.viewer, handle, parse_id()?.into())
-                    .await?
-            }
-            "delete-service" => {
-                app.delete_service(&ctx.viewer, handle, parse_id()?.into())
-                    .await?
-            }
-            "confirm-position" => {
-                app.confirm_position(&ctx.viewer, handle, parse_id()?.into(), true)
-                    .await?
-            }
-            "withdraw-position" => {
-                app.confirm_position(&ctx.viewer, handle, parse_id()?.into(), false)
-                    .await?
-            }
-            _ => return Err(Error::NotFound),
+) -> Result<Response, PageError> {
+    FormData::parse(&body, &ctx)?;
+    let handle = at_handle(&at)?;
+    let app = &state.app;
+    let parse_id = || id.parse::<i64>().map_err(|_| Error::NotFound);
+    match action.as_str() {
+        "remove-manager" => app.set_manager(&ctx.viewer, handle, &id, None).await?,
+        "delete-office" => {
+            app.delete_office(&ctx.viewer, handle, parse_id()?.into())
+                .await?
         }
-        Ok(handle.to_owned())
+        "delete-service" => {
+            app.delete_service(&ctx.viewer, handle, parse_id()?.into())
+                .await?
+        }
+        "confirm-position" => {
+            app.confirm_position(&ctx.viewer, handle, parse_id()?.into(), true)
+                .await?
+        }
+        "withdraw-position" => {
+            app.confirm_position(&ctx.viewer, handle, parse_id()?.into(), false)
+                .await?
+        }
+        _ => return Err(Error::NotFound.into()),
     }
-    .await;
-    match result {
-        Ok(handle) => see_other(&format!("/@{handle}/manage")),
-        Err(e) => PageError::new(&state, &ctx, e).into_response(),
-    }
+    Ok(see_other(&format!("/@{handle}/manage")))
 }

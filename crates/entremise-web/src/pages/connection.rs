@@ -9,7 +9,7 @@ use crate::state::AppState;
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use entremise_domain::Error;
 use entremise_domain::error::Forbidden;
 use entremise_domain::privacy::Relation;
@@ -158,11 +158,16 @@ pub fn fixable(l: &Layout, e: &Error, name: &str) -> Option<String> {
 }
 
 /// Shows the member's profile again with what went wrong, or an error page.
-pub async fn back_to_profile(state: &AppState, ctx: &Ctx, handle: &str, e: Error) -> Response {
+pub async fn back_to_profile(
+    state: &AppState,
+    ctx: &Ctx,
+    handle: &str,
+    e: Error,
+) -> Result<Response, PageError> {
     let l = Layout::new(state, ctx, "");
     let name = match state.app.view_profile(&ctx.viewer, handle, None).await {
         Ok(v) => v.display_name().to_owned(),
-        Err(_) => return PageError::new(state, ctx, e).into_response(),
+        Err(_) => return Err(e.into()),
     };
     match fixable(&l, &e, &name) {
         Some(problem) => {
@@ -172,7 +177,7 @@ pub async fn back_to_profile(state: &AppState, ctx: &Ctx, handle: &str, e: Error
             };
             super::profile::show_with_flash(state, ctx, handle, flash).await
         }
-        None => PageError::new(state, ctx, e).into_response(),
+        None => Err(e.into()),
     }
 }
 
@@ -187,11 +192,8 @@ pub async fn send_request(
     ctx: Ctx,
     Path(at): Path<String>,
     body: Bytes,
-) -> Response {
-    let (form, handle) = match profile_form(&state, &ctx, &at, &body) {
-        Ok(v) => v,
-        Err(r) => return *r,
-    };
+) -> Result<Response, PageError> {
+    let (form, handle) = profile_form(&ctx, &at, &body)?;
     let input = ContactRequestInput {
         to: handle.clone(),
         message: optional(&form, "message"),
@@ -199,8 +201,8 @@ pub async fn send_request(
         invitation_code: optional(&form, "invitation_code"),
     };
     match state.app.send_contact_request(&ctx.viewer, input).await {
-        Ok(_) if !form.get("next").is_empty() => see_other(&safe_next(form.get("next"))),
-        Ok(_) => see_other(&format!("/@{handle}?requested=1#connection")),
+        Ok(_) if !form.get("next").is_empty() => Ok(see_other(&safe_next(form.get("next")))),
+        Ok(_) => Ok(see_other(&format!("/@{handle}?requested=1#connection"))),
         Err(e) => back_to_profile(&state, &ctx, &handle, e).await,
     }
 }
@@ -211,20 +213,11 @@ pub async fn remove(
     ctx: Ctx,
     Path(at): Path<String>,
     body: Bytes,
-) -> Response {
-    if let Err(r) = FormData::parse(&body, &ctx) {
-        return r.into_response();
-    }
-    let result = async {
-        let handle = at_handle(&at)?;
-        state.app.remove_contact(&ctx.viewer, handle).await?;
-        Ok::<_, Error>(handle.to_owned())
-    }
-    .await;
-    match result {
-        Ok(handle) => see_other(&format!("/@{handle}")),
-        Err(e) => PageError::new(&state, &ctx, e).into_response(),
-    }
+) -> Result<Response, PageError> {
+    FormData::parse(&body, &ctx)?;
+    let handle = at_handle(&at)?;
+    state.app.remove_contact(&ctx.viewer, handle).await?;
+    Ok(see_other(&format!("/@{handle}")))
 }
 
 /// `POST /@handle/block`: back to the network page, where blocks are
@@ -234,7 +227,7 @@ pub async fn block(
     ctx: Ctx,
     Path(at): Path<String>,
     body: Bytes,
-) -> Response {
+) -> Result<Response, PageError> {
     blocking(&state, &ctx, &at, &body, true).await
 }
 
@@ -244,23 +237,25 @@ pub async fn unblock(
     ctx: Ctx,
     Path(at): Path<String>,
     body: Bytes,
-) -> Response {
+) -> Result<Response, PageError> {
     blocking(&state, &ctx, &at, &body, false).await
 }
 
-async fn blocking(state: &AppState, ctx: &Ctx, at: &str, body: &Bytes, block: bool) -> Response {
-    if let Err(r) = FormData::parse(body, ctx) {
-        return r.into_response();
+async fn blocking(
+    state: &AppState,
+    ctx: &Ctx,
+    at: &str,
+    body: &Bytes,
+    block: bool,
+) -> Result<Response, PageError> {
+    FormData::parse(body, ctx)?;
+    let h = at_handle(at)?;
+    if block {
+        state.app.block(&ctx.viewer, h).await?;
+    } else {
+        state.app.unblock(&ctx.viewer, h).await?;
     }
-    let result = match at_handle(at) {
-        Ok(h) if block => state.app.block(&ctx.viewer, h).await,
-        Ok(h) => state.app.unblock(&ctx.viewer, h).await,
-        Err(e) => Err(e),
-    };
-    match result {
-        Ok(()) => see_other("/network#blocks"),
-        Err(e) => PageError::new(state, ctx, e).into_response(),
-    }
+    Ok(see_other("/network#blocks"))
 }
 
 #[derive(Template)]
@@ -278,18 +273,9 @@ pub async fn contacts(
     ctx: Ctx,
     Path(at): Path<String>,
 ) -> Result<Response, PageError> {
-    let fail = |e| PageError::new(&state, &ctx, e);
-    let handle = at_handle(&at).map_err(fail)?;
-    let contacts = state
-        .app
-        .contacts(&ctx.viewer, handle)
-        .await
-        .map_err(fail)?;
-    let view = state
-        .app
-        .view_profile(&ctx.viewer, handle, None)
-        .await
-        .map_err(fail)?;
+    let handle = at_handle(&at)?;
+    let contacts = state.app.contacts(&ctx.viewer, handle).await?;
+    let view = state.app.view_profile(&ctx.viewer, handle, None).await?;
     let name = view.display_name().to_owned();
     let title = format!("{} {name}", state.catalog.get(ctx.locale, "contacts_title"));
     Ok(render(&ContactList {

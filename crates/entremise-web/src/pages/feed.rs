@@ -2,13 +2,15 @@
 //! profiles show of posts: recent posts, follow / unfollow, scheduled posts.
 
 use super::posts::{Card, Choice, audience_choices, card, problems};
-use super::{Layout, PageError, at_handle, profile_form, render, see_other, urlencode};
+use super::{
+    FormRejected, Layout, PageError, at_handle, profile_form, render, see_other, urlencode,
+};
 use crate::auth::Ctx;
 use crate::security;
 use crate::state::AppState;
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::multipart::Field;
+use axum::extract::multipart::{Field, MultipartError};
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -76,17 +78,17 @@ pub struct FeedQuery {
 
 /// `GET /`: the anonymous home as it was; for a member the composer and
 /// his feed, newest first or (`?ranked=1`) most engaging first.
-pub async fn home(State(state): State<AppState>, ctx: Ctx, Query(q): Query<FeedQuery>) -> Response {
+pub async fn home(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<FeedQuery>,
+) -> Result<Response, PageError> {
     if ctx.viewer.signed_in.is_none() {
-        return super::account::home(State(state), ctx)
-            .await
-            .into_response();
+        return super::account::home(State(state), ctx).await;
     }
     let ranked = q.ranked.as_deref() == Some("1");
-    match feed_home(&state, &ctx, q.cursor.as_deref(), ranked, Draft::default()).await {
-        Ok(page) => render(&page),
-        Err(e) => PageError::new(&state, &ctx, e).into_response(),
-    }
+    let page = feed_home(&state, &ctx, q.cursor.as_deref(), ranked, Draft::default()).await?;
+    Ok(render(&page))
 }
 
 async fn feed_home(
@@ -191,16 +193,12 @@ impl ComposerForm {
     }
 }
 
-/// Why a multipart body was not read: the response to send.
-fn unreadable(status: StatusCode, message: String) -> Response {
-    (status, message).into_response()
-}
-
-fn too_large() -> Response {
-    unreadable(
-        StatusCode::PAYLOAD_TOO_LARGE,
-        "This form is too large.".to_owned(),
-    )
+/// A multipart body the extractor could not read.
+fn unreadable(e: MultipartError) -> FormRejected {
+    FormRejected::Unreadable {
+        status: e.status(),
+        reason: e.body_text(),
+    }
 }
 
 /// Reads a field into memory, up to `max` bytes; `None` when it is larger
@@ -210,17 +208,13 @@ async fn read_field(
     max: usize,
     total: &mut usize,
     max_total: usize,
-) -> Result<Option<Vec<u8>>, Response> {
+) -> Result<Option<Vec<u8>>, FormRejected> {
     let mut buf = Vec::new();
     let mut over = false;
-    while let Some(chunk) = field
-        .chunk()
-        .await
-        .map_err(|e| unreadable(e.status(), e.body_text()))?
-    {
+    while let Some(chunk) = field.chunk().await.map_err(unreadable)? {
         *total += chunk.len();
         if *total > max_total {
-            return Err(too_large());
+            return Err(FormRejected::TooLarge);
         }
         if over {
             continue;
@@ -238,17 +232,13 @@ async fn read_field(
 async fn read_composer(
     state: &AppState,
     mut multipart: Multipart,
-) -> Result<ComposerForm, Response> {
+) -> Result<ComposerForm, FormRejected> {
     let max_file = state.config.max_upload_bytes;
     let max_total = max_file * MAX_IMAGES + state.config.max_body_bytes;
     let mut total = 0usize;
     let mut form = ComposerForm::default();
     let mut seen_images = 0usize;
-    while let Some(mut field) = multipart
-        .next_field()
-        .await
-        .map_err(|e| unreadable(e.status(), e.body_text()))?
-    {
+    while let Some(mut field) = multipart.next_field().await.map_err(unreadable)? {
         let name = field.name().unwrap_or("").to_owned();
         if name == "image" {
             let named = field.file_name().is_some_and(|n| !n.is_empty());
@@ -265,10 +255,9 @@ async fn read_composer(
         }
         let Some(bytes) = read_field(&mut field, MAX_TEXT_FIELD, &mut total, max_total).await?
         else {
-            return Err(too_large());
+            return Err(FormRejected::TooLarge);
         };
-        let text = String::from_utf8(bytes)
-            .map_err(|_| unreadable(StatusCode::BAD_REQUEST, "Malformed form.".to_owned()))?;
+        let text = String::from_utf8(bytes).map_err(|_| FormRejected::Malformed)?;
         match name.as_str() {
             "csrf" => form.csrf = text,
             "text" => form.text = text,
@@ -312,16 +301,17 @@ fn parse_local(raw: &str, tz: &str) -> Option<OffsetDateTime> {
 /// `POST /posts` (multipart): text, audience, who publishes, images with
 /// their alternative texts, and for pages a publication date. A refused
 /// post shows the home again with what went wrong.
-pub async fn create(State(state): State<AppState>, ctx: Ctx, multipart: Multipart) -> Response {
-    let form = match read_composer(&state, multipart).await {
-        Ok(f) => f,
-        Err(r) => return r,
-    };
+pub async fn create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    multipart: Multipart,
+) -> Result<Response, PageError> {
+    let form = read_composer(&state, multipart).await?;
     if !security::form_token_ok(&form.csrf, &ctx.csrf) {
-        return security::bad_form_token();
+        return Err(FormRejected::BadToken.into());
     }
     if ctx.viewer.signed_in.is_none() {
-        return see_other("/signin");
+        return Ok(see_other("/signin"));
     }
     let l = Layout::new(&state, &ctx, "");
     // What can be checked before storing any image.
@@ -363,7 +353,7 @@ pub async fn create(State(state): State<AppState>, ctx: Ctx, multipart: Multipar
             Ok(m) => media.push(m.id.to_string()),
             Err(e) => {
                 let Some(problems) = problems(&l, &e) else {
-                    return PageError::new(&state, &ctx, e).into_response();
+                    return Err(e.into());
                 };
                 let errors = problems
                     .into_iter()
@@ -383,14 +373,14 @@ pub async fn create(State(state): State<AppState>, ctx: Ctx, multipart: Multipar
         publish_at,
     };
     match state.app.create_post(&ctx.viewer, input).await {
-        Ok(p) if p.scheduled => see_other(&format!(
+        Ok(p) if p.scheduled => Ok(see_other(&format!(
             "/@{}#scheduled",
             as_.as_deref().unwrap_or(p.author.handle.as_str())
-        )),
-        Ok(p) => see_other(&format!("/#post-{}", p.id)),
+        ))),
+        Ok(p) => Ok(see_other(&format!("/#post-{}", p.id))),
         Err(e) => match problems(&l, &e) {
             Some(errors) => composer_again(&state, &ctx, &l, &form, errors).await,
-            None => PageError::new(&state, &ctx, e).into_response(),
+            None => Err(e.into()),
         },
     }
 }
@@ -402,17 +392,13 @@ async fn composer_again(
     l: &Layout,
     form: &ComposerForm,
     mut errors: Vec<String>,
-) -> Response {
+) -> Result<Response, PageError> {
     if !form.images.is_empty() || !form.too_large.is_empty() {
         errors.push(l.t("composer_images_again").to_owned());
     }
-    match feed_home(state, ctx, None, false, form.draft(errors)).await {
-        Ok(mut page) => {
-            page.l.path = "/".to_owned();
-            (StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response()
-        }
-        Err(e) => PageError::new(state, ctx, e).into_response(),
-    }
+    let mut page = feed_home(state, ctx, None, false, form.draft(errors)).await?;
+    page.l.path = "/".to_owned();
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
 }
 
 /// The posts section of a profile (`templates/profile_posts.html`).
@@ -487,18 +473,12 @@ pub async fn profile_posts(
     Path(at): Path<String>,
     Query(q): Query<CursorQuery>,
 ) -> Result<Response, PageError> {
-    let fail = |e| PageError::new(&state, &ctx, e);
-    let handle = at_handle(&at).map_err(fail)?;
-    let view = state
-        .app
-        .view_profile(&ctx.viewer, handle, None)
-        .await
-        .map_err(fail)?;
+    let handle = at_handle(&at)?;
+    let view = state.app.view_profile(&ctx.viewer, handle, None).await?;
     let page = state
         .app
         .posts_of(&ctx.viewer, handle, q.cursor.as_deref(), FEED_PAGE)
-        .await
-        .map_err(fail)?;
+        .await?;
     let name = view.display_name().to_owned();
     let title = format!("{} · {name}", state.catalog.get(ctx.locale, "posts_title"));
     let l = Layout::new(&state, &ctx, title);
@@ -520,7 +500,7 @@ pub async fn follow(
     ctx: Ctx,
     Path(at): Path<String>,
     body: Bytes,
-) -> Response {
+) -> Result<Response, PageError> {
     following(&state, &ctx, &at, &body, true).await
 }
 
@@ -530,19 +510,20 @@ pub async fn unfollow(
     ctx: Ctx,
     Path(at): Path<String>,
     body: Bytes,
-) -> Response {
+) -> Result<Response, PageError> {
     following(&state, &ctx, &at, &body, false).await
 }
 
-async fn following(state: &AppState, ctx: &Ctx, at: &str, body: &Bytes, on: bool) -> Response {
-    let (_, handle) = match profile_form(state, ctx, at, body) {
-        Ok(v) => v,
-        Err(r) => return *r,
-    };
-    match state.app.follow(&ctx.viewer, &handle, on).await {
-        Ok(()) => see_other(&format!("/@{handle}#posts")),
-        Err(e) => PageError::new(state, ctx, e).into_response(),
-    }
+async fn following(
+    state: &AppState,
+    ctx: &Ctx,
+    at: &str,
+    body: &Bytes,
+    on: bool,
+) -> Result<Response, PageError> {
+    let (_, handle) = profile_form(ctx, at, body)?;
+    state.app.follow(&ctx.viewer, &handle, on).await?;
+    Ok(see_other(&format!("/@{handle}#posts")))
 }
 
 #[cfg(test)]

@@ -122,18 +122,17 @@ pub async fn list(
     ctx: Ctx,
     Query(q): Query<ListQuery>,
 ) -> Result<Response, PageError> {
-    let page = page(&state, &ctx, q, Vec::new())
-        .await
-        .map_err(|e| PageError::new(&state, &ctx, e))?;
+    let page = page(&state, &ctx, q, Vec::new()).await?;
     Ok(render(&page))
 }
 
 /// `POST /introductions`, from a profile's "how you are connected" box.
-pub async fn create(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> Response {
-    let form = match FormData::parse(&body, &ctx) {
-        Ok(f) => f,
-        Err(r) => return r.into_response(),
-    };
+pub async fn create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let form = FormData::parse(&body, &ctx)?;
     let to = form.get("to").trim().to_owned();
     let via: Vec<String> = form
         .get("via")
@@ -148,7 +147,7 @@ pub async fn create(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> Res
         notes: HashMap::new(),
     };
     match state.app.request_introduction(&ctx.viewer, input).await {
-        Ok(_) => see_other("/introductions?asked=1"),
+        Ok(_) => Ok(see_other("/introductions?asked=1")),
         Err(e) => back_to_profile(&state, &ctx, &to, e).await,
     }
 }
@@ -159,11 +158,8 @@ pub async fn act(
     ctx: Ctx,
     Path((id, action)): Path<(String, String)>,
     body: Bytes,
-) -> Response {
-    let form = match FormData::parse(&body, &ctx) {
-        Ok(f) => f,
-        Err(r) => return r.into_response(),
-    };
+) -> Result<Response, PageError> {
+    let form = FormData::parse(&body, &ctx)?;
     let action = match action.as_str() {
         "forward" => Some(IntroductionAction::Forward {
             note: form.get("note").to_owned(),
@@ -177,23 +173,21 @@ pub async fn act(
         _ => Err(Error::NotFound),
     };
     match result {
-        Ok(v) => match v.conversation {
+        Ok(v) => Ok(match v.conversation {
             Some(c) => see_other(&format!("/introductions?opened={c}")),
             None => see_other("/introductions"),
-        },
+        }),
         Err(e) => {
             let l = Layout::new(&state, &ctx, "");
             let Some(problem) = fixable(&l, &e, l.t("reach_this_member")) else {
-                return PageError::new(&state, &ctx, e).into_response();
+                return Err(e.into());
             };
             let q = ListQuery {
                 asked: None,
                 opened: None,
             };
-            match page(&state, &ctx, q, vec![problem]).await {
-                Ok(p) => (axum::http::StatusCode::UNPROCESSABLE_ENTITY, render(&p)).into_response(),
-                Err(e) => PageError::new(&state, &ctx, e).into_response(),
-            }
+            let p = page(&state, &ctx, q, vec![problem]).await?;
+            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, render(&p)).into_response())
         }
     }
 }

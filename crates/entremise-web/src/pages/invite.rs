@@ -30,11 +30,7 @@ pub async fn show(
     ctx: Ctx,
     Path(code): Path<String>,
 ) -> Result<Response, PageError> {
-    let owner = state
-        .app
-        .invitation_owner(&ctx.viewer, &code)
-        .await
-        .map_err(|e| PageError::new(&state, &ctx, e))?;
+    let owner = state.app.invitation_owner(&ctx.viewer, &code).await?;
     let l = Layout::new(&state, &ctx, state.catalog.get(ctx.locale, "invite_title"));
     let me = ctx.viewer.signed_in.as_ref().map(|s| s.handle.to_string());
     Ok(render(&Invite {
@@ -54,14 +50,9 @@ pub async fn qr(
     ctx: Ctx,
     Path(code): Path<String>,
 ) -> Result<Response, PageError> {
-    let fail = |e| PageError::new(&state, &ctx, e);
-    state
-        .app
-        .invitation_owner(&ctx.viewer, &code)
-        .await
-        .map_err(fail)?;
+    state.app.invitation_owner(&ctx.viewer, &code).await?;
     let qr = qrcode::QrCode::new(invitation_link(&state, &code))
-        .map_err(|e| fail(Error::internal(format!("QR code: {e}"))))?;
+        .map_err(|e| Error::internal(format!("QR code: {e}")))?;
     let svg = qr
         .render::<qrcode::render::svg::Color<'_>>()
         .min_dimensions(200, 200)

@@ -82,19 +82,18 @@ async fn inbox(
 }
 
 pub async fn list(State(state): State<AppState>, ctx: Ctx) -> Result<Response, PageError> {
-    let page = inbox(&state, &ctx, String::new(), Vec::new())
-        .await
-        .map_err(|e| PageError::new(&state, &ctx, e))?;
+    let page = inbox(&state, &ctx, String::new(), Vec::new()).await?;
     Ok(render(&page))
 }
 
 /// `POST /messages`: starts (or reopens) a conversation with `with`, one
 /// or more handles separated by commas.
-pub async fn start(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> Response {
-    let form = match FormData::parse(&body, &ctx) {
-        Ok(f) => f,
-        Err(r) => return r.into_response(),
-    };
+pub async fn start(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let form = FormData::parse(&body, &ctx)?;
     let raw = form.get("with").to_owned();
     let with: Vec<String> = raw
         .split(',')
@@ -111,16 +110,14 @@ pub async fn start(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> Resp
         .start_conversation(&ctx.viewer, NewConversationInput { with })
         .await
     {
-        Ok(c) => see_other(&format!("/messages/{}", c.id)),
+        Ok(c) => Ok(see_other(&format!("/messages/{}", c.id))),
         Err(e) => {
             let l = Layout::new(&state, &ctx, "");
             let Some(problem) = fixable(&l, &e, &named) else {
-                return PageError::new(&state, &ctx, e).into_response();
+                return Err(e.into());
             };
-            match inbox(&state, &ctx, raw, vec![problem]).await {
-                Ok(p) => (StatusCode::UNPROCESSABLE_ENTITY, render(&p)).into_response(),
-                Err(e) => PageError::new(&state, &ctx, e).into_response(),
-            }
+            let p = inbox(&state, &ctx, raw, vec![problem]).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&p)).into_response())
         }
     }
 }
@@ -172,9 +169,7 @@ pub async fn show(
     Path(id): Path<String>,
     Query(q): Query<ThreadQuery>,
 ) -> Result<Response, PageError> {
-    let page = thread(&state, &ctx, &id, q.before, Vec::new())
-        .await
-        .map_err(|e| PageError::new(&state, &ctx, e))?;
+    let page = thread(&state, &ctx, &id, q.before, Vec::new()).await?;
     Ok(render(&page))
 }
 
@@ -184,11 +179,8 @@ pub async fn send(
     ctx: Ctx,
     Path(id): Path<String>,
     body: Bytes,
-) -> Response {
-    let form = match FormData::parse(&body, &ctx) {
-        Ok(f) => f,
-        Err(r) => return r.into_response(),
-    };
+) -> Result<Response, PageError> {
+    let form = FormData::parse(&body, &ctx)?;
     let result = match id.parse::<i64>() {
         Ok(n) => {
             state
@@ -199,15 +191,13 @@ pub async fn send(
         Err(_) => Err(Error::NotFound),
     };
     let e = match result {
-        Ok(_) => return see_other(&format!("/messages/{id}#latest")),
+        Ok(_) => return Ok(see_other(&format!("/messages/{id}#latest"))),
         Err(e) => e,
     };
     let l = Layout::new(&state, &ctx, "");
     let Some(problem) = fixable(&l, &e, l.t("reach_this_member")) else {
-        return PageError::new(&state, &ctx, e).into_response();
+        return Err(e.into());
     };
-    match thread(&state, &ctx, &id, None, vec![problem]).await {
-        Ok(p) => (StatusCode::UNPROCESSABLE_ENTITY, render(&p)).into_response(),
-        Err(e) => PageError::new(&state, &ctx, e).into_response(),
-    }
+    let p = thread(&state, &ctx, &id, None, vec![problem]).await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&p)).into_response())
 }

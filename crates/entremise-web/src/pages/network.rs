@@ -7,7 +7,7 @@ use crate::state::AppState;
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use entremise_domain::Error;
 use entremise_domain::contact::{InvitationCode, RequestStatus};
 use entremise_domain::profile::ProfileRef;
@@ -34,14 +34,12 @@ pub fn invitation_link(state: &AppState, code: &str) -> String {
 }
 
 pub async fn show(State(state): State<AppState>, ctx: Ctx) -> Result<Response, PageError> {
-    let fail = |e| PageError::new(&state, &ctx, e);
     let app = &state.app;
     let v = &ctx.viewer;
-    let health = app.network_health(v).await.map_err(fail)?;
+    let health = app.network_health(v).await?;
     let codes = app
         .invitation_codes(v)
-        .await
-        .map_err(fail)?
+        .await?
         .into_iter()
         .filter(|c| c.revoked_at.is_none())
         .map(|c| {
@@ -49,11 +47,8 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx) -> Result<Response, P
             (c, link)
         })
         .collect();
-    let suggestions = app
-        .people_you_may_know(v, SUGGESTIONS)
-        .await
-        .map_err(fail)?;
-    let blocks = app.blocks(v).await.map_err(fail)?;
+    let suggestions = app.people_you_may_know(v, SUGGESTIONS).await?;
+    let blocks = app.blocks(v).await?;
     let l = Layout::new(&state, &ctx, state.catalog.get(ctx.locale, "network_title"));
     Ok(render(&NetworkPage {
         l,
@@ -64,49 +59,39 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx) -> Result<Response, P
     }))
 }
 
-/// Back to the network page after a form, or an error page.
-fn done<T>(state: &AppState, ctx: &Ctx, result: Result<T, Error>, to: &str) -> Response {
-    match result {
-        Ok(_) => see_other(to),
-        Err(e) => PageError::new(state, ctx, e).into_response(),
-    }
-}
-
 /// `POST /network/requests/{id}/{accept|decline|withdraw}`.
 pub async fn answer_request(
     State(state): State<AppState>,
     ctx: Ctx,
     Path((id, action)): Path<(String, String)>,
     body: Bytes,
-) -> Response {
-    if let Err(r) = FormData::parse(&body, &ctx) {
-        return r.into_response();
-    }
+) -> Result<Response, PageError> {
+    FormData::parse(&body, &ctx)?;
     let status = match action.as_str() {
         "accept" => Some(RequestStatus::Accepted),
         "decline" => Some(RequestStatus::Declined),
         "withdraw" => Some(RequestStatus::Withdrawn),
         _ => None,
     };
-    let result = match (id.parse::<i64>(), status) {
-        (Ok(id), Some(status)) => {
-            state
-                .app
-                .answer_contact_request(&ctx.viewer, id, status)
-                .await
-        }
-        _ => Err(Error::NotFound),
+    let (Ok(id), Some(status)) = (id.parse::<i64>(), status) else {
+        return Err(Error::NotFound.into());
     };
-    done(&state, &ctx, result, "/network#requests")
+    state
+        .app
+        .answer_contact_request(&ctx.viewer, id, status)
+        .await?;
+    Ok(see_other("/network#requests"))
 }
 
 /// `POST /network/codes`: a new invitation code.
-pub async fn create_code(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> Response {
-    if let Err(r) = FormData::parse(&body, &ctx) {
-        return r.into_response();
-    }
-    let result = state.app.create_invitation_code(&ctx.viewer).await;
-    done(&state, &ctx, result, "/network#codes")
+pub async fn create_code(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    FormData::parse(&body, &ctx)?;
+    state.app.create_invitation_code(&ctx.viewer).await?;
+    Ok(see_other("/network#codes"))
 }
 
 /// `POST /network/codes/{code}/revoke`.
@@ -115,10 +100,8 @@ pub async fn revoke_code(
     ctx: Ctx,
     Path(code): Path<String>,
     body: Bytes,
-) -> Response {
-    if let Err(r) = FormData::parse(&body, &ctx) {
-        return r.into_response();
-    }
-    let result = state.app.revoke_invitation_code(&ctx.viewer, &code).await;
-    done(&state, &ctx, result, "/network#codes")
+) -> Result<Response, PageError> {
+    FormData::parse(&body, &ctx)?;
+    state.app.revoke_invitation_code(&ctx.viewer, &code).await?;
+    Ok(see_other("/network#codes"))
 }

@@ -436,42 +436,38 @@ pub async fn show(
     Path(id): Path<String>,
     Query(q): Query<PostQuery>,
 ) -> Result<Response, PageError> {
-    let fail = |e| PageError::new(&state, &ctx, e);
-    let id = post_id(&id).map_err(fail)?;
+    let id = post_id(&id)?;
     let flash = Flash {
         editing: q.edit.is_some(),
         ..Flash::default()
     };
-    let page = post_page(&state, &ctx, id, flash).await.map_err(fail)?;
+    let page = post_page(&state, &ctx, id, flash).await?;
     Ok(render(&page))
 }
 
 /// The post page again with what a form could not do, or an error page.
-async fn back_to_post(state: &AppState, ctx: &Ctx, id: i64, e: Error, flash: Flash) -> Response {
+async fn back_to_post(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    e: Error,
+    flash: Flash,
+) -> Result<Response, PageError> {
     let l = Layout::new(state, ctx, "");
     let Some(errors) = problems(&l, &e) else {
-        return PageError::new(state, ctx, e).into_response();
+        return Err(e.into());
     };
     let flash = Flash { errors, ..flash };
-    match post_page(state, ctx, id, flash).await {
-        Ok(mut page) => {
-            // Its forms and the language switch come back to the post, not to this POST.
-            page.l.path = format!("/posts/{id}");
-            (StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response()
-        }
-        Err(e) => PageError::new(state, ctx, e).into_response(),
-    }
+    let mut page = post_page(state, ctx, id, flash).await?;
+    // Its forms and the language switch come back to the post, not to this POST.
+    page.l.path = format!("/posts/{id}");
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
 }
 
 /// The form of a `/posts/{id}/…` action: its fields, token checked, and the id.
-fn post_form(
-    state: &AppState,
-    ctx: &Ctx,
-    id: &str,
-    body: &Bytes,
-) -> Result<(FormData, i64), Box<Response>> {
-    let form = FormData::parse(body, ctx).map_err(|r| Box::new(r.into_response()))?;
-    let id = post_id(id).map_err(|e| Box::new(PageError::new(state, ctx, e).into_response()))?;
+fn post_form(ctx: &Ctx, id: &str, body: &Bytes) -> Result<(FormData, i64), PageError> {
+    let form = FormData::parse(body, ctx)?;
+    let id = post_id(id)?;
     Ok((form, id))
 }
 
@@ -493,25 +489,17 @@ pub async fn react(
     ctx: Ctx,
     Path(id): Path<String>,
     body: Bytes,
-) -> Response {
-    let (form, id) = match post_form(&state, &ctx, &id, &body) {
-        Ok(v) => v,
-        Err(r) => return *r,
-    };
+) -> Result<Response, PageError> {
+    let (form, id) = post_form(&ctx, &id, &body)?;
     let kind = match form.get("kind") {
         "none" | "" => None,
         k => match ReactionKind::parse(k) {
             Some(k) => Some(k),
-            None => {
-                let e = Error::invalid("kind", "invalid", "not a reaction");
-                return PageError::new(&state, &ctx, e).into_response();
-            }
+            None => return Err(Error::invalid("kind", "invalid", "not a reaction").into()),
         },
     };
-    match state.app.react(&ctx.viewer, id, kind).await {
-        Ok(_) => see_other(&back_to(&form, id)),
-        Err(e) => PageError::new(&state, &ctx, e).into_response(),
-    }
+    state.app.react(&ctx.viewer, id, kind).await?;
+    Ok(see_other(&back_to(&form, id)))
 }
 
 /// `POST /posts/{id}/reshare`: optional commentary (`text`) and audience.
@@ -520,11 +508,8 @@ pub async fn reshare(
     ctx: Ctx,
     Path(id): Path<String>,
     body: Bytes,
-) -> Response {
-    let (form, id) = match post_form(&state, &ctx, &id, &body) {
-        Ok(v) => v,
-        Err(r) => return *r,
-    };
+) -> Result<Response, PageError> {
+    let (form, id) = post_form(&ctx, &id, &body)?;
     let audience = match Audience::parse(form.get("audience")) {
         Some(a) => a,
         None if form.get("audience").is_empty() => Audience::Members,
@@ -542,7 +527,7 @@ pub async fn reshare(
         publish_at: None,
     };
     match state.app.create_post(&ctx.viewer, input).await {
-        Ok(p) => see_other(&format!("/#post-{}", p.id)),
+        Ok(p) => Ok(see_other(&format!("/#post-{}", p.id))),
         Err(e) => back_to_post(&state, &ctx, id, e, Flash::default()).await,
     }
 }
@@ -553,18 +538,15 @@ pub async fn comment(
     ctx: Ctx,
     Path(id): Path<String>,
     body: Bytes,
-) -> Response {
-    let (form, id) = match post_form(&state, &ctx, &id, &body) {
-        Ok(v) => v,
-        Err(r) => return *r,
-    };
+) -> Result<Response, PageError> {
+    let (form, id) = post_form(&ctx, &id, &body)?;
     let parent = Some(form.get("parent")).filter(|p| !p.trim().is_empty());
     match state
         .app
         .add_comment(&ctx.viewer, id, form.get("text"), parent)
         .await
     {
-        Ok(c) => see_other(&format!("/posts/{id}#comment-{}", c.id)),
+        Ok(c) => Ok(see_other(&format!("/posts/{id}#comment-{}", c.id))),
         Err(e) => {
             let flash = Flash {
                 draft: form.get("text").to_owned(),
@@ -581,13 +563,10 @@ pub async fn edit(
     ctx: Ctx,
     Path(id): Path<String>,
     body: Bytes,
-) -> Response {
-    let (form, id) = match post_form(&state, &ctx, &id, &body) {
-        Ok(v) => v,
-        Err(r) => return *r,
-    };
+) -> Result<Response, PageError> {
+    let (form, id) = post_form(&ctx, &id, &body)?;
     match state.app.edit_post(&ctx.viewer, id, form.get("text")).await {
-        Ok(_) => see_other(&format!("/posts/{id}")),
+        Ok(_) => Ok(see_other(&format!("/posts/{id}"))),
         Err(e) => {
             let flash = Flash {
                 editing: true,
@@ -604,15 +583,10 @@ pub async fn delete(
     ctx: Ctx,
     Path(id): Path<String>,
     body: Bytes,
-) -> Response {
-    let (_, id) = match post_form(&state, &ctx, &id, &body) {
-        Ok(v) => v,
-        Err(r) => return *r,
-    };
-    match state.app.delete_post(&ctx.viewer, id).await {
-        Ok(()) => see_other("/"),
-        Err(e) => PageError::new(&state, &ctx, e).into_response(),
-    }
+) -> Result<Response, PageError> {
+    let (_, id) = post_form(&ctx, &id, &body)?;
+    state.app.delete_post(&ctx.viewer, id).await?;
+    Ok(see_other("/"))
 }
 
 /// One earlier version of a post.
@@ -635,14 +609,9 @@ pub async fn history(
     ctx: Ctx,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    let fail = |e| PageError::new(&state, &ctx, e);
-    let id = post_id(&id).map_err(fail)?;
-    let post = state.app.view_post(&ctx.viewer, id).await.map_err(fail)?;
-    let mut edits = state
-        .app
-        .post_history(&ctx.viewer, id)
-        .await
-        .map_err(fail)?;
+    let id = post_id(&id)?;
+    let post = state.app.view_post(&ctx.viewer, id).await?;
+    let mut edits = state.app.post_history(&ctx.viewer, id).await?;
     edits.sort_by_key(|e| std::cmp::Reverse(e.replaced_at));
     let l = Layout::new(
         &state,

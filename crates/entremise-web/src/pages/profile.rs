@@ -121,9 +121,8 @@ pub async fn show(
     Path(at): Path<String>,
     Query(q): Query<ShowQuery>,
 ) -> Result<Response, PageError> {
-    let fail = |e| PageError::new(&state, &ctx, e);
-    let handle = at_handle(&at).map_err(fail)?;
-    let view_as = crate::api::profiles::parse_view_as(q.view_as.as_deref()).map_err(fail)?;
+    let handle = at_handle(&at)?;
+    let view_as = crate::api::profiles::parse_view_as(q.view_as.as_deref())?;
     let flash = Flash {
         contact_sent: q.sent.is_some(),
         reach: ReachFlash {
@@ -132,9 +131,7 @@ pub async fn show(
         },
         ..Flash::default()
     };
-    let page = show_page(&state, &ctx, handle, view_as, flash)
-        .await
-        .map_err(fail)?;
+    let page = show_page(&state, &ctx, handle, view_as, flash).await?;
     Ok(render(&page))
 }
 
@@ -206,15 +203,13 @@ pub async fn show_with_contact_errors(
     ctx: &Ctx,
     handle: &str,
     errors: Vec<String>,
-) -> Response {
+) -> Result<Response, PageError> {
     let flash = Flash {
         contact_errors: errors,
         ..Flash::default()
     };
-    match show_page(state, ctx, handle, None, flash).await {
-        Ok(page) => (axum::http::StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response(),
-        Err(e) => PageError::new(state, ctx, e).into_response(),
-    }
+    let page = show_page(state, ctx, handle, None, flash).await?;
+    Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
 }
 
 /// A member's profile again, with what a contact or introduction form
@@ -224,15 +219,13 @@ pub async fn show_with_flash(
     ctx: &Ctx,
     handle: &str,
     reach: ReachFlash,
-) -> Response {
+) -> Result<Response, PageError> {
     let flash = Flash {
         reach,
         ..Flash::default()
     };
-    match show_page(state, ctx, handle, None, flash).await {
-        Ok(page) => (axum::http::StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response(),
-        Err(e) => PageError::new(state, ctx, e).into_response(),
-    }
+    let page = show_page(state, ctx, handle, None, flash).await?;
+    Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
 }
 
 /// One editable field with its audience selector.
@@ -480,16 +473,11 @@ pub async fn edit_form(
     Path(at): Path<String>,
     Query(q): Query<EditQuery>,
 ) -> Result<Response, PageError> {
-    let fail = |e| PageError::new(&state, &ctx, e);
-    ctx.viewer.require().map_err(fail)?;
-    let handle = at_handle(&at).map_err(fail)?;
-    let view = state
-        .app
-        .view_profile(&ctx.viewer, handle, None)
-        .await
-        .map_err(fail)?;
+    ctx.viewer.require()?;
+    let handle = at_handle(&at)?;
+    let view = state.app.view_profile(&ctx.viewer, handle, None).await?;
     if view.relation != Relation::Itself {
-        return Err(fail(Error::NotFound));
+        return Err(Error::NotFound.into());
     }
     let l = Layout::new(&state, &ctx, state.catalog.get(ctx.locale, "edit_title"));
     Ok(render(&edit_page(l, &view, Vec::new(), q.saved.is_some())))
@@ -546,11 +534,8 @@ pub async fn edit(
     ctx: Ctx,
     Path(at): Path<String>,
     body: Bytes,
-) -> Response {
-    let (form, handle) = match profile_form(&state, &ctx, &at, &body) {
-        Ok(v) => v,
-        Err(r) => return *r,
-    };
+) -> Result<Response, PageError> {
+    let (form, handle) = profile_form(&ctx, &at, &body)?;
     let result = async {
         let current = state.app.view_profile(&ctx.viewer, &handle, None).await?;
         let patch = patch_from_form(&form, current.kind == ProfileKind::Person)?;
@@ -558,20 +543,20 @@ pub async fn edit(
     }
     .await;
     match result {
-        Ok(_) => see_other(&format!("/@{handle}/edit?saved=1")),
+        Ok(_) => Ok(see_other(&format!("/@{handle}/edit?saved=1"))),
         Err(e @ Error::Invalid(_)) => {
             let Ok(view) = state.app.view_profile(&ctx.viewer, &handle, None).await else {
-                return PageError::new(&state, &ctx, e).into_response();
+                return Err(e.into());
             };
             let l = Layout::new(&state, &ctx, state.catalog.get(ctx.locale, "edit_title"));
             let errors = super::account::form_errors(&e);
-            (
+            Ok((
                 axum::http::StatusCode::UNPROCESSABLE_ENTITY,
                 render(&edit_page(l, &view, errors, false)),
             )
-                .into_response()
+                .into_response())
         }
-        Err(e) => PageError::new(&state, &ctx, e).into_response(),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -580,28 +565,18 @@ pub async fn add_position(
     ctx: Ctx,
     Path(at): Path<String>,
     body: Bytes,
-) -> Response {
-    let form = match FormData::parse(&body, &ctx) {
-        Ok(f) => f,
-        Err(r) => return r.into_response(),
-    };
+) -> Result<Response, PageError> {
+    let form = FormData::parse(&body, &ctx)?;
     let year = |k: &str| form.get(k).trim().parse::<i32>().ok();
-    let result = async {
-        let handle = at_handle(&at)?;
-        let req = PositionRequest {
-            title: form.get("title").to_owned(),
-            organization: form.get("organization").to_owned(),
-            since_year: year("since_year"),
-            until_year: year("until_year"),
-        };
-        state.app.add_position(&ctx.viewer, handle, req).await?;
-        Ok::<_, Error>(handle.to_owned())
-    }
-    .await;
-    match result {
-        Ok(handle) => see_other(&format!("/@{handle}/edit?saved=1")),
-        Err(e) => PageError::new(&state, &ctx, e).into_response(),
-    }
+    let handle = at_handle(&at)?;
+    let req = PositionRequest {
+        title: form.get("title").to_owned(),
+        organization: form.get("organization").to_owned(),
+        since_year: year("since_year"),
+        until_year: year("until_year"),
+    };
+    state.app.add_position(&ctx.viewer, handle, req).await?;
+    Ok(see_other(&format!("/@{handle}/edit?saved=1")))
 }
 
 pub async fn delete_position(
@@ -609,19 +584,10 @@ pub async fn delete_position(
     ctx: Ctx,
     Path((at, id)): Path<(String, String)>,
     body: Bytes,
-) -> Response {
-    if let Err(r) = FormData::parse(&body, &ctx) {
-        return r.into_response();
-    }
-    let result = async {
-        let handle = at_handle(&at)?;
-        let id: PositionId = id.parse().map_err(|_| Error::NotFound)?;
-        state.app.delete_position(&ctx.viewer, handle, id).await?;
-        Ok::<_, Error>(handle.to_owned())
-    }
-    .await;
-    match result {
-        Ok(handle) => see_other(&format!("/@{handle}/edit?saved=1")),
-        Err(e) => PageError::new(&state, &ctx, e).into_response(),
-    }
+) -> Result<Response, PageError> {
+    FormData::parse(&body, &ctx)?;
+    let handle = at_handle(&at)?;
+    let id: PositionId = id.parse().map_err(|_| Error::NotFound)?;
+    state.app.delete_position(&ctx.viewer, handle, id).await?;
+    Ok(see_other(&format!("/@{handle}/edit?saved=1")))
 }

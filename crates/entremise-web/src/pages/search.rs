@@ -110,7 +110,7 @@ pub async fn show(
                 },
             )
         }
-        Err(e) => return Err(PageError::new(&state, &ctx, e)),
+        Err(e) => return Err(e.into()),
     };
     Ok((status, render(&page)).into_response())
 }

@@ -21,11 +21,7 @@ struct VisitorsPage {
 }
 
 pub async fn visitors(State(state): State<AppState>, ctx: Ctx) -> Result<Response, PageError> {
-    let page = state
-        .app
-        .profile_visitors(&ctx.viewer, VISITORS)
-        .await
-        .map_err(|e| PageError::new(&state, &ctx, e))?;
+    let page = state.app.profile_visitors(&ctx.viewer, VISITORS).await?;
     let l = Layout::new(
         &state,
         &ctx,
@@ -70,13 +66,8 @@ pub async fn page_stats(
     ctx: Ctx,
     Path(at): Path<String>,
 ) -> Result<Response, PageError> {
-    let fail = |e| PageError::new(&state, &ctx, e);
-    let handle = at_handle(&at).map_err(fail)?;
-    let stats: PageStats = state
-        .app
-        .page_stats(&ctx.viewer, handle)
-        .await
-        .map_err(fail)?;
+    let handle = at_handle(&at)?;
+    let stats: PageStats = state.app.page_stats(&ctx.viewer, handle).await?;
     let l = Layout::new(&state, &ctx, state.catalog.get(ctx.locale, "stats_title"));
     let kinds = vec![
         kind_row(l.t("stats_image_posts"), &stats.image_posts),

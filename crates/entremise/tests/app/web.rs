@@ -257,6 +257,82 @@ async fn missing_profiles_are_404_pages() {
     );
 }
 
+/// An error page is drawn in the frame of the request that failed,
+/// whichever handler or form failed: a signed-in member keeps his
+/// navigation and his language, and the language switch comes back to the
+/// same path. A visitor who must sign in is sent to the sign-in form.
+#[tokio::test]
+async fn error_pages_keep_the_members_navigation_and_language() {
+    let app = TestApp::new().await;
+    app.member("ada", "Ada Lovelace").await;
+    app.member("bob", "Bob Marchand").await;
+    let mut b = Browser::new(&app);
+    b.get("/signin").await;
+    let r = b
+        .post(
+            "/signin",
+            &[
+                ("email", "ada@example.org"),
+                ("password", PASSWORD),
+                ("next", "/"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    b.post("/lang", &[("lang", "fr"), ("next", "/")]).await;
+
+    let missing = b.get("/@nobody").await;
+    let gone = b.post("/posts/999/delete", &[]).await;
+    let not_hers = b.post("/@bob/edit", &[("f_name", "Bob")]).await;
+    for (r, status, heading, path) in [
+        (
+            missing,
+            StatusCode::NOT_FOUND,
+            "Page introuvable",
+            "/@nobody",
+        ),
+        (
+            gone,
+            StatusCode::NOT_FOUND,
+            "Page introuvable",
+            "/posts/999/delete",
+        ),
+        (
+            not_hers,
+            StatusCode::FORBIDDEN,
+            "Action non autorisée",
+            "/@bob/edit",
+        ),
+    ] {
+        let page = r.text();
+        assert_eq!(r.status, status, "{path}: {page}");
+        assert!(page.contains("<html lang=\"fr\">"), "{path}");
+        assert!(page.contains(&format!("<h1>{heading}</h1>")), "{path}");
+        assert!(
+            page.contains("data-testid=\"nav-profile\">Ada Lovelace</a>"),
+            "{path}: the member's navigation"
+        );
+        assert!(!page.contains("data-testid=\"nav-signin\""), "{path}");
+        assert!(
+            page.contains(&format!("name=\"next\" value=\"{path}\"")),
+            "{path}: the switch comes back here"
+        );
+    }
+
+    let mut visitor = Browser::new(&app);
+    let r = visitor.get("/settings/sessions").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        r.header("location"),
+        Some("/signin?next=%2Fsettings%2Fsessions")
+    );
+    let r = visitor.get("/@nobody").await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let page = r.text();
+    assert!(page.contains("<h1>Page not found</h1>"));
+    assert!(page.contains("data-testid=\"nav-signin\""));
+}
+
 #[tokio::test]
 async fn an_organization_page_shows_offices_and_takes_messages() {
     let app = TestApp::new().await;

@@ -1,0 +1,74 @@
+//! The frame of every page: language, texts, form token, who is signed in;
+//! and rendering a template into a response.
+
+use crate::auth::Ctx;
+use crate::i18n::Catalog;
+use crate::state::AppState;
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use entremise_domain::locale::Locale;
+use std::sync::Arc;
+
+/// The signed-in member, as the navigation bar shows him.
+#[derive(Clone)]
+pub struct Nav {
+    pub handle: String,
+    pub name: String,
+}
+
+/// What every page's frame needs: language, texts, form token, who is signed in.
+#[derive(Clone)]
+pub struct Layout {
+    pub lang: Locale,
+    pub catalog: Arc<Catalog>,
+    pub csrf: String,
+    pub me: Option<Nav>,
+    /// Where the language switcher comes back to.
+    pub path: String,
+    pub title: String,
+}
+
+impl Layout {
+    pub fn new(state: &AppState, ctx: &Ctx, title: impl Into<String>) -> Self {
+        Self {
+            lang: ctx.locale,
+            catalog: state.catalog.clone(),
+            csrf: ctx.csrf.clone(),
+            me: ctx.viewer.signed_in.as_ref().map(|s| Nav {
+                handle: s.handle.to_string(),
+                name: s.name.clone(),
+            }),
+            path: ctx.path.clone(),
+            title: title.into(),
+        }
+    }
+
+    /// The text for `key` in the page's language.
+    pub fn t<'a>(&'a self, key: &'a str) -> &'a str {
+        self.catalog.get(self.lang, key)
+    }
+
+    /// The other language, for the switcher.
+    pub fn other_lang(&self) -> &'static str {
+        match self.lang {
+            Locale::En => "fr",
+            Locale::Fr => "en",
+        }
+    }
+}
+
+/// Renders a template to an HTML response; a template error is a 500.
+pub fn render<T: Template>(t: &T) -> Response {
+    match t.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template rendering failed");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Something went wrong on our side.",
+            )
+                .into_response()
+        }
+    }
+}
