@@ -41,6 +41,7 @@ pub use pages::{
 pub use posts::{
     CommentView, FeedPage, ImageView, MAX_FEED_LIMIT, MediaView, NewPostInput, PostView, Reshared,
 };
+pub use profiles::{PROFILE_PAGE_POSTS, ProfilePage};
 pub use search::{
     MAX_LIMIT, MAX_QUERY_CHARS, SearchPage, SearchRequest, SearchResult, rebuild_search_index,
 };

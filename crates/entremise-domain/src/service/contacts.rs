@@ -367,6 +367,15 @@ impl Entremise {
     /// between the viewer and a member.
     pub async fn connection(&self, viewer: &Viewer, handle: &str) -> Result<Connection> {
         let (target, _) = self.visible_profile(viewer, handle).await?;
+        self.connection_to(viewer, &target).await
+    }
+
+    /// [`Self::connection`] to a profile already resolved for the viewer.
+    pub(crate) async fn connection_to(
+        &self,
+        viewer: &Viewer,
+        target: &Profile,
+    ) -> Result<Connection> {
         let empty = Connection {
             degree: None,
             mutual_contacts: Vec::new(),

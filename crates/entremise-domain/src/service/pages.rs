@@ -209,16 +209,27 @@ impl Entremise {
         handle: &str,
         view_as: Option<Relation>,
     ) -> Result<PageDetails> {
-        let lens = self.lens(viewer);
         let (stored, actual) = self.visible_profile(viewer, handle).await?;
         // Anyone but the member himself is recorded, whatever he asks to
         // view the profile as (the store ignores one's own visits).
         self.record_visit(viewer, &stored).await?;
+        self.details_of(viewer, &stored, actual, view_as).await
+    }
+
+    /// [`Self::page_details`] of a profile already resolved for the viewer.
+    pub(crate) async fn details_of(
+        &self,
+        viewer: &Viewer,
+        stored: &Profile,
+        actual: Relation,
+        view_as: Option<Relation>,
+    ) -> Result<PageDetails> {
+        let lens = self.lens(viewer);
         let relation = lens.view_as(actual, view_as);
-        let profile = self.build_view(&stored, relation).await?;
+        let profile = self.build_view(stored, relation).await?;
         let is_self = actual == Relation::Itself;
         let role = if relation == Relation::Itself {
-            self.role_on(viewer, &stored)
+            self.role_on(viewer, stored)
         } else {
             None
         };

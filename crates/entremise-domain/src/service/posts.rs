@@ -13,7 +13,7 @@ use crate::post::{
     PostEdit, ReactionKind,
 };
 use crate::privacy::{Audience, Relation};
-use crate::profile::{ProfileKind, ProfileRef};
+use crate::profile::{Profile, ProfileKind, ProfileRef};
 use crate::store::{NewMedia, NewPost, PostCursor};
 use crate::timeline::{self, PostKey};
 use rustc_hash::FxHashMap;
@@ -643,6 +643,33 @@ impl Entremise {
         let (profile, _) = self.visible_profile(viewer, handle).await?;
         self.page_of_posts(viewer, &[profile.id], cursor, limit)
             .await
+    }
+
+    /// The first posts of a profile already resolved for the viewer, and,
+    /// for the editors of a page, its scheduled posts.
+    pub(crate) async fn profile_posts(
+        &self,
+        viewer: &Viewer,
+        profile: &Profile,
+        limit: usize,
+    ) -> Result<(FeedPage, Vec<PostView>)> {
+        let page = self
+            .page_of_posts(viewer, &[profile.id], None, limit)
+            .await?;
+        let edits = viewer
+            .identity()
+            .and_then(|v| v.operates(profile.id))
+            .is_some_and(|r| r.edits());
+        let scheduled = if profile.kind.is_page() && edits {
+            let now = self.clock.now();
+            let posts = self.store.scheduled_posts(profile.id, now).await?;
+            let with: Vec<(Post, Relation)> =
+                posts.into_iter().map(|p| (p, Relation::Itself)).collect();
+            self.post_views(viewer, &with, now).await?
+        } else {
+            Vec::new()
+        };
+        Ok((page, scheduled))
     }
 
     /// The home feed: posts of the viewer's contacts, the pages he follows

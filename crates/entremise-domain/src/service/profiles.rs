@@ -1,14 +1,96 @@
 //! Reading and editing profiles.
 
-use super::{Entremise, Viewer};
+use super::{Connection, Entremise, FeedPage, PageDetails, PostView, Viewer};
 use crate::error::{Error, Result};
 use crate::ids::PositionId;
 use crate::page::Role;
-use crate::privacy::Relation;
+use crate::privacy::{Actions, Relation};
 use crate::profile::{Position, Profile, ProfileKind, ProfilePatch, ProfileView};
 use crate::store::AuditRecord;
 
+/// Posts shown on a profile page before "more".
+pub const PROFILE_PAGE_POSTS: usize = 5;
+
+/// Everything the profile page (`/@handle`) shows, resolved once: the
+/// profile as the viewer may see it (with what its page carries), how he
+/// is connected to it, its posts, and what he may do there. No page
+/// handler decides any of it.
+#[derive(Debug, Clone)]
+pub struct ProfilePage {
+    pub details: PageDetails,
+    /// The relation the member asked to view his own profile as; `None`
+    /// for everyone else, whatever he asked.
+    pub viewing_as: Option<Relation>,
+    /// "How you are connected", for a signed-in visitor of another person.
+    pub connection: Option<Connection>,
+    /// The first posts (empty while the member views as someone else).
+    pub posts: FeedPage,
+    /// A page's scheduled posts, for its editors.
+    pub scheduled: Vec<PostView>,
+    /// What the viewer may do toward the profile.
+    pub actions: Actions,
+    /// He follows this page.
+    pub following: bool,
+    /// He may edit the profile (himself, or a page he administers).
+    pub can_edit: bool,
+    /// He holds a role on this page.
+    pub can_manage: bool,
+}
+
 impl Entremise {
+    /// The profile page: resolves the handle and the viewer's relation
+    /// once, records the visit once (anyone but the member himself is
+    /// recorded, whatever he asks to view it as), and gathers the rest.
+    pub async fn profile_page(
+        &self,
+        viewer: &Viewer,
+        handle: &str,
+        view_as: Option<Relation>,
+    ) -> Result<ProfilePage> {
+        let (profile, actual) = self.visible_profile(viewer, handle).await?;
+        self.record_visit(viewer, &profile).await?;
+        let viewing_as = view_as.filter(|_| actual == Relation::Itself);
+        let details = self
+            .details_of(viewer, &profile, actual, viewing_as)
+            .await?;
+        let lens = self.lens(viewer);
+        let is_person = profile.kind == ProfileKind::Person;
+        let actions = lens.actions(profile.id, is_person, &profile.settings);
+        let connection = if is_person && viewer.signed_in.is_some() && actual != Relation::Itself {
+            Some(self.connection_to(viewer, &profile).await?)
+        } else {
+            None
+        };
+        let (posts, scheduled) = if viewing_as.is_some() {
+            (
+                FeedPage {
+                    items: Vec::new(),
+                    next: None,
+                },
+                Vec::new(),
+            )
+        } else {
+            self.profile_posts(viewer, &profile, PROFILE_PAGE_POSTS)
+                .await?
+        };
+        let following = actions.follow && self.follows(viewer, profile.id).await?;
+        let can_edit = details.is_self
+            && viewing_as.is_none()
+            && (is_person || details.role.is_some_and(Role::administers));
+        let can_manage = viewing_as.is_none() && details.role.is_some();
+        Ok(ProfilePage {
+            details,
+            viewing_as,
+            connection,
+            posts,
+            scheduled,
+            actions,
+            following,
+            can_edit,
+            can_manage,
+        })
+    }
+
     /// A profile as the viewer may see it. `view_as` lets a member (or a
     /// page's operator) see his own profile as a farther relation would.
     pub async fn view_profile(

@@ -12,9 +12,9 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use entremise_domain::Error;
 use entremise_domain::error::Forbidden;
-use entremise_domain::privacy::Relation;
-use entremise_domain::profile::{ProfileKind, ProfileRef, ProfileView};
-use entremise_domain::service::{ContactRequestInput, PathView};
+use entremise_domain::privacy::{Actions, Relation};
+use entremise_domain::profile::{ProfileRef, ProfileView};
+use entremise_domain::service::{Connection, ContactRequestInput, PathView};
 
 /// One person on a path: a link, or "a contact of X" when hidden.
 pub struct Hop {
@@ -52,6 +52,10 @@ pub struct Reach {
     pub name: String,
     pub degree: String,
     pub is_contact: bool,
+    /// His setting lets the viewer send a request without proof.
+    pub can_request: bool,
+    /// His message setting lets the viewer write.
+    pub can_message: bool,
     pub mutual: Vec<String>,
     pub paths: Vec<PathRow>,
     /// What happened after a form (a request was sent).
@@ -99,31 +103,30 @@ fn path_row(l: &Layout, path: &PathView) -> PathRow {
     PathRow { hops, via }
 }
 
-/// The box for a signed-in visitor of another person's profile; `None`
-/// for anyone else.
-pub async fn reach(
-    state: &AppState,
-    ctx: &Ctx,
+/// The box for a signed-in visitor of another person's profile, from
+/// what the profile page's use case decided (connection and actions).
+pub fn reach(
     l: &Layout,
     view: &ProfileView,
+    c: &Connection,
+    actions: &Actions,
     flash: Flash,
-) -> Result<Option<Reach>, Error> {
-    if ctx.viewer.signed_in.is_none()
-        || view.kind != ProfileKind::Person
-        || view.relation == Relation::Itself
-    {
-        return Ok(None);
-    }
+) -> Reach {
     let handle = view.handle.to_string();
-    let c = state.app.connection(&ctx.viewer, &handle).await?;
-    let mut paths: Vec<PathRow> = c.paths.iter().map(|p| path_row(l, p)).collect();
+    let mut paths: Vec<PathRow> = if actions.introduction {
+        c.paths.iter().map(|p| path_row(l, p)).collect()
+    } else {
+        Vec::new()
+    };
     for row in &mut paths {
         row.hops.push(Hop::member(&handle, view.display_name()));
     }
-    Ok(Some(Reach {
+    Reach {
         degree: l.t(degree_key(c.degree)).to_owned(),
         is_contact: view.relation == Relation::Contact,
-        mutual: c.mutual_contacts,
+        can_request: actions.contact_request,
+        can_message: actions.message,
+        mutual: c.mutual_contacts.clone(),
         paths,
         notice: flash
             .requested
@@ -131,7 +134,7 @@ pub async fn reach(
         problem: flash.problem,
         name: view.display_name().to_owned(),
         handle,
-    }))
+    }
 }
 
 /// The message for an error the member can do something about, or `None`

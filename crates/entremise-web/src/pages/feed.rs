@@ -17,14 +17,13 @@ use axum::response::{IntoResponse, Response};
 use entremise_domain::Error;
 use entremise_domain::post::MAX_IMAGES;
 use entremise_domain::privacy::Audience;
-use entremise_domain::service::{NewPostInput, PostView};
+use entremise_domain::service::{NewPostInput, ProfilePage};
 use serde::Deserialize;
 use time::{Date, Duration, Month, OffsetDateTime, PrimitiveDateTime, Time};
 
 /// Posts a page of the feed shows.
 const FEED_PAGE: usize = 20;
 /// Recent posts on a profile.
-const PROFILE_POSTS: usize = 5;
 /// Largest text field of the composer (its texts are far shorter).
 const MAX_TEXT_FIELD: usize = 128 * 1024;
 /// Where `profile.html` takes the posts section.
@@ -419,30 +418,19 @@ struct ProfilePosts {
 /// The posts section of a profile page: follow button, recent posts the
 /// viewer may see, scheduled posts for the page's editors. Rendered HTML
 /// (askama escapes every value), printed by `profile.html`.
-pub async fn profile_section(state: &AppState, ctx: &Ctx, handle: &str) -> Result<String, Error> {
-    let app = &state.app;
-    let v = &ctx.viewer;
-    let view = app.view_profile(v, handle, None).await?;
-    let page = app.posts_of(v, handle, None, PROFILE_POSTS).await?;
-    let handle = view.handle.to_string();
-    let role = v.identity().and_then(|i| i.operates(view.id));
-    let is_page = view.kind.is_page();
-    let can_follow = is_page && v.signed_in.is_some() && role.is_none();
-    let following = can_follow && app.follows(v, view.id).await?;
-    let scheduled: Vec<PostView> = if is_page && role.is_some_and(|r| r.edits()) {
-        app.scheduled_posts(v, &handle).await?
-    } else {
-        Vec::new()
-    };
+pub fn profile_section(state: &AppState, ctx: &Ctx, page: &ProfilePage) -> Result<String, Error> {
+    let handle = page.details.profile.handle.to_string();
     let l = Layout::new(state, ctx, "");
     let section = ProfilePosts {
-        cards: page.items.iter().map(|p| card(&l, p)).collect(),
-        scheduled: scheduled.iter().map(|p| card(&l, p)).collect(),
+        cards: page.posts.items.iter().map(|p| card(&l, p)).collect(),
+        scheduled: page.scheduled.iter().map(|p| card(&l, p)).collect(),
         more: page
+            .posts
             .next
-            .map(|c| format!("/@{handle}/posts?cursor={}", urlencode(&c))),
-        can_follow,
-        following,
+            .as_ref()
+            .map(|c| format!("/@{handle}/posts?cursor={}", urlencode(c))),
+        can_follow: page.actions.follow,
+        following: page.following,
         handle,
         l,
     };

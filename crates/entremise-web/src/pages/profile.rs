@@ -150,10 +150,19 @@ async fn show_page(
     view_as: Option<Relation>,
     flash: Flash,
 ) -> Result<Show, Error> {
-    let d = state.app.page_details(&ctx.viewer, handle, view_as).await?;
-    let l = Layout::new(state, ctx, d.profile.display_name());
+    let page = state.app.profile_page(&ctx.viewer, handle, view_as).await?;
+    let posts_html = match page.viewing_as {
+        Some(_) => String::new(),
+        None => super::feed::profile_section(state, ctx, &page)?,
+    };
+    let l = Layout::new(state, ctx, page.details.profile.display_name());
+    let reach = page
+        .connection
+        .as_ref()
+        .map(|c| connection::reach(&l, &page.details.profile, c, &page.actions, flash.reach));
+    let d = page.details;
     let rows = rows_of(&l, &d.profile);
-    let active = view_as.filter(|_| d.is_self);
+    let active = page.viewing_as;
     let view_as_links = if d.is_self {
         VIEW_AS
             .iter()
@@ -166,18 +175,7 @@ async fn show_page(
     } else {
         Vec::new()
     };
-    let can_edit = d.is_self
-        && active.is_none()
-        && (d.profile.kind == ProfileKind::Person || d.role.is_some_and(|r| r.administers()));
-    let can_manage = active.is_none() && d.role.is_some();
-    let reach = match active {
-        Some(_) => None,
-        None => connection::reach(state, ctx, &l, &d.profile, flash.reach).await?,
-    };
-    let posts_html = match active {
-        Some(_) => String::new(),
-        None => Box::pin(super::feed::profile_section(state, ctx, handle)).await?,
-    };
+    let (can_edit, can_manage) = (page.can_edit, page.can_manage);
     Ok(Show {
         posts_html,
         kind_label: l.t(kind_key(d.profile.kind)).to_owned(),

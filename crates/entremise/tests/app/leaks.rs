@@ -245,3 +245,43 @@ async fn cards_offer_only_what_the_member_may_really_do() {
     assert_eq!(r["items"][0]["actions"]["message"], true, "{r}");
     assert_eq!(r["items"][0]["actions"]["contact_request"], false, "{r}");
 }
+
+#[tokio::test]
+async fn the_profile_page_offers_what_the_lens_allows() {
+    let app = TestApp::new().await;
+    let (ada, bob, carol) = app.cast().await;
+    app.connect(&ada, &bob).await;
+    app.connect(&bob, &carol).await;
+    // Carol (2nd degree, introductions only): ask an introduction, or
+    // quote her address; no plain request.
+    let page = app.get_as(&ada, "/@carol").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let html = page.text();
+    assert!(html.contains("data-testid=\"ask-introduction\""));
+    assert!(html.contains("data-testid=\"proof-only\""));
+    assert!(!html.contains("data-testid=\"write-message\""));
+    // Bob, a contact, may be written to until he closes his messages.
+    let html = app.get_as(&ada, "/@bob").await.text();
+    assert!(html.contains("data-testid=\"write-message\""));
+    patch(
+        &app,
+        &bob,
+        "bob",
+        json!({"settings": {"messages": "nobody"}}),
+    )
+    .await;
+    let html = app.get_as(&ada, "/@bob").await.text();
+    assert!(!html.contains("data-testid=\"write-message\""), "{html}");
+    assert!(html.contains("data-testid=\"remove-contact\""));
+    // Carol opens requests to her network: the plain request is offered.
+    patch(
+        &app,
+        &carol,
+        "carol",
+        json!({"settings": {"contact_requests": "network"}}),
+    )
+    .await;
+    let html = app.get_as(&ada, "/@carol").await.text();
+    assert!(!html.contains("data-testid=\"proof-only\""));
+    assert!(html.contains("data-testid=\"send-contact-request\""));
+}
