@@ -144,6 +144,9 @@ pub fn fixable(l: &Layout, e: &Error, name: &str) -> Option<String> {
         Error::Forbidden(Forbidden::MessagesClosed) => {
             l.t("reach_messages_closed").replace("{name}", name)
         }
+        Error::Forbidden(Forbidden::BlockedParticipants) => {
+            l.t("reach_blocked_participants").to_owned()
+        }
         Error::Conflict { field: "contact" } => l.t("reach_already_contacts").to_owned(),
         Error::Conflict {
             field: "contact_request",

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod contacts;
+mod conversations;
 mod introductions;
 mod pages_api;
 mod post_pages;
