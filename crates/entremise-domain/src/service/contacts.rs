@@ -71,6 +71,22 @@ pub const MAX_PENDING: u64 = 20;
 pub const MAX_PER_WEEK: u64 = 50;
 pub const DECLINE_COOL_OFF_DAYS: i64 = 90;
 
+/// 429 until [`DECLINE_COOL_OFF_DAYS`] after the last decline, if any.
+pub(crate) fn cool_off(
+    last_declined: Option<time::OffsetDateTime>,
+    now: time::OffsetDateTime,
+) -> Result<()> {
+    if let Some(declined) = last_declined {
+        let until = declined + Duration::days(DECLINE_COOL_OFF_DAYS);
+        if until > now {
+            return Err(Error::RateLimited {
+                retry_after_secs: (until - now).whole_seconds().max(1) as u64,
+            });
+        }
+    }
+    Ok(())
+}
+
 impl Entremise {
     pub(crate) fn me(&self, viewer: &Viewer) -> Result<ProfileId> {
         Ok(viewer.require()?.identity.person)
@@ -177,14 +193,16 @@ impl Entremise {
                 field: "contact_request",
             });
         }
-        if let Some(declined) = self.store.last_declined(me, target.id).await? {
-            let until = declined + Duration::days(DECLINE_COOL_OFF_DAYS);
-            if until > now {
-                return Err(Error::RateLimited {
-                    retry_after_secs: (until - now).whole_seconds().max(1) as u64,
-                });
-            }
-        }
+        // A declined request waits 90 days, and so does a contact request
+        // to a target who declined being introduced to the requester (an
+        // intermediary's decline says nothing of the target).
+        let declined = [
+            self.store.last_declined(me, target.id).await?,
+            self.store
+                .last_declined_introduction(me, target.id, Some(target.id))
+                .await?,
+        ];
+        cool_off(declined.into_iter().flatten().max(), now)?;
         let via = self.gate(me, &target, &input).await?;
         self.check_outgoing_limits(me).await?;
         let request = self

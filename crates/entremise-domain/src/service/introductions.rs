@@ -1,6 +1,6 @@
 //! Introductions: asking, passing on, declining, accepting.
 
-use super::contacts::best_paths;
+use super::contacts::{best_paths, cool_off};
 use super::{Entremise, Viewer};
 use crate::error::{Error, Forbidden, Result};
 use crate::ids::ProfileId;
@@ -82,7 +82,10 @@ pub const INTRODUCTION_LIFETIME_DAYS: i64 = 30;
 
 impl Entremise {
     /// Asks for an introduction to a member at 2nd or 3rd degree, along a
-    /// given path or the best one.
+    /// given path or the best one. One at a time per target (409 while one
+    /// is open); after a decline, by an intermediary or by the target, or
+    /// after the target declined a contact request from the requester, not
+    /// again for 90 days (429 with the wait), whatever the path.
     pub async fn request_introduction(
         &self,
         viewer: &Viewer,
@@ -93,6 +96,24 @@ impl Entremise {
             .await?;
         let note = validate::required_text("note", &input.note, 2000)
             .map_err(|e| Error::Invalid(vec![e]))?;
+        let now = self.clock.now();
+        if self
+            .store
+            .open_introduction(me, target.id, now)
+            .await?
+            .is_some()
+        {
+            return Err(Error::Conflict {
+                field: "introduction",
+            });
+        }
+        let declined = [
+            self.store
+                .last_declined_introduction(me, target.id, None)
+                .await?,
+            self.store.last_declined(me, target.id).await?,
+        ];
+        cool_off(declined.into_iter().flatten().max(), now)?;
         let intermediaries = match &input.via {
             Some(via) => self.checked_path(me, target.id, via).await?,
             None => {
@@ -116,7 +137,6 @@ impl Entremise {
             }
         };
         self.check_outgoing_limits(me).await?;
-        let now = self.clock.now();
         let mut notes = Vec::new();
         for recipient in intermediaries.iter().chain([&target.id]) {
             let handle = self.profile_ref_of(*recipient).await?.handle.to_string();

@@ -149,6 +149,9 @@ pub fn fixable(l: &Layout, e: &Error, name: &str) -> Option<String> {
         }
         Error::Conflict { field: "contact" } => l.t("reach_already_contacts").to_owned(),
         Error::Conflict {
+            field: "introduction",
+        } => l.t("reach_introduction_pending").to_owned(),
+        Error::Conflict {
             field: "contact_request",
         } => l.t("reach_already_requested").to_owned(),
         Error::Invalid(_) => form_errors(e).join(" "),
