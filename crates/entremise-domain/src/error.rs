@@ -38,6 +38,9 @@ pub enum Forbidden {
     NotYourTurn,
     /// Blocked, or otherwise not allowed to reach this member this way.
     NotAllowed,
+    /// Two of the members named for a conversation have a block between
+    /// them; which two is not said.
+    BlockedParticipants,
 }
 
 impl Forbidden {
@@ -50,6 +53,7 @@ impl Forbidden {
             Self::CrossSite => "cross_site_request",
             Self::NotYourTurn => "not_your_turn",
             Self::NotAllowed => "not_allowed",
+            Self::BlockedParticipants => "blocked_participants",
         }
     }
 
@@ -64,6 +68,9 @@ impl Forbidden {
             Self::CrossSite => "The request did not come from this site.",
             Self::NotYourTurn => "Someone else must act on this introduction now.",
             Self::NotAllowed => "This is not possible with this member.",
+            Self::BlockedParticipants => {
+                "Some of these members cannot be in one conversation together."
+            }
         }
     }
 }

@@ -37,14 +37,30 @@ impl RateLimiter {
         Some(wait as u64)
     }
 
+    /// Reserves one event for `key` if its window has room, checking and
+    /// recording in one step so that callers in parallel cannot pass the
+    /// limit together; otherwise the seconds to wait, recording nothing.
+    pub fn try_acquire(&self, key: &str, now: OffsetDateTime) -> Result<(), u64> {
+        let mut events = self.events.lock().unwrap_or_else(|e| e.into_inner());
+        Self::bound_keys(&mut events, self.window, now);
+        let queue = events.entry(key.to_owned()).or_default();
+        while queue.front().is_some_and(|t| *t + self.window <= now) {
+            queue.pop_front();
+        }
+        if queue.len() >= self.max {
+            let wait = queue.front().map_or(1, |oldest| {
+                (*oldest + self.window - now).whole_seconds().max(1)
+            });
+            return Err(wait as u64);
+        }
+        queue.push_back(now);
+        Ok(())
+    }
+
     /// Records one event for `key`.
     pub fn record(&self, key: &str, now: OffsetDateTime) {
         let mut events = self.events.lock().unwrap_or_else(|e| e.into_inner());
-        if events.len() > 100_000 {
-            // Bound memory under a flood: drop keys whose window has passed.
-            let window = self.window;
-            events.retain(|_, q| q.back().is_some_and(|t| *t + window > now));
-        }
+        Self::bound_keys(&mut events, self.window, now);
         let queue = events.entry(key.to_owned()).or_default();
         queue.push_back(now);
         while queue.len() > self.max {
@@ -58,6 +74,18 @@ impl RateLimiter {
         events.get(key).map_or(0, |queue| {
             queue.iter().filter(|t| **t + self.window > now).count()
         })
+    }
+
+    /// Bounds memory under a flood: past 100,000 keys, drops those whose
+    /// window has passed.
+    fn bound_keys(
+        events: &mut HashMap<String, VecDeque<OffsetDateTime>>,
+        window: Duration,
+        now: OffsetDateTime,
+    ) {
+        if events.len() > 100_000 {
+            events.retain(|_, q| q.back().is_some_and(|t| *t + window > now));
+        }
     }
 
     /// Forgets `key` (after a successful sign-in, for example).
@@ -89,5 +117,42 @@ mod tests {
         assert_eq!(limiter.retry_after("k", t0 + Duration::seconds(60)), None);
         limiter.clear("k");
         assert_eq!(limiter.retry_after("k", t0 + Duration::seconds(10)), None);
+    }
+
+    #[test]
+    fn try_acquire_checks_and_records_at_once() {
+        let limiter = RateLimiter::new(2, Duration::minutes(1));
+        let t0 = OffsetDateTime::UNIX_EPOCH;
+        assert_eq!(limiter.try_acquire("k", t0), Ok(()));
+        assert_eq!(limiter.try_acquire("k", t0 + Duration::seconds(5)), Ok(()));
+        assert_eq!(
+            limiter.try_acquire("k", t0 + Duration::seconds(10)),
+            Err(50)
+        );
+        // A refused attempt is not recorded: the window ends as it would.
+        assert_eq!(limiter.try_acquire("k", t0 + Duration::seconds(60)), Ok(()));
+        assert_eq!(limiter.try_acquire("k", t0 + Duration::seconds(61)), Err(4));
+        assert_eq!(
+            limiter.retry_after("k", t0 + Duration::seconds(61)),
+            Some(4)
+        );
+    }
+
+    #[test]
+    fn parallel_callers_never_pass_the_limit_together() {
+        let limiter = std::sync::Arc::new(RateLimiter::new(5, Duration::minutes(1)));
+        let t0 = OffsetDateTime::UNIX_EPOCH;
+        let threads: Vec<_> = (0..8)
+            .map(|_| {
+                let limiter = limiter.clone();
+                std::thread::spawn(move || {
+                    (0..10)
+                        .filter(|_| limiter.try_acquire("k", t0).is_ok())
+                        .count()
+                })
+            })
+            .collect();
+        let passed: usize = threads.into_iter().map(|t| t.join().unwrap()).sum();
+        assert_eq!(passed, 5);
     }
 }

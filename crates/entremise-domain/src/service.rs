@@ -61,7 +61,7 @@ pub struct DomainConfig {
     pub login_window: Duration,
     /// Contact-form messages per sender address per hour.
     pub contact_form_per_hour: usize,
-    /// Accounts created per IP address per hour.
+    /// Sign-up attempts per IP address per hour, whatever their outcome.
     pub signups_per_ip_per_hour: usize,
     /// Messages one member may post per minute.
     pub messages_per_minute: usize,

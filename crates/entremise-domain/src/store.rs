@@ -335,6 +335,23 @@ pub trait IntroductionStore: Send + Sync {
         requester: ProfileId,
         since: OffsetDateTime,
     ) -> Result<u64>;
+    /// The requester's open introduction to `target` (undecided and
+    /// unexpired at `now`), if any.
+    async fn open_introduction(
+        &self,
+        requester: ProfileId,
+        target: ProfileId,
+        now: OffsetDateTime,
+    ) -> Result<Option<crate::introduction::Introduction>>;
+    /// When an introduction from `requester` to `target` was last declined:
+    /// by anyone on its path but the requester himself (whose own block
+    /// declines his open introductions) when `by` is `None`, else by `by`.
+    async fn last_declined_introduction(
+        &self,
+        requester: ProfileId,
+        target: ProfileId,
+        by: Option<ProfileId>,
+    ) -> Result<Option<OffsetDateTime>>;
     /// How `intermediary` handled the introductions that reached him.
     async fn relay_stats(&self, intermediary: ProfileId) -> Result<RelayStats>;
     /// Per intermediary, how he handled `requester`'s introductions.

@@ -275,6 +275,52 @@ impl IntroductionStore for SqliteStore {
         .await
     }
 
+    async fn open_introduction(
+        &self,
+        requester: ProfileId,
+        target: ProfileId,
+        now: OffsetDateTime,
+    ) -> Result<Option<Introduction>> {
+        self.read("open introduction", move |conn| {
+            let row = conn
+                .prepare_cached(concat!(
+                    select_introduction!(),
+                    " WHERE requester_id = ?1 AND target_id = ?2
+                        AND status IN ('pending', 'forwarded') AND expires_at > ?3
+                      ORDER BY id DESC LIMIT 1"
+                ))?
+                .query_row(
+                    params![requester.0, target.0, Ts(now)],
+                    introduction_from_row,
+                )
+                .optional()?;
+            Ok(row.map(|i| complete(conn, i)).transpose()?)
+        })
+        .await
+    }
+
+    async fn last_declined_introduction(
+        &self,
+        requester: ProfileId,
+        target: ProfileId,
+        by: Option<ProfileId>,
+    ) -> Result<Option<OffsetDateTime>> {
+        self.read("last declined introduction", move |conn| {
+            let last: Option<Ts> = conn
+                .prepare_cached(
+                    "SELECT max(decided_at) FROM introductions
+                     WHERE requester_id = ?1 AND target_id = ?2 AND status = 'declined'
+                       AND declined_by IS NOT requester_id
+                       AND (?3 IS NULL OR declined_by = ?3)",
+                )?
+                .query_row(params![requester.0, target.0, by.map(|p| p.0)], |row| {
+                    row.get(0)
+                })?;
+            Ok(last.map(|t| t.0))
+        })
+        .await
+    }
+
     async fn relay_stats(&self, intermediary: ProfileId) -> Result<RelayStats> {
         self.read("relay stats", move |conn| {
             Ok(conn

@@ -21,7 +21,8 @@ pub use accounts::{account_conflicts, accounts, concurrent_writes, sessions};
 pub use contacts::{block_side_effects, contacts_and_requests, contacts_paging, invitation_codes};
 pub use conversations::{concurrent_messages, conversations, interactions, unread_and_read_marks};
 pub use introductions::{
-    introduction_counts, introduction_reuses_conversation, introductions, relay_stats,
+    introduction_counts, introduction_declines, introduction_reuses_conversation, introductions,
+    relay_stats,
 };
 pub use pages::{children, contact_messages, last_owner, offices_and_services, pages_and_roles};
 pub use posts::{

@@ -142,6 +142,33 @@ impl Lens {
         }
     }
 
+    /// Whether a block hides anyone at all from the viewer (most members
+    /// have none, which spares them any walk for hidden members).
+    pub fn hides_anyone(&self) -> bool {
+        match (&self.identity, &self.near) {
+            (None, _) => false,
+            (Some(_), Some(near)) => !near.blocked.is_empty(),
+            (Some(v), None) => !self.network.blocked_with(v.person).is_empty(),
+        }
+    }
+
+    /// Whether a block (either way) stands between two members, for the
+    /// rules that join members other than the viewer: a conversation never
+    /// joins two members with a block between them, and an introduction
+    /// path never carries one across a block.
+    pub fn blocked_between(&self, a: ProfileId, b: ProfileId) -> bool {
+        a != b && self.network.is_blocked(a, b)
+    }
+
+    /// Whether any two of `members` have a block between them.
+    pub fn joins_blocked(&self, members: &[ProfileId]) -> bool {
+        members.iter().enumerate().any(|(i, a)| {
+            members[i + 1..]
+                .iter()
+                .any(|b| self.blocked_between(*a, *b))
+        })
+    }
+
     /// The viewer's relation to `member`, `None` when a block hides him.
     pub fn relation(&self, member: ProfileId) -> Option<Relation> {
         let hidden = self.hides(member);

@@ -19,15 +19,19 @@ pub struct SignedInSession {
 }
 
 impl Entremise {
-    /// Creates an account and its person profile. `ip` bounds sign-ups per address.
+    /// Creates an account and its person profile. `ip` bounds sign-ups per
+    /// address: every attempt counts, whatever its answer (a taken address
+    /// or handle, invalid input, success), so the answers cannot be used to
+    /// probe addresses past the limit. The attempt is reserved before any
+    /// work, so a burst in parallel cannot pass the limit either.
     pub async fn register(&self, reg: Registration, ip: &str) -> Result<Account> {
         let now = self.clock.now();
         let ip_key = format!("signup:{ip}");
-        if let Some(wait) = self.signup_limit.retry_after(&ip_key, now) {
-            return Err(Error::RateLimited {
+        self.signup_limit
+            .try_acquire(&ip_key, now)
+            .map_err(|wait| Error::RateLimited {
                 retry_after_secs: wait,
-            });
-        }
+            })?;
         let mut errors = Collector::default();
         let email = errors.take(Email::parse(&reg.email));
         let handle = errors.take(Handle::parse(&reg.handle));
@@ -51,7 +55,6 @@ impl Entremise {
                 created_at: now,
             })
             .await?;
-        self.signup_limit.record(&ip_key, now);
         self.network.add_member(
             account.person,
             crate::network::MemberCard {

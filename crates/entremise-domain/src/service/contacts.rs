@@ -8,7 +8,7 @@ use crate::contact::{
 use crate::error::{Error, Forbidden, Result};
 use crate::ids::ProfileId;
 use crate::network::{self, GraphView};
-use crate::privacy::{Actions, ContactRequestPolicy, Relation};
+use crate::privacy::{Actions, Relation};
 use crate::profile::{Profile, ProfileKind, ProfileRef};
 use crate::store::NewContactRequest;
 use crate::validate::{self, Email};
@@ -73,6 +73,22 @@ pub struct Suggestion {
 pub const MAX_PENDING: u64 = 20;
 pub const MAX_PER_WEEK: u64 = 50;
 pub const DECLINE_COOL_OFF_DAYS: i64 = 90;
+
+/// 429 until [`DECLINE_COOL_OFF_DAYS`] after the last decline, if any.
+pub(crate) fn cool_off(
+    last_declined: Option<time::OffsetDateTime>,
+    now: time::OffsetDateTime,
+) -> Result<()> {
+    if let Some(declined) = last_declined {
+        let until = declined + Duration::days(DECLINE_COOL_OFF_DAYS);
+        if until > now {
+            return Err(Error::RateLimited {
+                retry_after_secs: (until - now).whole_seconds().max(1) as u64,
+            });
+        }
+    }
+    Ok(())
+}
 
 impl Entremise {
     pub(crate) fn me(&self, viewer: &Viewer) -> Result<ProfileId> {
@@ -159,7 +175,7 @@ impl Entremise {
         viewer: &Viewer,
         input: ContactRequestInput,
     ) -> Result<ContactRequestView> {
-        let (me, target, relation) = self
+        let (me, target, _) = self
             .not_yet_a_contact(
                 viewer,
                 &input.to,
@@ -182,15 +198,18 @@ impl Entremise {
                 field: "contact_request",
             });
         }
-        if let Some(declined) = self.store.last_declined(me, target.id).await? {
-            let until = declined + Duration::days(DECLINE_COOL_OFF_DAYS);
-            if until > now {
-                return Err(Error::RateLimited {
-                    retry_after_secs: (until - now).whole_seconds().max(1) as u64,
-                });
-            }
-        }
-        let via = self.gate(me, &target, relation, &input).await?;
+        // A declined request waits 90 days, and so does a contact request
+        // to a target who declined being introduced to the requester (an
+        // intermediary's decline says nothing of the target).
+        let declined = [
+            self.store.last_declined(me, target.id).await?,
+            self.store
+                .last_declined_introduction(me, target.id, Some(target.id))
+                .await?,
+        ];
+        cool_off(declined.into_iter().flatten().max(), now)?;
+        let actions = self.lens(viewer).actions(target.id, true, &target.settings);
+        let via = self.gate(me, &target, actions, &input).await?;
         self.check_outgoing_limits(me).await?;
         let request = self
             .store
@@ -210,16 +229,12 @@ impl Entremise {
         &self,
         me: ProfileId,
         target: &Profile,
-        relation: Relation,
+        actions: Actions,
         input: &ContactRequestInput,
     ) -> Result<RequestVia> {
         let now = self.clock.now();
-        let allowed_by_setting = match target.settings.contact_requests {
-            ContactRequestPolicy::Everyone => true,
-            ContactRequestPolicy::Network => relation == Relation::Network,
-            ContactRequestPolicy::Nobody => false,
-        };
-        if allowed_by_setting {
+        // The same decision as the button the viewer was shown.
+        if actions.contact_request {
             return Ok(RequestVia::Setting);
         }
         let proof_offered = input.email.is_some() || input.invitation_code.is_some();

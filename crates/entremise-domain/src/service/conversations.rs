@@ -2,14 +2,21 @@
 
 use super::{Entremise, Viewer};
 use crate::contact::ContactRequestView;
-use crate::conversation::{ConversationView, MAX_PARTICIPANTS, Message, MessageView};
+use crate::conversation::{
+    Conversation, ConversationEntry, ConversationView, MAX_PARTICIPANTS, Message, MessageView,
+};
 use crate::error::{Error, Forbidden, Result};
 use crate::ids::ProfileId;
-use crate::privacy::MessagePolicy;
+use crate::privacy::Lens;
 use crate::profile::ProfileRef;
 use crate::validate;
 use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
 use time::Duration;
+
+/// At most this many messages are read back to leave out those of members
+/// hidden from the viewer by a block, for one list entry or one page.
+const HIDDEN_WALK: usize = 1_000;
 
 #[derive(Debug, Clone, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -66,12 +73,17 @@ pub struct NetworkHealth {
 impl Entremise {
     /// Opens a conversation with members whose message settings allow the
     /// viewer; a one-to-one conversation that exists is returned as is.
+    /// A conversation never joins two members with a block between them
+    /// (PRIVACY.md): a member blocked with the viewer is not found (404), and
+    /// two others blocked with each other make the whole request refused
+    /// with `blocked_participants` (403), which names neither of them.
     pub async fn start_conversation(
         &self,
         viewer: &Viewer,
         input: NewConversationInput,
     ) -> Result<ConversationView> {
         let me = self.me(viewer)?;
+        let lens = self.lens(viewer);
         if input.with.is_empty() || input.with.len() >= MAX_PARTICIPANTS {
             return Err(Error::invalid(
                 "with",
@@ -85,13 +97,8 @@ impl Entremise {
             if participants.contains(&other.id) {
                 continue;
             }
-            let allowed = match other.settings.messages {
-                MessagePolicy::Contacts | MessagePolicy::ContactsAndGroups => {
-                    self.network.are_contacts(me, other.id)
-                }
-                MessagePolicy::Nobody => false,
-            };
-            if !allowed || self.network.is_blocked(me, other.id) {
+            // The same decision as the button the viewer was shown.
+            if !lens.actions(other.id, true, &other.settings).message {
                 return Err(Error::Forbidden(Forbidden::MessagesClosed));
             }
             participants.push(other.id);
@@ -103,24 +110,126 @@ impl Entremise {
                 "Name at least one other member.",
             ));
         }
+        if lens.joins_blocked(&participants) {
+            return Err(Error::Forbidden(Forbidden::BlockedParticipants));
+        }
         let conversation = self
             .store
             .create_conversation(&participants, self.clock.now())
             .await?;
-        self.conversation_view(me, conversation.id).await
+        self.conversation_view(&lens, conversation.id).await
     }
 
-    /// A conversation the viewer takes part in; anyone else gets 404.
+    /// A conversation the viewer takes part in; anyone else gets 404, and
+    /// so does he when everyone else in it is hidden from him by a block.
     async fn my_conversation(
         &self,
-        me: ProfileId,
+        lens: &Lens,
         id: i64,
     ) -> Result<crate::conversation::Conversation> {
+        let me = lens.person().ok_or(Error::Unauthenticated)?;
         self.store
             .conversation(id)
             .await?
             .filter(|c| c.participants.contains(&me))
+            .filter(|c| c.participants.iter().any(|p| *p != me && !lens.hides(*p)))
             .ok_or(Error::NotFound)
+    }
+
+    /// The participants a block separates from `me`. A block made after a
+    /// conversation opened does not close it: the others still talk with
+    /// both, and the blocked pair simply stop seeing each other there —
+    /// neither is listed among the other's participants nor shown the
+    /// other's messages, old or new, nor counted in his unread messages or
+    /// shown as his last message. Each may still write to the others; a
+    /// conversation in which nobody is left for him to see is gone for him
+    /// (404, out of his list), as if the other did not exist, until the
+    /// block is lifted.
+    fn hidden_from(lens: &Lens, conversation: &Conversation) -> HashSet<ProfileId> {
+        conversation
+            .participants
+            .iter()
+            .filter(|p| lens.hides(**p))
+            .copied()
+            .collect()
+    }
+
+    /// The newest message of `entry` by a member not in `hidden`, and its
+    /// unread messages less those by `hidden` members. The unread messages
+    /// are the newest of others (writing moves one's read mark past one's
+    /// own), so both come from one walk back from the newest, bounded by
+    /// [`HIDDEN_WALK`].
+    async fn visible_last_and_unread(
+        &self,
+        me: ProfileId,
+        entry: &ConversationEntry,
+        hidden: &HashSet<ProfileId>,
+    ) -> Result<(Option<Message>, u32)> {
+        let mut last = None;
+        let mut unread_left = entry.unread;
+        let mut unread = 0;
+        let mut before = None;
+        let mut walked = 0;
+        while walked < HIDDEN_WALK {
+            let batch = self
+                .store
+                .messages(entry.conversation.id, before, 100)
+                .await?;
+            for m in &batch {
+                let visible = !hidden.contains(&m.author);
+                if visible && last.is_none() {
+                    last = Some(m.clone());
+                }
+                if unread_left > 0 && m.author != me {
+                    unread_left -= 1;
+                    unread += u32::from(visible);
+                }
+                if last.is_some() && unread_left == 0 {
+                    return Ok((last, unread));
+                }
+            }
+            walked += batch.len();
+            match batch.last() {
+                Some(oldest) if batch.len() == 100 => before = Some(oldest.id),
+                _ => break,
+            }
+        }
+        Ok((last, unread))
+    }
+
+    /// A conversation of the viewer's list as he may see it (see
+    /// [`Self::hidden_from`]); `None` when nobody is left for him in it.
+    async fn entry_view(
+        &self,
+        lens: &Lens,
+        entry: &ConversationEntry,
+    ) -> Result<Option<ConversationView>> {
+        let me = lens.person().ok_or(Error::Unauthenticated)?;
+        let hidden = Self::hidden_from(lens, &entry.conversation);
+        let mut with = Vec::new();
+        for p in entry.conversation.participants.iter() {
+            if *p != me && !hidden.contains(p) {
+                with.push(self.profile_ref_of(*p).await?);
+            }
+        }
+        if with.is_empty() {
+            return Ok(None);
+        }
+        let (last_message, unread) = if hidden.is_empty() {
+            (entry.last_message.clone(), entry.unread)
+        } else {
+            self.visible_last_and_unread(me, entry, &hidden).await?
+        };
+        let last_message = match &last_message {
+            Some(m) => Some(self.message_view(m).await?),
+            None => None,
+        };
+        Ok(Some(ConversationView {
+            id: entry.conversation.id,
+            with,
+            last_message,
+            unread,
+        }))
     }
 
     async fn message_view(&self, m: &Message) -> Result<MessageView> {
@@ -132,71 +241,45 @@ impl Entremise {
         })
     }
 
-    async fn conversation_view(&self, me: ProfileId, id: i64) -> Result<ConversationView> {
+    async fn conversation_view(&self, lens: &Lens, id: i64) -> Result<ConversationView> {
+        let me = lens.person().ok_or(Error::Unauthenticated)?;
         let entries = self.store.conversations_of(me, 500).await?;
-        let entry = entries.into_iter().find(|e| e.conversation.id == id);
-        let conversation = match &entry {
-            Some(e) => e.conversation.clone(),
-            None => self.my_conversation(me, id).await?,
+        let entry = match entries.into_iter().find(|e| e.conversation.id == id) {
+            Some(e) => e,
+            None => ConversationEntry {
+                conversation: self.my_conversation(lens, id).await?,
+                last_message: None,
+                unread: 0,
+            },
         };
-        let mut with = Vec::new();
-        for p in conversation.participants.iter().filter(|p| **p != me) {
-            with.push(self.profile_ref_of(*p).await?);
-        }
-        let last_message = match entry.as_ref().and_then(|e| e.last_message.as_ref()) {
-            Some(m) => Some(self.message_view(m).await?),
-            None => None,
-        };
-        Ok(ConversationView {
-            id,
-            with,
-            last_message,
-            unread: entry.map_or(0, |e| e.unread),
-        })
+        self.entry_view(lens, &entry).await?.ok_or(Error::NotFound)
     }
 
     /// The viewer's conversations, most recent first, with unread counts.
     pub async fn conversations(&self, viewer: &Viewer) -> Result<Vec<ConversationView>> {
         let me = self.me(viewer)?;
+        let lens = self.lens(viewer);
         let mut out = Vec::new();
         for e in self.store.conversations_of(me, 100).await? {
-            let mut with = Vec::new();
-            for p in e.conversation.participants.iter().filter(|p| **p != me) {
-                with.push(self.profile_ref_of(*p).await?);
-            }
-            let last_message = match &e.last_message {
-                Some(m) => Some(self.message_view(m).await?),
-                None => None,
-            };
-            out.push(ConversationView {
-                id: e.conversation.id,
-                with,
-                last_message,
-                unread: e.unread,
-            });
+            out.extend(self.entry_view(&lens, &e).await?);
         }
         Ok(out)
     }
 
     pub async fn conversation(&self, viewer: &Viewer, id: i64) -> Result<ConversationView> {
-        let me = self.me(viewer)?;
-        self.my_conversation(me, id).await?;
-        self.conversation_view(me, id).await
+        let lens = self.lens(viewer);
+        self.my_conversation(&lens, id).await?;
+        self.conversation_view(&lens, id).await
     }
 
-    /// Posts a message; stored durably before the answer.
+    /// Posts a message; stored durably before the answer. A participant
+    /// blocked with the writer does not see it (see [`Self::hidden_from`]);
+    /// a conversation left with nobody the writer may see is not found.
     pub async fn send_message(&self, viewer: &Viewer, id: i64, text: &str) -> Result<MessageView> {
         let me = self.me(viewer)?;
-        let conversation = self.my_conversation(me, id).await?;
+        self.my_conversation(&self.lens(viewer), id).await?;
         let text =
             validate::required_text("text", text, 5000).map_err(|e| Error::Invalid(vec![e]))?;
-        if conversation
-            .participants
-            .iter()
-            .any(|p| *p != me && self.network.is_blocked(me, *p))
-        {
-            return Err(Error::Forbidden(Forbidden::MessagesClosed));
-        }
         let now = self.clock.now();
         let key = format!("messages:{}", me.0);
         if let Some(wait) = self.message_limit.retry_after(&key, now) {
@@ -209,7 +292,10 @@ impl Entremise {
         self.message_view(&m).await
     }
 
-    /// A page of messages, newest first; reading marks them read.
+    /// A page of messages, newest first; reading marks them read. Messages
+    /// of a participant blocked with the viewer are left out (see
+    /// [`Self::hidden_from`]); past [`HIDDEN_WALK`] of them in a row, a
+    /// short page ends with a cursor to go on from.
     pub async fn messages(
         &self,
         viewer: &Viewer,
@@ -218,31 +304,73 @@ impl Entremise {
         limit: usize,
     ) -> Result<MessagePage> {
         let me = self.me(viewer)?;
-        self.my_conversation(me, id).await?;
+        let lens = self.lens(viewer);
+        let conversation = self.my_conversation(&lens, id).await?;
+        let hidden = Self::hidden_from(&lens, &conversation);
         let limit = limit.clamp(1, 100);
-        let messages = self.store.messages(id, before, limit + 1).await?;
-        let more = messages.len() > limit;
-        let page = &messages[..messages.len().min(limit)];
-        if before.is_none()
-            && let Some(newest) = page.first()
-        {
-            self.store.mark_read(id, me, newest.id).await?;
-        }
-        let mut items = Vec::with_capacity(page.len());
-        for m in page {
-            items.push(self.message_view(m).await?);
-        }
-        let next = if more {
-            page.last().map(|m| m.id.to_string())
+        let mut items: Vec<MessageView> = Vec::with_capacity(limit);
+        let mut next = None;
+        let mut cursor = before;
+        let mut walked = 0;
+        // One more than a page tells whether there is a next one; with
+        // messages to leave out, larger reads spare round trips.
+        let batch_size = if hidden.is_empty() {
+            limit + 1
         } else {
-            None
+            (limit + 1).max(100)
         };
+        'walk: loop {
+            let batch = self.store.messages(id, cursor, batch_size).await?;
+            if before.is_none()
+                && cursor.is_none()
+                && let Some(newest) = batch.first()
+            {
+                self.store.mark_read(id, me, newest.id).await?;
+            }
+            for m in &batch {
+                if hidden.contains(&m.author) {
+                    continue;
+                }
+                if items.len() == limit {
+                    // One more the viewer may see: there is a next page.
+                    next = items.last().map(|v| v.id.to_string());
+                    break 'walk;
+                }
+                items.push(self.message_view(m).await?);
+            }
+            walked += batch.len();
+            let Some(oldest) = batch.last().filter(|_| batch.len() == batch_size) else {
+                break;
+            };
+            cursor = Some(oldest.id);
+            if walked >= HIDDEN_WALK {
+                next = cursor.map(|c| c.to_string());
+                break;
+            }
+        }
         Ok(MessagePage { items, next })
     }
 
+    /// Unread messages over the viewer's conversations, less those of
+    /// members hidden from him by a block (see [`Self::hidden_from`]).
     pub async fn unread_messages(&self, viewer: &Viewer) -> Result<u64> {
         let me = self.me(viewer)?;
-        self.store.unread_total(me).await
+        let total = self.store.unread_total(me).await?;
+        // Blocks are rare: only a member who has some has his list walked.
+        let lens = self.lens(viewer).gathered();
+        if total == 0 || !lens.hides_anyone() {
+            return Ok(total);
+        }
+        let mut hidden_unread = 0;
+        for e in self.store.conversations_of(me, 10_000).await? {
+            let hidden = Self::hidden_from(&lens, &e.conversation);
+            if e.unread == 0 || hidden.is_empty() {
+                continue;
+            }
+            let (_, visible) = self.visible_last_and_unread(me, &e, &hidden).await?;
+            hidden_unread += u64::from(e.unread - visible);
+        }
+        Ok(total.saturating_sub(hidden_unread))
     }
 
     /// Stale contacts, who relays for the viewer, pending requests both ways.

@@ -1,6 +1,6 @@
 //! Introductions: asking, passing on, declining, accepting.
 
-use super::contacts::best_paths;
+use super::contacts::{best_paths, cool_off};
 use super::{Entremise, Viewer};
 use crate::error::{Error, Forbidden, Result};
 use crate::ids::ProfileId;
@@ -83,7 +83,10 @@ pub const INTRODUCTION_LIFETIME_DAYS: i64 = 30;
 
 impl Entremise {
     /// Asks for an introduction to a member at 2nd or 3rd degree, along a
-    /// given path or the best one.
+    /// given path or the best one. One at a time per target (409 while one
+    /// is open); after a decline, by an intermediary or by the target, or
+    /// after the target declined a contact request from the requester, not
+    /// again for 90 days (429 with the wait), whatever the path.
     pub async fn request_introduction(
         &self,
         viewer: &Viewer,
@@ -94,6 +97,24 @@ impl Entremise {
             .await?;
         let note = validate::required_text("note", &input.note, 2000)
             .map_err(|e| Error::Invalid(vec![e]))?;
+        let now = self.clock.now();
+        if self
+            .store
+            .open_introduction(me, target.id, now)
+            .await?
+            .is_some()
+        {
+            return Err(Error::Conflict {
+                field: "introduction",
+            });
+        }
+        let declined = [
+            self.store
+                .last_declined_introduction(me, target.id, None)
+                .await?,
+            self.store.last_declined(me, target.id).await?,
+        ];
+        cool_off(declined.into_iter().flatten().max(), now)?;
         // The bounds first: a refused path counts against them too, so
         // chosen paths cannot be used to probe who knows whom.
         self.check_outgoing_limits(me).await?;
@@ -129,7 +150,6 @@ impl Entremise {
                     })?
             }
         };
-        let now = self.clock.now();
         let mut notes = Vec::new();
         for recipient in intermediaries.iter().chain([&target.id]) {
             let handle = self.profile_ref_of(*recipient).await?.handle.to_string();
@@ -238,6 +258,7 @@ impl Entremise {
         action: IntroductionAction,
     ) -> Result<IntroductionView> {
         let me = self.me(viewer)?;
+        let lens = self.lens(viewer);
         let before = self.store.introduction(id).await?.ok_or(Error::NotFound)?;
         let action = match action {
             IntroductionAction::Forward { note } => IntroductionAction::Forward {
@@ -255,8 +276,8 @@ impl Entremise {
             let still = self.network.are_contacts(me, next)
                 && self.network.are_contacts(previous, me)
                 && self.network.relays(me)
-                && !self.network.is_blocked(me, next)
-                && !self.network.is_blocked(before.requester, next);
+                && !lens.blocked_between(me, next)
+                && !lens.blocked_between(before.requester, next);
             if !still {
                 return Err(Error::Forbidden(Forbidden::NotAllowed));
             }

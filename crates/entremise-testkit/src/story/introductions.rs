@@ -358,3 +358,107 @@ pub async fn relay_stats(store: Arc<dyn Store>) {
     );
     assert!(store.relays_for(target).await.unwrap().is_empty());
 }
+
+/// What the rules on asking again read: the requester's open introduction
+/// to a target, and when his introductions to that target were last
+/// declined, by anyone on the path or by the target himself. A decline
+/// coming from the requester's own block does not count; other requesters'
+/// introductions do not either.
+pub async fn introduction_declines(store: Arc<dyn Store>) {
+    let [req, via, target, other] =
+        members(&*store, ["id_req", "id_via", "id_target", "id_other"]).await;
+    let open = |minutes| {
+        let store = store.clone();
+        async move {
+            store
+                .open_introduction(req, target, at(minutes))
+                .await
+                .unwrap()
+        }
+    };
+    let last_declined = |by| {
+        let store = store.clone();
+        async move {
+            store
+                .last_declined_introduction(req, target, by)
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(open(0).await, None);
+    assert_eq!(last_declined(None).await, None);
+
+    // Open until decided or past its deadline; found only for its own pair.
+    let first = store
+        .create_introduction(new_introduction(req, &[via], target, 1))
+        .await
+        .unwrap();
+    assert_eq!(open(2).await, Some(first.clone()));
+    assert_eq!(
+        store.open_introduction(target, req, at(2)).await.unwrap(),
+        None
+    );
+    assert_eq!(
+        store.open_introduction(req, via, at(2)).await.unwrap(),
+        None
+    );
+    assert_eq!(
+        store
+            .open_introduction(req, target, first.expires_at)
+            .await
+            .unwrap(),
+        None,
+        "expired at its deadline"
+    );
+    let (forwarded, _) = act(&*store, &first, via, forward("Go"), 2).await;
+    assert_eq!(open(3).await, Some(forwarded.clone()), "forwarded is open");
+
+    // The target declines.
+    act(&*store, &forwarded, target, IntroductionAction::Decline, 4).await;
+    assert_eq!(open(5).await, None);
+    assert_eq!(last_declined(None).await, Some(at(4)));
+    assert_eq!(last_declined(Some(target)).await, Some(at(4)));
+    assert_eq!(last_declined(Some(via)).await, None);
+
+    // Later the intermediary declines another: the latest counts for
+    // anyone, the target's own decline stays as it was.
+    let second = store
+        .create_introduction(new_introduction(req, &[via], target, 10))
+        .await
+        .unwrap();
+    act(&*store, &second, via, IntroductionAction::Decline, 11).await;
+    assert_eq!(last_declined(None).await, Some(at(11)));
+    assert_eq!(last_declined(Some(target)).await, Some(at(4)));
+    assert_eq!(last_declined(Some(via)).await, Some(at(11)));
+
+    // Someone else's introduction to the same target, declined, and one
+    // the requester asks of someone else: neither counts for this pair.
+    let theirs = store
+        .create_introduction(new_introduction(other, &[via], target, 20))
+        .await
+        .unwrap();
+    act(&*store, &theirs, via, IntroductionAction::Decline, 21).await;
+    let elsewhere = store
+        .create_introduction(new_introduction(req, &[via], other, 20))
+        .await
+        .unwrap();
+    act(&*store, &elsewhere, via, IntroductionAction::Decline, 22).await;
+    assert_eq!(last_declined(None).await, Some(at(11)));
+
+    // The requester blocks his intermediary: his open introduction is
+    // declined in his name, which is no refusal by anyone else.
+    let third = store
+        .create_introduction(new_introduction(req, &[via], target, 30))
+        .await
+        .unwrap();
+    assert_eq!(open(31).await.map(|i| i.id), Some(third.id));
+    store.block(req, via, at(32)).await.unwrap();
+    let blocked = store.introduction(third.id).await.unwrap().unwrap();
+    assert_eq!(
+        (blocked.status, blocked.declined_by),
+        (IntroductionStatus::Declined, Some(req))
+    );
+    assert_eq!(open(33).await, None);
+    assert_eq!(last_declined(None).await, Some(at(11)));
+    assert_eq!(last_declined(Some(req)).await, None);
+}

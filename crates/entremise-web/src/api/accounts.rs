@@ -26,6 +26,7 @@ pub struct AccountCreated {
         (status = 201, body = AccountCreated),
         (status = 409, description = "E-mail or handle taken", body = ErrorBody),
         (status = 422, description = "Invalid field, weak password", body = ErrorBody),
+        (status = 429, description = "Too many sign-up attempts from this client, whatever their outcome (`Retry-After`)", body = ErrorBody),
     ))]
 pub async fn create_account(
     State(state): State<AppState>,

@@ -26,7 +26,7 @@ fn request_id(raw: &str) -> Result<i64, Error> {
         (status = 201, body = ContactRequestView),
         (status = 403, description = "introduction_required", body = ErrorBody),
         (status = 409, description = "Already contacts, or a request is pending", body = ErrorBody),
-        (status = 429, description = "Limits of pending requests, per week, or 90 days after a decline", body = ErrorBody),
+        (status = 429, description = "Limits of pending requests, per week, or 90 days after the target declined a contact request or an introduction (`Retry-After`)", body = ErrorBody),
     ), security(("bearer" = [])))]
 pub async fn send_request(
     State(state): State<AppState>,

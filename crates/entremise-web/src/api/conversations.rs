@@ -17,9 +17,15 @@ fn conversation_id(raw: &str) -> Result<i64, Error> {
 }
 
 /// Opens a conversation (one-to-one, or a group of up to 20) where every
-/// participant's message setting allows the member.
+/// participant's message setting allows the member, and no two participants
+/// have a block between them.
 #[utoipa::path(post, path = "/api/v1/conversations", tag = "conversations", request_body = NewConversationInput,
-    responses((status = 201, body = ConversationView), (status = 403, description = "messages_closed", body = ErrorBody)),
+    responses(
+        (status = 201, body = ConversationView),
+        (status = 403, description = "`messages_closed`: a participant's message setting excludes the member; `blocked_participants`: two of the participants have a block between them (which two is not said)", body = ErrorBody),
+        (status = 404, description = "A participant does not exist or is hidden from the member", body = ErrorBody),
+        (status = 422, description = "No other participant, or too many", body = ErrorBody),
+    ),
     security(("bearer" = [])))]
 pub async fn create(
     State(state): State<AppState>,
@@ -77,10 +83,11 @@ pub struct MessageBody {
     pub text: String,
 }
 
-/// Posts a message, stored durably before the answer.
+/// Posts a message, stored durably before the answer. A participant blocked
+/// with the member does not see it.
 #[utoipa::path(post, path = "/api/v1/conversations/{id}/messages", tag = "conversations", params(("id" = String, Path)),
     request_body = MessageBody,
-    responses((status = 201, body = MessageView), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 201, body = MessageView), (status = 404, description = "Not a participant, or nobody left in it the member may see", body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn send(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -102,7 +109,8 @@ pub struct PageQuery {
     pub limit: Option<usize>,
 }
 
-/// Messages, newest first; reading the first page marks them read.
+/// Messages, newest first; reading the first page marks them read. Those of
+/// a participant blocked with the member are left out.
 #[utoipa::path(get, path = "/api/v1/conversations/{id}/messages", tag = "conversations", params(("id" = String, Path), PageQuery),
     responses((status = 200, body = List<MessageView>), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn messages(

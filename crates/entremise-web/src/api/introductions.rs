@@ -27,13 +27,16 @@ pub struct IntroductionCreated {
 }
 
 /// Asks for an introduction to a member at 2nd or 3rd degree, through the
-/// given intermediaries or along the best path.
+/// given intermediaries or along the best path. One open introduction per
+/// target; after a decline (by an intermediary or the target) or a declined
+/// contact request, not again to the same target for 90 days.
 #[utoipa::path(post, path = "/api/v1/introductions", tag = "introductions", request_body = IntroductionInput,
     responses(
         (status = 201, body = IntroductionCreated),
-        (status = 409, description = "Already contacts", body = ErrorBody),
+        (status = 404, description = "No such member, or hidden from the requester", body = ErrorBody),
+        (status = 409, description = "Already contacts, or an introduction to this member is still open", body = ErrorBody),
         (status = 422, description = "No path, or an invalid one", body = ErrorBody),
-        (status = 429, body = ErrorBody),
+        (status = 429, description = "Limits of pending requests, per week, or 90 days after a declined introduction or contact request (`Retry-After`)", body = ErrorBody),
     ), security(("bearer" = [])))]
 pub async fn create(
     State(state): State<AppState>,

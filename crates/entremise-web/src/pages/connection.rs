@@ -147,7 +147,13 @@ pub fn fixable(l: &Layout, e: &Error, name: &str) -> Option<String> {
         Error::Forbidden(Forbidden::MessagesClosed) => {
             l.t("reach_messages_closed").replace("{name}", name)
         }
+        Error::Forbidden(Forbidden::BlockedParticipants) => {
+            l.t("reach_blocked_participants").to_owned()
+        }
         Error::Conflict { field: "contact" } => l.t("reach_already_contacts").to_owned(),
+        Error::Conflict {
+            field: "introduction",
+        } => l.t("reach_introduction_pending").to_owned(),
         Error::Conflict {
             field: "contact_request",
         } => l.t("reach_already_requested").to_owned(),

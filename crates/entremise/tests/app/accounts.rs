@@ -251,3 +251,80 @@ async fn sessions_expire() {
         StatusCode::UNAUTHORIZED
     );
 }
+
+fn sign_up_limit(per_hour: usize) -> entremise_domain::service::DomainConfig {
+    entremise_domain::service::DomainConfig {
+        signups_per_ip_per_hour: per_hour,
+        ..Default::default()
+    }
+}
+
+/// Every sign-up from a client counts against its hourly limit, whatever
+/// the answer: a taken address cannot be probed past the limit.
+#[tokio::test]
+async fn every_sign_up_attempt_counts_against_the_limit() {
+    let app = TestApp::with_limits(sign_up_limit(5)).await;
+    app.member("ada", "Ada").await;
+    let attempt = |email: &str, handle: &str| json!({"email": email, "password": PASSWORD, "handle": handle, "name": "X"});
+    for i in 0..4 {
+        let r = app
+            .post_json(
+                None,
+                "/api/v1/accounts",
+                attempt("ada@example.org", &format!("probe{i}")),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "attempt {}", i + 2);
+    }
+    // The sixth attempt of the hour waits, be the address taken or not.
+    for body in [
+        attempt("ada@example.org", "probe5"),
+        attempt("fresh@example.org", "fresh"),
+        attempt("other@example.org", "ada"),
+    ] {
+        let r = app.post_json(None, "/api/v1/accounts", body).await;
+        assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.text());
+        assert_eq!(code(&r), "rate_limited");
+        let retry: u64 = r.header("retry-after").unwrap().parse().unwrap();
+        assert!(retry > 0 && retry <= 3600, "{retry}");
+    }
+    app.clock.advance(time::Duration::minutes(61));
+    let r = app
+        .post_json(
+            None,
+            "/api/v1/accounts",
+            attempt("fresh@example.org", "fresh"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+}
+
+/// Sign-ups sent all at once cannot pass the limit together: each attempt
+/// is counted before its work begins.
+#[tokio::test]
+async fn a_burst_of_sign_ups_stays_within_the_limit() {
+    let app = std::sync::Arc::new(TestApp::with_limits(sign_up_limit(3)).await);
+    let mut burst = tokio::task::JoinSet::new();
+    for i in 0..8 {
+        let app = app.clone();
+        burst.spawn(async move {
+            app.post_json(
+                None,
+                "/api/v1/accounts",
+                json!({"email": format!("m{i}@example.org"), "password": PASSWORD, "handle": format!("m{i}"), "name": "M"}),
+            )
+            .await
+            .status
+        });
+    }
+    let statuses = burst.join_all().await;
+    let created = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::CREATED)
+        .count();
+    let limited = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert_eq!((created, limited), (3, 5), "{statuses:?}");
+}

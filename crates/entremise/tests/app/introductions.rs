@@ -1,7 +1,7 @@
 //! The story the product exists for: A and B are contacts, B and C are
 //! contacts; A cannot reach C; B introduces A to C; C accepts.
 
-use crate::support::{TestApp, code};
+use crate::support::{Member, PASSWORD, TestApp, code};
 use axum::http::{Method, StatusCode};
 use serde_json::json;
 
@@ -305,6 +305,22 @@ async fn declines_expiry_and_chosen_paths() {
             .status,
         StatusCode::NOT_FOUND
     );
+    // Not asked again for 90 days.
+    let soon = app
+        .post_json(
+            Some(&ada),
+            "/api/v1/introductions",
+            json!({"to": "carol", "note": "again"}),
+        )
+        .await;
+    assert_eq!(
+        soon.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "{}",
+        soon.text()
+    );
+    app.clock.advance(time::Duration::days(90));
+    let (ada, bob) = (again(&app, &ada).await, again(&app, &bob).await);
 
     // An introduction nobody answers expires after 30 days.
     let id = app
@@ -406,4 +422,204 @@ async fn hidden_hops_are_null() {
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
     assert_eq!(r.json()["intermediaries"][1], serde_json::Value::Null);
+}
+
+async fn ask(app: &TestApp, who: &Member, to: &str) -> crate::support::Response {
+    app.post_json(
+        Some(who),
+        "/api/v1/introductions",
+        json!({"to": to, "note": "I would like to meet you."}),
+    )
+    .await
+}
+
+async fn act(app: &TestApp, who: &Member, id: &str, action: &str) {
+    let body = if action == "forward" {
+        json!({"note": "Worth meeting."})
+    } else {
+        json!({})
+    };
+    let r = app
+        .post_json(
+            Some(who),
+            &format!("/api/v1/introductions/{id}/{action}"),
+            body,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{action}: {}", r.text());
+}
+
+fn id_of(r: &crate::support::Response) -> String {
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    r.json()["id"].as_str().unwrap().to_owned()
+}
+
+/// Seconds of the Retry-After of a 429.
+fn retry_after(r: &crate::support::Response) -> i64 {
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.text());
+    assert_eq!(code(r), "rate_limited");
+    r.header("retry-after").unwrap().parse().unwrap()
+}
+
+/// The member signed in again (sessions end after 90 days).
+async fn again(app: &TestApp, m: &Member) -> Member {
+    Member {
+        token: app.sign_in(&m.email, PASSWORD).await,
+        ..m.clone()
+    }
+}
+
+const DAY: i64 = 86_400;
+
+/// One open introduction per requester and target; a declined one, by an
+/// intermediary or by the target, is not asked again for 90 days, whatever
+/// the path.
+#[tokio::test]
+async fn an_introduction_is_not_repeated_while_open_nor_for_90_days_after_a_decline() {
+    let app = TestApp::new().await;
+    let (ada, bob, carol) = app.cast().await;
+    let eve = app.member("eve", "Eve").await;
+    app.connect(&ada, &bob).await;
+    app.connect(&bob, &carol).await;
+    app.connect(&ada, &eve).await;
+    app.connect(&eve, &carol).await;
+
+    let asked = ask(&app, &ada, "carol").await;
+    let first = id_of(&asked);
+    // Open: asking again is a conflict, whatever the path.
+    let twice = ask(&app, &ada, "carol").await;
+    assert_eq!(
+        (twice.status, code(&twice)),
+        (StatusCode::CONFLICT, "conflict".into()),
+        "{}",
+        twice.text()
+    );
+    let (via, other) = if asked.json()["next"] == "bob" {
+        (&bob, "eve")
+    } else {
+        (&eve, "bob")
+    };
+    let r = app
+        .post_json(
+            Some(&ada),
+            "/api/v1/introductions",
+            json!({"to": "carol", "via": [other], "note": "the other way"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text());
+
+    // The intermediary declines: 90 days before asking again, by any path.
+    act(&app, via, &first, "decline").await;
+    let wait = retry_after(&ask(&app, &ada, "carol").await);
+    assert!(wait > 89 * DAY && wait <= 90 * DAY, "{wait}");
+    let r = app
+        .post_json(
+            Some(&ada),
+            "/api/v1/introductions",
+            json!({"to": "carol", "via": [other], "note": "the other way"}),
+        )
+        .await;
+    retry_after(&r);
+    // Someone else may still ask.
+    let dan = app.member("dan", "Dan").await;
+    app.connect(&dan, &bob).await;
+    id_of(&ask(&app, &dan, "carol").await);
+
+    app.clock.advance(time::Duration::days(89));
+    let (ada, bob) = (again(&app, &ada).await, again(&app, &bob).await);
+    let wait = retry_after(&ask(&app, &ada, "carol").await);
+    assert!(wait > 0 && wait <= DAY, "{wait}");
+
+    // After 90 days it goes through; the target declines this time.
+    app.clock.advance(time::Duration::days(1));
+    let second = app
+        .post_json(
+            Some(&ada),
+            "/api/v1/introductions",
+            json!({"to": "carol", "via": ["bob"], "note": "Again, three months on."}),
+        )
+        .await;
+    let second = id_of(&second);
+    act(&app, &bob, &second, "forward").await;
+    let carol = again(&app, &carol).await;
+    act(&app, &carol, &second, "decline").await;
+    let wait = retry_after(&ask(&app, &ada, "carol").await);
+    assert!(wait > 89 * DAY && wait <= 90 * DAY, "{wait}");
+    app.clock.advance(time::Duration::days(90));
+    let ada = again(&app, &ada).await;
+    id_of(&ask(&app, &ada, "carol").await);
+}
+
+/// A member who declined being introduced gets no contact request from the
+/// same requester for 90 days either, e-mail address or not; one who
+/// declined a contact request is not asked for an introduction instead.
+#[tokio::test]
+async fn a_declined_request_is_not_repeated_through_the_other_door() {
+    let app = TestApp::new().await;
+    let (ada, bob, carol) = app.cast().await;
+    let dan = app.member("dan", "Dan").await;
+    app.connect(&ada, &bob).await;
+    app.connect(&bob, &carol).await;
+    app.connect(&bob, &dan).await;
+    let contact_request = |to: &str, email: &str| json!({"to": to, "email": email});
+
+    // Carol declines the introduction: no contact request from Ada.
+    let id = id_of(&ask(&app, &ada, "carol").await);
+    act(&app, &bob, &id, "forward").await;
+    act(&app, &carol, &id, "decline").await;
+    let r = app
+        .post_json(
+            Some(&ada),
+            "/api/v1/contact-requests",
+            contact_request("carol", "carol@example.org"),
+        )
+        .await;
+    let wait = retry_after(&r);
+    assert!(wait > 89 * DAY && wait <= 90 * DAY, "{wait}");
+
+    // Dan declines Ada's contact request: no introduction to him instead.
+    let r = app
+        .post_json(
+            Some(&ada),
+            "/api/v1/contact-requests",
+            contact_request("dan", "dan@example.org"),
+        )
+        .await;
+    let request = id_of(&r);
+    let r = app
+        .post_json(
+            Some(&dan),
+            &format!("/api/v1/contact-requests/{request}/decline"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    retry_after(&ask(&app, &ada, "dan").await);
+
+    // A decline by an intermediary says nothing of the target: the
+    // contact request is judged by its usual gates.
+    let eve = app.member("eve", "Eve").await;
+    app.connect(&bob, &eve).await;
+    let id = id_of(&ask(&app, &ada, "eve").await);
+    act(&app, &bob, &id, "decline").await;
+    let r = app
+        .post_json(
+            Some(&ada),
+            "/api/v1/contact-requests",
+            contact_request("eve", "eve@example.org"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+
+    app.clock.advance(time::Duration::days(90));
+    let ada = again(&app, &ada).await;
+    let r = app
+        .post_json(
+            Some(&ada),
+            "/api/v1/contact-requests",
+            contact_request("carol", "carol@example.org"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    id_of(&ask(&app, &ada, "dan").await);
 }

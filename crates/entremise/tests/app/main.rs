@@ -3,6 +3,7 @@
 
 mod accounts;
 mod contacts;
+mod conversations;
 mod introductions;
 mod leaks;
 mod pages_api;

@@ -138,6 +138,11 @@ pub struct Member {
 
 impl TestApp {
     pub async fn new() -> Self {
+        Self::with_limits(test_limits()).await
+    }
+
+    /// With the domain's limits as given (rate limits, session lifetimes).
+    pub async fn with_limits(limits: entremise_domain::service::DomainConfig) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let store = Arc::new(SqliteStore::open(&dir.path().join("test.db")).unwrap());
         let clock = Arc::new(ManualClock::new(
@@ -145,7 +150,7 @@ impl TestApp {
         ));
         let search = Arc::new(entremise_search::TantivyIndex::in_memory().unwrap());
         let media = Arc::new(entremise_media::ObjectMediaStore::in_memory());
-        let app = server::domain_with(store, search, media, clock.clone(), test_limits())
+        let app = server::domain_with(store, search, media, clock.clone(), limits)
             .await
             .unwrap();
         let router = entremise_web::router(app, entremise_web::WebConfig::default());
