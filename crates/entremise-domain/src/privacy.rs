@@ -353,6 +353,26 @@ pub fn relation_of(
     })
 }
 
+/// The members a block hides from a viewer, all at once, exactly as
+/// [`relation_of`] decides one by one: those `blocked_with` his person
+/// (either way), never himself nor a profile he operates; nobody for an
+/// anonymous viewer or a moderator. Lists and counters leave them out.
+pub fn hidden_by_blocks(
+    viewer: Option<&ViewerIdentity>,
+    blocked_with: impl FnOnce(ProfileId) -> std::collections::HashSet<i64>,
+) -> Vec<ProfileId> {
+    let Some(v) = viewer.filter(|v| !v.moderator) else {
+        return Vec::new();
+    };
+    let mut hidden: Vec<ProfileId> = blocked_with(v.person)
+        .into_iter()
+        .map(ProfileId)
+        .filter(|p| *p != v.person && v.operates(*p).is_none())
+        .collect();
+    hidden.sort_unstable();
+    hidden
+}
+
 /// Whether a viewer may see a post (or anything it holds: its comments,
 /// reactions, counters, images) given his relation to its author, `None`
 /// when a block hides the author from him.
@@ -505,6 +525,45 @@ mod tests {
                 "{target:?} {graph:?}"
             );
         }
+    }
+
+    #[test]
+    fn hidden_by_blocks_agrees_with_relation_of() {
+        let me = ProfileId(1);
+        let page = ProfileId(9);
+        let viewer = ViewerIdentity {
+            person: me,
+            operated: vec![(page, Role::Editor)],
+            moderator: false,
+        };
+        let moderator = ViewerIdentity {
+            moderator: true,
+            ..viewer.clone()
+        };
+        // Blocked with 1: 2, 3, and (oddly) his own page 9.
+        let blocks = [(1, 2), (3, 1), (1, 9), (4, 5)];
+        let blocked_with = |p: ProfileId| -> std::collections::HashSet<i64> {
+            blocks
+                .iter()
+                .filter_map(|&(a, b)| (a == p.0).then_some(b).or_else(|| (b == p.0).then_some(a)))
+                .collect()
+        };
+        for v in [None, Some(&viewer), Some(&moderator)] {
+            let hidden = hidden_by_blocks(v, blocked_with);
+            for target in (1..=9).map(ProfileId) {
+                let blocked = blocked_with(me).contains(&target.0);
+                let relation = relation_of(v, target, blocked, || GraphRelation::Farther);
+                assert_eq!(
+                    hidden.contains(&target),
+                    relation.is_none(),
+                    "{target:?} for {v:?}"
+                );
+            }
+        }
+        assert_eq!(
+            hidden_by_blocks(Some(&viewer), blocked_with),
+            [ProfileId(2), ProfileId(3)]
+        );
     }
 
     #[test]
