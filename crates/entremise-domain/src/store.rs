@@ -425,12 +425,43 @@ pub struct NewMedia {
     pub created_at: OffsetDateTime,
 }
 
-/// Posts with their counters and one member's reactions to them.
+/// Posts with their counters for one viewer and his reactions to them.
 #[derive(Debug, Clone, Default)]
 pub struct PostBatch {
     pub posts: Vec<crate::post::Post>,
-    pub counts: std::collections::HashMap<i64, crate::post::PostCounts>,
+    pub counts: std::collections::HashMap<i64, StoredCounts>,
     pub mine: std::collections::HashMap<i64, crate::post::ReactionKind>,
+}
+
+/// What a post's counters leave out for one viewer. The domain builds it
+/// from the privacy module; the store applies it without knowing why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CountsFor {
+    /// Members whose comments (and the replies under them), reactions and
+    /// reshares are not counted.
+    pub hidden: Vec<ProfileId>,
+    /// Whether reshares with audience `members` are counted with the
+    /// public ones; without, they are neither counted nor listed.
+    pub signed_in: bool,
+    /// Reshares published after this (scheduled) are neither counted nor
+    /// listed.
+    pub now: OffsetDateTime,
+}
+
+/// A post's counters as the store reads them for a [`CountsFor`].
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct StoredCounts {
+    pub reactions: u64,
+    /// Replies included.
+    pub comments: u64,
+    /// Published reshares with audience `public` (and `members` when
+    /// signed in).
+    pub reshares: u64,
+    /// Resharer and audience of each other published reshare (`network`,
+    /// `contacts`…), listed only for a signed-in viewer: whether he may
+    /// see it depends on his relation to the resharer, which only the
+    /// privacy module knows.
+    pub narrow_reshares: Vec<(ProfileId, crate::privacy::Audience)>,
 }
 
 /// Where a page of posts starts: strictly older than this (published at, id).
@@ -466,11 +497,17 @@ pub trait PostStore: Send + Sync {
     ) -> Result<Vec<crate::post::Post>>;
     /// These posts, in the order asked; missing ones are left out.
     async fn posts(&self, ids: &[i64]) -> Result<Vec<crate::post::Post>>;
-    /// [`PostStore::posts`], with their counters and `member`'s reactions
-    /// to them, read together (one round trip for a feed page).
-    async fn posts_with_counts(&self, ids: &[i64], member: Option<ProfileId>) -> Result<PostBatch> {
+    /// [`PostStore::posts`], with their counters (as
+    /// [`PostStore::post_counts`]) and `member`'s reactions to them, read
+    /// together (one round trip for a feed page).
+    async fn posts_with_counts(
+        &self,
+        ids: &[i64],
+        member: Option<ProfileId>,
+        counts_for: &CountsFor,
+    ) -> Result<PostBatch> {
         let posts = self.posts(ids).await?;
-        let counts = self.post_counts(ids).await?;
+        let counts = self.post_counts(ids, counts_for).await?;
         let mine = match member {
             Some(m) => self.reactions_of_member(ids, m).await?,
             None => Default::default(),
@@ -524,13 +561,19 @@ pub trait PostStore: Send + Sync {
         posts: &[i64],
         member: ProfileId,
     ) -> Result<std::collections::HashMap<i64, crate::post::ReactionKind>>;
-    /// Reactions of a post per kind.
-    async fn reactions(&self, post: i64) -> Result<Vec<(crate::post::ReactionKind, u64)>>;
-    /// Reactions, comments and reshares of each post.
+    /// Reactions of a post per kind, leaving out those of `hidden` members.
+    async fn reactions(
+        &self,
+        post: i64,
+        hidden: &[ProfileId],
+    ) -> Result<Vec<(crate::post::ReactionKind, u64)>>;
+    /// Reactions, comments and reshares of each post that exists, leaving
+    /// out what [`CountsFor`] says.
     async fn post_counts(
         &self,
         posts: &[i64],
-    ) -> Result<std::collections::HashMap<i64, crate::post::PostCounts>>;
+        counts_for: &CountsFor,
+    ) -> Result<std::collections::HashMap<i64, StoredCounts>>;
     async fn follow(&self, follower: ProfileId, page: ProfileId, at: OffsetDateTime) -> Result<()>;
     async fn unfollow(&self, follower: ProfileId, page: ProfileId) -> Result<bool>;
     /// Pages a member follows.

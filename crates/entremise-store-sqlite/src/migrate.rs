@@ -14,6 +14,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0002_contacts.sql"),
     include_str!("../migrations/0003_posts.sql"),
     include_str!("../migrations/0004_visits.sql"),
+    include_str!("../migrations/0005_reshare_counters.sql"),
 ];
 
 /// The schema version this build expects.

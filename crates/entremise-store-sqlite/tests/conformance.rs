@@ -8,8 +8,8 @@ use entremise_domain::post::ReactionKind;
 use entremise_domain::privacy::Audience;
 use entremise_domain::session::SessionKind;
 use entremise_domain::store::{
-    AccountStore, ContactStore, ConversationStore, IntroductionStore, NewContactRequest, NewMedia,
-    NewPost, NewSession, PostStore, ProfileStore, SessionStore,
+    AccountStore, ContactStore, ConversationStore, CountsFor, IntroductionStore, NewContactRequest,
+    NewMedia, NewPost, NewSession, PostStore, ProfileStore, SessionStore,
 };
 use entremise_domain::{AccountId, Error};
 use entremise_store_sqlite::SqliteStore;
@@ -389,7 +389,15 @@ async fn post_answers_on_sqlite() {
         .await
         .unwrap();
     // Counters only for the posts that exist.
-    let counts = store.post_counts(&[post.id, 424_242]).await.unwrap();
+    let everything = CountsFor {
+        hidden: Vec::new(),
+        signed_in: true,
+        now: T0,
+    };
+    let counts = store
+        .post_counts(&[post.id, 424_242], &everything)
+        .await
+        .unwrap();
     assert_eq!(counts.keys().copied().collect::<Vec<_>>(), [post.id]);
     // Following twice keeps one row.
     let page = store

@@ -26,8 +26,8 @@ pub use introductions::{
 };
 pub use pages::{children, contact_messages, last_owner, offices_and_services, pages_and_roles};
 pub use posts::{
-    comments_reactions_and_counts, follows, post_edits_and_deletion, posts_and_media,
-    posts_by_and_scheduled,
+    comments_reactions_and_counts, counters_for_a_viewer, follows, post_edits_and_deletion,
+    posts_and_media, posts_by_and_scheduled,
 };
 pub use profiles::{blocks, list_and_count, positions, profile_round_trip};
 pub use visits::{post_views_and_reach, profile_visits};

@@ -142,6 +142,26 @@ impl Lens {
         }
     }
 
+    /// Every member a block hides from the viewer, sorted: lists and
+    /// counters leave them out in one pass (see [`Self::hides`]).
+    pub fn hidden(&self) -> Vec<ProfileId> {
+        let Some(v) = &self.identity else {
+            return Vec::new();
+        };
+        let mut hidden: Vec<ProfileId> = match &self.near {
+            Some(near) => near.blocked.iter().copied().map(ProfileId).collect(),
+            None => self
+                .network
+                .blocked_with(v.person)
+                .into_iter()
+                .map(ProfileId)
+                .collect(),
+        };
+        hidden.retain(|p| !self.is_self(*p));
+        hidden.sort_unstable();
+        hidden
+    }
+
     /// Whether a block hides anyone at all from the viewer (most members
     /// have none, which spares them any walk for hidden members).
     pub fn hides_anyone(&self) -> bool {
@@ -354,6 +374,27 @@ mod tests {
             Lens::new(viewer(3), net).relation(p(3)),
             Some(Relation::Itself)
         );
+    }
+
+    #[test]
+    fn hidden_agrees_with_relation() {
+        let net = network(&[]);
+        net.block(p(1), p(3));
+        net.block(p(5), p(1));
+        net.block(p(4), p(2));
+        for lens in [
+            Lens::new(viewer(1), net.clone()),
+            Lens::new(viewer(1), net.clone()).gathered(),
+        ] {
+            let hidden = lens.hidden();
+            assert_eq!(hidden, [p(3), p(5)]);
+            for m in 1..=6 {
+                assert_eq!(hidden.contains(&p(m)), lens.relation(p(m)).is_none());
+            }
+            assert!(lens.hides_anyone());
+        }
+        assert!(Lens::new(None, net.clone()).hidden().is_empty());
+        assert!(!Lens::new(viewer(2), network(&[])).hides_anyone());
     }
 
     #[test]

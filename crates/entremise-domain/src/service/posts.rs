@@ -14,7 +14,7 @@ use crate::post::{
 };
 use crate::privacy::{Audience, Relation};
 use crate::profile::{Profile, ProfileKind, ProfileRef};
-use crate::store::{NewMedia, NewPost, PostCursor};
+use crate::store::{CountsFor, NewMedia, NewPost, PostCursor, StoredCounts};
 use crate::timeline::{self, PostKey};
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
@@ -183,11 +183,6 @@ fn upload_error(e: UploadError) -> Error {
 }
 
 impl Entremise {
-    /// The viewer's relation to a profile by id, `None` when a block hides it.
-    pub(crate) fn relation_to_id(&self, viewer: &Viewer, target: ProfileId) -> Option<Relation> {
-        self.lens(viewer).relation(target)
-    }
-
     /// Whether the viewer may see a post: its audience admits his relation
     /// to the author, and it is published (or his own).
     fn may_see(&self, viewer: &Viewer, p: &Post, now: OffsetDateTime) -> Option<Relation> {
@@ -514,12 +509,13 @@ impl Entremise {
     /// members hidden from the viewer by a block.
     pub async fn comments(&self, viewer: &Viewer, post_id: i64) -> Result<Vec<CommentView>> {
         self.visible_post(viewer, post_id).await?;
+        let lens = self.lens(viewer);
         let all: Vec<Comment> = self.store.comments(post_id).await?;
         let mut refs = HashMap::new();
         let mut top: Vec<CommentView> = Vec::new();
         let mut index: HashMap<i64, usize> = HashMap::new();
         for c in all {
-            if self.relation_to_id(viewer, c.author).is_none() {
+            if lens.hides(c.author) {
                 continue;
             }
             let view = CommentView {
@@ -554,13 +550,16 @@ impl Entremise {
     ) -> Result<PostCounts> {
         let me = viewer.require()?;
         self.visible_post(viewer, post_id).await?;
+        let now = self.clock.now();
         self.store
-            .set_reaction(post_id, me.identity.person, kind, self.clock.now())
+            .set_reaction(post_id, me.identity.person, kind, now)
+            .await?;
+        let counts = self
+            .store
+            .post_counts(&[post_id], &self.counts_for(viewer, now))
             .await?;
         Ok(self
-            .store
-            .post_counts(&[post_id])
-            .await?
+            .counts_seen_by(viewer, counts)
             .remove(&post_id)
             .unwrap_or_default())
     }
@@ -572,7 +571,47 @@ impl Entremise {
         post_id: i64,
     ) -> Result<Vec<(ReactionKind, u64)>> {
         self.visible_post(viewer, post_id).await?;
-        self.store.reactions(post_id).await
+        let hidden = self.counts_for(viewer, self.clock.now()).hidden;
+        self.store.reactions(post_id, &hidden).await
+    }
+
+    /// What the counters shown to this viewer leave out: members a block
+    /// hides from him, reshares not yet published, and (anonymous) those
+    /// for members.
+    fn counts_for(&self, viewer: &Viewer, now: OffsetDateTime) -> CountsFor {
+        CountsFor {
+            hidden: self.lens(viewer).hidden(),
+            signed_in: viewer.signed_in.is_some(),
+            now,
+        }
+    }
+
+    /// The counters the viewer may see: the store's, plus each narrower
+    /// reshare whose audience admits his relation to its resharer.
+    fn counts_seen_by(
+        &self,
+        viewer: &Viewer,
+        stored: HashMap<i64, StoredCounts>,
+    ) -> HashMap<i64, PostCounts> {
+        let lens = self.lens(viewer);
+        let mut relations = FxHashMap::default();
+        stored
+            .into_iter()
+            .map(|(id, c)| {
+                let narrow = c.narrow_reshares.iter().filter(|(resharer, audience)| {
+                    let relation = *relations
+                        .entry(*resharer)
+                        .or_insert_with(|| lens.relation(*resharer));
+                    relation.is_some_and(|r| audience.admits(r))
+                });
+                let counts = PostCounts {
+                    reactions: c.reactions,
+                    comments: c.comments,
+                    reshares: c.reshares + narrow.count() as u64,
+                };
+                (id, counts)
+            })
+            .collect()
     }
 
     /// Follows a page (organization, brand or persona).
@@ -744,10 +783,15 @@ impl Entremise {
         };
         let ids: Vec<i64> = page.keys.iter().take(limit).map(|(_, k)| k.id).collect();
         let member = viewer.signed_in.as_ref().map(|s| s.identity.person);
-        let batch = self.store.posts_with_counts(&ids, member).await?;
+        let counts_for = self.counts_for(viewer, now);
+        let batch = self
+            .store
+            .posts_with_counts(&ids, member, &counts_for)
+            .await?;
         let shown = self.visible_of(viewer, batch.posts, now);
+        let counts = self.counts_seen_by(viewer, batch.counts);
         let items = self
-            .post_views_from(viewer, &shown, now, batch.counts, batch.mine)
+            .post_views_from(viewer, &shown, now, counts, batch.mine)
             .await?;
         Ok(FeedPage { items, next })
     }
@@ -800,12 +844,17 @@ impl Entremise {
         );
         let ids: Vec<i64> = pool.iter().map(|(_, k)| k.id).collect();
         let member = viewer.signed_in.as_ref().map(|s| s.identity.person);
-        let batch = self.store.posts_with_counts(&ids, member).await?;
+        let counts_for = self.counts_for(viewer, now);
+        let batch = self
+            .store
+            .posts_with_counts(&ids, member, &counts_for)
+            .await?;
         let visible = self.visible_of(viewer, batch.posts, now);
+        let counts = self.counts_seen_by(viewer, batch.counts);
         let mut scored: Vec<(f64, (Post, Relation))> = visible
             .into_iter()
             .map(|(p, r)| {
-                let c = batch.counts.get(&p.id).cloned().unwrap_or_default();
+                let c = counts.get(&p.id).cloned().unwrap_or_default();
                 let hours = (now - p.published_at).whole_minutes().max(0) as f64 / 60.0;
                 let engagement =
                     1.0 + c.reactions as f64 + 2.0 * c.comments as f64 + 3.0 * c.reshares as f64;
@@ -816,7 +865,7 @@ impl Entremise {
         let chosen: Vec<(Post, Relation)> =
             scored.into_iter().take(limit).map(|(_, x)| x).collect();
         let items = self
-            .post_views_from(viewer, &chosen, now, batch.counts, batch.mine)
+            .post_views_from(viewer, &chosen, now, counts, batch.mine)
             .await?;
         Ok(FeedPage { items, next: None })
     }
@@ -870,7 +919,11 @@ impl Entremise {
         now: OffsetDateTime,
     ) -> Result<Vec<PostView>> {
         let ids: Vec<i64> = posts.iter().map(|(p, _)| p.id).collect();
-        let counts = self.store.post_counts(&ids).await?;
+        let counts = self
+            .store
+            .post_counts(&ids, &self.counts_for(viewer, now))
+            .await?;
+        let counts = self.counts_seen_by(viewer, counts);
         let mine = match viewer.signed_in.as_ref() {
             Some(me) => {
                 self.store

@@ -13,6 +13,7 @@ use super::{Entremise, PostView, Viewer};
 use crate::error::{Error, Result};
 use crate::privacy::{Field, VisitVisibility};
 use crate::profile::{Profile, ProfileKind, ProfileRef};
+use crate::store::CountsFor;
 use crate::validate::Handle;
 use serde::Serialize;
 use time::{Duration, OffsetDateTime};
@@ -220,7 +221,15 @@ impl Entremise {
             .posts_by(&[page.id], None, now, STATS_POSTS)
             .await?;
         let ids: Vec<i64> = posts.iter().map(|p| p.id).collect();
-        let mut counts = self.store.post_counts(&ids).await?;
+        // The page's own statistics count every published comment,
+        // reaction and reshare, whoever may see it: shown to its managers
+        // only, as numbers without names (ARCHITECTURE.md, "Counters").
+        let everything = CountsFor {
+            hidden: Vec::new(),
+            signed_in: true,
+            now,
+        };
+        let mut counts = self.store.post_counts(&ids, &everything).await?;
         let reach = self.store.post_reach(&ids).await?;
         let posts: Vec<PostStats> = posts
             .into_iter()
@@ -234,7 +243,7 @@ impl Entremise {
                     reach: reach.get(&p.id).copied().unwrap_or(0),
                     reactions: c.reactions,
                     comments: c.comments,
-                    reshares: c.reshares,
+                    reshares: c.reshares + c.narrow_reshares.len() as u64,
                 }
             })
             .collect();

@@ -1,17 +1,19 @@
 //! Posts: images attached from their uploader's own media, edits kept in a
 //! history, deletion and the media keys it frees, authors' posts paged
 //! newest first, scheduled posts, comments and replies, reactions,
-//! counters, reshares, and follows of pages.
+//! counters (and what they leave out for one viewer), reshares, and
+//! follows of pages.
 
 use crate::fixtures::{at, member_accounts, new_page};
-use entremise_domain::post::{Media, Post, PostCounts, PostEdit, PostImage, ReactionKind};
+use entremise_domain::post::{Media, Post, PostEdit, PostImage, ReactionKind};
 use entremise_domain::privacy::Audience;
 use entremise_domain::profile::ProfileKind;
-use entremise_domain::store::{NewMedia, NewPost, PostCursor, Store};
+use entremise_domain::store::{CountsFor, NewMedia, NewPost, PostCursor, Store, StoredCounts};
 use entremise_domain::timeline::PostKey;
 use entremise_domain::{AccountId, Error, ProfileId};
 use std::slice;
 use std::sync::Arc;
+use time::OffsetDateTime;
 
 /// An upload by `owner` at `at(minutes)`, its size depending on the time.
 fn new_media(owner: AccountId, key: &str, minutes: i64) -> NewMedia {
@@ -38,6 +40,16 @@ fn new_post(author: ProfileId, operator: AccountId, text: &str, minutes: i64) ->
         media: Vec::new(),
         created_at: at(minutes),
         published_at: at(minutes),
+    }
+}
+
+/// Counters of everything published by `now`, for a signed-in viewer from
+/// whom nobody is hidden.
+fn everything(now: OffsetDateTime) -> CountsFor {
+    CountsFor {
+        hidden: Vec::new(),
+        signed_in: true,
+        now,
     }
 }
 
@@ -279,7 +291,7 @@ pub async fn post_edits_and_deletion(store: Arc<dyn Store>) {
         store.reaction_of(doomed.id, bob.person).await.unwrap(),
         None
     );
-    assert!(store.reactions(doomed.id).await.unwrap().is_empty());
+    assert!(store.reactions(doomed.id, &[]).await.unwrap().is_empty());
     assert!(store.post_history(doomed.id).await.unwrap().is_empty());
     assert!(unattached(&*store, &shared).await);
     assert!(unattached(&*store, &only).await);
@@ -350,13 +362,16 @@ pub async fn posts_by_and_scheduled(store: Arc<dyn Store>) {
     // The same posts with their counters (and nobody's reactions yet).
     let expected_ids: Vec<i64> = expected.iter().map(|p| p.id).collect();
     let batch = store
-        .posts_with_counts(&expected_ids, Some(cy.person))
+        .posts_with_counts(&expected_ids, Some(cy.person), &everything(now))
         .await
         .unwrap();
     assert_eq!(batch.posts, expected);
     assert_eq!(
         batch.counts,
-        store.post_counts(&expected_ids).await.unwrap()
+        store
+            .post_counts(&expected_ids, &everything(now))
+            .await
+            .unwrap()
     );
     assert!(batch.mine.is_empty());
     // By id: in the order asked, missing ones left out.
@@ -542,7 +557,7 @@ pub async fn comments_reactions_and_counts(store: Arc<dyn Store>) {
     let tally = || {
         let store = store.clone();
         async move {
-            let mut counts = store.reactions(post.id).await.unwrap();
+            let mut counts = store.reactions(post.id, &[]).await.unwrap();
             counts.sort();
             counts
         }
@@ -580,7 +595,7 @@ pub async fn comments_reactions_and_counts(store: Arc<dyn Store>) {
     react(cy.person, None, 11).await;
     assert_eq!(store.reaction_of(post.id, cy.person).await.unwrap(), None);
     assert_eq!(tally().await, [(Celebrate, 1), (Insightful, 1)]);
-    assert!(store.reactions(quiet.id).await.unwrap().is_empty());
+    assert!(store.reactions(quiet.id, &[]).await.unwrap().is_empty());
 
     let mut reshares = Vec::new();
     for (member, minutes) in [(&bob, 12), (&cy, 13)] {
@@ -591,25 +606,27 @@ pub async fn comments_reactions_and_counts(store: Arc<dyn Store>) {
         assert_eq!(store.post(reshare.id).await.unwrap(), Some(reshare.clone()));
         reshares.push(reshare);
     }
+    let now = everything(at(20));
     let counts = store
-        .post_counts(&[post.id, quiet.id, reshares[0].id])
+        .post_counts(&[post.id, quiet.id, reshares[0].id], &now)
         .await
         .unwrap();
     assert_eq!(
         counts.get(&post.id),
-        Some(&PostCounts {
+        Some(&StoredCounts {
             reactions: 2,
             comments: 3,
             reshares: 2,
+            narrow_reshares: Vec::new(),
         })
     );
-    assert_eq!(counts.get(&quiet.id), Some(&PostCounts::default()));
-    assert_eq!(counts.get(&reshares[0].id), Some(&PostCounts::default()));
-    assert!(store.post_counts(&[]).await.unwrap().is_empty());
+    assert_eq!(counts.get(&quiet.id), Some(&StoredCounts::default()));
+    assert_eq!(counts.get(&reshares[0].id), Some(&StoredCounts::default()));
+    assert!(store.post_counts(&[], &now).await.unwrap().is_empty());
     // Read together: the same counters, and only this member's reactions.
     let asked = [reshares[0].id, post.id, quiet.id, 999_999];
     let batch = store
-        .posts_with_counts(&asked, Some(bob.person))
+        .posts_with_counts(&asked, Some(bob.person), &now)
         .await
         .unwrap();
     assert_eq!(
@@ -619,9 +636,179 @@ pub async fn comments_reactions_and_counts(store: Arc<dyn Store>) {
     assert_eq!(batch.counts, counts);
     assert_eq!(batch.mine.len(), 1);
     assert_eq!(batch.mine.get(&post.id), Some(&Insightful));
-    let anonymous = store.posts_with_counts(&asked, None).await.unwrap();
-    assert_eq!(anonymous.counts, counts);
+    let anonymous = CountsFor {
+        signed_in: false,
+        ..now
+    };
+    let anonymous = store
+        .posts_with_counts(&asked, None, &anonymous)
+        .await
+        .unwrap();
+    assert_eq!(anonymous.counts, counts, "every reshare is public");
     assert!(anonymous.mine.is_empty());
+}
+
+/// What counters leave out for one viewer: comments (and the replies
+/// under them), reactions and reshares of hidden members; reshares not
+/// yet published; reshares for members, unless signed in. Reshares with a
+/// narrower audience are not counted but listed, resharer and audience,
+/// for the domain to decide.
+pub async fn counters_for_a_viewer(store: Arc<dyn Store>) {
+    let [ada, bob, cy, dee, eve, fay] = member_accounts(
+        &*store,
+        ["pk_ada", "pk_bob", "pk_cy", "pk_dee", "pk_eve", "pk_fay"],
+    )
+    .await;
+    let post = store
+        .create_post(new_post(ada.person, ada.id, "Counted for whom?", 1))
+        .await
+        .unwrap();
+    let quiet = store
+        .create_post(new_post(ada.person, ada.id, "Nothing here", 1))
+        .await
+        .unwrap();
+    let comment = |author: ProfileId, parent: Option<i64>, minutes: i64| {
+        let store = store.clone();
+        async move {
+            store
+                .add_comment(post.id, parent, author, "A word", at(minutes))
+                .await
+                .unwrap()
+                .id
+        }
+    };
+    let by_bob = comment(bob.person, None, 2).await;
+    let by_dee = comment(dee.person, None, 3).await;
+    comment(cy.person, Some(by_bob), 4).await;
+    comment(dee.person, Some(by_bob), 5).await;
+    comment(bob.person, Some(by_dee), 6).await;
+    use ReactionKind::{Celebrate, Like};
+    for (member, kind) in [(&bob, Like), (&cy, Like), (&dee, Celebrate)] {
+        store
+            .set_reaction(post.id, member.person, Some(kind), at(7))
+            .await
+            .unwrap();
+    }
+    // (resharer, audience, published at)
+    let reshares = [
+        (&bob, Audience::Public, 10),
+        (&cy, Audience::Members, 11),
+        (&dee, Audience::Public, 12),
+        (&eve, Audience::Network, 13),
+        (&fay, Audience::Contacts, 14),
+        (&dee, Audience::Contacts, 15),
+        (&cy, Audience::Public, 200),
+        (&fay, Audience::Contacts, 300),
+    ];
+    for (member, audience, published) in reshares {
+        let mut new = new_post(member.person, member.id, "", 8);
+        new.reshare_of = Some(post.id);
+        new.audience = audience;
+        new.published_at = at(published);
+        store.create_post(new).await.unwrap();
+    }
+    let counts_of = |counts_for: CountsFor| {
+        let store = store.clone();
+        async move {
+            let mut all = store
+                .post_counts(&[post.id, quiet.id, 999_999], &counts_for)
+                .await
+                .unwrap();
+            assert_eq!(all.len(), 2, "only the posts that exist");
+            assert_eq!(all.remove(&quiet.id), Some(StoredCounts::default()));
+            let mut counts = all.remove(&post.id).unwrap();
+            counts.narrow_reshares.sort();
+            // Read with the posts, the same.
+            let batch = store
+                .posts_with_counts(&[post.id], Some(bob.person), &counts_for)
+                .await
+                .unwrap();
+            let mut together = batch.counts.get(&post.id).cloned().unwrap();
+            together.narrow_reshares.sort();
+            assert_eq!(together, counts, "{counts_for:?}");
+            assert_eq!(batch.mine.get(&post.id), Some(&Like));
+            counts
+        }
+    };
+    let narrow = |listed: &[(&entremise_domain::account::Account, Audience)]| {
+        let mut listed: Vec<(ProfileId, Audience)> =
+            listed.iter().map(|(m, a)| (m.person, *a)).collect();
+        listed.sort();
+        listed
+    };
+    let now = at(100);
+
+    // Nobody hidden: every comment and reaction, the published reshares.
+    assert_eq!(
+        counts_of(everything(now)).await,
+        StoredCounts {
+            reactions: 3,
+            comments: 5,
+            reshares: 3,
+            narrow_reshares: narrow(&[
+                (&eve, Audience::Network),
+                (&fay, Audience::Contacts),
+                (&dee, Audience::Contacts),
+            ]),
+        }
+    );
+    // Dee hidden: her comments and the reply under hers, her reaction and
+    // her reshares are left out.
+    let without_dee = CountsFor {
+        hidden: vec![dee.person],
+        ..everything(now)
+    };
+    assert_eq!(
+        counts_of(without_dee.clone()).await,
+        StoredCounts {
+            reactions: 2,
+            comments: 2,
+            reshares: 2,
+            narrow_reshares: narrow(&[(&eve, Audience::Network), (&fay, Audience::Contacts)]),
+        }
+    );
+    let mut per_kind = store.reactions(post.id, &[dee.person]).await.unwrap();
+    per_kind.sort();
+    assert_eq!(per_kind, [(Like, 2)]);
+    let mut per_kind = store
+        .reactions(post.id, &[dee.person, cy.person])
+        .await
+        .unwrap();
+    per_kind.sort();
+    assert_eq!(per_kind, [(Like, 1)]);
+    let mut per_kind = store.reactions(post.id, &[]).await.unwrap();
+    per_kind.sort();
+    assert_eq!(per_kind, [(Like, 2), (Celebrate, 1)]);
+    // Not signed in: public reshares only, none listed.
+    assert_eq!(
+        counts_of(CountsFor {
+            signed_in: false,
+            ..everything(now)
+        })
+        .await,
+        StoredCounts {
+            reactions: 3,
+            comments: 5,
+            reshares: 2,
+            narrow_reshares: Vec::new(),
+        }
+    );
+    // Scheduled reshares count from their time on (inclusive).
+    assert_eq!(counts_of(everything(at(200))).await.reshares, 4);
+    assert_eq!(
+        counts_of(CountsFor {
+            now: at(300),
+            ..without_dee
+        })
+        .await
+        .narrow_reshares,
+        narrow(&[
+            (&eve, Audience::Network),
+            (&fay, Audience::Contacts),
+            (&fay, Audience::Contacts),
+        ])
+    );
+    assert_eq!(counts_of(everything(at(9))).await.reshares, 0);
 }
 
 /// Following a page is idempotent; unfollowing says whether there was

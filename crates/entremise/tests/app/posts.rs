@@ -765,3 +765,159 @@ async fn authors_are_named_as_their_name_audience_allows_and_analysts_do_not_wri
         true
     );
 }
+
+/// The counters of a post in the viewer's feed (newest, then ranked).
+async fn feed_counts(app: &TestApp, viewer: &Member, id: &str) -> [Value; 2] {
+    let mut found = Vec::new();
+    for uri in ["/api/v1/feed", "/api/v1/feed?ranked=true"] {
+        let feed = app.get_as(viewer, uri).await.json();
+        let item = feed["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["id"] == id)
+            .unwrap_or_else(|| panic!("{id} not in {uri}: {feed}"));
+        found.push(item["counts"].clone());
+    }
+    [found[0].clone(), found[1].clone()]
+}
+
+#[tokio::test]
+async fn counters_count_only_what_the_viewer_may_see() {
+    let app = TestApp::new().await;
+    // friend is a contact of both; stranger is the author's contact only
+    // (2nd degree of the viewer); blocker and blocked are nobody's contacts.
+    let author = app.member("author", "Armelle Le Goff").await;
+    let viewer = app.member("viewer", "Valentin Guével").await;
+    let friend = app.member("friend", "Fanch Kervella").await;
+    let stranger = app.member("stranger", "Sterenn Le Bihan").await;
+    let blocker = app.member("blocker", "Bleuenn Tanguy").await;
+    let blocked = app.member("blocked", "Brieuc Quéré").await;
+    app.connect(&viewer, &author).await;
+    app.connect(&friend, &author).await;
+    app.connect(&friend, &viewer).await;
+    app.connect(&stranger, &author).await;
+    let r = app
+        .post_json(
+            Some(&stranger),
+            "/api/v1/pages",
+            json!({"kind": "organization", "handle": "acme", "name": "ACME Expertise"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+
+    let p = post(
+        &app,
+        &author,
+        json!({"text": "Pour tous", "audience": "public"}),
+    )
+    .await;
+    let id = p["id"].as_str().unwrap().to_owned();
+    let comment = |m: &Member, text: &str, parent: Option<&str>| {
+        let body = match parent {
+            Some(parent) => json!({"text": text, "parent": parent}),
+            None => json!({"text": text}),
+        };
+        let (app, m, id) = (&app, m.clone(), id.clone());
+        async move {
+            let r = app
+                .post_json(Some(&m), &format!("/api/v1/posts/{id}/comments"), body)
+                .await;
+            assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+            r.json()["id"].as_str().unwrap().to_owned()
+        }
+    };
+    let react = |m: &Member, kind: &str| {
+        Req::new(Method::PUT, &format!("/api/v1/posts/{id}/reactions/{kind}")).bearer(&m.token)
+    };
+    let reshare = |m: &Member, body: Value| {
+        let mut body = body;
+        body["reshare_of"] = json!(id);
+        let (app, m) = (&app, m.clone());
+        async move { post(app, &m, body).await }
+    };
+    // Before the blocks: a comment and a reaction each, and a public reshare.
+    let from_blocker = comment(&blocker, "Je passe", None).await;
+    comment(&blocked, "Moi aussi", None).await;
+    comment(&friend, "Bien vu", None).await;
+    // A reply under the blocker's comment goes with it.
+    comment(&friend, "D'accord", Some(&from_blocker)).await;
+    for (m, kind) in [
+        (&blocker, "celebrate"),
+        (&blocked, "insightful"),
+        (&friend, "like"),
+    ] {
+        assert_eq!(app.send(react(m, kind)).await.status, StatusCode::OK);
+    }
+    reshare(&blocker, json!({"audience": "public"})).await;
+    // Reshares the viewer may see (network, by his contact) or not
+    // (contacts, by someone who is not his contact), and one scheduled.
+    reshare(&friend, json!({"audience": "network"})).await;
+    reshare(&stranger, json!({"audience": "contacts"})).await;
+    let scheduled = reshare(
+        &stranger,
+        json!({"audience": "public", "as": "acme", "publish_at": "2026-12-01T09:00:00Z"}),
+    )
+    .await;
+    assert_eq!(scheduled["scheduled"], true);
+    for (who, whom) in [(&blocker, "viewer"), (&viewer, "blocked")] {
+        let r = app
+            .send(Req::new(Method::PUT, &format!("/api/v1/blocks/{whom}")).bearer(&who.token))
+            .await;
+        assert!(r.status.is_success(), "{}", r.text());
+    }
+
+    let counts = |reactions: u64, comments: u64, reshares: u64| json!({"reactions": reactions, "comments": comments, "reshares": reshares});
+    let single = |m: Option<&Member>| {
+        let (app, id) = (&app, id.clone());
+        let m = m.cloned();
+        async move {
+            let r = get(app, m.as_ref(), &format!("/api/v1/posts/{id}")).await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+            r.json()["counts"].clone()
+        }
+    };
+    // The viewer: only the friend's comment, reaction and reshare.
+    assert_eq!(single(Some(&viewer)).await, counts(1, 1, 1));
+    assert_eq!(
+        feed_counts(&app, &viewer, &id).await,
+        [counts(1, 1, 1), counts(1, 1, 1)]
+    );
+    let listed = get(&app, Some(&viewer), &format!("/api/v1/posts/{id}/comments"))
+        .await
+        .json();
+    assert_eq!(listed["items"].as_array().unwrap().len(), 1, "{listed}");
+    assert_eq!(listed["items"][0]["replies"], json!([]), "{listed}");
+    let per_kind = get(
+        &app,
+        Some(&viewer),
+        &format!("/api/v1/posts/{id}/reactions"),
+    )
+    .await
+    .json();
+    assert_eq!(per_kind["items"], json!([{"kind": "like", "count": 1}]));
+    // His own reaction answers with his counters.
+    let r = app.send(react(&viewer, "like")).await;
+    assert_eq!(r.json(), counts(2, 1, 1));
+    // The author sees every published one.
+    assert_eq!(single(Some(&author)).await, counts(4, 4, 3));
+    assert_eq!(
+        feed_counts(&app, &author, &id).await,
+        [counts(4, 4, 3), counts(4, 4, 3)]
+    );
+    let per_kind = get(
+        &app,
+        Some(&author),
+        &format!("/api/v1/posts/{id}/reactions"),
+    )
+    .await
+    .json();
+    assert_eq!(per_kind["items"].as_array().unwrap().len(), 3, "{per_kind}");
+    // Anonymous: no blocks, public reshares only.
+    assert_eq!(single(None).await, counts(4, 4, 1));
+    // Once published, the page's reshare counts for everyone.
+    app.clock.advance(time::Duration::days(1));
+    assert_eq!(single(Some(&viewer)).await, counts(2, 1, 2));
+    assert_eq!(single(Some(&author)).await, counts(4, 4, 4));
+    assert_eq!(single(None).await, counts(4, 4, 2));
+}
