@@ -14,7 +14,8 @@
 //!   ([`Lens::relation`] is `None`), both ways, for everyone but himself;
 //! - everything a member holds (fields, posts, their counters, his contacts)
 //!   is seen through the viewer's relation to him and the item's audience;
-//! - a contact between X and Y is visible when X's or Y's contact list is;
+//! - a contact between X and Y is visible when X's or Y's contact list is
+//!   and neither is hidden from the viewer;
 //! - a path hop is named only when both contacts around it are visible.
 
 use super::{Audience, GraphRelation, Relation, ViewerIdentity};
@@ -252,9 +253,10 @@ impl Lens {
     }
 
     /// Whether the contact between `x` and `y` is visible to the viewer:
-    /// he may see `x`'s contact list or `y`'s.
+    /// he may see `x`'s contact list or `y`'s, and a block hides neither
+    /// (a member hidden from him shows in no list, not even his own).
     pub fn contact(&self, x: ProfileId, y: ProfileId) -> bool {
-        self.contact_list(x) || self.contact_list(y)
+        !self.hides(x) && !self.hides(y) && (self.contact_list(x) || self.contact_list(y))
     }
 
     /// Whether an intermediary `hop` between `previous` and `next` on an
@@ -437,6 +439,26 @@ mod tests {
         );
         assert!(!lens.contact(p(3), p(4)));
         assert!(!lens.hop(p(2), p(3), p(4)));
+    }
+
+    #[test]
+    fn a_hidden_member_shows_in_no_contact_list() {
+        // 3 shows his list to members; 1 blocks 4, a contact of 3.
+        let net = network(&[(3, ContactListAudience::Members)]);
+        net.block(p(1), p(4));
+        for lens in [
+            Lens::new(viewer(1), net.clone()),
+            Lens::new(viewer(1), net.clone()).gathered(),
+        ] {
+            assert!(lens.contact(p(2), p(3)));
+            assert!(!lens.contact(p(3), p(4)), "4 is hidden from 1");
+            assert!(!lens.hop(p(2), p(3), p(4)));
+        }
+        // Nor in his own list: 4 blocks 3, his contact until then.
+        let net = network(&[]);
+        net.block(p(4), p(3));
+        let lens = Lens::new(viewer(3), net);
+        assert!(!lens.contact(p(3), p(4)));
     }
 
     #[test]
