@@ -1,16 +1,29 @@
 //! French and English texts of the pages, from `locales/*.toml`.
 
 use entremise_domain::locale::Locale;
+use icu_locale_core::locale;
+use icu_plurals::{PluralCategory, PluralRules};
 use std::collections::HashMap;
 
 static EN: &str = include_str!("../locales/en.toml");
 static FR: &str = include_str!("../locales/fr.toml");
 
-/// Every text of the pages, by key, in each language.
-#[derive(Debug)]
+/// Every text of the pages, by key, in each language, with each
+/// language's plural rules (CLDR).
 pub struct Catalog {
     en: HashMap<String, String>,
     fr: HashMap<String, String>,
+    plural_en: PluralRules,
+    plural_fr: PluralRules,
+}
+
+impl std::fmt::Debug for Catalog {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Catalog")
+            .field("en", &self.en.len())
+            .field("fr", &self.fr.len())
+            .finish()
+    }
 }
 
 fn parse(name: &str, text: &str) -> HashMap<String, String> {
@@ -32,7 +45,27 @@ impl Catalog {
         Self {
             en: parse("en", EN),
             fr: parse("fr", FR),
+            plural_en: PluralRules::try_new(locale!("en").into(), Default::default())
+                .expect("English plural rules are compiled in"),
+            plural_fr: PluralRules::try_new(locale!("fr").into(), Default::default())
+                .expect("French plural rules are compiled in"),
         }
+    }
+
+    /// A count in words: the text for `key_one` or `key_other` (whichever
+    /// the language's plural rules choose for `n`; French says "0 contact",
+    /// English "0 contacts"), with `{n}` replaced by the number.
+    pub fn count(&self, locale: Locale, key: &str, n: u64) -> String {
+        let rules = match locale {
+            Locale::En => &self.plural_en,
+            Locale::Fr => &self.plural_fr,
+        };
+        let form = match rules.category_for(n) {
+            PluralCategory::One => "one",
+            _ => "other",
+        };
+        self.get(locale, &format!("{key}_{form}"))
+            .replace("{n}", &n.to_string())
     }
 
     /// The text for `key`, falling back to English, then to the key itself.
@@ -60,6 +93,19 @@ impl Catalog {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_follow_each_language_plural_rules() {
+        let c = Catalog::load();
+        let fr = |n| c.count(Locale::Fr, "pymk_mutual", n);
+        let en = |n| c.count(Locale::En, "pymk_mutual", n);
+        assert_eq!(fr(0), "0 contact en commun");
+        assert_eq!(fr(1), "1 contact en commun");
+        assert_eq!(fr(2), "2 contacts en commun");
+        assert_eq!(en(0), "0 mutual contacts");
+        assert_eq!(en(1), "1 mutual contact");
+        assert_eq!(en(12), "12 mutual contacts");
+    }
 
     #[test]
     fn both_languages_have_the_same_keys() {

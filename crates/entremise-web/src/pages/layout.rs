@@ -49,6 +49,12 @@ impl Layout {
         self.catalog.get(self.lang, key)
     }
 
+    /// A count in words, by the language's plural rules (`key_one`,
+    /// `key_other` in the catalog, `{n}` the number).
+    pub fn count(&self, key: &str, n: impl Into<u64>) -> String {
+        self.catalog.count(self.lang, key, n.into())
+    }
+
     /// The other language, for the switcher.
     pub fn other_lang(&self) -> &'static str {
         match self.lang {
