@@ -133,7 +133,7 @@ impl Entremise {
     }
 
     async fn conversation_view(&self, me: ProfileId, id: i64) -> Result<ConversationView> {
-        let entries = self.store.conversations_of(me, 500).await?;
+        let entries = self.store.conversations_of(me, None, 500).await?;
         let entry = entries.into_iter().find(|e| e.conversation.id == id);
         let conversation = match &entry {
             Some(e) => e.conversation.clone(),
@@ -157,9 +157,26 @@ impl Entremise {
 
     /// The viewer's conversations, most recent first, with unread counts.
     pub async fn conversations(&self, viewer: &Viewer) -> Result<Vec<ConversationView>> {
+        Ok(self.conversations_page(viewer, None, 100).await?.items)
+    }
+
+    /// [`Self::conversations`] a page at a time (keyset: last activity, id).
+    pub async fn conversations_page(
+        &self,
+        viewer: &Viewer,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<crate::paging::Page<ConversationView>> {
+        use crate::paging::{Page, parse_time_key, read_limit, time_key};
         let me = self.me(viewer)?;
+        let before = cursor.map(parse_time_key).transpose()?;
+        let rows = self
+            .store
+            .conversations_of(me, before, read_limit(limit))
+            .await?;
+        let page = Page::keyset(rows, limit, |e| time_key(e.active_at, e.conversation.id));
         let mut out = Vec::new();
-        for e in self.store.conversations_of(me, 100).await? {
+        for e in page.items {
             let mut with = Vec::new();
             for p in e.conversation.participants.iter().filter(|p| **p != me) {
                 with.push(self.profile_ref_of(*p).await?);
@@ -175,7 +192,10 @@ impl Entremise {
                 unread: e.unread,
             });
         }
-        Ok(out)
+        Ok(Page {
+            items: out,
+            next: page.next,
+        })
     }
 
     pub async fn conversation(&self, viewer: &Viewer, id: i64) -> Result<ConversationView> {

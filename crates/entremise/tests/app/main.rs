@@ -4,6 +4,7 @@
 mod accounts;
 mod contacts;
 mod introductions;
+mod lists;
 mod pages_api;
 mod post_pages;
 mod posts;
