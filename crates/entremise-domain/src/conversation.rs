@@ -28,6 +28,8 @@ pub struct Message {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConversationEntry {
     pub conversation: Conversation,
+    /// Its last message's time, else its creation's: the list's order.
+    pub active_at: time::OffsetDateTime,
     pub last_message: Option<Message>,
     /// Messages of others after the participant's read mark.
     pub unread: u32,

@@ -17,6 +17,7 @@ pub mod locale;
 pub mod media;
 pub mod network;
 pub mod page;
+pub mod paging;
 pub mod password;
 pub mod post;
 pub mod privacy;

@@ -107,6 +107,9 @@ pub struct ContactMessage {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AuditEntry {
+    /// Its place in the trail (for paging; not shown).
+    #[serde(skip)]
+    pub id: i64,
     pub page: ProfileId,
     pub actor: ProfileRef,
     pub action: String,

@@ -43,7 +43,8 @@ pub use posts::{
 };
 pub use profiles::{PROFILE_PAGE_POSTS, ProfilePage};
 pub use search::{
-    MAX_LIMIT, MAX_QUERY_CHARS, SearchPage, SearchRequest, SearchResult, rebuild_search_index,
+    MAX_DEPTH, MAX_LIMIT, MAX_QUERY_CHARS, SUGGESTIONS, SearchPage, SearchRequest, SearchResult,
+    rebuild_search_index,
 };
 pub use visits::{
     KindStats, MAX_VISITORS, PageStats, PostStats, STATS_POSTS, VISITS_WINDOW_DAYS, Visitor,

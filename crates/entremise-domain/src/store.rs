@@ -189,8 +189,22 @@ pub trait PageStore: Send + Sync {
     ) -> Result<bool>;
 
     async fn add_contact_message(&self, new: NewContactMessage) -> Result<ContactMessage>;
-    async fn contact_messages(&self, page: ProfileId, limit: usize) -> Result<Vec<ContactMessage>>;
-    async fn audit_log(&self, page: ProfileId, limit: usize) -> Result<Vec<AuditEntry>>;
+    /// Contact-form messages of a page, newest first (by time, then id),
+    /// strictly after the position `before` when given.
+    async fn contact_messages(
+        &self,
+        page: ProfileId,
+        before: Option<(OffsetDateTime, i64)>,
+        limit: usize,
+    ) -> Result<Vec<ContactMessage>>;
+    /// A page's audit trail, newest first (by time, then id), strictly
+    /// after the position `before` when given.
+    async fn audit_log(
+        &self,
+        page: ProfileId,
+        before: Option<(OffsetDateTime, i64)>,
+        limit: usize,
+    ) -> Result<Vec<AuditEntry>>;
 }
 
 #[derive(Debug, Clone)]
@@ -213,6 +227,14 @@ pub trait ContactStore: Send + Sync {
         limit: usize,
     ) -> Result<Vec<(ProfileId, ProfileId, OffsetDateTime)>>;
     async fn contacts_of(&self, member: ProfileId) -> Result<Vec<crate::contact::ContactEntry>>;
+    /// The member's contacts with their handles, in handle order, strictly
+    /// after `after` when given: a list shown a page at a time.
+    async fn contacts_by_handle(
+        &self,
+        member: ProfileId,
+        after: Option<Handle>,
+        limit: usize,
+    ) -> Result<Vec<(ProfileId, Handle)>>;
     async fn is_contact(&self, a: ProfileId, b: ProfileId) -> Result<bool>;
     /// Removes the contact (either order); false if there was none.
     async fn remove_contact(&self, a: ProfileId, b: ProfileId) -> Result<bool>;
@@ -233,6 +255,15 @@ pub trait ContactStore: Send + Sync {
         &self,
         member: ProfileId,
         outgoing: bool,
+    ) -> Result<Vec<crate::contact::ContactRequest>>;
+    /// [`ContactStore::pending_requests`] a page at a time, strictly after
+    /// the position `before` (time, id).
+    async fn pending_requests_page(
+        &self,
+        member: ProfileId,
+        outgoing: bool,
+        before: Option<(OffsetDateTime, i64)>,
+        limit: usize,
     ) -> Result<Vec<crate::contact::ContactRequest>>;
     /// Requests sent by `from` since `since` (any status), for the weekly quota.
     async fn count_requests_since(&self, from: ProfileId, since: OffsetDateTime) -> Result<u64>;
@@ -255,9 +286,13 @@ pub trait ContactStore: Send + Sync {
         at: OffsetDateTime,
     ) -> Result<crate::contact::InvitationCode>;
     async fn invitation_code(&self, code: &str) -> Result<Option<crate::contact::InvitationCode>>;
+    /// The owner's codes, revoked ones included, newest first (by time,
+    /// then code), strictly after the position `before` when given.
     async fn invitation_codes_of(
         &self,
         owner: ProfileId,
+        before: Option<(OffsetDateTime, String)>,
+        limit: usize,
     ) -> Result<Vec<crate::contact::InvitationCode>>;
     /// Revokes one of the owner's codes; false if none such or already revoked.
     async fn revoke_invitation_code(
@@ -317,10 +352,12 @@ pub trait IntroductionStore: Send + Sync {
         before: &crate::introduction::Introduction,
         after: &crate::introduction::Introduction,
     ) -> Result<Option<i64>>;
-    /// Introductions the member is part of (any role), newest first.
+    /// Introductions the member is part of (any role), newest first (by
+    /// time, then id), strictly after the position `before` when given.
     async fn introductions_of(
         &self,
         member: ProfileId,
+        before: Option<(OffsetDateTime, i64)>,
         limit: usize,
     ) -> Result<Vec<crate::introduction::Introduction>>;
     /// Open introductions the member requested (for the pending bound).
@@ -368,10 +405,13 @@ pub trait ConversationStore: Send + Sync {
         at: OffsetDateTime,
     ) -> Result<crate::conversation::Conversation>;
     async fn conversation(&self, id: i64) -> Result<Option<crate::conversation::Conversation>>;
-    /// The member's conversations, most recently active first.
+    /// The member's conversations, most recently active first (by
+    /// [`crate::conversation::ConversationEntry::active_at`], then id),
+    /// strictly after the position `before` when given.
     async fn conversations_of(
         &self,
         member: ProfileId,
+        before: Option<(OffsetDateTime, i64)>,
         limit: usize,
     ) -> Result<Vec<crate::conversation::ConversationEntry>>;
     /// Appends a message (durably) and moves the author's read mark to it.
@@ -542,6 +582,15 @@ pub trait PostStore: Send + Sync {
     async fn comment(&self, id: i64) -> Result<Option<crate::post::Comment>>;
     /// Comments of a post, oldest first.
     async fn comments(&self, post: i64) -> Result<Vec<crate::post::Comment>>;
+    /// Threads of a post a page at a time: the first `limit` top-level
+    /// comments (by time, then id) strictly after the position `after`, and
+    /// their replies; all oldest first (by time, then id).
+    async fn comment_threads(
+        &self,
+        post: i64,
+        after: Option<(OffsetDateTime, i64)>,
+        limit: usize,
+    ) -> Result<Vec<crate::post::Comment>>;
     /// Sets (or with `None` removes) a member's one reaction to a post.
     async fn set_reaction(
         &self,

@@ -4,12 +4,13 @@
 //! members that way, so every method accepts them in either order.
 
 use crate::SqliteStore;
-use crate::codec::{DbResult, Ts, conflict, count_at, limit, text_enum};
+use crate::codec::{DbResult, Ts, conflict, count_at, handle, limit, text_enum};
 use async_trait::async_trait;
 use entremise_domain::contact::{
     ContactEntry, ContactRequest, InvitationCode, RequestStatus, RequestVia,
 };
 use entremise_domain::store::{ContactStore, NewContactRequest};
+use entremise_domain::validate::Handle;
 use entremise_domain::{ProfileId, Result};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use time::OffsetDateTime;
@@ -190,6 +191,42 @@ impl ContactStore for SqliteStore {
         .await
     }
 
+    async fn contacts_by_handle(
+        &self,
+        member: ProfileId,
+        after: Option<Handle>,
+        limit_to: usize,
+    ) -> Result<Vec<(ProfileId, Handle)>> {
+        self.read("contacts of member by handle", move |conn| {
+            macro_rules! contacts_by_handle {
+                ($after:literal) => {
+                    concat!(
+                        "SELECT p.id, p.handle FROM (
+                             SELECT b AS contact FROM contacts WHERE a = ?1
+                             UNION ALL
+                             SELECT a FROM contacts WHERE b = ?1) c
+                         JOIN profiles p ON p.id = c.contact ",
+                        $after,
+                        " ORDER BY p.handle LIMIT ?2"
+                    )
+                };
+            }
+            let read = |row: &Row<'_>| Ok((ProfileId(row.get(0)?), handle(row, 1)?));
+            let rows = match after {
+                Some(after) => conn
+                    .prepare_cached(contacts_by_handle!("WHERE p.handle > ?3"))?
+                    .query_map(params![member.0, limit(limit_to), after.as_str()], read)?
+                    .collect::<rusqlite::Result<_>>()?,
+                None => conn
+                    .prepare_cached(contacts_by_handle!(""))?
+                    .query_map(params![member.0, limit(limit_to)], read)?
+                    .collect::<rusqlite::Result<_>>()?,
+            };
+            Ok(rows)
+        })
+        .await
+    }
+
     async fn is_contact(&self, x: ProfileId, y: ProfileId) -> Result<bool> {
         self.read("is contact", move |conn| {
             let (a, b) = pair(x, y);
@@ -292,6 +329,49 @@ impl ContactStore for SqliteStore {
         .await
     }
 
+    async fn pending_requests_page(
+        &self,
+        member: ProfileId,
+        outgoing: bool,
+        before: Option<(OffsetDateTime, i64)>,
+        limit_to: usize,
+    ) -> Result<Vec<ContactRequest>> {
+        self.read("pending contact requests, a page", move |conn| {
+            macro_rules! pending {
+                ($side:literal, $before:literal) => {
+                    concat!(
+                        select_request!(),
+                        " WHERE ",
+                        $side,
+                        " = ?1 AND status = 'pending' ",
+                        $before,
+                        " ORDER BY created_at DESC, id DESC LIMIT ?2"
+                    )
+                };
+            }
+            let sql = match (outgoing, before.is_some()) {
+                (true, false) => pending!("from_id", ""),
+                (true, true) => pending!("from_id", "AND (created_at, id) < (?3, ?4)"),
+                (false, false) => pending!("to_id", ""),
+                (false, true) => pending!("to_id", "AND (created_at, id) < (?3, ?4)"),
+            };
+            let mut stmt = conn.prepare_cached(sql)?;
+            let rows = match before {
+                Some((at, id)) => stmt
+                    .query_map(
+                        params![member.0, limit(limit_to), Ts(at), id],
+                        request_from_row,
+                    )?
+                    .collect::<rusqlite::Result<_>>()?,
+                None => stmt
+                    .query_map(params![member.0, limit(limit_to)], request_from_row)?
+                    .collect::<rusqlite::Result<_>>()?,
+            };
+            Ok(rows)
+        })
+        .await
+    }
+
     async fn count_requests_since(&self, from: ProfileId, since: OffsetDateTime) -> Result<u64> {
         self.read("count contact requests", move |conn| {
             Ok(conn
@@ -370,15 +450,39 @@ impl ContactStore for SqliteStore {
     }
 
     /// Newest first, revoked ones included.
-    async fn invitation_codes_of(&self, owner: ProfileId) -> Result<Vec<InvitationCode>> {
+    async fn invitation_codes_of(
+        &self,
+        owner: ProfileId,
+        before: Option<(OffsetDateTime, String)>,
+        limit_to: usize,
+    ) -> Result<Vec<InvitationCode>> {
         self.read("invitation codes of member", move |conn| {
-            let mut stmt = conn.prepare_cached(
-                "SELECT code, owner_id, created_at, revoked_at
-                 FROM invitation_codes WHERE owner_id = ?1
-                 ORDER BY created_at DESC, code",
-            )?;
-            let rows = stmt.query_map([owner.0], code_from_row)?;
-            Ok(rows.collect::<rusqlite::Result<_>>()?)
+            macro_rules! codes_of {
+                ($before:literal) => {
+                    concat!(
+                        "SELECT code, owner_id, created_at, revoked_at
+                         FROM invitation_codes WHERE owner_id = ?1 ",
+                        $before,
+                        " ORDER BY created_at DESC, code LIMIT ?2"
+                    )
+                };
+            }
+            let rows = match before {
+                Some((at, code)) => conn
+                    .prepare_cached(codes_of!(
+                        "AND (created_at < ?3 OR (created_at = ?3 AND code > ?4))"
+                    ))?
+                    .query_map(
+                        params![owner.0, limit(limit_to), Ts(at), code],
+                        code_from_row,
+                    )?
+                    .collect::<rusqlite::Result<_>>()?,
+                None => conn
+                    .prepare_cached(codes_of!(""))?
+                    .query_map(params![owner.0, limit(limit_to)], code_from_row)?
+                    .collect::<rusqlite::Result<_>>()?,
+            };
+            Ok(rows)
         })
         .await
     }

@@ -100,27 +100,34 @@ pub(crate) fn create_conversation(
 }
 
 /// The member's conversations with their last message and unread count,
-/// most recently active first.
+/// most recently active first, strictly after the position `before`.
 fn conversations_of(
     conn: &Connection,
     member: ProfileId,
+    before: Option<(OffsetDateTime, i64)>,
     limit_to: usize,
 ) -> DbResult<Vec<ConversationEntry>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT c.id, c.created_at,
-                (SELECT count(*) FROM messages u
-                  WHERE u.conversation_id = c.id AND u.id > p.last_read_message_id
-                    AND u.author_id <> p.member_id),
-                m.id, m.conversation_id, m.author_id, m.text, m.created_at
-         FROM conversation_participants p
-         JOIN conversations c ON c.id = p.conversation_id
-         LEFT JOIN messages m
-           ON m.id = (SELECT max(l.id) FROM messages l WHERE l.conversation_id = c.id)
-         WHERE p.member_id = ?1
-         ORDER BY coalesce(c.last_message_at, c.created_at) DESC, c.id DESC
-         LIMIT ?2",
-    )?;
-    let rows = stmt.query_map(params![member.0, limit(limit_to)], |row| {
+    macro_rules! conversations_of {
+        ($before:literal) => {
+            concat!(
+                "SELECT c.id, c.created_at,
+                        (SELECT count(*) FROM messages u
+                          WHERE u.conversation_id = c.id AND u.id > p.last_read_message_id
+                            AND u.author_id <> p.member_id),
+                        m.id, m.conversation_id, m.author_id, m.text, m.created_at,
+                        coalesce(c.last_message_at, c.created_at) AS active_at
+                 FROM conversation_participants p
+                 JOIN conversations c ON c.id = p.conversation_id
+                 LEFT JOIN messages m
+                   ON m.id = (SELECT max(l.id) FROM messages l WHERE l.conversation_id = c.id)
+                 WHERE p.member_id = ?1 ",
+                $before,
+                " ORDER BY active_at DESC, c.id DESC
+                 LIMIT ?2"
+            )
+        };
+    }
+    let read = |row: &Row<'_>| {
         let last_message = match row.get::<_, Option<i64>>(3)? {
             Some(_) => Some(message_from_row(row, 3)?),
             None => None,
@@ -130,17 +137,30 @@ fn conversations_of(
             row.get::<_, Ts>(1)?.0,
             count_at(row, 2)?,
             last_message,
+            row.get::<_, Ts>(8)?.0,
         ))
-    })?;
-    let rows = rows.collect::<rusqlite::Result<Vec<_>>>()?;
+    };
+    let rows = match before {
+        Some((at, id)) => conn
+            .prepare_cached(conversations_of!(
+                "AND (coalesce(c.last_message_at, c.created_at), c.id) < (?3, ?4)"
+            ))?
+            .query_map(params![member.0, limit(limit_to), Ts(at), id], read)?
+            .collect::<rusqlite::Result<Vec<_>>>()?,
+        None => conn
+            .prepare_cached(conversations_of!(""))?
+            .query_map(params![member.0, limit(limit_to)], read)?
+            .collect::<rusqlite::Result<Vec<_>>>()?,
+    };
     let mut entries = Vec::with_capacity(rows.len());
-    for (id, created_at, unread, last_message) in rows {
+    for (id, created_at, unread, last_message, active_at) in rows {
         entries.push(ConversationEntry {
             conversation: Conversation {
                 id,
                 participants: participants(conn, id)?,
                 created_at,
             },
+            active_at,
             last_message,
             unread: u32::try_from(unread).unwrap_or(u32::MAX),
         });
@@ -217,10 +237,11 @@ impl ConversationStore for SqliteStore {
     async fn conversations_of(
         &self,
         member: ProfileId,
+        before: Option<(OffsetDateTime, i64)>,
         limit_to: usize,
     ) -> Result<Vec<ConversationEntry>> {
         self.read("conversations of member", move |conn| {
-            conversations_of(conn, member, limit_to)
+            conversations_of(conn, member, before, limit_to)
         })
         .await
     }

@@ -219,21 +219,37 @@ impl IntroductionStore for SqliteStore {
     async fn introductions_of(
         &self,
         member: ProfileId,
+        before: Option<(OffsetDateTime, i64)>,
         limit_to: usize,
     ) -> Result<Vec<Introduction>> {
         self.read("introductions of member", move |conn| {
-            let mut stmt = conn.prepare_cached(concat!(
-                select_introduction!(),
-                " WHERE id IN (
-                      SELECT id FROM introductions WHERE requester_id = ?1
-                      UNION SELECT id FROM introductions WHERE target_id = ?1
-                      UNION SELECT introduction_id FROM introduction_hops WHERE member_id = ?1)
-                  ORDER BY created_at DESC, id DESC
-                  LIMIT ?2"
-            ))?;
-            let rows = stmt
-                .query_map(params![member.0, limit(limit_to)], introduction_from_row)?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
+            macro_rules! introductions_of {
+                ($before:literal) => {
+                    concat!(
+                        select_introduction!(),
+                        " WHERE id IN (
+                              SELECT id FROM introductions WHERE requester_id = ?1
+                              UNION SELECT id FROM introductions WHERE target_id = ?1
+                              UNION SELECT introduction_id FROM introduction_hops
+                                    WHERE member_id = ?1) ",
+                        $before,
+                        " ORDER BY created_at DESC, id DESC LIMIT ?2"
+                    )
+                };
+            }
+            let rows = match before {
+                Some((at, id)) => conn
+                    .prepare_cached(introductions_of!("AND (created_at, id) < (?3, ?4)"))?
+                    .query_map(
+                        params![member.0, limit(limit_to), Ts(at), id],
+                        introduction_from_row,
+                    )?
+                    .collect::<rusqlite::Result<Vec<_>>>()?,
+                None => conn
+                    .prepare_cached(introductions_of!(""))?
+                    .query_map(params![member.0, limit(limit_to)], introduction_from_row)?
+                    .collect::<rusqlite::Result<Vec<_>>>()?,
+            };
             Ok(rows
                 .into_iter()
                 .map(|i| complete(conn, i))

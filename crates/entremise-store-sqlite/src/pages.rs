@@ -17,6 +17,7 @@ use entremise_domain::store::{
 };
 use entremise_domain::{AccountId, Error, ProfileId, Result};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use time::OffsetDateTime;
 
 /// Creates the page's profile, its owner's role and the first audit line.
 fn create_page(tx: &Transaction<'_>, new: &NewPage) -> DbResult<Profile> {
@@ -245,16 +246,26 @@ impl PageStore for SqliteStore {
         .await
     }
 
-    async fn contact_messages(&self, page: ProfileId, limit: usize) -> Result<Vec<ContactMessage>> {
+    async fn contact_messages(
+        &self,
+        page: ProfileId,
+        before: Option<(OffsetDateTime, i64)>,
+        limit: usize,
+    ) -> Result<Vec<ContactMessage>> {
         self.read("contact messages of page", move |conn| {
-            content::contact_messages(conn, page, limit)
+            content::contact_messages(conn, page, before, limit)
         })
         .await
     }
 
-    async fn audit_log(&self, page: ProfileId, limit: usize) -> Result<Vec<AuditEntry>> {
+    async fn audit_log(
+        &self,
+        page: ProfileId,
+        before: Option<(OffsetDateTime, i64)>,
+        limit: usize,
+    ) -> Result<Vec<AuditEntry>> {
         self.read("audit log of page", move |conn| {
-            content::audit_log(conn, page, limit)
+            content::audit_log(conn, page, before, limit)
         })
         .await
     }

@@ -718,6 +718,42 @@ impl PostStore for SqliteStore {
         .await
     }
 
+    async fn comment_threads(
+        &self,
+        post: i64,
+        after: Option<(OffsetDateTime, i64)>,
+        limit_to: usize,
+    ) -> Result<Vec<Comment>> {
+        self.read("comment threads of post", move |conn| {
+            macro_rules! threads {
+                ($after:literal) => {
+                    concat!(
+                        "WITH tops AS (
+                             SELECT id FROM comments
+                             WHERE post_id = ?1 AND parent_id IS NULL ",
+                        $after,
+                        "    ORDER BY created_at, id LIMIT ?2)
+                         SELECT id, post_id, parent_id, author_id, text, created_at
+                         FROM comments
+                         WHERE id IN tops OR (post_id = ?1 AND parent_id IN tops)
+                         ORDER BY created_at, id"
+                    )
+                };
+            }
+            Ok(match after {
+                Some((at, id)) => conn
+                    .prepare_cached(threads!("AND (created_at, id) > (?3, ?4)"))?
+                    .query_map(params![post, limit(limit_to), Ts(at), id], comment_from_row)?
+                    .collect::<rusqlite::Result<_>>()?,
+                None => conn
+                    .prepare_cached(threads!(""))?
+                    .query_map(params![post, limit(limit_to)], comment_from_row)?
+                    .collect::<rusqlite::Result<_>>()?,
+            })
+        })
+        .await
+    }
+
     /// Setting one on a missing post is `NotFound`; removing a reaction that
     /// does not exist changes nothing.
     async fn set_reaction(

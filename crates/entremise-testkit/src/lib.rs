@@ -55,6 +55,7 @@ pub async fn run_store_story(store: Arc<dyn Store>) {
         follows,
         profile_visits,
         post_views_and_reach,
+        lists_a_page_at_a_time,
     );
 }
 
@@ -110,6 +111,7 @@ macro_rules! store_conformance_tests {
                 follows,
                 profile_visits,
                 post_views_and_reach,
+                lists_a_page_at_a_time,
             );
         }
     };

@@ -12,6 +12,7 @@ mod accounts;
 mod contacts;
 mod conversations;
 mod introductions;
+mod lists;
 mod pages;
 mod posts;
 mod profiles;
@@ -24,6 +25,7 @@ pub use introductions::{
     introduction_counts, introduction_declines, introduction_reuses_conversation, introductions,
     relay_stats,
 };
+pub use lists::lists_a_page_at_a_time;
 pub use pages::{children, contact_messages, last_owner, offices_and_services, pages_and_roles};
 pub use posts::{
     comments_reactions_and_counts, counters_for_a_viewer, follows, post_edits_and_deletion,

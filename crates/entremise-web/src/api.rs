@@ -14,8 +14,12 @@ pub mod visits;
 use crate::error::ApiError;
 use crate::state::AppState;
 use axum::Router;
-use axum::extract::FromRequest;
+use axum::extract::{FromRequest, FromRequestParts};
+use axum::http::request::Parts;
 use axum::routing::{delete, get, post, put};
+use base64::Engine as _;
+use entremise_domain::Error;
+use entremise_domain::paging::{MAX_PAGE, Page, bad_cursor};
 use serde::Serialize;
 
 /// JSON body extractor whose rejections answer in the API's error format.
@@ -31,9 +35,126 @@ pub struct List<T> {
     pub next: Option<String>,
 }
 
-impl<T> List<T> {
-    pub fn all(items: Vec<T>) -> Self {
-        Self { items, next: None }
+/// The page size of a list that does not say otherwise.
+pub const DEFAULT_LIMIT: usize = 50;
+
+/// `?limit=` and `?cursor=`, as the OpenAPI document states them for every
+/// list; [`Paging`] reads them.
+#[derive(Debug, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageParams {
+    /// Items per page, 1 to 100 (each list gives its default). Anything
+    /// else is a 400 `invalid_input` naming `limit`.
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 100)]
+    pub limit: Option<String>,
+    /// The `next` of the previous page, passed back as it came (an opaque
+    /// string); absent for the first page. One this list did not hand out
+    /// is a 400 `invalid_input` naming `cursor`.
+    pub cursor: Option<String>,
+}
+
+/// The page a list request asks for, read once for every list of the API:
+/// `?limit=` checked (1 to [`MAX_PAGE`]) and `?cursor=` unwrapped, or a 400
+/// `invalid_input` naming the parameter. Other query parameters are left to
+/// the handler.
+///
+/// A cursor is the list's own position text (a keyset position, or an
+/// offset into a list bounded by nature: see [`entremise_domain::paging`])
+/// wrapped in URL-safe base64, so that clients take it as a whole; the
+/// list itself reads what is inside and refuses what it did not hand out.
+#[derive(Debug, Clone, Default)]
+pub struct Paging {
+    limit: Option<usize>,
+    cursor: Option<String>,
+}
+
+impl Paging {
+    /// Reads the two parameters; empty ones count as absent.
+    pub fn parse(limit: Option<&str>, cursor: Option<&str>) -> Result<Self, Error> {
+        let limit = match limit.map(str::trim).filter(|s| !s.is_empty()) {
+            None => None,
+            Some(raw) => {
+                let n: usize = raw.parse().map_err(|_| {
+                    Error::invalid("limit", "invalid", format!("a number, 1 to {MAX_PAGE}"))
+                })?;
+                if !(1..=MAX_PAGE).contains(&n) {
+                    return Err(Error::invalid(
+                        "limit",
+                        "out_of_range",
+                        format!("between 1 and {MAX_PAGE}"),
+                    ));
+                }
+                Some(n)
+            }
+        };
+        let cursor = match cursor.map(str::trim).filter(|s| !s.is_empty()) {
+            None => None,
+            Some(raw) => {
+                let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+                    .decode(raw)
+                    .map_err(|_| bad_cursor())?;
+                Some(String::from_utf8(bytes).map_err(|_| bad_cursor())?)
+            }
+        };
+        Ok(Self { limit, cursor })
+    }
+
+    /// The limit asked, or the list's default.
+    pub fn limit(&self, default: usize) -> usize {
+        self.limit.unwrap_or(default)
+    }
+
+    /// The list's own position text, unwrapped.
+    pub fn cursor(&self) -> Option<&str> {
+        self.cursor.as_deref()
+    }
+
+    /// Wraps a list's position text as the `next` clients get.
+    pub fn wrap(next: Option<String>) -> Option<String> {
+        next.map(|n| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(n))
+    }
+
+    /// A page of the domain as the API answers it.
+    pub fn list<T>(page: Page<T>) -> List<T> {
+        List {
+            items: page.items,
+            next: Self::wrap(page.next),
+        }
+    }
+
+    /// A page of a list bounded by nature, read whole: an offset cursor.
+    pub fn bounded<T>(&self, all: Vec<T>, default: usize) -> Result<List<T>, ApiError> {
+        let page =
+            Page::bounded(all, self.cursor(), self.limit(default)).map_err(ApiError::BadQuery)?;
+        Ok(Self::list(page))
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Paging {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        let mut params = PageParams::default();
+        let query = parts.uri.query().unwrap_or_default();
+        for (key, value) in url::form_urlencoded::parse(query.as_bytes()) {
+            let slot = match &*key {
+                "limit" => &mut params.limit,
+                "cursor" => &mut params.cursor,
+                _ => continue,
+            };
+            // The first of a repeated parameter counts.
+            slot.get_or_insert_with(|| value.into_owned());
+        }
+        Self::parse(params.limit.as_deref(), params.cursor.as_deref()).map_err(ApiError::BadQuery)
+    }
+}
+
+/// An error of a read that takes query parameters: a field problem (a
+/// cursor the list refuses, a filter) is a 400, as [`ApiError::BadQuery`].
+pub fn read_error(e: Error) -> ApiError {
+    match e {
+        Error::Invalid(_) => ApiError::BadQuery(e),
+        other => ApiError::Domain(other),
     }
 }
 

@@ -73,6 +73,8 @@ pub struct Suggestion {
 pub const MAX_PENDING: u64 = 20;
 pub const MAX_PER_WEEK: u64 = 50;
 pub const DECLINE_COOL_OFF_DAYS: i64 = 90;
+/// How deep the people-you-may-know ranking goes.
+pub const PYMK_DEPTH: usize = 200;
 
 /// 429 until [`DECLINE_COOL_OFF_DAYS`] after the last decline, if any.
 pub(crate) fn cool_off(
@@ -337,6 +339,33 @@ impl Entremise {
         Ok(out)
     }
 
+    /// [`Self::contact_requests`] a page at a time, newest first (keyset:
+    /// time, id).
+    pub async fn contact_requests_page(
+        &self,
+        viewer: &Viewer,
+        outgoing: bool,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<crate::paging::Page<ContactRequestView>> {
+        use crate::paging::{Page, parse_time_key, read_limit, time_key};
+        let me = self.me(viewer)?;
+        let before = cursor.map(parse_time_key).transpose()?;
+        let rows = self
+            .store
+            .pending_requests_page(me, outgoing, before, read_limit(limit))
+            .await?;
+        let page = Page::keyset(rows, limit, |r| time_key(r.created_at, r.id));
+        let mut items = Vec::new();
+        for r in &page.items {
+            items.push(self.request_view(r).await?);
+        }
+        Ok(Page {
+            items,
+            next: page.next,
+        })
+    }
+
     /// Ends a contact, both ways.
     pub async fn remove_contact(&self, viewer: &Viewer, handle: &str) -> Result<()> {
         let me = self.me(viewer)?;
@@ -364,6 +393,49 @@ impl Entremise {
             out.push(self.profile_ref_of(entry.contact).await?);
         }
         Ok(out)
+    }
+
+    /// [`Self::contacts`] a page at a time, in handle order (keyset: the
+    /// handle of the last contact shown).
+    pub async fn contacts_page(
+        &self,
+        viewer: &Viewer,
+        handle: &str,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<crate::paging::Page<ProfileRef>> {
+        use crate::paging::{Gather, Page, bad_cursor};
+        let lens = self.lens(viewer);
+        let (member, relation) = self.visible_person(viewer, handle).await?;
+        if !member.settings.contact_list.audience().admits(relation) {
+            return Err(Error::NotFound);
+        }
+        let after = cursor
+            .map(|c| crate::validate::Handle::parse(c).map_err(|_| bad_cursor()))
+            .transpose()?;
+        let mut gather = Gather::new(limit, after);
+        let mut items = Vec::new();
+        while gather.wants() {
+            let rows = self
+                .store
+                .contacts_by_handle(member.id, gather.after(), gather.batch())
+                .await?;
+            let short = rows.len() < gather.batch();
+            for (contact, handle) in rows {
+                // A contact hidden from the viewer by a block stays hidden.
+                let hidden = lens.hides(contact);
+                if gather.offer(handle, !hidden) {
+                    items.push(self.profile_ref_of(contact).await?);
+                }
+            }
+            if short {
+                break;
+            }
+        }
+        Ok(Page {
+            items,
+            next: gather.next(|h| h.to_string()),
+        })
     }
 
     /// A person's reference from the in-memory network, else the store.
@@ -525,7 +597,7 @@ impl Entremise {
             }
         }
         // Nor those he already asked to be introduced to.
-        for intro in self.store.introductions_of(me, 200).await? {
+        for intro in self.store.introductions_of(me, None, 200).await? {
             if intro.requester == me && intro.status_at(now).is_open() {
                 excluded.insert(intro.target.0);
             }
@@ -538,7 +610,7 @@ impl Entremise {
                 }
             }
         }
-        let limit = limit.clamp(1, 50);
+        let limit = limit.clamp(1, PYMK_DEPTH);
         let lens = self.lens(viewer);
         let found = self.network.with_view(me, me, |view| {
             let Some(a) = view.dense(me) else {
@@ -603,6 +675,30 @@ impl Entremise {
         Ok(out)
     }
 
+    /// [`Self::people_you_may_know`] a page at a time: an offset into the
+    /// ranking, computed anew for each page and [`PYMK_DEPTH`] deep at most.
+    pub async fn people_you_may_know_page(
+        &self,
+        viewer: &Viewer,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<crate::paging::Page<Suggestion>> {
+        use crate::paging::{MAX_PAGE, Page, parse_offset};
+        self.me(viewer)?;
+        let offset = cursor.map(parse_offset).transpose()?.unwrap_or(0);
+        // One more than the page, to know whether another follows.
+        let wanted = offset
+            .saturating_add(limit.clamp(1, MAX_PAGE))
+            .saturating_add(1)
+            .min(PYMK_DEPTH);
+        let ranked = if offset < PYMK_DEPTH {
+            self.people_you_may_know(viewer, wanted).await?
+        } else {
+            Vec::new()
+        };
+        Page::bounded(ranked, cursor, limit)
+    }
+
     /// Hands out a new invitation code.
     pub async fn create_invitation_code(&self, viewer: &Viewer) -> Result<InvitationCode> {
         let me = self.me(viewer)?;
@@ -616,7 +712,27 @@ impl Entremise {
 
     pub async fn invitation_codes(&self, viewer: &Viewer) -> Result<Vec<InvitationCode>> {
         let me = self.me(viewer)?;
-        self.store.invitation_codes_of(me).await
+        self.store.invitation_codes_of(me, None, usize::MAX).await
+    }
+
+    /// The viewer's invitation codes a page at a time, newest first
+    /// (keyset: time, then code).
+    pub async fn invitation_codes_page(
+        &self,
+        viewer: &Viewer,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<crate::paging::Page<InvitationCode>> {
+        use crate::paging::{Page, parse_time_key, read_limit, time_key};
+        let me = self.me(viewer)?;
+        let before = cursor.map(parse_time_key).transpose()?;
+        let rows = self
+            .store
+            .invitation_codes_of(me, before, read_limit(limit))
+            .await?;
+        Ok(Page::keyset(rows, limit, |c| {
+            time_key(c.created_at, &c.code)
+        }))
     }
 
     pub async fn revoke_invitation_code(&self, viewer: &Viewer, code: &str) -> Result<()> {
@@ -700,6 +816,32 @@ impl Entremise {
             out.push(self.profile_ref_of(id).await?);
         }
         Ok(out)
+    }
+
+    /// [`Self::blocks`] a page at a time, by id (keyset). The ids are read
+    /// whole (one column of the viewer's own blocks); names only for the page.
+    pub async fn blocks_page(
+        &self,
+        viewer: &Viewer,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<crate::paging::Page<ProfileRef>> {
+        use crate::paging::{Page, parse_id_key, read_limit};
+        let me = self.me(viewer)?;
+        let after = cursor.map(parse_id_key).transpose()?;
+        let mut ids = self.store.blocked_by(me).await?;
+        ids.sort_unstable();
+        ids.retain(|id| after.is_none_or(|a| id.0 > a));
+        ids.truncate(read_limit(limit));
+        let page = Page::keyset(ids, limit, |id| id.0.to_string());
+        let mut items = Vec::new();
+        for id in page.items {
+            items.push(self.profile_ref_of(id).await?);
+        }
+        Ok(Page {
+            items,
+            next: page.next,
+        })
     }
 }
 

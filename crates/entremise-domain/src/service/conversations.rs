@@ -243,11 +243,12 @@ impl Entremise {
 
     async fn conversation_view(&self, lens: &Lens, id: i64) -> Result<ConversationView> {
         let me = lens.person().ok_or(Error::Unauthenticated)?;
-        let entries = self.store.conversations_of(me, 500).await?;
+        let entries = self.store.conversations_of(me, None, 500).await?;
         let entry = match entries.into_iter().find(|e| e.conversation.id == id) {
             Some(e) => e,
             None => ConversationEntry {
                 conversation: self.my_conversation(lens, id).await?,
+                active_at: time::OffsetDateTime::UNIX_EPOCH,
                 last_message: None,
                 unread: 0,
             },
@@ -257,13 +258,34 @@ impl Entremise {
 
     /// The viewer's conversations, most recent first, with unread counts.
     pub async fn conversations(&self, viewer: &Viewer) -> Result<Vec<ConversationView>> {
+        Ok(self.conversations_page(viewer, None, 100).await?.items)
+    }
+
+    /// [`Self::conversations`] a page at a time (keyset: last activity, id).
+    pub async fn conversations_page(
+        &self,
+        viewer: &Viewer,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<crate::paging::Page<ConversationView>> {
+        use crate::paging::{Page, parse_time_key, read_limit, time_key};
         let me = self.me(viewer)?;
         let lens = self.lens(viewer);
+        let before = cursor.map(parse_time_key).transpose()?;
+        let rows = self
+            .store
+            .conversations_of(me, before, read_limit(limit))
+            .await?;
+        let page = Page::keyset(rows, limit, |e| time_key(e.active_at, e.conversation.id));
         let mut out = Vec::new();
-        for e in self.store.conversations_of(me, 100).await? {
+        for e in page.items {
+            // A conversation left with nobody he may see is gone for him.
             out.extend(self.entry_view(&lens, &e).await?);
         }
-        Ok(out)
+        Ok(Page {
+            items: out,
+            next: page.next,
+        })
     }
 
     pub async fn conversation(&self, viewer: &Viewer, id: i64) -> Result<ConversationView> {
@@ -362,7 +384,7 @@ impl Entremise {
             return Ok(total);
         }
         let mut hidden_unread = 0;
-        for e in self.store.conversations_of(me, 10_000).await? {
+        for e in self.store.conversations_of(me, None, 10_000).await? {
             let hidden = Self::hidden_from(&lens, &e.conversation);
             if e.unread == 0 || hidden.is_empty() {
                 continue;

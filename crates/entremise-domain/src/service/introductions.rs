@@ -300,14 +300,41 @@ impl Entremise {
 
     /// Introductions the viewer takes part in, newest first.
     pub async fn introductions(&self, viewer: &Viewer) -> Result<Vec<IntroductionView>> {
+        Ok(self.introductions_page(viewer, None, 100).await?.items)
+    }
+
+    /// [`Self::introductions`] a page at a time (keyset: time, id); those
+    /// that have not reached the viewer yet are passed over.
+    pub async fn introductions_page(
+        &self,
+        viewer: &Viewer,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<crate::paging::Page<IntroductionView>> {
+        use crate::paging::{Gather, Page, parse_time_key, time_key};
         let me = self.me(viewer)?;
-        let mut out = Vec::new();
-        for intro in self.store.introductions_of(me, 100).await? {
-            if intro.visible_to(me) {
-                out.push(self.introduction_view(viewer, &intro, None).await?);
+        let before = cursor.map(parse_time_key).transpose()?;
+        let mut gather = Gather::new(limit, before);
+        let mut items = Vec::new();
+        while gather.wants() {
+            let rows = self
+                .store
+                .introductions_of(me, gather.after(), gather.batch())
+                .await?;
+            let short = rows.len() < gather.batch();
+            for intro in &rows {
+                if gather.offer((intro.created_at, intro.id), intro.visible_to(me)) {
+                    items.push(self.introduction_view(viewer, intro, None).await?);
+                }
+            }
+            if short {
+                break;
             }
         }
-        Ok(out)
+        Ok(Page {
+            items,
+            next: gather.next(|(at, id)| time_key(*at, id)),
+        })
     }
 
     /// What the viewer may see of an introduction he is part of. The

@@ -344,7 +344,27 @@ impl Entremise {
         limit: usize,
     ) -> Result<Vec<AuditEntry>> {
         let (page, _) = self.administered_page(viewer, page).await?;
-        self.store.audit_log(page.id, limit.clamp(1, 500)).await
+        self.store
+            .audit_log(page.id, None, limit.clamp(1, 500))
+            .await
+    }
+
+    /// The audit trail a page at a time, newest first (keyset: time, id).
+    pub async fn audit_log_page(
+        &self,
+        viewer: &Viewer,
+        page: &str,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<crate::paging::Page<AuditEntry>> {
+        use crate::paging::{Page, parse_time_key, read_limit, time_key};
+        let (page, _) = self.administered_page(viewer, page).await?;
+        let before = cursor.map(parse_time_key).transpose()?;
+        let rows = self
+            .store
+            .audit_log(page.id, before, read_limit(limit))
+            .await?;
+        Ok(Page::keyset(rows, limit, |e| time_key(e.at, e.id)))
     }
 
     async fn organization_admin(&self, viewer: &Viewer, page: &str) -> Result<Profile> {
@@ -588,8 +608,32 @@ impl Entremise {
         page: &str,
     ) -> Result<Vec<ContactMessage>> {
         match self.page(viewer, page).await? {
-            (p, Some(role)) if role.edits() => self.store.contact_messages(p.id, 200).await,
+            (p, Some(role)) if role.edits() => self.store.contact_messages(p.id, None, 200).await,
             _ => Err(Error::NotFound),
         }
+    }
+
+    /// [`Self::contact_messages`] a page at a time, newest first (keyset:
+    /// time, id).
+    pub async fn contact_messages_page(
+        &self,
+        viewer: &Viewer,
+        page: &str,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<crate::paging::Page<ContactMessage>> {
+        use crate::paging::{Page, parse_time_key, read_limit, time_key};
+        let p = match self.page(viewer, page).await? {
+            (p, Some(role)) if role.edits() => p,
+            _ => return Err(Error::NotFound),
+        };
+        let before = cursor.map(parse_time_key).transpose()?;
+        let rows = self
+            .store
+            .contact_messages(p.id, before, read_limit(limit))
+            .await?;
+        Ok(Page::keyset(rows, limit, |m| {
+            time_key(m.created_at, m.id.0)
+        }))
     }
 }

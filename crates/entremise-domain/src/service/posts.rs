@@ -23,7 +23,7 @@ use std::sync::Arc;
 use time::{Duration, OffsetDateTime};
 
 /// Largest page of a feed or list of posts.
-pub const MAX_FEED_LIMIT: usize = 50;
+pub const MAX_FEED_LIMIT: usize = crate::paging::MAX_PAGE;
 /// How far ahead a page may schedule a post.
 pub const MAX_SCHEDULE_DAYS: i64 = 365;
 /// How far back the ranked feed looks.
@@ -509,8 +509,58 @@ impl Entremise {
     /// members hidden from the viewer by a block.
     pub async fn comments(&self, viewer: &Viewer, post_id: i64) -> Result<Vec<CommentView>> {
         self.visible_post(viewer, post_id).await?;
-        let lens = self.lens(viewer);
         let all: Vec<Comment> = self.store.comments(post_id).await?;
+        self.threads(viewer, all).await
+    }
+
+    /// [`Self::comments`] a page of threads at a time, oldest first
+    /// (keyset: the time and id of the thread's first comment); threads
+    /// hidden from the viewer by a block are passed over.
+    pub async fn comments_page(
+        &self,
+        viewer: &Viewer,
+        post_id: i64,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<crate::paging::Page<CommentView>> {
+        use crate::paging::{Gather, Page, parse_time_key, time_key};
+        self.visible_post(viewer, post_id).await?;
+        let after = cursor.map(parse_time_key).transpose()?;
+        let lens = self.lens(viewer);
+        let mut gather = Gather::new(limit, after);
+        let mut kept: Vec<Comment> = Vec::new();
+        while gather.wants() {
+            let rows = self
+                .store
+                .comment_threads(post_id, gather.after(), gather.batch())
+                .await?;
+            let mut taken = std::collections::HashSet::new();
+            let mut threads = 0;
+            for c in rows.iter().filter(|c| c.parent.is_none()) {
+                threads += 1;
+                let shown = !lens.hides(c.author);
+                if gather.offer((c.created_at, c.id), shown) {
+                    taken.insert(c.id);
+                }
+            }
+            kept.extend(
+                rows.into_iter()
+                    .filter(|c| taken.contains(&c.parent.unwrap_or(c.id))),
+            );
+            if threads < gather.batch() {
+                break;
+            }
+        }
+        Ok(Page {
+            items: self.threads(viewer, kept).await?,
+            next: gather.next(|(at, id)| time_key(*at, id)),
+        })
+    }
+
+    /// Comments (oldest first) as threads one level deep, leaving out
+    /// those of members hidden from the viewer by a block.
+    async fn threads(&self, viewer: &Viewer, all: Vec<Comment>) -> Result<Vec<CommentView>> {
+        let lens = self.lens(viewer);
         let mut refs = HashMap::new();
         let mut top: Vec<CommentView> = Vec::new();
         let mut index: HashMap<i64, usize> = HashMap::new();
@@ -738,7 +788,7 @@ impl Entremise {
         authors.sort_unstable();
         authors.dedup();
         let page = if ranked {
-            self.ranked_feed(viewer, &authors, limit).await?
+            self.ranked_feed(viewer, &authors, cursor, limit).await?
         } else {
             self.page_of_posts(viewer, &authors, cursor, limit).await?
         };
@@ -827,12 +877,26 @@ impl Entremise {
             .collect()
     }
 
+    /// The last two weeks' posts ranked by engagement, a page at a time:
+    /// an offset into the ranking of [`RANKED_POOL`] posts at most.
     async fn ranked_feed(
         &self,
         viewer: &Viewer,
         authors: &[ProfileId],
+        cursor: Option<&str>,
         limit: usize,
     ) -> Result<FeedPage> {
+        if !(1..=MAX_FEED_LIMIT).contains(&limit) {
+            return Err(Error::invalid(
+                "limit",
+                "out_of_range",
+                format!("between 1 and {MAX_FEED_LIMIT}"),
+            ));
+        }
+        let offset = cursor
+            .map(crate::paging::parse_offset)
+            .transpose()?
+            .unwrap_or(0);
         let now = self.clock.now();
         let since = now - Duration::days(RANKED_WINDOW_DAYS);
         let pool = self.timelines.recent(
@@ -862,12 +926,18 @@ impl Entremise {
             })
             .collect();
         scored.sort_by(|a, b| b.0.total_cmp(&a.0));
-        let chosen: Vec<(Post, Relation)> =
-            scored.into_iter().take(limit).map(|(_, x)| x).collect();
+        let end = offset.saturating_add(limit);
+        let next = (scored.len() > end).then(|| end.to_string());
+        let chosen: Vec<(Post, Relation)> = scored
+            .into_iter()
+            .take(end)
+            .skip(offset)
+            .map(|(_, x)| x)
+            .collect();
         let items = self
             .post_views_from(viewer, &chosen, now, counts, batch.mine)
             .await?;
-        Ok(FeedPage { items, next: None })
+        Ok(FeedPage { items, next })
     }
 
     /// How an author or commenter is labelled for the viewer. A person's

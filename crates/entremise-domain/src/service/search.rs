@@ -15,7 +15,7 @@ pub const MAX_QUERY_CHARS: usize = 200;
 /// Most words a query may hold.
 pub const MAX_QUERY_WORDS: usize = 12;
 /// Largest page of results.
-pub const MAX_LIMIT: usize = 50;
+pub const MAX_LIMIT: usize = crate::paging::MAX_PAGE;
 /// Deepest a search may page (offset + limit).
 pub const MAX_DEPTH: usize = 1_000;
 /// Suggestions shown under the search box.

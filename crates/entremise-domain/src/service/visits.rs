@@ -52,6 +52,8 @@ pub enum Visitor {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VisitorsPage {
     pub items: Vec<Visitor>,
+    /// Cursor of the next page, or null at the end.
+    pub next: Option<String>,
     /// Visitors who show nothing of their visits: counted only.
     pub anonymous_count: u64,
 }
@@ -167,13 +169,32 @@ impl Entremise {
     /// Who viewed the viewer's profile in the last 90 days, newest first,
     /// each as his own `visits` setting says.
     pub async fn profile_visitors(&self, viewer: &Viewer, limit: usize) -> Result<VisitorsPage> {
+        self.profile_visitors_page(viewer, None, limit).await
+    }
+
+    /// [`Self::profile_visitors`] a page at a time; `anonymous_count`
+    /// counts them all. The cursor is an offset into the visitors shown (of
+    /// the visits read, 2,000 at most): a key would carry a visitor's id or
+    /// the exact time of his visit, which he may not show.
+    pub async fn profile_visitors_page(
+        &self,
+        viewer: &Viewer,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<VisitorsPage> {
         let me = viewer.require()?.identity.person;
+        let offset = cursor
+            .map(crate::paging::parse_offset)
+            .transpose()?
+            .unwrap_or(0);
         let since = self.clock.now() - Duration::days(VISITS_WINDOW_DAYS);
         let limit = limit.clamp(1, MAX_VISITORS);
         let rows = self.store.visitors_of(me, since, VISITORS_READ).await?;
         let lens = self.lens(viewer);
         let mut items = Vec::new();
         let mut anonymous_count = 0;
+        let mut skipped = 0;
+        let mut more = false;
         for (visitor, at) in rows {
             let Some(relation) = lens.relation(visitor) else {
                 continue;
@@ -184,7 +205,8 @@ impl Entremise {
             let visited_on = at.date().to_string();
             match p.settings.visits {
                 VisitVisibility::Nothing => anonymous_count += 1,
-                _ if items.len() >= limit => {}
+                _ if skipped < offset => skipped += 1,
+                _ if items.len() >= limit => more = true,
                 VisitVisibility::Name => items.push(Visitor::Named {
                     handle: p.handle.clone(),
                     name: p.fields.name.clone(),
@@ -202,6 +224,7 @@ impl Entremise {
         }
         Ok(VisitorsPage {
             items,
+            next: more.then(|| offset.saturating_add(limit).to_string()),
             anonymous_count,
         })
     }

@@ -10,6 +10,7 @@ use entremise_domain::page::{AuditEntry, ContactMessage, Office, Service};
 use entremise_domain::profile::ProfileRef;
 use entremise_domain::store::{AuditRecord, NewContactMessage, NewOffice, NewService};
 use rusqlite::{Connection, OptionalExtension, Row, params};
+use time::OffsetDateTime;
 
 pub(super) fn offices(conn: &Connection, page: ProfileId) -> DbResult<Vec<Office>> {
     let mut stmt = conn.prepare_cached(
@@ -155,17 +156,23 @@ fn sender_at(row: &Row<'_>, first: usize) -> rusqlite::Result<Option<ProfileRef>
 pub(super) fn contact_messages(
     conn: &Connection,
     page: ProfileId,
+    before: Option<(OffsetDateTime, i64)>,
     max: usize,
 ) -> DbResult<Vec<ContactMessage>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT m.id, m.page_id, m.name, m.email, m.message, m.created_at,
-                s.handle, s.name, s.kind
-         FROM contact_messages m LEFT JOIN profiles s ON s.id = m.sender_id
-         WHERE m.page_id = ?1
-         ORDER BY m.created_at DESC, m.id DESC
-         LIMIT ?2",
-    )?;
-    let rows = stmt.query_map(params![page.0, limit(max)], |row| {
+    macro_rules! contact_messages {
+        ($before:literal) => {
+            concat!(
+                "SELECT m.id, m.page_id, m.name, m.email, m.message, m.created_at,
+                        s.handle, s.name, s.kind
+                 FROM contact_messages m LEFT JOIN profiles s ON s.id = m.sender_id
+                 WHERE m.page_id = ?1 ",
+                $before,
+                " ORDER BY m.created_at DESC, m.id DESC
+                 LIMIT ?2"
+            )
+        };
+    }
+    let read = |row: &Row<'_>| {
         Ok(ContactMessage {
             id: ContactMessageId(row.get(0)?),
             page: ProfileId(row.get(1)?),
@@ -175,32 +182,57 @@ pub(super) fn contact_messages(
             message: row.get(4)?,
             created_at: row.get::<_, Ts>(5)?.0,
         })
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    };
+    Ok(match before {
+        Some((at, id)) => conn
+            .prepare_cached(contact_messages!("AND (m.created_at, m.id) < (?3, ?4)"))?
+            .query_map(params![page.0, limit(max), Ts(at), id], read)?
+            .collect::<rusqlite::Result<_>>()?,
+        None => conn
+            .prepare_cached(contact_messages!(""))?
+            .query_map(params![page.0, limit(max)], read)?
+            .collect::<rusqlite::Result<_>>()?,
+    })
 }
 
 pub(super) fn audit_log(
     conn: &Connection,
     page: ProfileId,
+    before: Option<(OffsetDateTime, i64)>,
     max: usize,
 ) -> DbResult<Vec<AuditEntry>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT l.page_id, p.handle, p.name, p.kind, l.action, l.detail, l.at
-         FROM audit_log l
-         JOIN accounts a ON a.id = l.actor_id
-         JOIN profiles p ON p.id = a.person_id
-         WHERE l.page_id = ?1
-         ORDER BY l.at DESC, l.id DESC
-         LIMIT ?2",
-    )?;
-    let rows = stmt.query_map(params![page.0, limit(max)], |row| {
+    macro_rules! audit_log {
+        ($before:literal) => {
+            concat!(
+                "SELECT l.page_id, p.handle, p.name, p.kind, l.action, l.detail, l.at, l.id
+                 FROM audit_log l
+                 JOIN accounts a ON a.id = l.actor_id
+                 JOIN profiles p ON p.id = a.person_id
+                 WHERE l.page_id = ?1 ",
+                $before,
+                " ORDER BY l.at DESC, l.id DESC
+                 LIMIT ?2"
+            )
+        };
+    }
+    let read = |row: &Row<'_>| {
         Ok(AuditEntry {
+            id: row.get(7)?,
             page: ProfileId(row.get(0)?),
             actor: profile_ref_at(row, 1)?,
             action: row.get(4)?,
             detail: row.get(5)?,
             at: row.get::<_, Ts>(6)?.0,
         })
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    };
+    Ok(match before {
+        Some((at, id)) => conn
+            .prepare_cached(audit_log!("AND (l.at, l.id) < (?3, ?4)"))?
+            .query_map(params![page.0, limit(max), Ts(at), id], read)?
+            .collect::<rusqlite::Result<_>>()?,
+        None => conn
+            .prepare_cached(audit_log!(""))?
+            .query_map(params![page.0, limit(max)], read)?
+            .collect::<rusqlite::Result<_>>()?,
+    })
 }

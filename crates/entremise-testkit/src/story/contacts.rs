@@ -267,10 +267,16 @@ pub async fn invitation_codes(store: Arc<dyn Store>) {
     );
     assert_eq!(store.invitation_code("inv-nobody").await.unwrap(), None);
     assert_eq!(
-        store.invitation_codes_of(ada).await.unwrap(),
+        store.invitation_codes_of(ada, None, 10).await.unwrap(),
         [second.clone(), first.clone()]
     );
-    assert!(store.invitation_codes_of(bob).await.unwrap().is_empty());
+    assert!(
+        store
+            .invitation_codes_of(bob, None, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 
     assert!(
         !store
@@ -299,7 +305,7 @@ pub async fn invitation_codes(store: Arc<dyn Store>) {
         .unwrap();
     assert_eq!(revoked.revoked_at, Some(at(5)));
     assert_eq!(
-        store.invitation_codes_of(ada).await.unwrap(),
+        store.invitation_codes_of(ada, None, 10).await.unwrap(),
         [second, revoked]
     );
 }

@@ -100,7 +100,7 @@ pub async fn conversations(store: Arc<dyn Store>) {
     );
 
     // Most recently active first: a message counts, else the creation.
-    let list = store.conversations_of(ada, 10).await.unwrap();
+    let list = store.conversations_of(ada, None, 10).await.unwrap();
     let ids: Vec<i64> = list.iter().map(|e| e.conversation.id).collect();
     assert_eq!(ids, [group.id, pair.id, quiet.id, other_group.id]);
     assert_eq!(list[0].conversation, group);
@@ -108,9 +108,9 @@ pub async fn conversations(store: Arc<dyn Store>) {
     assert_eq!(list[1].last_message, Some(m3.clone()));
     assert_eq!(list[2].last_message, None);
     assert_eq!(list[2].conversation, quiet);
-    let first_two = store.conversations_of(ada, 2).await.unwrap();
+    let first_two = store.conversations_of(ada, None, 2).await.unwrap();
     assert_eq!(first_two, list[..2]);
-    let of_dan = store.conversations_of(dan, 10).await.unwrap();
+    let of_dan = store.conversations_of(dan, None, 10).await.unwrap();
     assert_eq!(of_dan.len(), 1);
     assert_eq!((of_dan[0].conversation.id, of_dan[0].unread), (quiet.id, 0));
 }
@@ -128,7 +128,7 @@ pub async fn unread_and_read_marks(store: Arc<dyn Store>) {
         let store = store.clone();
         async move {
             store
-                .conversations_of(member, 10)
+                .conversations_of(member, None, 10)
                 .await
                 .unwrap()
                 .into_iter()

@@ -95,14 +95,20 @@ pub async fn introductions(store: Arc<dyn Store>) {
     );
     assert_eq!(store.introduction(i64::MAX).await.unwrap(), None);
     for member in [req, i1, i2, target] {
-        let theirs = store.introductions_of(member, 10).await.unwrap();
+        let theirs = store.introductions_of(member, None, 10).await.unwrap();
         assert_eq!(
             theirs,
             slice::from_ref(&created),
             "{member:?} is on the path"
         );
     }
-    assert!(store.introductions_of(other, 10).await.unwrap().is_empty());
+    assert!(
+        store
+            .introductions_of(other, None, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 
     let (forwarded, none) = act(&*store, &created, i1, forward("Worth meeting"), 2).await;
     assert_eq!(none, None);
@@ -185,15 +191,18 @@ pub async fn introductions(store: Arc<dyn Store>) {
     );
     assert!(!store.is_contact(other, target).await.unwrap());
     assert_eq!(
-        store.introductions_of(i1, 10).await.unwrap(),
+        store.introductions_of(i1, None, 10).await.unwrap(),
         [declined.clone(), accepted.clone()],
         "newest first"
     );
     assert_eq!(
-        store.introductions_of(i1, 1).await.unwrap(),
+        store.introductions_of(i1, None, 1).await.unwrap(),
         slice::from_ref(&declined)
     );
-    assert_eq!(store.introductions_of(other, 10).await.unwrap(), [declined]);
+    assert_eq!(
+        store.introductions_of(other, None, 10).await.unwrap(),
+        [declined]
+    );
 }
 
 /// An acceptance between members who already talk reuses their

@@ -20,7 +20,7 @@ fn person_ref(account: &Account) -> ProfileRef {
 }
 
 async fn actions(store: &dyn Store, page: ProfileId) -> Vec<String> {
-    let log: Vec<AuditEntry> = store.audit_log(page, 500).await.unwrap();
+    let log: Vec<AuditEntry> = store.audit_log(page, None, 500).await.unwrap();
     log.into_iter().map(|e| e.action).collect()
 }
 
@@ -54,7 +54,7 @@ pub async fn pages_and_roles(store: Arc<dyn Store>) {
         store.roles_of_account(ada.id).await.unwrap(),
         [(acme.id, Role::Owner)]
     );
-    let log = store.audit_log(acme.id, 10).await.unwrap();
+    let log = store.audit_log(acme.id, None, 10).await.unwrap();
     assert_eq!(log.len(), 1);
     assert_eq!(log[0].page, acme.id);
     assert_eq!(log[0].action, "page.create");
@@ -124,7 +124,7 @@ pub async fn pages_and_roles(store: Arc<dyn Store>) {
         ["role.set", "role.set", "role.set", "page.create"],
         "newest first"
     );
-    let log = store.audit_log(acme.id, 2).await.unwrap();
+    let log = store.audit_log(acme.id, None, 2).await.unwrap();
     assert_eq!(log.len(), 2, "limited");
     assert_eq!(
         log[0].actor,
@@ -443,16 +443,16 @@ pub async fn contact_messages(store: Arc<dyn Store>) {
     let middle = store.add_contact_message(new(None, 2)).await.unwrap();
 
     assert_eq!(
-        store.contact_messages(acme.id, 10).await.unwrap(),
+        store.contact_messages(acme.id, None, 10).await.unwrap(),
         [signed.clone(), middle.clone(), anonymous]
     );
     assert_eq!(
-        store.contact_messages(acme.id, 2).await.unwrap(),
+        store.contact_messages(acme.id, None, 2).await.unwrap(),
         [signed, middle]
     );
     assert!(
         store
-            .contact_messages(bob.person, 10)
+            .contact_messages(bob.person, None, 10)
             .await
             .unwrap()
             .is_empty()

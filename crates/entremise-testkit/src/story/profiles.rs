@@ -90,7 +90,7 @@ pub async fn profile_round_trip(store: Arc<dyn Store>) {
     let line = audit(org.id, ada.id, "profile.update", "headline", 5);
     store.save_profile(&page, Some(line)).await.unwrap();
     assert_eq!(store.profile(org.id).await.unwrap(), Some(page));
-    let log = store.audit_log(org.id, 10).await.unwrap();
+    let log = store.audit_log(org.id, None, 10).await.unwrap();
     assert_eq!(log[0].action, "profile.update");
     assert_eq!(log[0].detail, "headline");
     assert_eq!(log[0].at, at(5));
@@ -263,7 +263,7 @@ pub async fn positions(store: Arc<dyn Store>) {
 
     let log_len = |page| {
         let store = store.clone();
-        async move { store.audit_log(page, 100).await.unwrap().len() }
+        async move { store.audit_log(page, None, 100).await.unwrap().len() }
     };
     let before = log_len(other.id).await;
     let line = audit(other.id, bob.id, "executive.confirm", "x", 2);
@@ -294,7 +294,7 @@ pub async fn positions(store: Arc<dyn Store>) {
             .unwrap()
     );
     assert_eq!(log_len(acme.id).await, before + 1);
-    let log = store.audit_log(acme.id, 1).await.unwrap();
+    let log = store.audit_log(acme.id, None, 1).await.unwrap();
     assert_eq!(
         (log[0].action.as_str(), log[0].detail.as_str()),
         ("executive.confirm", detail.as_str())

@@ -1,6 +1,6 @@
 //! Accounts and sessions.
 
-use super::{ApiJson, List};
+use super::{ApiJson, DEFAULT_LIMIT, List, PageParams, Paging};
 use crate::auth::Ctx;
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
@@ -110,24 +110,26 @@ pub struct SessionItem {
     pub current: bool,
 }
 
-/// The member's open sessions (browsers and API clients).
-#[utoipa::path(get, path = "/api/v1/sessions", tag = "accounts",
-    responses((status = 200, body = List<SessionItem>), (status = 401, body = ErrorBody)), security(("bearer" = [])))]
+/// The member's open sessions (browsers and API clients), newest first,
+/// 50 a page by default. Paged by offset: the unexpired sessions of one
+/// account are few, and read whole.
+#[utoipa::path(get, path = "/api/v1/sessions", tag = "accounts", params(PageParams),
+    responses((status = 200, body = List<SessionItem>), (status = 400, description = "invalid_input: `limit` or `cursor`", body = ErrorBody), (status = 401, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn list_sessions(
     State(state): State<AppState>,
     ctx: Ctx,
+    paging: Paging,
 ) -> Result<Json<List<SessionItem>>, ApiError> {
     let current = ctx.viewer.require()?.session;
     let sessions = state.app.sessions(&ctx.viewer).await?;
-    Ok(Json(List::all(
-        sessions
-            .into_iter()
-            .map(|s| SessionItem {
-                current: s.id == current,
-                session: s,
-            })
-            .collect(),
-    )))
+    let items = sessions
+        .into_iter()
+        .map(|s| SessionItem {
+            current: s.id == current,
+            session: s,
+        })
+        .collect();
+    Ok(Json(paging.bounded(items, DEFAULT_LIMIT)?))
 }
 
 /// Revokes one of the member's sessions.

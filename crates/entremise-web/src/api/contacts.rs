@@ -1,7 +1,7 @@
 //! Contacts, contact requests, invitation codes, blocks, "how you are
 //! connected", people you may know, network health.
 
-use super::{ApiJson, List};
+use super::{ApiJson, DEFAULT_LIMIT, List, PageParams, Paging, read_error};
 use crate::auth::Ctx;
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
@@ -43,29 +43,39 @@ pub struct RequestsQuery {
     pub direction: Option<String>,
 }
 
-/// Pending contact requests to or from the member.
-#[utoipa::path(get, path = "/api/v1/contact-requests", tag = "contacts", params(RequestsQuery),
-    responses((status = 200, body = List<ContactRequestView>)), security(("bearer" = [])))]
+/// Pending contact requests to or from the member, newest first, 50 a page
+/// by default (keyset cursor).
+#[utoipa::path(get, path = "/api/v1/contact-requests", tag = "contacts", params(RequestsQuery, PageParams),
+    responses((status = 200, body = List<ContactRequestView>), (status = 400, description = "invalid_input: `direction`, `limit` or `cursor`", body = ErrorBody)),
+    security(("bearer" = [])))]
 pub async fn list_requests(
     State(state): State<AppState>,
     ctx: Ctx,
     Query(q): Query<RequestsQuery>,
+    paging: Paging,
 ) -> Result<Json<List<ContactRequestView>>, ApiError> {
     let outgoing = match q.direction.as_deref() {
         None | Some("incoming") => false,
         Some("outgoing") => true,
         Some(_) => {
-            return Err(Error::invalid(
+            return Err(ApiError::BadQuery(Error::invalid(
                 "direction",
                 "invalid",
                 "direction is incoming or outgoing.",
-            )
-            .into());
+            )));
         }
     };
-    Ok(Json(List::all(
-        state.app.contact_requests(&ctx.viewer, outgoing).await?,
-    )))
+    let page = state
+        .app
+        .contact_requests_page(
+            &ctx.viewer,
+            outgoing,
+            paging.cursor(),
+            paging.limit(DEFAULT_LIMIT),
+        )
+        .await
+        .map_err(read_error)?;
+    Ok(Json(Paging::list(page)))
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -123,20 +133,29 @@ pub async fn withdraw_request(
     decide(&state, &ctx, &id, RequestStatus::Withdrawn).await
 }
 
-/// A member's contacts, as his contact-list audience allows (404 otherwise).
-#[utoipa::path(get, path = "/api/v1/profiles/{handle}/contacts", tag = "contacts", params(("handle" = String, Path)),
-    responses((status = 200, body = List<String>), (status = 404, body = ErrorBody)))]
+/// A member's contacts' handles, as his contact-list audience allows (404
+/// otherwise), leaving out those a block hides from the viewer; in handle
+/// order, 50 a page by default (keyset cursor: the last handle shown).
+#[utoipa::path(get, path = "/api/v1/profiles/{handle}/contacts", tag = "contacts", params(("handle" = String, Path), PageParams),
+    responses((status = 200, body = List<String>), (status = 400, description = "invalid_input: `limit` or `cursor`", body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn list_contacts(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(handle): Path<String>,
+    paging: Paging,
 ) -> Result<Json<List<String>>, ApiError> {
-    let contacts = state.app.contacts(&ctx.viewer, &handle).await?;
-    Ok(Json(List::all(
-        contacts
-            .into_iter()
-            .map(|c: ProfileRef| c.handle.to_string())
-            .collect(),
+    let page = state
+        .app
+        .contacts_page(
+            &ctx.viewer,
+            &handle,
+            paging.cursor(),
+            paging.limit(DEFAULT_LIMIT),
+        )
+        .await
+        .map_err(read_error)?;
+    Ok(Json(Paging::list(
+        page.map(|c: ProfileRef| c.handle.to_string()),
     )))
 }
 
@@ -164,26 +183,22 @@ pub async fn connection(
     Ok(Json(state.app.connection(&ctx.viewer, &handle).await?))
 }
 
-#[derive(Deserialize, utoipa::IntoParams)]
-pub struct LimitQuery {
-    /// At most 50.
-    pub limit: Option<usize>,
-}
-
-/// Members at 2nd degree the viewer may know, by mutual contacts.
-#[utoipa::path(get, path = "/api/v1/people-you-may-know", tag = "contacts", params(LimitQuery),
-    responses((status = 200, body = List<Suggestion>)), security(("bearer" = [])))]
+/// Members at 2nd degree the viewer may know, by mutual contacts, 10 a page
+/// by default. Paged by offset into the ranking, which goes 200 deep.
+#[utoipa::path(get, path = "/api/v1/people-you-may-know", tag = "contacts", params(PageParams),
+    responses((status = 200, body = List<Suggestion>), (status = 400, description = "invalid_input: `limit` or `cursor`", body = ErrorBody)),
+    security(("bearer" = [])))]
 pub async fn people_you_may_know(
     State(state): State<AppState>,
     ctx: Ctx,
-    Query(q): Query<LimitQuery>,
+    paging: Paging,
 ) -> Result<Json<List<Suggestion>>, ApiError> {
-    Ok(Json(List::all(
-        state
-            .app
-            .people_you_may_know(&ctx.viewer, q.limit.unwrap_or(10))
-            .await?,
-    )))
+    let page = state
+        .app
+        .people_you_may_know_page(&ctx.viewer, paging.cursor(), paging.limit(10))
+        .await
+        .map_err(read_error)?;
+    Ok(Json(Paging::list(page)))
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -216,16 +231,22 @@ pub async fn create_invitation(
     ))
 }
 
-/// The member's invitation codes.
-#[utoipa::path(get, path = "/api/v1/invitation-codes", tag = "contacts",
-    responses((status = 200, body = List<InvitationCode>)), security(("bearer" = [])))]
+/// The member's invitation codes, revoked ones included, newest first, 50
+/// a page by default (keyset cursor).
+#[utoipa::path(get, path = "/api/v1/invitation-codes", tag = "contacts", params(PageParams),
+    responses((status = 200, body = List<InvitationCode>), (status = 400, description = "invalid_input: `limit` or `cursor`", body = ErrorBody)),
+    security(("bearer" = [])))]
 pub async fn list_invitations(
     State(state): State<AppState>,
     ctx: Ctx,
+    paging: Paging,
 ) -> Result<Json<List<InvitationCode>>, ApiError> {
-    Ok(Json(List::all(
-        state.app.invitation_codes(&ctx.viewer).await?,
-    )))
+    let page = state
+        .app
+        .invitation_codes_page(&ctx.viewer, paging.cursor(), paging.limit(DEFAULT_LIMIT))
+        .await
+        .map_err(read_error)?;
+    Ok(Json(Paging::list(page)))
 }
 
 /// Revokes an invitation code.
@@ -263,14 +284,21 @@ pub async fn unblock(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// The members the viewer blocks.
-#[utoipa::path(get, path = "/api/v1/blocks", tag = "contacts",
-    responses((status = 200, body = List<ProfileRef>)), security(("bearer" = [])))]
+/// The members the viewer blocks, 50 a page by default (keyset cursor).
+#[utoipa::path(get, path = "/api/v1/blocks", tag = "contacts", params(PageParams),
+    responses((status = 200, body = List<ProfileRef>), (status = 400, description = "invalid_input: `limit` or `cursor`", body = ErrorBody)),
+    security(("bearer" = [])))]
 pub async fn list_blocks(
     State(state): State<AppState>,
     ctx: Ctx,
+    paging: Paging,
 ) -> Result<Json<List<ProfileRef>>, ApiError> {
-    Ok(Json(List::all(state.app.blocks(&ctx.viewer).await?)))
+    let page = state
+        .app
+        .blocks_page(&ctx.viewer, paging.cursor(), paging.limit(DEFAULT_LIMIT))
+        .await
+        .map_err(read_error)?;
+    Ok(Json(Paging::list(page)))
 }
 
 /// Stale contacts, who relays the member's introductions, pending requests.

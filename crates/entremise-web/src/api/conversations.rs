@@ -1,11 +1,11 @@
 //! Conversations and messages.
 
-use super::{ApiJson, List};
+use super::{ApiJson, DEFAULT_LIMIT, List, PageParams, Paging, read_error};
 use crate::auth::Ctx;
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use entremise_domain::Error;
 use entremise_domain::conversation::{ConversationView, MessageView};
@@ -41,23 +41,31 @@ pub async fn create(
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct ConversationList {
     pub items: Vec<ConversationView>,
+    /// Cursor of the next page, or null at the end.
     pub next: Option<String>,
     /// Unread messages over all conversations.
     pub unread_total: u64,
 }
 
-/// The member's conversations, most recent first, with unread counts.
-#[utoipa::path(get, path = "/api/v1/conversations", tag = "conversations",
-    responses((status = 200, body = ConversationList)), security(("bearer" = [])))]
+/// The member's conversations, most recently active first, with unread
+/// counts, 50 a page by default (keyset cursor).
+#[utoipa::path(get, path = "/api/v1/conversations", tag = "conversations", params(PageParams),
+    responses((status = 200, body = ConversationList), (status = 400, description = "invalid_input: `limit` or `cursor`", body = ErrorBody)),
+    security(("bearer" = [])))]
 pub async fn list(
     State(state): State<AppState>,
     ctx: Ctx,
+    paging: Paging,
 ) -> Result<Json<ConversationList>, ApiError> {
-    let items = state.app.conversations(&ctx.viewer).await?;
+    let page = state
+        .app
+        .conversations_page(&ctx.viewer, paging.cursor(), paging.limit(DEFAULT_LIMIT))
+        .await
+        .map_err(read_error)?;
     let unread_total = state.app.unread_messages(&ctx.viewer).await?;
     Ok(Json(ConversationList {
-        items,
-        next: None,
+        items: page.items,
+        next: Paging::wrap(page.next),
         unread_total,
     }))
 }
@@ -101,41 +109,34 @@ pub async fn send(
     Ok((StatusCode::CREATED, Json(m)))
 }
 
-#[derive(Deserialize, utoipa::IntoParams)]
-pub struct PageQuery {
-    /// Cursor from a previous page's `next`.
-    pub cursor: Option<String>,
-    /// At most 100 (default 50).
-    pub limit: Option<usize>,
-}
-
-/// Messages, newest first; reading the first page marks them read. Those of
-/// a participant blocked with the member are left out.
-#[utoipa::path(get, path = "/api/v1/conversations/{id}/messages", tag = "conversations", params(("id" = String, Path), PageQuery),
-    responses((status = 200, body = List<MessageView>), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+/// Messages, newest first, 50 a page by default (keyset cursor: the last
+/// message's id); reading the first page marks them read. Those of a
+/// participant blocked with the member are left out.
+#[utoipa::path(get, path = "/api/v1/conversations/{id}/messages", tag = "conversations", params(("id" = String, Path), PageParams),
+    responses((status = 200, body = List<MessageView>), (status = 400, description = "invalid_input: `limit` or `cursor`", body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
 pub async fn messages(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,
-    Query(q): Query<PageQuery>,
+    paging: Paging,
 ) -> Result<Json<List<MessageView>>, ApiError> {
-    let before = match q.cursor.as_deref() {
-        None | Some("") => None,
-        Some(c) => Some(
-            c.parse::<i64>()
-                .map_err(|_| Error::invalid("cursor", "invalid", "Unknown cursor."))?,
-        ),
-    };
-    let limit = q.limit.unwrap_or(50);
-    if limit == 0 || limit > 100 {
-        return Err(Error::invalid("limit", "invalid", "limit is 1 to 100.").into());
-    }
+    let before = paging
+        .cursor()
+        .map(entremise_domain::paging::parse_id_key)
+        .transpose()
+        .map_err(ApiError::BadQuery)?;
     let page = state
         .app
-        .messages(&ctx.viewer, conversation_id(&id)?, before, limit)
+        .messages(
+            &ctx.viewer,
+            conversation_id(&id)?,
+            before,
+            paging.limit(DEFAULT_LIMIT),
+        )
         .await?;
     Ok(Json(List {
         items: page.items,
-        next: page.next,
+        next: Paging::wrap(page.next),
     }))
 }

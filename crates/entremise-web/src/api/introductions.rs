@@ -1,6 +1,6 @@
 //! Introductions: ask, pass on, decline, accept.
 
-use super::{ApiJson, List};
+use super::{ApiJson, DEFAULT_LIMIT, List, PageParams, Paging, read_error};
 use crate::auth::Ctx;
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
@@ -53,14 +53,22 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(body)))
 }
 
-/// The member's introductions, in every role.
-#[utoipa::path(get, path = "/api/v1/introductions", tag = "introductions",
-    responses((status = 200, body = List<IntroductionView>)), security(("bearer" = [])))]
+/// The member's introductions, in every role (each once it has reached
+/// him), newest first, 50 a page by default (keyset cursor).
+#[utoipa::path(get, path = "/api/v1/introductions", tag = "introductions", params(PageParams),
+    responses((status = 200, body = List<IntroductionView>), (status = 400, description = "invalid_input: `limit` or `cursor`", body = ErrorBody)),
+    security(("bearer" = [])))]
 pub async fn list(
     State(state): State<AppState>,
     ctx: Ctx,
+    paging: Paging,
 ) -> Result<Json<List<IntroductionView>>, ApiError> {
-    Ok(Json(List::all(state.app.introductions(&ctx.viewer).await?)))
+    let page = state
+        .app
+        .introductions_page(&ctx.viewer, paging.cursor(), paging.limit(DEFAULT_LIMIT))
+        .await
+        .map_err(read_error)?;
+    Ok(Json(Paging::list(page)))
 }
 
 #[utoipa::path(get, path = "/api/v1/introductions/{id}", tag = "introductions", params(("id" = String, Path)),

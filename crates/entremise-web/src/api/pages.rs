@@ -1,7 +1,7 @@
 //! Pages and personas: creation, managers, offices, services, executives,
 //! contact form, audit trail.
 
-use super::{ApiJson, List};
+use super::{ApiJson, DEFAULT_LIMIT, List, PageParams, Paging, read_error};
 use crate::auth::Ctx;
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
@@ -54,18 +54,19 @@ pub async fn get_page(
     Ok(Json(details))
 }
 
-/// The page's managers and their roles (page admins only).
+/// The page's managers and their roles (page admins only), 50 a page by
+/// default. Paged by offset: a page's managers are few, and read whole.
 #[utoipa::path(get, path = "/api/v1/pages/{handle}/managers", tag = "pages",
-    params(("handle" = String, Path)),
-    responses((status = 200, body = List<Manager>), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+    params(("handle" = String, Path), PageParams),
+    responses((status = 200, body = List<Manager>), (status = 400, description = "invalid_input: `limit` or `cursor`", body = ErrorBody), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn list_managers(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(handle): Path<String>,
+    paging: Paging,
 ) -> Result<Json<List<Manager>>, ApiError> {
-    Ok(Json(List::all(
-        state.app.managers(&ctx.viewer, &handle).await?,
-    )))
+    let all = state.app.managers(&ctx.viewer, &handle).await?;
+    Ok(Json(paging.bounded(all, DEFAULT_LIMIT)?))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -109,18 +110,28 @@ pub async fn delete_manager(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Which account did what as the page (page admins only).
+/// Which account did what as the page (page admins only), newest first,
+/// 50 a page by default (keyset cursor).
 #[utoipa::path(get, path = "/api/v1/pages/{handle}/audit", tag = "pages",
-    params(("handle" = String, Path)),
-    responses((status = 200, body = List<AuditEntry>), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+    params(("handle" = String, Path), PageParams),
+    responses((status = 200, body = List<AuditEntry>), (status = 400, description = "invalid_input: `limit` or `cursor`", body = ErrorBody), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn audit_log(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(handle): Path<String>,
+    paging: Paging,
 ) -> Result<Json<List<AuditEntry>>, ApiError> {
-    Ok(Json(List::all(
-        state.app.audit_log(&ctx.viewer, &handle, 100).await?,
-    )))
+    let page = state
+        .app
+        .audit_log_page(
+            &ctx.viewer,
+            &handle,
+            paging.cursor(),
+            paging.limit(DEFAULT_LIMIT),
+        )
+        .await
+        .map_err(read_error)?;
+    Ok(Json(Paging::list(page)))
 }
 
 #[utoipa::path(post, path = "/api/v1/pages/{handle}/offices", tag = "pages",
@@ -189,14 +200,17 @@ pub struct HeldPosition {
     pub member: ProfileRef,
 }
 
-/// Positions members declared at this organization, for its admins to confirm.
+/// Positions members declared at this organization, for its admins to
+/// confirm, 50 a page by default. Paged by offset over the positions held
+/// there, read whole.
 #[utoipa::path(get, path = "/api/v1/pages/{handle}/positions", tag = "pages",
-    params(("handle" = String, Path)),
-    responses((status = 200, body = List<HeldPosition>), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+    params(("handle" = String, Path), PageParams),
+    responses((status = 200, body = List<HeldPosition>), (status = 400, description = "invalid_input: `limit` or `cursor`", body = ErrorBody), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn list_positions(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(handle): Path<String>,
+    paging: Paging,
 ) -> Result<Json<List<HeldPosition>>, ApiError> {
     let items = state
         .app
@@ -205,7 +219,7 @@ pub async fn list_positions(
         .into_iter()
         .map(|(position, member)| HeldPosition { position, member })
         .collect();
-    Ok(Json(List::all(items)))
+    Ok(Json(paging.bounded(items, DEFAULT_LIMIT)?))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -250,16 +264,26 @@ pub async fn send_contact_message(
     Ok((StatusCode::CREATED, Json(m)))
 }
 
-/// Messages received through the contact form (page editors and admins).
+/// Messages received through the contact form (page editors and admins),
+/// newest first, 50 a page by default (keyset cursor).
 #[utoipa::path(get, path = "/api/v1/pages/{handle}/contact-messages", tag = "pages",
-    params(("handle" = String, Path)),
-    responses((status = 200, body = List<ContactMessage>), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+    params(("handle" = String, Path), PageParams),
+    responses((status = 200, body = List<ContactMessage>), (status = 400, description = "invalid_input: `limit` or `cursor`", body = ErrorBody), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn list_contact_messages(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(handle): Path<String>,
+    paging: Paging,
 ) -> Result<Json<List<ContactMessage>>, ApiError> {
-    Ok(Json(List::all(
-        state.app.contact_messages(&ctx.viewer, &handle).await?,
-    )))
+    let page = state
+        .app
+        .contact_messages_page(
+            &ctx.viewer,
+            &handle,
+            paging.cursor(),
+            paging.limit(DEFAULT_LIMIT),
+        )
+        .await
+        .map_err(read_error)?;
+    Ok(Json(Paging::list(page)))
 }

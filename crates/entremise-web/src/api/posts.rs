@@ -1,6 +1,6 @@
 //! Posts, images, comments, reactions, follows and the feed.
 
-use super::{ApiJson, List};
+use super::{ApiJson, DEFAULT_LIMIT, List, PageParams, Paging, read_error};
 use crate::auth::Ctx;
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
@@ -11,9 +11,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use entremise_domain::Error;
 use entremise_domain::post::{PostCounts, PostEdit, ReactionKind};
-use entremise_domain::service::{
-    CommentView, FeedPage, MAX_FEED_LIMIT, MediaView, NewPostInput, PostView,
-};
+use entremise_domain::service::{CommentView, FeedPage, MediaView, NewPostInput, PostView};
 use serde::{Deserialize, Serialize};
 
 /// Post ids are numbers; anything else is simply not found.
@@ -197,16 +195,19 @@ pub async fn delete(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Earlier versions of an edited post, oldest first.
-#[utoipa::path(get, path = "/api/v1/posts/{id}/history", tag = "posts", params(("id" = String, Path)),
-    responses((status = 200, body = List<PostEdit>), (status = 404, body = ErrorBody)))]
+/// Earlier versions of an edited post, oldest first, 50 a page by default.
+/// Paged by offset: a post's history only grows at its end, so offsets
+/// stay put.
+#[utoipa::path(get, path = "/api/v1/posts/{id}/history", tag = "posts", params(("id" = String, Path), PageParams),
+    responses((status = 200, body = List<PostEdit>), (status = 400, description = "invalid_input: `limit` or `cursor`", body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn history(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,
+    paging: Paging,
 ) -> Result<Json<List<PostEdit>>, ApiError> {
     let edits = state.app.post_history(&ctx.viewer, post_id(&id)?).await?;
-    Ok(Json(List::all(edits)))
+    Ok(Json(paging.bounded(edits, DEFAULT_LIMIT)?))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -241,16 +242,28 @@ pub async fn comment(
     Ok((StatusCode::CREATED, Json(c)))
 }
 
-/// The comments of a post, with their replies.
-#[utoipa::path(get, path = "/api/v1/posts/{id}/comments", tag = "posts", params(("id" = String, Path)),
-    responses((status = 200, body = List<CommentView>), (status = 404, body = ErrorBody)))]
+/// The comments of a post, oldest first, each with its replies, leaving
+/// out those of members a block hides; `limit` counts threads, 50 a page
+/// by default (keyset cursor).
+#[utoipa::path(get, path = "/api/v1/posts/{id}/comments", tag = "posts", params(("id" = String, Path), PageParams),
+    responses((status = 200, body = List<CommentView>), (status = 400, description = "invalid_input: `limit` or `cursor`", body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn comments(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,
+    paging: Paging,
 ) -> Result<Json<List<CommentView>>, ApiError> {
-    let all = state.app.comments(&ctx.viewer, post_id(&id)?).await?;
-    Ok(Json(List::all(all)))
+    let page = state
+        .app
+        .comments_page(
+            &ctx.viewer,
+            post_id(&id)?,
+            paging.cursor(),
+            paging.limit(DEFAULT_LIMIT),
+        )
+        .await
+        .map_err(read_error)?;
+    Ok(Json(Paging::list(page)))
 }
 
 fn reaction(raw: &str) -> Result<ReactionKind, Error> {
@@ -300,58 +313,58 @@ pub struct ReactionCount {
     pub count: u64,
 }
 
-/// Reactions of a post, per kind.
+/// Reactions of a post, per kind, 50 a page by default. Paged by offset:
+/// there are five kinds.
 #[utoipa::path(get, path = "/api/v1/posts/{id}/reactions", tag = "posts",
-    params(("id" = String, Path)),
-    responses((status = 200, body = List<ReactionCount>), (status = 404, body = ErrorBody)))]
+    params(("id" = String, Path), PageParams),
+    responses((status = 200, body = List<ReactionCount>), (status = 400, description = "invalid_input: `limit` or `cursor`", body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn reactions(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,
+    paging: Paging,
 ) -> Result<Json<List<ReactionCount>>, ApiError> {
     let all = state.app.reactions(&ctx.viewer, post_id(&id)?).await?;
-    Ok(Json(List::all(
-        all.into_iter()
-            .map(|(kind, count)| ReactionCount { kind, count })
-            .collect(),
-    )))
+    let counts = all
+        .into_iter()
+        .map(|(kind, count)| ReactionCount { kind, count })
+        .collect();
+    Ok(Json(paging.bounded(counts, DEFAULT_LIMIT)?))
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 pub struct FeedQuery {
-    /// The `next` of the previous page.
-    pub cursor: Option<String>,
-    /// 1 to 50, 20 by default.
-    pub limit: Option<String>,
-    /// `true`: the last two weeks ranked by engagement (one page).
+    /// `true`: the last two weeks ranked by engagement (200 posts at most).
     pub ranked: Option<String>,
 }
 
-fn limit_of(raw: Option<&str>) -> Result<usize, Error> {
-    match raw.map(str::trim).filter(|s| !s.is_empty()) {
-        None => Ok(20),
-        Some(s) => s.parse().map_err(|_| {
-            Error::invalid(
-                "limit",
-                "invalid",
-                format!("between 1 and {MAX_FEED_LIMIT}"),
-            )
-        }),
+/// The page size of the feed and of a profile's posts.
+const FEED_LIMIT: usize = 20;
+
+/// A page of posts as the API answers it: the cursor wrapped.
+fn feed_page(page: FeedPage) -> FeedPage {
+    FeedPage {
+        items: page.items,
+        next: Paging::wrap(page.next),
     }
 }
 
 /// The home feed: posts of the member's contacts, of the pages he follows
 /// and his own, newest first (or ranked by engagement); only posts whose
-/// audience admits him, never anything of a member a block hides.
-#[utoipa::path(get, path = "/api/v1/feed", tag = "posts", params(FeedQuery),
-    responses((status = 200, body = FeedPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)),
+/// audience admits him, never anything of a member a block hides. 20 a
+/// page by default. Newest first, the cursor is a keyset position (a page
+/// looks at 5,000 posts at most, and may then be short); ranked, an offset
+/// into the ranking.
+#[utoipa::path(get, path = "/api/v1/feed", tag = "posts", params(FeedQuery, PageParams),
+    responses((status = 200, body = FeedPage), (status = 400, description = "invalid_input: `ranked`, `limit` or `cursor`", body = ErrorBody), (status = 401, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn feed(
     State(state): State<AppState>,
     ctx: Ctx,
     Query(q): Query<FeedQuery>,
+    paging: Paging,
 ) -> Result<Json<FeedPage>, ApiError> {
-    let limit = limit_of(q.limit.as_deref()).map_err(ApiError::BadQuery)?;
+    let limit = paging.limit(FEED_LIMIT);
     let ranked = match q.ranked.as_deref().map(str::trim) {
         None | Some("" | "false" | "0") => false,
         Some("true" | "1") => true,
@@ -365,32 +378,34 @@ pub async fn feed(
     };
     let page = state
         .app
-        .feed(&ctx.viewer, q.cursor.as_deref(), limit, ranked)
+        .feed(&ctx.viewer, paging.cursor(), limit, ranked)
         .await
         .map_err(ApiError::BadQuery)?;
-    Ok(Json(page))
+    Ok(Json(feed_page(page)))
 }
 
-/// Posts of one profile the viewer may see, newest first.
+/// Posts of one profile the viewer may see, newest first, 20 a page by
+/// default (keyset cursor).
 #[utoipa::path(get, path = "/api/v1/profiles/{handle}/posts", tag = "posts",
-    params(("handle" = String, Path), FeedQuery),
-    responses((status = 200, body = FeedPage), (status = 404, body = ErrorBody)))]
+    params(("handle" = String, Path), PageParams),
+    responses((status = 200, body = FeedPage), (status = 400, description = "invalid_input: `limit` or `cursor`", body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn posts_of(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(handle): Path<String>,
-    Query(q): Query<FeedQuery>,
+    paging: Paging,
 ) -> Result<Json<FeedPage>, ApiError> {
-    let limit = limit_of(q.limit.as_deref()).map_err(ApiError::BadQuery)?;
     let page = state
         .app
-        .posts_of(&ctx.viewer, &handle, q.cursor.as_deref(), limit)
+        .posts_of(
+            &ctx.viewer,
+            &handle,
+            paging.cursor(),
+            paging.limit(FEED_LIMIT),
+        )
         .await
-        .map_err(|e| match e {
-            Error::Invalid(_) => ApiError::BadQuery(e),
-            other => ApiError::Domain(other),
-        })?;
-    Ok(Json(page))
+        .map_err(read_error)?;
+    Ok(Json(feed_page(page)))
 }
 
 /// Follows a page (organization, brand or persona).

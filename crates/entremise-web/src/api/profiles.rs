@@ -1,6 +1,6 @@
 //! Profiles and positions.
 
-use super::{ApiJson, List};
+use super::{ApiJson, DEFAULT_LIMIT, List, PageParams, Paging};
 use crate::auth::Ctx;
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
@@ -75,18 +75,19 @@ pub async fn patch_profile(
     ))
 }
 
-/// Positions of a person, as his positions audience allows.
+/// Positions of a person, as his positions audience allows, 50 a page by
+/// default. Paged by offset: a person's positions are few, and read whole.
 #[utoipa::path(get, path = "/api/v1/profiles/{handle}/positions", tag = "profiles",
-    params(("handle" = String, Path)),
-    responses((status = 200, body = List<Position>), (status = 404, body = ErrorBody)))]
+    params(("handle" = String, Path), PageParams),
+    responses((status = 200, body = List<Position>), (status = 400, description = "invalid_input: `limit` or `cursor`", body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn list_positions(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(handle): Path<String>,
+    paging: Paging,
 ) -> Result<Json<List<Position>>, ApiError> {
-    Ok(Json(List::all(
-        state.app.positions(&ctx.viewer, &handle).await?,
-    )))
+    let all = state.app.positions(&ctx.viewer, &handle).await?;
+    Ok(Json(paging.bounded(all, DEFAULT_LIMIT)?))
 }
 
 /// Adds a position to one's own profile. Naming an organization by its

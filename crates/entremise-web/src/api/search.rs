@@ -1,11 +1,13 @@
 //! Search and type-ahead suggestions.
 
+use super::{PageParams, Paging};
 use crate::auth::Ctx;
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Query, State};
-use entremise_domain::service::{SearchPage, SearchRequest, SearchResult};
+use entremise_domain::paging::{bad_cursor, parse_offset};
+use entremise_domain::service::{MAX_DEPTH, SUGGESTIONS, SearchPage, SearchRequest, SearchResult};
 use entremise_domain::{Error, Result};
 use serde::{Deserialize, Serialize};
 
@@ -23,9 +25,12 @@ pub struct SearchParams {
     pub skill: Option<String>,
     /// `1` (contacts), `2` (2nd degree) or `3` (3rd degree and beyond).
     pub degree: Option<String>,
-    /// 1 to 50, 20 by default.
+    /// For the search page: 1 to 100, 20 by default (the API reads
+    /// [`Paging`]).
+    #[param(ignore)]
     pub limit: Option<String>,
-    /// The `next` of the previous page.
+    /// For the search page: the offset of the next page.
+    #[param(ignore)]
     pub cursor: Option<String>,
 }
 
@@ -69,7 +74,7 @@ impl From<SearchPage> for SearchList {
     fn from(page: SearchPage) -> Self {
         Self {
             items: page.results,
-            next: page.next_offset.map(|o| o.to_string()),
+            next: Paging::wrap(page.next_offset.map(|o| o.to_string())),
             total: page.total,
         }
     }
@@ -77,16 +82,36 @@ impl From<SearchPage> for SearchList {
 
 /// Searches people and pages. Results are personal: contacts first, then
 /// the 2nd degree, then relevance; nobody is found through a field the
-/// viewer may not see, and snippets show only visible fields.
+/// viewer may not see, and snippets show only visible fields. 20 a page by
+/// default; the cursor is an offset into the results, which go 1,000 deep.
 #[utoipa::path(get, path = "/api/v1/search", tag = "search",
-    params(SearchParams),
-    responses((status = 200, body = SearchList), (status = 400, body = ErrorBody)))]
+    params(SearchParams, PageParams),
+    responses((status = 200, body = SearchList), (status = 400, description = "invalid_input: a filter, `limit` or `cursor`", body = ErrorBody)))]
 pub async fn search(
     State(state): State<AppState>,
     ctx: Ctx,
     Query(params): Query<SearchParams>,
+    paging: Paging,
 ) -> Result<Json<SearchList>, ApiError> {
-    let req = params.request().map_err(ApiError::BadQuery)?;
+    let mut req = SearchParams {
+        limit: None,
+        cursor: None,
+        ..params
+    }
+    .request()
+    .map_err(ApiError::BadQuery)?;
+    let offset = paging
+        .cursor()
+        .map(parse_offset)
+        .transpose()
+        .map_err(ApiError::BadQuery)?
+        .unwrap_or(0);
+    if offset >= MAX_DEPTH {
+        return Err(ApiError::BadQuery(bad_cursor()));
+    }
+    req.offset = Some(offset);
+    // The last page before the depth is a short one.
+    req.limit = Some(paging.limit(20).min(MAX_DEPTH - offset));
     let page = state
         .app
         .search(&ctx.viewer, &req)
@@ -102,19 +127,26 @@ pub struct SuggestParams {
     pub q: String,
 }
 
-/// Type-ahead suggestions for the search box (8 at most).
+/// Type-ahead suggestions for the search box: 8 at most, all on one page
+/// by default. Paged by offset over those 8.
 #[utoipa::path(get, path = "/api/v1/search/suggestions", tag = "search",
-    params(SuggestParams),
-    responses((status = 200, body = SearchList), (status = 400, body = ErrorBody)))]
+    params(SuggestParams, PageParams),
+    responses((status = 200, body = SearchList), (status = 400, description = "invalid_input: `q`, `limit` or `cursor`", body = ErrorBody)))]
 pub async fn suggestions(
     State(state): State<AppState>,
     ctx: Ctx,
     Query(params): Query<SuggestParams>,
+    paging: Paging,
 ) -> Result<Json<SearchList>, ApiError> {
-    let page = state
+    let found = state
         .app
         .suggest(&ctx.viewer, &params.q)
         .await
         .map_err(ApiError::BadQuery)?;
-    Ok(Json(page.into()))
+    let list = paging.bounded(found.results, SUGGESTIONS)?;
+    Ok(Json(SearchList {
+        items: list.items,
+        next: list.next,
+        total: found.total,
+    }))
 }

@@ -1,36 +1,34 @@
 //! Who viewed my profile, and a page's statistics.
 
+use super::{DEFAULT_LIMIT, PageParams, Paging, read_error};
 use crate::auth::Ctx;
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 use axum::Json;
-use axum::extract::{Path, Query, State};
-use entremise_domain::service::{MAX_VISITORS, PageStats, VisitorsPage};
-use serde::Deserialize;
-
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-pub struct VisitorsQuery {
-    /// Visitors listed, 1 to 100 (50 by default).
-    pub limit: Option<String>,
-}
+use axum::extract::{Path, State};
+use entremise_domain::service::{PageStats, VisitorsPage};
 
 /// Who viewed the member's profile in the last 90 days, newest first, each
 /// visitor shown as his own `visits` setting says: `named` (handle and
 /// name), `organization` (his organization only, or null), or only counted
-/// in `anonymous_count`.
-#[utoipa::path(get, path = "/api/v1/me/visitors", tag = "profiles", params(VisitorsQuery),
-    responses((status = 200, body = VisitorsPage), (status = 401, body = ErrorBody)),
+/// in `anonymous_count`. 50 a page by default. Paged by offset into the
+/// visitors shown (the window holds 2,000 visits at most), so that a cursor
+/// carries nothing of a visitor.
+#[utoipa::path(get, path = "/api/v1/me/visitors", tag = "profiles", params(PageParams),
+    responses((status = 200, body = VisitorsPage), (status = 400, description = "invalid_input: `limit` or `cursor`", body = ErrorBody), (status = 401, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn my_visitors(
     State(state): State<AppState>,
     ctx: Ctx,
-    Query(q): Query<VisitorsQuery>,
+    paging: Paging,
 ) -> Result<Json<VisitorsPage>, ApiError> {
-    let limit = super::search::number(q.limit.as_deref(), "limit")
-        .map_err(ApiError::BadQuery)?
-        .unwrap_or(50)
-        .clamp(1, MAX_VISITORS);
-    Ok(Json(state.app.profile_visitors(&ctx.viewer, limit).await?))
+    let mut page = state
+        .app
+        .profile_visitors_page(&ctx.viewer, paging.cursor(), paging.limit(DEFAULT_LIMIT))
+        .await
+        .map_err(read_error)?;
+    page.next = Paging::wrap(page.next);
+    Ok(Json(page))
 }
 
 /// The reach, reactions, comments and reshares of the page's last 50

@@ -6,6 +6,7 @@ mod contacts;
 mod conversations;
 mod introductions;
 mod leaks;
+mod lists;
 mod pages_api;
 mod post_pages;
 mod posts;

@@ -353,10 +353,10 @@ async fn bad_input_is_a_clear_400_never_a_500() {
     for (query, field) in [
         (format!("q={long}"), "q"),
         ("q=ada&limit=0".to_owned(), "limit"),
-        ("q=ada&limit=51".to_owned(), "limit"),
+        ("q=ada&limit=101".to_owned(), "limit"),
         ("q=ada&limit=many".to_owned(), "limit"),
         ("q=ada&cursor=-1".to_owned(), "cursor"),
-        ("q=ada&cursor=990".to_owned(), "offset"),
+        ("q=ada&cursor=990".to_owned(), "cursor"),
         ("q=ada&kind=spaceship".to_owned(), "kind"),
         ("q=ada&degree=7".to_owned(), "degree"),
     ] {

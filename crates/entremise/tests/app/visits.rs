@@ -100,6 +100,7 @@ async fn each_visitor_is_shown_as_his_own_setting_says() {
                 {"kind": "organization", "organization": "ACME Conseil", "visited_on": "2026-11-30"},
                 {"kind": "organization", "organization": null, "visited_on": "2026-11-30"},
             ],
+            "next": null,
             "anonymous_count": 1,
         })
     );
@@ -111,7 +112,7 @@ async fn each_visitor_is_shown_as_his_own_setting_says() {
     // Ada visited nobody else; Bob was visited by nobody.
     assert_eq!(
         visitors(&app, &bob).await,
-        json!({"items": [], "anonymous_count": 0})
+        json!({"items": [], "next": null, "anonymous_count": 0})
     );
 
     // The page, in the viewer's language.
@@ -159,7 +160,7 @@ async fn each_visitor_is_shown_as_his_own_setting_says() {
     };
     assert_eq!(
         visitors(&app, &ada).await,
-        json!({"items": [], "anonymous_count": 0})
+        json!({"items": [], "next": null, "anonymous_count": 0})
     );
 }
 
@@ -196,7 +197,7 @@ async fn blocked_pairs_are_neither_recorded_nor_shown() {
     assert!(r.status.is_success(), "{}", r.text());
     assert_eq!(
         visitors(&app, &ada).await,
-        json!({"items": [], "anonymous_count": 0})
+        json!({"items": [], "next": null, "anonymous_count": 0})
     );
     // Nothing was recorded while blocked: unblocking shows only the old visit.
     let r = app
