@@ -1,13 +1,20 @@
 //! The use cases: what a person can do, whichever front end he uses.
 //!
-//! JSON handlers and HTML pages both call [`Entremise`]; it loads what it
-//! needs from the [`Store`], asks [`crate::privacy`] what the viewer may
-//! see or do, and writes.
+//! One service per area ([`Accounts`], [`Profiles`], [`Pages`],
+//! [`Contacts`], [`Introductions`], [`Conversations`], [`Posts`],
+//! [`Search`], [`Visits`]) over a shared [`Core`] of ports, in-memory state
+//! and clock; an area that needs another holds it as a field, so every
+//! dependency between areas is written down. JSON handlers and HTML pages
+//! reach them through [`Entremise`] (`app.posts().feed(..)`), each handler
+//! one call to one use case. Each use case asks the viewer's
+//! [`crate::privacy::Lens`] what he may see or do.
 
 mod accounts;
 mod contacts;
 mod conversations;
+mod core;
 mod introductions;
+mod outreach;
 mod pages;
 mod posts;
 mod profiles;
@@ -15,13 +22,11 @@ mod search;
 mod visits;
 
 use crate::clock::Clock;
-use crate::ids::{AccountId, ProfileId, SessionId};
+use crate::ids::{AccountId, SessionId};
 use crate::locale::Locale;
 use crate::media::MediaStore;
 use crate::network::{Network, NetworkBuilder};
-use crate::privacy::{Lens, Relation, ViewerIdentity};
-use crate::profile::Profile;
-use crate::ratelimit::RateLimiter;
+use crate::privacy::ViewerIdentity;
 use crate::search::SearchIndex;
 use crate::store::Store;
 use crate::timeline::Timelines;
@@ -30,25 +35,33 @@ use crate::{Error, Result};
 use std::sync::Arc;
 use time::Duration;
 
-pub use accounts::SignedInSession;
-pub use contacts::{Connection, ContactRequestInput, PathView, Suggestion};
-pub use conversations::{ContactHealth, MessagePage, NetworkHealth, NewConversationInput, Relayer};
-pub use introductions::{IntroductionInput, IntroductionRole, IntroductionView, NoteView};
+pub use self::core::Core;
+pub use accounts::{Accounts, SignedInSession};
+pub use contacts::{
+    Connection, ContactHealth, ContactRequestInput, Contacts, MAX_PENDING, MAX_PER_WEEK,
+    NetworkHealth, PathView, Relayer, Suggestion,
+};
+pub use conversations::{Conversations, MessagePage, NewConversationInput};
+pub use introductions::{
+    IntroductionInput, IntroductionRole, IntroductionView, Introductions, NoteView,
+};
+use outreach::Outreach;
 pub use pages::{
-    ContactFormRequest, Executive, NewPageRequest, OfficeRequest, PageDetails, PositionRequest,
-    ServiceRequest,
+    ContactFormRequest, Executive, NewPageRequest, OfficeRequest, PageDetails, Pages,
+    PositionRequest, ServiceRequest,
 };
 pub use posts::{
-    CommentView, FeedPage, ImageView, MAX_FEED_LIMIT, MediaView, NewPostInput, PostView, Reshared,
+    CommentView, FeedPage, ImageView, MAX_FEED_LIMIT, MediaView, NewPostInput, PostView, Posts,
+    Reshared,
 };
-pub use profiles::{PROFILE_PAGE_POSTS, ProfilePage};
+pub use profiles::{PROFILE_PAGE_POSTS, ProfilePage, Profiles};
 pub use search::{
-    MAX_DEPTH, MAX_LIMIT, MAX_QUERY_CHARS, SUGGESTIONS, SearchPage, SearchRequest, SearchResult,
-    rebuild_search_index,
+    MAX_DEPTH, MAX_LIMIT, MAX_QUERY_CHARS, SUGGESTIONS, Search, SearchPage, SearchRequest,
+    SearchResult, rebuild_search_index,
 };
 pub use visits::{
     KindStats, MAX_VISITORS, PageStats, PostStats, STATS_POSTS, VISITS_WINDOW_DAYS, Visitor,
-    VisitorsPage,
+    VisitorsPage, Visits,
 };
 
 /// Tunable limits of the use cases.
@@ -113,40 +126,19 @@ impl Viewer {
     }
 }
 
+/// The application: every area's service over one [`Core`].
 pub struct Entremise {
-    store: Arc<dyn Store>,
-    search: Arc<dyn SearchIndex>,
-    media: Arc<dyn MediaStore>,
-    clock: Arc<dyn Clock>,
-    network: Arc<Network>,
-    /// Every author's post keys, for the feed (see [`crate::timeline`]).
-    timelines: Arc<Timelines>,
-    config: DomainConfig,
-    login_by_account: RateLimiter,
-    login_by_ip: RateLimiter,
-    contact_form_limit: RateLimiter,
-    signup_limit: RateLimiter,
-    /// Tries at e-mail or invitation-code proof, per requester.
-    proof_limit: RateLimiter,
-    message_limit: RateLimiter,
-    /// Introduction paths refused to each requester this week: they count
-    /// against his weekly bound, so paths cannot probe who knows whom.
-    path_tries: RateLimiter,
-    /// Recently authenticated sessions, by token hash, so that a signed-in
-    /// request costs no database read. Cleared whenever sessions, roles or
-    /// an account's locale change.
-    viewers: std::sync::Mutex<std::collections::HashMap<String, (Viewer, time::OffsetDateTime)>>,
-    /// Pages each member follows (see `followed`), cleared by his follows.
-    followed: std::sync::Mutex<std::collections::HashMap<ProfileId, Arc<Vec<ProfileId>>>>,
-    /// Tie weights of members' contacts, kept a minute (see `ties_of`).
-    ties: std::sync::Mutex<std::collections::HashMap<i64, (TieWeights, time::OffsetDateTime)>>,
+    core: Arc<Core>,
+    accounts: Accounts,
+    profiles: Profiles,
+    pages: Pages,
+    contacts: Contacts,
+    introductions: Introductions,
+    conversations: Conversations,
+    posts: Posts,
+    search: Search,
+    visits: Visits,
 }
-
-/// The weight of each of one member's ties, by the contact's id.
-pub(crate) type TieWeights = Arc<std::collections::HashMap<i64, f32>>;
-
-/// How long an authenticated session is trusted without reading the store.
-const VIEWER_CACHE_TTL: time::Duration = time::Duration::seconds(30);
 
 /// Loads the contact network from the store: every person, whether he
 /// relays introductions, every contact and every block. `progress` is told
@@ -210,90 +202,116 @@ pub async fn load_timelines(
 impl Entremise {
     pub fn new(
         store: Arc<dyn Store>,
-        search: Arc<dyn SearchIndex>,
+        index: Arc<dyn SearchIndex>,
         media: Arc<dyn MediaStore>,
         clock: Arc<dyn Clock>,
         network: Arc<Network>,
         timelines: Arc<Timelines>,
         config: DomainConfig,
     ) -> Self {
-        Self {
-            login_by_account: RateLimiter::new(
-                config.login_failures_per_account,
-                config.login_window,
-            ),
-            login_by_ip: RateLimiter::new(config.login_failures_per_ip, config.login_window),
-            contact_form_limit: RateLimiter::new(config.contact_form_per_hour, Duration::hours(1)),
-            signup_limit: RateLimiter::new(config.signups_per_ip_per_hour, Duration::hours(1)),
-            proof_limit: RateLimiter::new(10, Duration::hours(1)),
-            message_limit: RateLimiter::new(config.messages_per_minute, Duration::minutes(1)),
-            path_tries: RateLimiter::new(contacts::MAX_PER_WEEK as usize, Duration::days(7)),
-            viewers: std::sync::Mutex::new(std::collections::HashMap::new()),
-            ties: std::sync::Mutex::new(std::collections::HashMap::new()),
-            followed: std::sync::Mutex::new(std::collections::HashMap::new()),
+        let core = Arc::new(Core {
             store,
-            search,
+            index,
             media,
             clock,
             network,
             timelines,
             config,
+        });
+        let visits = Visits::new(core.clone());
+        let search = Search::new(core.clone());
+        let outreach = Outreach::new(core.clone());
+        let accounts = Accounts::new(core.clone(), search.clone());
+        let contacts = Contacts::new(core.clone(), outreach.clone());
+        let introductions = Introductions::new(core.clone(), outreach);
+        let conversations = Conversations::new(core.clone());
+        let posts = Posts::new(core.clone(), visits.clone());
+        let pages = Pages::new(
+            core.clone(),
+            visits.clone(),
+            search.clone(),
+            accounts.clone(),
+        );
+        let profiles = Profiles::new(
+            core.clone(),
+            visits.clone(),
+            search.clone(),
+            pages.clone(),
+            contacts.clone(),
+            posts.clone(),
+        );
+        Self {
+            core,
+            accounts,
+            profiles,
+            pages,
+            contacts,
+            introductions,
+            conversations,
+            posts,
+            search,
+            visits,
         }
     }
 
-    pub fn store(&self) -> &Arc<dyn Store> {
-        &self.store
+    pub fn accounts(&self) -> &Accounts {
+        &self.accounts
     }
 
-    pub fn media_store(&self) -> &Arc<dyn MediaStore> {
-        &self.media
+    pub fn profiles(&self) -> &Profiles {
+        &self.profiles
     }
 
-    pub fn search_index(&self) -> &Arc<dyn SearchIndex> {
+    pub fn pages(&self) -> &Pages {
+        &self.pages
+    }
+
+    pub fn contacts(&self) -> &Contacts {
+        &self.contacts
+    }
+
+    pub fn introductions(&self) -> &Introductions {
+        &self.introductions
+    }
+
+    pub fn conversations(&self) -> &Conversations {
+        &self.conversations
+    }
+
+    pub fn posts(&self) -> &Posts {
+        &self.posts
+    }
+
+    pub fn search(&self) -> &Search {
         &self.search
     }
 
+    pub fn visits(&self) -> &Visits {
+        &self.visits
+    }
+
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.core.store
+    }
+
+    pub fn media_store(&self) -> &Arc<dyn MediaStore> {
+        &self.core.media
+    }
+
+    pub fn search_index(&self) -> &Arc<dyn SearchIndex> {
+        &self.core.index
+    }
+
     pub fn clock(&self) -> &Arc<dyn Clock> {
-        &self.clock
+        &self.core.clock
     }
 
     pub fn network(&self) -> &Arc<Network> {
-        &self.network
+        &self.core.network
     }
 
     pub fn timelines(&self) -> &Arc<Timelines> {
-        &self.timelines
-    }
-
-    /// Forgets every cached session (after a sign-out, a revocation, a
-    /// change of roles or of language).
-    pub(crate) fn forget_viewers(&self) {
-        self.viewers
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clear();
-    }
-
-    /// The viewer's privacy lens: every question of PRIVACY.md about what
-    /// he may see is answered by it. Built once per use case.
-    pub(crate) fn lens(&self, viewer: &Viewer) -> Lens {
-        Lens::new(viewer.identity().cloned(), self.network.clone())
-    }
-
-    /// Loads a profile the viewer may know exists.
-    pub(crate) async fn visible_profile(
-        &self,
-        viewer: &Viewer,
-        handle: &str,
-    ) -> Result<(Profile, Relation)> {
-        let handle = Handle::parse(handle).map_err(|_| Error::NotFound)?;
-        let profile = self
-            .store
-            .profile_by_handle(&handle)
-            .await?
-            .ok_or(Error::NotFound)?;
-        let relation = self.lens(viewer).relation_or_not_found(profile.id)?;
-        Ok((profile, relation))
+        &self.core.timelines
     }
 }
 

@@ -39,7 +39,7 @@ impl FromRequestParts<AppState> for Ctx {
             .map(str::trim);
         let viewer = match bearer {
             Some(token) => {
-                let viewer = state.app.authenticate(token).await?;
+                let viewer = state.app.accounts().authenticate(token).await?;
                 if viewer.signed_in.is_none() {
                     // A client that presents a token expects it to work.
                     return Err(Error::Unauthenticated.into());
@@ -47,7 +47,7 @@ impl FromRequestParts<AppState> for Ctx {
                 viewer
             }
             None => match jar.get(state.cookies.session) {
-                Some(c) => state.app.authenticate(c.value()).await?,
+                Some(c) => state.app.accounts().authenticate(c.value()).await?,
                 None => Viewer::anonymous(),
             },
         };

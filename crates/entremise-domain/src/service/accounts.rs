@@ -1,15 +1,17 @@
 //! Sign-up, sign-in, sessions.
 
-use super::{Entremise, SignedIn, Viewer, blocking};
+use super::{Core, Search, SignedIn, Viewer, blocking};
 use crate::account::{Account, NewAccount, Registration};
 use crate::error::{Error, Result};
 use crate::ids::SessionId;
 use crate::locale::Locale;
 use crate::password;
 use crate::privacy::ViewerIdentity;
+use crate::ratelimit::RateLimiter;
 use crate::session::{self, Session, SessionKind};
 use crate::store::NewSession;
 use crate::validate::{self, Collector, Email, Handle};
+use std::sync::Arc;
 
 /// A session just opened: the secret goes to the client once.
 pub struct SignedInSession {
@@ -18,14 +20,67 @@ pub struct SignedInSession {
     pub account: Account,
 }
 
-impl Entremise {
+/// How long an authenticated session is trusted without reading the store.
+const VIEWER_CACHE_TTL: time::Duration = time::Duration::seconds(30);
+
+/// Sign-up, sign-in and sessions, with the cache of recently authenticated sessions.
+#[derive(Clone)]
+pub struct Accounts {
+    core: Arc<Core>,
+    /// Keeps the new member findable.
+    search: Search,
+    /// Failed sign-ins per account.
+    login_by_account: Arc<RateLimiter>,
+    /// Failed sign-ins per client address.
+    login_by_ip: Arc<RateLimiter>,
+    /// Sign-up attempts per client address.
+    signup_limit: Arc<RateLimiter>,
+    /// Recently authenticated sessions, by token hash, so that a signed-in
+    /// request costs no database read. Cleared whenever sessions, roles or
+    /// an account's locale change.
+    viewers:
+        Arc<std::sync::Mutex<std::collections::HashMap<String, (Viewer, time::OffsetDateTime)>>>,
+}
+
+impl Accounts {
+    pub(crate) fn new(core: Arc<Core>, search: Search) -> Self {
+        Self {
+            search,
+            login_by_account: Arc::new(RateLimiter::new(
+                core.config.login_failures_per_account,
+                core.config.login_window,
+            )),
+            login_by_ip: Arc::new(RateLimiter::new(
+                core.config.login_failures_per_ip,
+                core.config.login_window,
+            )),
+            signup_limit: Arc::new(RateLimiter::new(
+                core.config.signups_per_ip_per_hour,
+                time::Duration::hours(1),
+            )),
+            viewers: Arc::default(),
+            core,
+        }
+    }
+
+    /// Forgets every cached session (after a sign-out, a revocation, a
+    /// change of roles or of language).
+    pub(crate) fn forget_viewers(&self) {
+        self.viewers
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+    }
+}
+
+impl Accounts {
     /// Creates an account and its person profile. `ip` bounds sign-ups per
     /// address: every attempt counts, whatever its answer (a taken address
     /// or handle, invalid input, success), so the answers cannot be used to
     /// probe addresses past the limit. The attempt is reserved before any
     /// work, so a burst in parallel cannot pass the limit either.
     pub async fn register(&self, reg: Registration, ip: &str) -> Result<Account> {
-        let now = self.clock.now();
+        let now = self.core.clock.now();
         let ip_key = format!("signup:{ip}");
         self.signup_limit
             .try_acquire(&ip_key, now)
@@ -45,6 +100,7 @@ impl Entremise {
         let pw = reg.password;
         let password_hash = blocking(move || password::hash(&pw)).await??;
         let account = self
+            .core
             .store
             .create_account(NewAccount {
                 email,
@@ -55,7 +111,7 @@ impl Entremise {
                 created_at: now,
             })
             .await?;
-        self.network.add_member(
+        self.core.network.add_member(
             account.person,
             crate::network::MemberCard {
                 handle: account.handle.as_str().into(),
@@ -63,7 +119,7 @@ impl Entremise {
                 contact_list: Default::default(),
             },
         );
-        self.index_profile_id(account.person).await?;
+        self.search.index_profile_id(account.person).await?;
         Ok(account)
     }
 
@@ -78,7 +134,7 @@ impl Entremise {
         kind: SessionKind,
         user_agent: &str,
     ) -> Result<SignedInSession> {
-        let now = self.clock.now();
+        let now = self.core.clock.now();
         let email_key = Email::parse(email)
             .map(|e| e.lookup_key())
             .unwrap_or_else(|_| email.trim().to_lowercase());
@@ -94,7 +150,7 @@ impl Entremise {
         if let Some(retry_after_secs) = wait {
             return Err(Error::RateLimited { retry_after_secs });
         }
-        let account = self.store.account_by_email(&email_key).await?;
+        let account = self.core.store.account_by_email(&email_key).await?;
         let stored = account
             .as_ref()
             .map(|a| a.password_hash.clone())
@@ -112,11 +168,12 @@ impl Entremise {
         self.login_by_account.clear(&account_key);
         let token = session::new_token()?;
         let lifetime = match kind {
-            SessionKind::Web => self.config.web_session_lifetime,
-            SessionKind::Api => self.config.api_session_lifetime,
+            SessionKind::Web => self.core.config.web_session_lifetime,
+            SessionKind::Api => self.core.config.api_session_lifetime,
         };
         let user_agent: String = user_agent.chars().take(200).collect();
         let session = self
+            .core
             .store
             .create_session(NewSession {
                 account: account.id,
@@ -137,7 +194,7 @@ impl Entremise {
     /// The viewer behind a session token; anonymous if the token is unknown
     /// or expired.
     pub async fn authenticate(&self, token: &str) -> Result<Viewer> {
-        let now = self.clock.now();
+        let now = self.core.clock.now();
         let hash = session::hash_token(token);
         if let Some((viewer, until)) = self
             .viewers
@@ -148,16 +205,16 @@ impl Entremise {
         {
             return Ok(viewer.clone());
         }
-        let Some(session) = self.store.session_by_token_hash(&hash, now).await? else {
+        let Some(session) = self.core.store.session_by_token_hash(&hash, now).await? else {
             return Ok(Viewer::anonymous());
         };
-        let Some(account) = self.store.account(session.account).await? else {
+        let Some(account) = self.core.store.account(session.account).await? else {
             return Ok(Viewer::anonymous());
         };
         if now - session.last_seen_at > time::Duration::minutes(5) {
-            self.store.touch_session(session.id, now).await?;
+            self.core.store.touch_session(session.id, now).await?;
         }
-        let operated = self.store.roles_of_account(account.id).await?;
+        let operated = self.core.store.roles_of_account(account.id).await?;
         let viewer = Viewer {
             signed_in: Some(SignedIn {
                 account: account.id,
@@ -172,7 +229,7 @@ impl Entremise {
                 },
             }),
         };
-        let until = (now + super::VIEWER_CACHE_TTL).min(session.expires_at);
+        let until = (now + VIEWER_CACHE_TTL).min(session.expires_at);
         let mut cache = self.viewers.lock().unwrap_or_else(|e| e.into_inner());
         if cache.len() > 100_000 {
             cache.retain(|_, (_, u)| *u > now);
@@ -185,7 +242,7 @@ impl Entremise {
     pub async fn refresh_viewer(&self, viewer: &Viewer) -> Result<Viewer> {
         let mut fresh = viewer.clone();
         if let Some(me) = fresh.signed_in.as_mut() {
-            me.identity.operated = self.store.roles_of_account(me.account).await?;
+            me.identity.operated = self.core.store.roles_of_account(me.account).await?;
         }
         Ok(fresh)
     }
@@ -193,7 +250,10 @@ impl Entremise {
     /// Ends the viewer's current session.
     pub async fn sign_out(&self, viewer: &Viewer) -> Result<()> {
         let me = viewer.require()?;
-        self.store.delete_session(me.account, me.session).await?;
+        self.core
+            .store
+            .delete_session(me.account, me.session)
+            .await?;
         self.forget_viewers();
         Ok(())
     }
@@ -201,13 +261,16 @@ impl Entremise {
     /// The viewer's open sessions, newest first.
     pub async fn sessions(&self, viewer: &Viewer) -> Result<Vec<Session>> {
         let me = viewer.require()?;
-        self.store.sessions_of(me.account, self.clock.now()).await
+        self.core
+            .store
+            .sessions_of(me.account, self.core.clock.now())
+            .await
     }
 
     /// Revokes one of the viewer's sessions; another's is not found.
     pub async fn revoke_session(&self, viewer: &Viewer, id: SessionId) -> Result<()> {
         let me = viewer.require()?;
-        if self.store.delete_session(me.account, id).await? {
+        if self.core.store.delete_session(me.account, id).await? {
             self.forget_viewers();
             Ok(())
         } else {
@@ -218,7 +281,10 @@ impl Entremise {
     /// Remembers the language the member chose.
     pub async fn set_locale(&self, viewer: &Viewer, locale: Locale) -> Result<()> {
         let me = viewer.require()?;
-        self.store.set_account_locale(me.account, locale).await?;
+        self.core
+            .store
+            .set_account_locale(me.account, locale)
+            .await?;
         self.forget_viewers();
         Ok(())
     }

@@ -1,20 +1,22 @@
 //! Contacts and contact requests, invitation codes, blocks, "how you are
 //! connected" and people you may know.
 
-use super::{Entremise, Viewer};
+use super::{Core, Outreach, Viewer};
 use crate::contact::{
     ContactRequest, ContactRequestView, InvitationCode, RequestStatus, RequestVia,
 };
 use crate::error::{Error, Forbidden, Result};
 use crate::ids::ProfileId;
 use crate::network::{self, GraphView};
-use crate::privacy::{Actions, Relation};
+use crate::privacy::Actions;
 use crate::profile::{Profile, ProfileKind, ProfileRef};
+use crate::ratelimit::RateLimiter;
 use crate::store::NewContactRequest;
 use crate::validate::{self, Email};
 use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 use time::Duration;
 
 /// `POST /api/v1/contact-requests`.
@@ -69,6 +71,43 @@ pub struct Suggestion {
     pub actions: Actions,
 }
 
+/// One of the viewer's contacts on the network health page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ContactHealth {
+    pub contact: ProfileRef,
+    #[serde(with = "time::serde::rfc3339")]
+    pub since: time::OffsetDateTime,
+    pub messages: u64,
+    #[serde(
+        with = "time::serde::rfc3339::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub last_message_at: Option<time::OffsetDateTime>,
+}
+
+/// Who relays the viewer's introductions, and how.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Relayer {
+    pub member: ProfileRef,
+    pub forwarded: u64,
+    pub declined: u64,
+    pub accepted: u64,
+}
+
+/// The health of the viewer's network.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NetworkHealth {
+    pub contacts: usize,
+    /// Contacts older than six months with no message in six months.
+    pub stale: Vec<ContactHealth>,
+    pub relayers: Vec<Relayer>,
+    pub incoming_requests: Vec<ContactRequestView>,
+    pub outgoing_requests: Vec<ContactRequestView>,
+}
+
 /// Limits of PRIVACY.md on reaching out.
 pub const MAX_PENDING: u64 = 20;
 pub const MAX_PER_WEEK: u64 = 50;
@@ -92,80 +131,36 @@ pub(crate) fn cool_off(
     Ok(())
 }
 
-impl Entremise {
-    pub(crate) fn me(&self, viewer: &Viewer) -> Result<ProfileId> {
-        Ok(viewer.require()?.identity.person)
-    }
+/// Contacts, contact requests, invitation codes, blocks, "how you are connected", people you may know and the network's health.
+#[derive(Clone)]
+pub struct Contacts {
+    core: Arc<Core>,
+    /// The bounds on reaching out, shared with introductions.
+    outreach: Outreach,
+    /// Tries at e-mail or invitation-code proof, per requester.
+    proof_limit: Arc<RateLimiter>,
+}
 
-    /// A member (person) the viewer may see, by handle.
-    pub(crate) async fn visible_person(
-        &self,
-        viewer: &Viewer,
-        handle: &str,
-    ) -> Result<(Profile, Relation)> {
-        let (p, r) = self.visible_profile(viewer, handle).await?;
-        if p.kind != ProfileKind::Person {
-            return Err(Error::NotFound);
+impl Contacts {
+    pub(crate) fn new(core: Arc<Core>, outreach: Outreach) -> Self {
+        Self {
+            outreach,
+            proof_limit: Arc::new(RateLimiter::new(10, time::Duration::hours(1))),
+            core,
         }
-        Ok((p, r))
     }
+}
 
-    /// The viewer and a visible person he is not yet in contact with, for a
-    /// contact request or an introduction (`to` names him).
-    pub(crate) async fn not_yet_a_contact(
-        &self,
-        viewer: &Viewer,
-        to: &str,
-        self_message: &'static str,
-    ) -> Result<(ProfileId, Profile, Relation)> {
-        let me = self.me(viewer)?;
-        let (target, relation) = self.visible_person(viewer, to).await?;
-        if target.id == me {
-            return Err(Error::invalid("to", "self", self_message));
-        }
-        if relation == Relation::Contact {
-            return Err(Error::Conflict { field: "contact" });
-        }
-        Ok((me, target, relation))
-    }
-
-    pub(crate) async fn profile_ref_of(&self, id: ProfileId) -> Result<ProfileRef> {
-        self.store.profile_ref(id).await?.ok_or(Error::NotFound)
-    }
-
+impl Contacts {
     async fn request_view(&self, r: &ContactRequest) -> Result<ContactRequestView> {
         Ok(ContactRequestView {
             id: r.id,
-            from: self.profile_ref_of(r.from).await?,
-            to: self.profile_ref_of(r.to).await?,
+            from: self.core.profile_ref_of(r.from).await?,
+            to: self.core.profile_ref_of(r.to).await?,
             message: r.message.clone(),
             status: r.status,
             created_at: r.created_at,
         })
-    }
-
-    /// Checks the bounds on a member's outgoing requests (contact requests
-    /// and introductions together): pending, then per week.
-    pub(crate) async fn check_outgoing_limits(&self, me: ProfileId) -> Result<()> {
-        let now = self.clock.now();
-        let pending = self.store.pending_requests(me, true).await?.len() as u64
-            + self.store.count_open_introductions(me, now).await?;
-        if pending >= MAX_PENDING {
-            return Err(Error::RateLimited {
-                retry_after_secs: 86_400,
-            });
-        }
-        let week_ago = now - Duration::days(7);
-        let refused_paths = self.path_tries.count(&format!("intro-path:{}", me.0), now) as u64;
-        let this_week = self.store.count_requests_since(me, week_ago).await?
-            + self.store.count_introductions_since(me, week_ago).await?
-            + refused_paths;
-        if this_week >= MAX_PER_WEEK {
-            return Err(Error::RateLimited {
-                retry_after_secs: 86_400,
-            });
-        }
-        Ok(())
     }
 
     /// Sends a contact request where the target's setting allows it, or with
@@ -178,6 +173,7 @@ impl Entremise {
         input: ContactRequestInput,
     ) -> Result<ContactRequestView> {
         let (me, target, _) = self
+            .outreach
             .not_yet_a_contact(
                 viewer,
                 &input.to,
@@ -187,15 +183,21 @@ impl Entremise {
         let message =
             validate::optional_text("message", input.message.as_deref().unwrap_or(""), 1000)
                 .map_err(|e| Error::Invalid(vec![e]))?;
-        let now = self.clock.now();
+        let now = self.core.clock.now();
         // The other way round already pending: the two want the same thing.
-        if let Some(theirs) = self.store.pending_request(target.id, me).await? {
+        if let Some(theirs) = self.core.store.pending_request(target.id, me).await? {
             self.decide(theirs.id, RequestStatus::Accepted).await?;
             let mut accepted = theirs;
             accepted.status = RequestStatus::Accepted;
             return self.request_view(&accepted).await;
         }
-        if self.store.pending_request(me, target.id).await?.is_some() {
+        if self
+            .core
+            .store
+            .pending_request(me, target.id)
+            .await?
+            .is_some()
+        {
             return Err(Error::Conflict {
                 field: "contact_request",
             });
@@ -204,16 +206,21 @@ impl Entremise {
         // to a target who declined being introduced to the requester (an
         // intermediary's decline says nothing of the target).
         let declined = [
-            self.store.last_declined(me, target.id).await?,
-            self.store
+            self.core.store.last_declined(me, target.id).await?,
+            self.core
+                .store
                 .last_declined_introduction(me, target.id, Some(target.id))
                 .await?,
         ];
         cool_off(declined.into_iter().flatten().max(), now)?;
-        let actions = self.lens(viewer).actions(target.id, true, &target.settings);
+        let actions = self
+            .core
+            .lens(viewer)
+            .actions(target.id, true, &target.settings);
         let via = self.gate(me, &target, actions, &input).await?;
-        self.check_outgoing_limits(me).await?;
+        self.outreach.check_outgoing_limits(me).await?;
         let request = self
+            .core
             .store
             .create_contact_request(NewContactRequest {
                 from: me,
@@ -234,7 +241,7 @@ impl Entremise {
         actions: Actions,
         input: &ContactRequestInput,
     ) -> Result<RequestVia> {
-        let now = self.clock.now();
+        let now = self.core.clock.now();
         // The same decision as the button the viewer was shown.
         if actions.contact_request {
             return Ok(RequestVia::Setting);
@@ -252,7 +259,7 @@ impl Entremise {
         }
         if let Some(raw) = &input.email {
             let account = match target.account {
-                Some(a) => self.store.account(a).await?,
+                Some(a) => self.core.store.account(a).await?,
                 None => None,
             };
             let matches = match (Email::parse(raw), account) {
@@ -265,6 +272,7 @@ impl Entremise {
         }
         if let Some(code) = &input.invitation_code {
             let valid = self
+                .core
                 .store
                 .invitation_code(code.trim())
                 .await?
@@ -279,16 +287,18 @@ impl Entremise {
 
     async fn decide(&self, id: i64, status: RequestStatus) -> Result<bool> {
         let request = self
+            .core
             .store
             .contact_request(id)
             .await?
             .ok_or(Error::NotFound)?;
         let changed = self
+            .core
             .store
-            .decide_contact_request(id, status, self.clock.now())
+            .decide_contact_request(id, status, self.core.clock.now())
             .await?;
         if changed && status == RequestStatus::Accepted {
-            self.network.add_contact(request.from, request.to);
+            self.core.network.add_contact(request.from, request.to);
         }
         Ok(changed)
     }
@@ -300,8 +310,9 @@ impl Entremise {
         id: i64,
         status: RequestStatus,
     ) -> Result<ContactRequestView> {
-        let me = self.me(viewer)?;
+        let me = self.core.me(viewer)?;
         let request = self
+            .core
             .store
             .contact_request(id)
             .await?
@@ -331,9 +342,9 @@ impl Entremise {
         viewer: &Viewer,
         outgoing: bool,
     ) -> Result<Vec<ContactRequestView>> {
-        let me = self.me(viewer)?;
+        let me = self.core.me(viewer)?;
         let mut out = Vec::new();
-        for r in self.store.pending_requests(me, outgoing).await? {
+        for r in self.core.store.pending_requests(me, outgoing).await? {
             out.push(self.request_view(&r).await?);
         }
         Ok(out)
@@ -349,9 +360,10 @@ impl Entremise {
         limit: usize,
     ) -> Result<crate::paging::Page<ContactRequestView>> {
         use crate::paging::{Page, parse_time_key, read_limit, time_key};
-        let me = self.me(viewer)?;
+        let me = self.core.me(viewer)?;
         let before = cursor.map(parse_time_key).transpose()?;
         let rows = self
+            .core
             .store
             .pending_requests_page(me, outgoing, before, read_limit(limit))
             .await?;
@@ -368,29 +380,29 @@ impl Entremise {
 
     /// Ends a contact, both ways.
     pub async fn remove_contact(&self, viewer: &Viewer, handle: &str) -> Result<()> {
-        let me = self.me(viewer)?;
-        let (other, _) = self.visible_person(viewer, handle).await?;
-        if !self.store.remove_contact(me, other.id).await? {
+        let me = self.core.me(viewer)?;
+        let (other, _) = self.core.visible_person(viewer, handle).await?;
+        if !self.core.store.remove_contact(me, other.id).await? {
             return Err(Error::NotFound);
         }
-        self.network.remove_contact(me, other.id);
+        self.core.network.remove_contact(me, other.id);
         Ok(())
     }
 
     /// A member's contacts, as his contact-list audience allows.
     pub async fn contacts(&self, viewer: &Viewer, handle: &str) -> Result<Vec<ProfileRef>> {
-        let lens = self.lens(viewer);
-        let (member, relation) = self.visible_person(viewer, handle).await?;
+        let lens = self.core.lens(viewer);
+        let (member, relation) = self.core.visible_person(viewer, handle).await?;
         if !member.settings.contact_list.audience().admits(relation) {
             return Err(Error::NotFound);
         }
         let mut out = Vec::new();
-        for entry in self.store.contacts_of(member.id).await? {
+        for entry in self.core.store.contacts_of(member.id).await? {
             // A contact hidden from the viewer by a block stays hidden.
             if lens.hides(entry.contact) {
                 continue;
             }
-            out.push(self.profile_ref_of(entry.contact).await?);
+            out.push(self.core.profile_ref_of(entry.contact).await?);
         }
         Ok(out)
     }
@@ -405,8 +417,8 @@ impl Entremise {
         limit: usize,
     ) -> Result<crate::paging::Page<ProfileRef>> {
         use crate::paging::{Gather, Page, bad_cursor};
-        let lens = self.lens(viewer);
-        let (member, relation) = self.visible_person(viewer, handle).await?;
+        let lens = self.core.lens(viewer);
+        let (member, relation) = self.core.visible_person(viewer, handle).await?;
         if !member.settings.contact_list.audience().admits(relation) {
             return Err(Error::NotFound);
         }
@@ -417,6 +429,7 @@ impl Entremise {
         let mut items = Vec::new();
         while gather.wants() {
             let rows = self
+                .core
                 .store
                 .contacts_by_handle(member.id, gather.after(), gather.batch())
                 .await?;
@@ -425,7 +438,7 @@ impl Entremise {
                 // A contact hidden from the viewer by a block stays hidden.
                 let hidden = lens.hides(contact);
                 if gather.offer(handle, !hidden) {
-                    items.push(self.profile_ref_of(contact).await?);
+                    items.push(self.core.profile_ref_of(contact).await?);
                 }
             }
             if short {
@@ -438,22 +451,10 @@ impl Entremise {
         })
     }
 
-    /// A person's reference from the in-memory network, else the store.
-    pub(crate) async fn person_ref(&self, id: ProfileId) -> Result<ProfileRef> {
-        match self.network.card(id) {
-            Some(card) => Ok(ProfileRef {
-                handle: crate::validate::Handle::from_trusted(card.handle.to_string()),
-                name: card.name.to_string(),
-                kind: ProfileKind::Person,
-            }),
-            None => self.profile_ref_of(id).await,
-        }
-    }
-
     /// Degree, visible mutual contacts and the best introduction paths
     /// between the viewer and a member.
     pub async fn connection(&self, viewer: &Viewer, handle: &str) -> Result<Connection> {
-        let (target, _) = self.visible_profile(viewer, handle).await?;
+        let (target, _) = self.core.visible_profile(viewer, handle).await?;
         self.connection_to(viewer, &target).await
     }
 
@@ -474,8 +475,8 @@ impl Entremise {
         if target.id == me {
             return Ok(empty);
         }
-        let weights = self.tie_weights(me, target.id).await?;
-        let (degree, mutuals, paths) = self.network.with_view(me, target.id, |view| {
+        let weights = self.outreach.tie_weights(me, target.id).await?;
+        let (degree, mutuals, paths) = self.core.network.with_view(me, target.id, |view| {
             let degree = network::degree(view, me, target.id);
             let (Some(a), Some(b)) = (view.dense(me), view.dense(target.id)) else {
                 return (degree, Vec::new(), Vec::new());
@@ -489,12 +490,12 @@ impl Entremise {
             let paths = best_paths(view, a, b, &weights, 5);
             (degree, mutuals, paths)
         });
-        let lens = self.lens(viewer);
+        let lens = self.core.lens(viewer);
         let mut mutual_contacts = Vec::new();
         for m in mutuals {
             // Me–m is the viewer's own contact; m–target must be visible.
             if lens.contact(m, target.id) {
-                mutual_contacts.push(self.person_ref(m).await?.handle.to_string());
+                mutual_contacts.push(self.core.person_ref(m).await?.handle.to_string());
             }
         }
         let mut shown = Vec::new();
@@ -504,7 +505,7 @@ impl Entremise {
                 let previous = if i == 0 { me } else { hops[i - 1] };
                 let next = hops.get(i + 1).copied().unwrap_or(target.id);
                 out.push(if lens.hop(previous, *hop, next) {
-                    Some(self.person_ref(*hop).await?.handle.to_string())
+                    Some(self.core.person_ref(*hop).await?.handle.to_string())
                 } else {
                     None
                 });
@@ -518,67 +519,6 @@ impl Entremise {
         })
     }
 
-    /// Tie strength of the contacts at both ends of a path: the weights of
-    /// each end's ties, merged. Other contacts weigh 1.
-    pub(crate) async fn tie_weights(
-        &self,
-        me: ProfileId,
-        target: ProfileId,
-    ) -> Result<HashMap<(i64, i64), f32>> {
-        let mut weights = HashMap::new();
-        for end in [me, target] {
-            for (other, w) in self.ties_of(end).await?.iter() {
-                weights.insert((end.0, *other), *w);
-                weights.insert((*other, end.0), *w);
-            }
-        }
-        Ok(weights)
-    }
-
-    /// The weight of each of a member's ties, from the store: how long the
-    /// contact exists, how much the two wrote to each other one-to-one, and
-    /// how the contact handled the member's introductions (forwarded,
-    /// declined, accepted by their target). Kept for a minute, so a path
-    /// query reads the store at most once per end and minute.
-    async fn ties_of(&self, member: ProfileId) -> Result<std::sync::Arc<HashMap<i64, f32>>> {
-        let now = self.clock.now();
-        if let Some((ties, until)) = self
-            .ties
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(&member.0)
-            && *until > now
-        {
-            return Ok(ties.clone());
-        }
-        let relays: HashMap<ProfileId, crate::store::RelayStats> =
-            self.store.relays_for(member).await?.into_iter().collect();
-        let messages: HashMap<ProfileId, u64> = self
-            .store
-            .interactions_of(member)
-            .await?
-            .into_iter()
-            .map(|i| (i.other, i.messages))
-            .collect();
-        let mut ties = HashMap::new();
-        for c in self.store.contacts_of(member).await? {
-            let days = (now - c.since).whole_days().max(0) as f32;
-            let msgs = messages.get(&c.contact).copied().unwrap_or(0) as f32;
-            let mut w = 1.0 + 0.25 * (1.0 + days / 30.0).ln() + 0.5 * (1.0 + msgs).ln();
-            if let Some(r) = relays.get(&c.contact) {
-                w += 0.5 * r.accepted as f32 + 0.25 * r.forwarded as f32 - 0.5 * r.declined as f32;
-            }
-            ties.insert(c.contact.0, w.clamp(0.1, 10.0));
-        }
-        let ties = std::sync::Arc::new(ties);
-        let mut cache = self.ties.lock().unwrap_or_else(|e| e.into_inner());
-        if cache.len() > 100_000 {
-            cache.retain(|_, (_, until)| *until > now);
-        }
-        cache.insert(member.0, (ties.clone(), now + time::Duration::minutes(1)));
-        Ok(ties)
-    }
-
     /// People the viewer may know: 2nd degree by mutual contacts, with a
     /// boost for those who hold a position at an organization where he does;
     /// pending requests, blocks and recent refusals left out.
@@ -587,32 +527,32 @@ impl Entremise {
         viewer: &Viewer,
         limit: usize,
     ) -> Result<Vec<Suggestion>> {
-        let me = self.me(viewer)?;
-        let now = self.clock.now();
+        let me = self.core.me(viewer)?;
+        let now = self.core.clock.now();
         let mut excluded: HashSet<i64> = HashSet::new();
         for outgoing in [true, false] {
-            for r in self.store.pending_requests(me, outgoing).await? {
+            for r in self.core.store.pending_requests(me, outgoing).await? {
                 excluded.insert(r.from.0);
                 excluded.insert(r.to.0);
             }
         }
         // Nor those he already asked to be introduced to.
-        for intro in self.store.introductions_of(me, None, 200).await? {
+        for intro in self.core.store.introductions_of(me, None, 200).await? {
             if intro.requester == me && intro.status_at(now).is_open() {
                 excluded.insert(intro.target.0);
             }
         }
         let mut colleagues: HashSet<i64> = HashSet::new();
-        for position in self.store.positions_of(me).await? {
+        for position in self.core.store.positions_of(me).await? {
             if let Some(org) = position.organization {
-                for (p, _) in self.store.positions_at(org).await? {
+                for (p, _) in self.core.store.positions_at(org).await? {
                     colleagues.insert(p.person.0);
                 }
             }
         }
         let limit = limit.clamp(1, PYMK_DEPTH);
-        let lens = self.lens(viewer);
-        let found = self.network.with_view(me, me, |view| {
+        let lens = self.core.lens(viewer);
+        let found = self.core.network.with_view(me, me, |view| {
             let Some(a) = view.dense(me) else {
                 return Vec::new();
             };
@@ -649,12 +589,12 @@ impl Entremise {
             if out.len() == limit {
                 break;
             }
-            if let Some(declined) = self.store.last_declined(me, id).await?
+            if let Some(declined) = self.core.store.last_declined(me, id).await?
                 && declined + Duration::days(DECLINE_COOL_OFF_DAYS) > now
             {
                 continue;
             }
-            let Some(profile) = self.store.profile(id).await? else {
+            let Some(profile) = self.core.store.profile(id).await? else {
                 continue;
             };
             if profile.kind != ProfileKind::Person {
@@ -663,7 +603,7 @@ impl Entremise {
             let Some(relation) = lens.relation(profile.id) else {
                 continue;
             };
-            let view = self.build_view(&profile, relation).await?;
+            let view = self.core.build_view(&profile, relation).await?;
             out.push(Suggestion {
                 actions: lens.actions(profile.id, true, &profile.settings),
                 handle: profile.handle.to_string(),
@@ -684,7 +624,7 @@ impl Entremise {
         limit: usize,
     ) -> Result<crate::paging::Page<Suggestion>> {
         use crate::paging::{MAX_PAGE, Page, parse_offset};
-        self.me(viewer)?;
+        self.core.me(viewer)?;
         let offset = cursor.map(parse_offset).transpose()?.unwrap_or(0);
         // One more than the page, to know whether another follows.
         let wanted = offset
@@ -701,18 +641,22 @@ impl Entremise {
 
     /// Hands out a new invitation code.
     pub async fn create_invitation_code(&self, viewer: &Viewer) -> Result<InvitationCode> {
-        let me = self.me(viewer)?;
+        let me = self.core.me(viewer)?;
         let mut raw = [0u8; 9];
         crate::session::random_bytes(&mut raw)?;
         let code = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw);
-        self.store
-            .create_invitation_code(me, &code, self.clock.now())
+        self.core
+            .store
+            .create_invitation_code(me, &code, self.core.clock.now())
             .await
     }
 
     pub async fn invitation_codes(&self, viewer: &Viewer) -> Result<Vec<InvitationCode>> {
-        let me = self.me(viewer)?;
-        self.store.invitation_codes_of(me, None, usize::MAX).await
+        let me = self.core.me(viewer)?;
+        self.core
+            .store
+            .invitation_codes_of(me, None, usize::MAX)
+            .await
     }
 
     /// The viewer's invitation codes a page at a time, newest first
@@ -724,9 +668,10 @@ impl Entremise {
         limit: usize,
     ) -> Result<crate::paging::Page<InvitationCode>> {
         use crate::paging::{Page, parse_time_key, read_limit, time_key};
-        let me = self.me(viewer)?;
+        let me = self.core.me(viewer)?;
         let before = cursor.map(parse_time_key).transpose()?;
         let rows = self
+            .core
             .store
             .invitation_codes_of(me, before, read_limit(limit))
             .await?;
@@ -736,10 +681,11 @@ impl Entremise {
     }
 
     pub async fn revoke_invitation_code(&self, viewer: &Viewer, code: &str) -> Result<()> {
-        let me = self.me(viewer)?;
+        let me = self.core.me(viewer)?;
         if self
+            .core
             .store
-            .revoke_invitation_code(me, code, self.clock.now())
+            .revoke_invitation_code(me, code, self.core.clock.now())
             .await?
         {
             Ok(())
@@ -751,18 +697,20 @@ impl Entremise {
     /// The member who handed out a (valid) invitation code.
     pub async fn invitation_owner(&self, viewer: &Viewer, code: &str) -> Result<ProfileRef> {
         let invitation = self
+            .core
             .store
             .invitation_code(code)
             .await?
             .filter(|c| c.revoked_at.is_none())
             .ok_or(Error::NotFound)?;
         let owner = self
+            .core
             .store
             .profile(invitation.owner)
             .await?
             .ok_or(Error::NotFound)?;
-        let relation = self.lens(viewer).relation_or_not_found(owner.id)?;
-        let view = self.build_view(&owner, relation).await?;
+        let relation = self.core.lens(viewer).relation_or_not_found(owner.id)?;
+        let view = self.core.build_view(&owner, relation).await?;
         Ok(ProfileRef {
             handle: owner.handle,
             name: view.display_name().to_owned(),
@@ -773,8 +721,8 @@ impl Entremise {
     /// Blocks a member: no visibility either way, contact ended, pending
     /// requests withdrawn, open introductions between them declined.
     pub async fn block(&self, viewer: &Viewer, handle: &str) -> Result<()> {
-        let me = self.me(viewer)?;
-        let (other, _) = self.visible_profile(viewer, handle).await?;
+        let me = self.core.me(viewer)?;
+        let (other, _) = self.core.visible_profile(viewer, handle).await?;
         if other.id == me {
             return Err(Error::invalid(
                 "handle",
@@ -782,38 +730,42 @@ impl Entremise {
                 "You cannot block yourself.",
             ));
         }
-        self.store.block(me, other.id, self.clock.now()).await?;
-        self.network.block(me, other.id);
+        self.core
+            .store
+            .block(me, other.id, self.core.clock.now())
+            .await?;
+        self.core.network.block(me, other.id);
         Ok(())
     }
 
     /// Lifts one of the viewer's blocks. The blocked member is hidden from
     /// him, so he is found by handle among his own blocks.
     pub async fn unblock(&self, viewer: &Viewer, handle: &str) -> Result<()> {
-        let me = self.me(viewer)?;
+        let me = self.core.me(viewer)?;
         let handle = crate::validate::Handle::parse(handle).map_err(|_| Error::NotFound)?;
         let other = self
+            .core
             .store
             .profile_by_handle(&handle)
             .await?
             .ok_or(Error::NotFound)?;
-        if !self.store.unblock(me, other.id).await? {
+        if !self.core.store.unblock(me, other.id).await? {
             return Err(Error::NotFound);
         }
         // Still hidden if the other blocks him too.
-        let reverse = self.store.blocked_by(other.id).await?.contains(&me);
+        let reverse = self.core.store.blocked_by(other.id).await?.contains(&me);
         if !reverse {
-            self.network.unblock(me, other.id);
+            self.core.network.unblock(me, other.id);
         }
         Ok(())
     }
 
     /// The members the viewer blocks.
     pub async fn blocks(&self, viewer: &Viewer) -> Result<Vec<ProfileRef>> {
-        let me = self.me(viewer)?;
+        let me = self.core.me(viewer)?;
         let mut out = Vec::new();
-        for id in self.store.blocked_by(me).await? {
-            out.push(self.profile_ref_of(id).await?);
+        for id in self.core.store.blocked_by(me).await? {
+            out.push(self.core.profile_ref_of(id).await?);
         }
         Ok(out)
     }
@@ -827,20 +779,60 @@ impl Entremise {
         limit: usize,
     ) -> Result<crate::paging::Page<ProfileRef>> {
         use crate::paging::{Page, parse_id_key, read_limit};
-        let me = self.me(viewer)?;
+        let me = self.core.me(viewer)?;
         let after = cursor.map(parse_id_key).transpose()?;
-        let mut ids = self.store.blocked_by(me).await?;
+        let mut ids = self.core.store.blocked_by(me).await?;
         ids.sort_unstable();
         ids.retain(|id| after.is_none_or(|a| id.0 > a));
         ids.truncate(read_limit(limit));
         let page = Page::keyset(ids, limit, |id| id.0.to_string());
         let mut items = Vec::new();
         for id in page.items {
-            items.push(self.profile_ref_of(id).await?);
+            items.push(self.core.profile_ref_of(id).await?);
         }
         Ok(Page {
             items,
             next: page.next,
+        })
+    }
+
+    /// Stale contacts, who relays for the viewer, pending requests both ways.
+    pub async fn network_health(&self, viewer: &Viewer) -> Result<NetworkHealth> {
+        let me = self.core.me(viewer)?;
+        let now = self.core.clock.now();
+        let half_year = Duration::days(182);
+        let interactions = self.core.store.interactions_of(me).await?;
+        let contacts = self.core.store.contacts_of(me).await?;
+        let mut stale = Vec::new();
+        for c in &contacts {
+            let i = interactions.iter().find(|i| i.other == c.contact);
+            let last = i.and_then(|i| i.last_message_at);
+            let quiet = last.is_none_or(|t| now - t > half_year);
+            if quiet && now - c.since > half_year {
+                stale.push(ContactHealth {
+                    contact: self.core.profile_ref_of(c.contact).await?,
+                    since: c.since,
+                    messages: i.map_or(0, |i| i.messages),
+                    last_message_at: last,
+                });
+            }
+        }
+        let mut relayers = Vec::new();
+        for (id, s) in self.core.store.relays_for(me).await? {
+            relayers.push(Relayer {
+                member: self.core.profile_ref_of(id).await?,
+                forwarded: s.forwarded,
+                declined: s.declined,
+                accepted: s.accepted,
+            });
+        }
+        relayers.sort_by_key(|r| std::cmp::Reverse((r.forwarded, r.accepted)));
+        Ok(NetworkHealth {
+            contacts: contacts.len(),
+            stale,
+            relayers,
+            incoming_requests: self.contact_requests(viewer, false).await?,
+            outgoing_requests: self.contact_requests(viewer, true).await?,
         })
     }
 }

@@ -1,18 +1,17 @@
 //! Conversations and messages, and the network health page.
 
-use super::{Entremise, Viewer};
-use crate::contact::ContactRequestView;
+use super::{Core, Viewer};
 use crate::conversation::{
     Conversation, ConversationEntry, ConversationView, MAX_PARTICIPANTS, Message, MessageView,
 };
 use crate::error::{Error, Forbidden, Result};
 use crate::ids::ProfileId;
 use crate::privacy::Lens;
-use crate::profile::ProfileRef;
+use crate::ratelimit::RateLimiter;
 use crate::validate;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
-use time::Duration;
+use std::sync::Arc;
 
 /// At most this many messages are read back to leave out those of members
 /// hidden from the viewer by a block, for one list entry or one page.
@@ -33,44 +32,27 @@ pub struct MessagePage {
     pub next: Option<String>,
 }
 
-/// One of the viewer's contacts on the network health page.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct ContactHealth {
-    pub contact: ProfileRef,
-    #[serde(with = "time::serde::rfc3339")]
-    pub since: time::OffsetDateTime,
-    pub messages: u64,
-    #[serde(
-        with = "time::serde::rfc3339::option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub last_message_at: Option<time::OffsetDateTime>,
+/// Conversations and messages.
+#[derive(Clone)]
+pub struct Conversations {
+    core: Arc<Core>,
+    /// Messages one member may post per minute.
+    message_limit: Arc<RateLimiter>,
 }
 
-/// Who relays the viewer's introductions, and how.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Relayer {
-    pub member: ProfileRef,
-    pub forwarded: u64,
-    pub declined: u64,
-    pub accepted: u64,
+impl Conversations {
+    pub(crate) fn new(core: Arc<Core>) -> Self {
+        Self {
+            message_limit: Arc::new(RateLimiter::new(
+                core.config.messages_per_minute,
+                time::Duration::minutes(1),
+            )),
+            core,
+        }
+    }
 }
 
-/// The health of the viewer's network.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct NetworkHealth {
-    pub contacts: usize,
-    /// Contacts older than six months with no message in six months.
-    pub stale: Vec<ContactHealth>,
-    pub relayers: Vec<Relayer>,
-    pub incoming_requests: Vec<ContactRequestView>,
-    pub outgoing_requests: Vec<ContactRequestView>,
-}
-
-impl Entremise {
+impl Conversations {
     /// Opens a conversation with members whose message settings allow the
     /// viewer; a one-to-one conversation that exists is returned as is.
     /// A conversation never joins two members with a block between them
@@ -82,8 +64,8 @@ impl Entremise {
         viewer: &Viewer,
         input: NewConversationInput,
     ) -> Result<ConversationView> {
-        let me = self.me(viewer)?;
-        let lens = self.lens(viewer);
+        let me = self.core.me(viewer)?;
+        let lens = self.core.lens(viewer);
         if input.with.is_empty() || input.with.len() >= MAX_PARTICIPANTS {
             return Err(Error::invalid(
                 "with",
@@ -93,7 +75,7 @@ impl Entremise {
         }
         let mut participants = vec![me];
         for handle in &input.with {
-            let (other, _) = self.visible_person(viewer, handle).await?;
+            let (other, _) = self.core.visible_person(viewer, handle).await?;
             if participants.contains(&other.id) {
                 continue;
             }
@@ -114,8 +96,9 @@ impl Entremise {
             return Err(Error::Forbidden(Forbidden::BlockedParticipants));
         }
         let conversation = self
+            .core
             .store
-            .create_conversation(&participants, self.clock.now())
+            .create_conversation(&participants, self.core.clock.now())
             .await?;
         self.conversation_view(&lens, conversation.id).await
     }
@@ -128,7 +111,8 @@ impl Entremise {
         id: i64,
     ) -> Result<crate::conversation::Conversation> {
         let me = lens.person().ok_or(Error::Unauthenticated)?;
-        self.store
+        self.core
+            .store
             .conversation(id)
             .await?
             .filter(|c| c.participants.contains(&me))
@@ -172,6 +156,7 @@ impl Entremise {
         let mut walked = 0;
         while walked < HIDDEN_WALK {
             let batch = self
+                .core
                 .store
                 .messages(entry.conversation.id, before, 100)
                 .await?;
@@ -209,7 +194,7 @@ impl Entremise {
         let mut with = Vec::new();
         for p in entry.conversation.participants.iter() {
             if *p != me && !hidden.contains(p) {
-                with.push(self.profile_ref_of(*p).await?);
+                with.push(self.core.profile_ref_of(*p).await?);
             }
         }
         if with.is_empty() {
@@ -235,7 +220,7 @@ impl Entremise {
     async fn message_view(&self, m: &Message) -> Result<MessageView> {
         Ok(MessageView {
             id: m.id,
-            author: self.profile_ref_of(m.author).await?,
+            author: self.core.profile_ref_of(m.author).await?,
             text: m.text.clone(),
             created_at: m.created_at,
         })
@@ -243,7 +228,7 @@ impl Entremise {
 
     async fn conversation_view(&self, lens: &Lens, id: i64) -> Result<ConversationView> {
         let me = lens.person().ok_or(Error::Unauthenticated)?;
-        let entries = self.store.conversations_of(me, None, 500).await?;
+        let entries = self.core.store.conversations_of(me, None, 500).await?;
         let entry = match entries.into_iter().find(|e| e.conversation.id == id) {
             Some(e) => e,
             None => ConversationEntry {
@@ -269,10 +254,11 @@ impl Entremise {
         limit: usize,
     ) -> Result<crate::paging::Page<ConversationView>> {
         use crate::paging::{Page, parse_time_key, read_limit, time_key};
-        let me = self.me(viewer)?;
-        let lens = self.lens(viewer);
+        let me = self.core.me(viewer)?;
+        let lens = self.core.lens(viewer);
         let before = cursor.map(parse_time_key).transpose()?;
         let rows = self
+            .core
             .store
             .conversations_of(me, before, read_limit(limit))
             .await?;
@@ -289,7 +275,7 @@ impl Entremise {
     }
 
     pub async fn conversation(&self, viewer: &Viewer, id: i64) -> Result<ConversationView> {
-        let lens = self.lens(viewer);
+        let lens = self.core.lens(viewer);
         self.my_conversation(&lens, id).await?;
         self.conversation_view(&lens, id).await
     }
@@ -298,11 +284,11 @@ impl Entremise {
     /// blocked with the writer does not see it (see [`Self::hidden_from`]);
     /// a conversation left with nobody the writer may see is not found.
     pub async fn send_message(&self, viewer: &Viewer, id: i64, text: &str) -> Result<MessageView> {
-        let me = self.me(viewer)?;
-        self.my_conversation(&self.lens(viewer), id).await?;
+        let me = self.core.me(viewer)?;
+        self.my_conversation(&self.core.lens(viewer), id).await?;
         let text =
             validate::required_text("text", text, 5000).map_err(|e| Error::Invalid(vec![e]))?;
-        let now = self.clock.now();
+        let now = self.core.clock.now();
         let key = format!("messages:{}", me.0);
         if let Some(wait) = self.message_limit.retry_after(&key, now) {
             return Err(Error::RateLimited {
@@ -310,7 +296,7 @@ impl Entremise {
             });
         }
         self.message_limit.record(&key, now);
-        let m = self.store.add_message(id, me, &text, now).await?;
+        let m = self.core.store.add_message(id, me, &text, now).await?;
         self.message_view(&m).await
     }
 
@@ -325,8 +311,8 @@ impl Entremise {
         before: Option<i64>,
         limit: usize,
     ) -> Result<MessagePage> {
-        let me = self.me(viewer)?;
-        let lens = self.lens(viewer);
+        let me = self.core.me(viewer)?;
+        let lens = self.core.lens(viewer);
         let conversation = self.my_conversation(&lens, id).await?;
         let hidden = Self::hidden_from(&lens, &conversation);
         let limit = limit.clamp(1, 100);
@@ -342,12 +328,12 @@ impl Entremise {
             (limit + 1).max(100)
         };
         'walk: loop {
-            let batch = self.store.messages(id, cursor, batch_size).await?;
+            let batch = self.core.store.messages(id, cursor, batch_size).await?;
             if before.is_none()
                 && cursor.is_none()
                 && let Some(newest) = batch.first()
             {
-                self.store.mark_read(id, me, newest.id).await?;
+                self.core.store.mark_read(id, me, newest.id).await?;
             }
             for m in &batch {
                 if hidden.contains(&m.author) {
@@ -376,15 +362,15 @@ impl Entremise {
     /// Unread messages over the viewer's conversations, less those of
     /// members hidden from him by a block (see [`Self::hidden_from`]).
     pub async fn unread_messages(&self, viewer: &Viewer) -> Result<u64> {
-        let me = self.me(viewer)?;
-        let total = self.store.unread_total(me).await?;
+        let me = self.core.me(viewer)?;
+        let total = self.core.store.unread_total(me).await?;
         // Blocks are rare: only a member who has some has his list walked.
-        let lens = self.lens(viewer).gathered();
+        let lens = self.core.lens(viewer).gathered();
         if total == 0 || !lens.hides_anyone() {
             return Ok(total);
         }
         let mut hidden_unread = 0;
-        for e in self.store.conversations_of(me, None, 10_000).await? {
+        for e in self.core.store.conversations_of(me, None, 10_000).await? {
             let hidden = Self::hidden_from(&lens, &e.conversation);
             if e.unread == 0 || hidden.is_empty() {
                 continue;
@@ -393,45 +379,5 @@ impl Entremise {
             hidden_unread += u64::from(e.unread - visible);
         }
         Ok(total.saturating_sub(hidden_unread))
-    }
-
-    /// Stale contacts, who relays for the viewer, pending requests both ways.
-    pub async fn network_health(&self, viewer: &Viewer) -> Result<NetworkHealth> {
-        let me = self.me(viewer)?;
-        let now = self.clock.now();
-        let half_year = Duration::days(182);
-        let interactions = self.store.interactions_of(me).await?;
-        let contacts = self.store.contacts_of(me).await?;
-        let mut stale = Vec::new();
-        for c in &contacts {
-            let i = interactions.iter().find(|i| i.other == c.contact);
-            let last = i.and_then(|i| i.last_message_at);
-            let quiet = last.is_none_or(|t| now - t > half_year);
-            if quiet && now - c.since > half_year {
-                stale.push(ContactHealth {
-                    contact: self.profile_ref_of(c.contact).await?,
-                    since: c.since,
-                    messages: i.map_or(0, |i| i.messages),
-                    last_message_at: last,
-                });
-            }
-        }
-        let mut relayers = Vec::new();
-        for (id, s) in self.store.relays_for(me).await? {
-            relayers.push(Relayer {
-                member: self.profile_ref_of(id).await?,
-                forwarded: s.forwarded,
-                declined: s.declined,
-                accepted: s.accepted,
-            });
-        }
-        relayers.sort_by_key(|r| std::cmp::Reverse((r.forwarded, r.accepted)));
-        Ok(NetworkHealth {
-            contacts: contacts.len(),
-            stale,
-            relayers,
-            incoming_requests: self.contact_requests(viewer, false).await?,
-            outgoing_requests: self.contact_requests(viewer, true).await?,
-        })
     }
 }

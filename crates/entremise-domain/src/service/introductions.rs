@@ -1,7 +1,7 @@
 //! Introductions: asking, passing on, declining, accepting.
 
 use super::contacts::{best_paths, cool_off};
-use super::{Entremise, Viewer};
+use super::{Core, Outreach, Viewer};
 use crate::error::{Error, Forbidden, Result};
 use crate::ids::ProfileId;
 use crate::introduction::{Introduction, IntroductionAction, IntroductionNote, IntroductionStatus};
@@ -12,6 +12,7 @@ use crate::store::NewIntroduction;
 use crate::validate::{self, Handle};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// `POST /api/v1/introductions`.
 #[derive(Debug, Clone, Deserialize)]
@@ -81,7 +82,21 @@ pub struct IntroductionView {
 /// How long an introduction waits for answers.
 pub const INTRODUCTION_LIFETIME_DAYS: i64 = 30;
 
-impl Entremise {
+/// Asking to be introduced, passing on, declining, accepting.
+#[derive(Clone)]
+pub struct Introductions {
+    core: Arc<Core>,
+    /// The bounds on reaching out, shared with contact requests.
+    outreach: Outreach,
+}
+
+impl Introductions {
+    pub(crate) fn new(core: Arc<Core>, outreach: Outreach) -> Self {
+        Self { outreach, core }
+    }
+}
+
+impl Introductions {
     /// Asks for an introduction to a member at 2nd or 3rd degree, along a
     /// given path or the best one. One at a time per target (409 while one
     /// is open); after a decline, by an intermediary or by the target, or
@@ -93,12 +108,14 @@ impl Entremise {
         input: IntroductionInput,
     ) -> Result<IntroductionView> {
         let (me, target, _) = self
+            .outreach
             .not_yet_a_contact(viewer, &input.to, "You cannot be introduced to yourself.")
             .await?;
         let note = validate::required_text("note", &input.note, 2000)
             .map_err(|e| Error::Invalid(vec![e]))?;
-        let now = self.clock.now();
+        let now = self.core.clock.now();
         if self
+            .core
             .store
             .open_introduction(me, target.id, now)
             .await?
@@ -109,30 +126,30 @@ impl Entremise {
             });
         }
         let declined = [
-            self.store
+            self.core
+                .store
                 .last_declined_introduction(me, target.id, None)
                 .await?,
-            self.store.last_declined(me, target.id).await?,
+            self.core.store.last_declined(me, target.id).await?,
         ];
         cool_off(declined.into_iter().flatten().max(), now)?;
         // The bounds first: a refused path counts against them too, so
         // chosen paths cannot be used to probe who knows whom.
-        self.check_outgoing_limits(me).await?;
+        self.outreach.check_outgoing_limits(me).await?;
         let intermediaries = match &input.via {
             Some(via) => {
-                let lens = self.lens(viewer);
+                let lens = self.core.lens(viewer);
                 match self.checked_path(&lens, me, target.id, via).await {
                     Ok(hops) => hops,
                     Err(e) => {
-                        self.path_tries
-                            .record(&format!("intro-path:{}", me.0), self.clock.now());
+                        self.outreach.refuse_path(me);
                         return Err(e);
                     }
                 }
             }
             None => {
-                let weights = self.tie_weights(me, target.id).await?;
-                let best = self.network.with_view(me, target.id, |view| {
+                let weights = self.outreach.tie_weights(me, target.id).await?;
+                let best = self.core.network.with_view(me, target.id, |view| {
                     match (view.dense(me), view.dense(target.id)) {
                         (Some(a), Some(b)) => best_paths(view, a, b, &weights, 1),
                         _ => Vec::new(),
@@ -152,7 +169,12 @@ impl Entremise {
         };
         let mut notes = Vec::new();
         for recipient in intermediaries.iter().chain([&target.id]) {
-            let handle = self.profile_ref_of(*recipient).await?.handle.to_string();
+            let handle = self
+                .core
+                .profile_ref_of(*recipient)
+                .await?
+                .handle
+                .to_string();
             let text = match input.notes.get(&handle) {
                 Some(t) => validate::required_text("notes", t, 2000)
                     .map_err(|e| Error::Invalid(vec![e]))?,
@@ -166,6 +188,7 @@ impl Entremise {
             });
         }
         let intro = self
+            .core
             .store
             .create_introduction(NewIntroduction {
                 requester: me,
@@ -209,6 +232,7 @@ impl Entremise {
         for h in via {
             let handle = Handle::parse(h).map_err(|_| bad())?;
             let p = self
+                .core
                 .store
                 .profile_by_handle(&handle)
                 .await?
@@ -225,7 +249,7 @@ impl Entremise {
         if !chain.windows(3).all(|w| lens.hop(w[0], w[1], w[2])) {
             return Err(bad());
         }
-        let ok = self.network.with_view(me, target, |view| {
+        let ok = self.core.network.with_view(me, target, |view| {
             chain
                 .windows(2)
                 .all(|w| match (view.dense(w[0]), view.dense(w[1])) {
@@ -241,6 +265,7 @@ impl Entremise {
         }
         // The shortest way only: a path longer than the degree is refused.
         let degree = self
+            .core
             .network
             .with_view(me, target, |view| network::degree(view, me, target));
         if degree != Some(hops.len() as u32 + 1) {
@@ -257,9 +282,14 @@ impl Entremise {
         id: i64,
         action: IntroductionAction,
     ) -> Result<IntroductionView> {
-        let me = self.me(viewer)?;
-        let lens = self.lens(viewer);
-        let before = self.store.introduction(id).await?.ok_or(Error::NotFound)?;
+        let me = self.core.me(viewer)?;
+        let lens = self.core.lens(viewer);
+        let before = self
+            .core
+            .store
+            .introduction(id)
+            .await?
+            .ok_or(Error::NotFound)?;
         let action = match action {
             IntroductionAction::Forward { note } => IntroductionAction::Forward {
                 note: validate::required_text("note", &note, 2000)
@@ -267,31 +297,36 @@ impl Entremise {
             },
             other => other,
         };
-        let now = self.clock.now();
+        let now = self.core.clock.now();
         let after = before.apply(me, &action, now)?;
         if let IntroductionAction::Forward { .. } = action {
             // The next hop must still be reachable this way.
             let next = after.holder();
             let previous = before.hops()[before.step];
-            let still = self.network.are_contacts(me, next)
-                && self.network.are_contacts(previous, me)
-                && self.network.relays(me)
+            let still = self.core.network.are_contacts(me, next)
+                && self.core.network.are_contacts(previous, me)
+                && self.core.network.relays(me)
                 && !lens.blocked_between(me, next)
                 && !lens.blocked_between(before.requester, next);
             if !still {
                 return Err(Error::Forbidden(Forbidden::NotAllowed));
             }
         }
-        let conversation = self.store.apply_introduction(&before, &after).await?;
+        let conversation = self.core.store.apply_introduction(&before, &after).await?;
         if after.status == IntroductionStatus::Accepted {
-            self.network.add_contact(after.requester, after.target);
+            self.core.network.add_contact(after.requester, after.target);
         }
         self.introduction_view(viewer, &after, conversation).await
     }
 
     pub async fn introduction(&self, viewer: &Viewer, id: i64) -> Result<IntroductionView> {
-        let me = self.me(viewer)?;
-        let intro = self.store.introduction(id).await?.ok_or(Error::NotFound)?;
+        let me = self.core.me(viewer)?;
+        let intro = self
+            .core
+            .store
+            .introduction(id)
+            .await?
+            .ok_or(Error::NotFound)?;
         if !intro.visible_to(me) {
             return Err(Error::NotFound);
         }
@@ -312,12 +347,13 @@ impl Entremise {
         limit: usize,
     ) -> Result<crate::paging::Page<IntroductionView>> {
         use crate::paging::{Gather, Page, parse_time_key, time_key};
-        let me = self.me(viewer)?;
+        let me = self.core.me(viewer)?;
         let before = cursor.map(parse_time_key).transpose()?;
         let mut gather = Gather::new(limit, before);
         let mut items = Vec::new();
         while gather.wants() {
             let rows = self
+                .core
                 .store
                 .introductions_of(me, gather.after(), gather.batch())
                 .await?;
@@ -346,9 +382,9 @@ impl Entremise {
         intro: &Introduction,
         conversation: Option<i64>,
     ) -> Result<IntroductionView> {
-        let me = self.me(viewer)?;
-        let lens = self.lens(viewer);
-        let now = self.clock.now();
+        let me = self.core.me(viewer)?;
+        let lens = self.core.lens(viewer);
+        let now = self.core.clock.now();
         let role = if me == intro.requester {
             IntroductionRole::Requester
         } else if me == intro.target {
@@ -366,7 +402,7 @@ impl Entremise {
                 _ => true,
             };
             intermediaries.push(if visible {
-                Some(self.profile_ref_of(*id).await?)
+                Some(self.core.profile_ref_of(*id).await?)
             } else {
                 None
             });
@@ -375,7 +411,7 @@ impl Entremise {
         let holder = intro.holder();
         let next = if status.is_open() {
             match intro.hops().iter().position(|h| *h == holder) {
-                Some(pos) if pos == hops.len() - 1 => Some(self.profile_ref_of(holder).await?),
+                Some(pos) if pos == hops.len() - 1 => Some(self.core.profile_ref_of(holder).await?),
                 Some(pos) => intermediaries.get(pos - 1).cloned().flatten(),
                 None => None,
             }
@@ -386,7 +422,7 @@ impl Entremise {
         for n in &intro.notes {
             if n.recipient == me || n.author == me {
                 notes.push(NoteView {
-                    author: self.profile_ref_of(n.author).await?,
+                    author: self.core.profile_ref_of(n.author).await?,
                     text: n.text.clone(),
                     at: n.at,
                 });
@@ -396,8 +432,8 @@ impl Entremise {
             id: intro.id,
             status,
             role,
-            requester: self.profile_ref_of(intro.requester).await?,
-            target: self.profile_ref_of(intro.target).await?,
+            requester: self.core.profile_ref_of(intro.requester).await?,
+            target: self.core.profile_ref_of(intro.target).await?,
             intermediaries,
             next,
             your_turn: status.is_open() && holder == me,

@@ -1,15 +1,17 @@
 //! Pages and personas: creation, roles, offices, services, executives,
 //! the contact form and the audit trail.
 
-use super::{Entremise, Viewer};
+use super::{Accounts, Core, Search, Viewer, Visits};
 use crate::error::{Error, Forbidden, Result};
 use crate::ids::{OfficeId, PositionId, ServiceId};
 use crate::page::{AuditEntry, ContactMessage, Manager, Office, Role, Service};
 use crate::privacy::Relation;
 use crate::profile::{Position, Profile, ProfileKind, ProfileRef, ProfileView};
+use crate::ratelimit::RateLimiter;
 use crate::store::{AuditRecord, NewContactMessage, NewOffice, NewPage, NewPosition, NewService};
 use crate::validate::{self, Collector, Email, Handle};
 use serde::Deserialize;
+use std::sync::Arc;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -90,7 +92,36 @@ pub struct PageDetails {
     pub is_self: bool,
 }
 
-impl Entremise {
+/// Pages (organizations, brands, personas): their roles, audit trail, offices, services, positions and contact form.
+#[derive(Clone)]
+pub struct Pages {
+    core: Arc<Core>,
+    /// Records visits of a page's profile.
+    visits: Visits,
+    /// Keeps pages findable.
+    search: Search,
+    /// Forgets cached sessions when roles change.
+    accounts: Accounts,
+    /// Contact-form messages per sender address.
+    contact_form_limit: Arc<RateLimiter>,
+}
+
+impl Pages {
+    pub(crate) fn new(core: Arc<Core>, visits: Visits, search: Search, accounts: Accounts) -> Self {
+        Self {
+            visits,
+            search,
+            accounts,
+            contact_form_limit: Arc::new(RateLimiter::new(
+                core.config.contact_form_per_hour,
+                time::Duration::hours(1),
+            )),
+            core,
+        }
+    }
+}
+
+impl Pages {
     /// Creates an organization, a brand (of an organization the viewer
     /// administers) or a persona (run for such an organization). The viewer
     /// becomes its owner.
@@ -132,6 +163,7 @@ impl Entremise {
             }
             (_, Some(parent)) => {
                 let (org, _) = self
+                    .core
                     .visible_profile(viewer, parent)
                     .await
                     .map_err(|_| Error::invalid("parent", "unknown", "No such organization."))?;
@@ -142,13 +174,18 @@ impl Entremise {
                         "The parent must be an organization.",
                     ));
                 }
-                if !self.role_on(viewer, &org).is_some_and(Role::administers) {
+                if !self
+                    .core
+                    .role_on(viewer, &org)
+                    .is_some_and(Role::administers)
+                {
                     return Err(Error::Forbidden(Forbidden::InsufficientRole));
                 }
                 Some(org.id)
             }
         };
         let page = self
+            .core
             .store
             .create_page(NewPage {
                 kind,
@@ -156,22 +193,22 @@ impl Entremise {
                 name,
                 parent,
                 owner: me.account,
-                created_at: self.clock.now(),
+                created_at: self.core.clock.now(),
             })
             .await?;
         // The creator's roles changed.
-        self.forget_viewers();
-        self.index_profile(&page).await?;
+        self.accounts.forget_viewers();
+        self.search.index_profile(&page).await?;
         Ok(page)
     }
 
     /// A page the viewer may see, and his role on it.
     async fn page(&self, viewer: &Viewer, handle: &str) -> Result<(Profile, Option<Role>)> {
-        let (profile, _) = self.visible_profile(viewer, handle).await?;
+        let (profile, _) = self.core.visible_profile(viewer, handle).await?;
         if !profile.kind.is_page() {
             return Err(Error::NotFound);
         }
-        let role = self.role_on(viewer, &profile);
+        let role = self.core.role_on(viewer, &profile);
         Ok((profile, role))
     }
 
@@ -196,7 +233,7 @@ impl Entremise {
             actor: viewer.require()?.account,
             action,
             detail,
-            at: self.clock.now(),
+            at: self.core.clock.now(),
         })
     }
 
@@ -209,10 +246,10 @@ impl Entremise {
         handle: &str,
         view_as: Option<Relation>,
     ) -> Result<PageDetails> {
-        let (stored, actual) = self.visible_profile(viewer, handle).await?;
+        let (stored, actual) = self.core.visible_profile(viewer, handle).await?;
         // Anyone but the member himself is recorded, whatever he asks to
         // view the profile as (the store ignores one's own visits).
-        self.record_visit(viewer, &stored).await?;
+        self.visits.record_visit(viewer, &stored).await?;
         self.details_of(viewer, &stored, actual, view_as).await
     }
 
@@ -224,12 +261,12 @@ impl Entremise {
         actual: Relation,
         view_as: Option<Relation>,
     ) -> Result<PageDetails> {
-        let lens = self.lens(viewer);
+        let lens = self.core.lens(viewer);
         let relation = lens.view_as(actual, view_as);
-        let profile = self.build_view(stored, relation).await?;
+        let profile = self.core.build_view(stored, relation).await?;
         let is_self = actual == Relation::Itself;
         let role = if relation == Relation::Itself {
-            self.role_on(viewer, stored)
+            self.core.role_on(viewer, stored)
         } else {
             None
         };
@@ -245,12 +282,12 @@ impl Entremise {
         if stored.kind != ProfileKind::Organization {
             return Ok(details);
         }
-        for (position, holder) in self.store.positions_at(stored.id).await? {
+        for (position, holder) in self.core.store.positions_at(stored.id).await? {
             if !position.confirmed {
                 continue;
             }
             // Each executive is shown only as his own positions audience allows.
-            let Some(holder_profile) = self.store.profile(position.person).await? else {
+            let Some(holder_profile) = self.core.store.profile(position.person).await? else {
                 continue;
             };
             let Some(actual) = lens.relation(holder_profile.id) else {
@@ -260,7 +297,10 @@ impl Entremise {
                 Some(r) if is_self => r,
                 _ => actual,
             };
-            let view = self.build_view(&holder_profile, holder_relation).await?;
+            let view = self
+                .core
+                .build_view(&holder_profile, holder_relation)
+                .await?;
             if view.positions.is_some() {
                 let member = ProfileRef {
                     name: view.display_name().to_owned(),
@@ -269,9 +309,9 @@ impl Entremise {
                 details.executives.push(Executive { member, position });
             }
         }
-        details.offices = self.store.offices(stored.id).await?;
-        details.services = self.store.services(stored.id).await?;
-        details.children = self.store.children(stored.id).await?;
+        details.offices = self.core.store.offices(stored.id).await?;
+        details.services = self.core.store.services(stored.id).await?;
+        details.children = self.core.store.children(stored.id).await?;
         Ok(details)
     }
 
@@ -279,7 +319,7 @@ impl Entremise {
     pub async fn operated_pages(&self, viewer: &Viewer) -> Result<Vec<(ProfileRef, Role)>> {
         let mut out = Vec::new();
         for (id, role) in &viewer.require()?.identity.operated {
-            if let Some(r) = self.store.profile_ref(*id).await? {
+            if let Some(r) = self.core.store.profile_ref(*id).await? {
                 out.push((r, *role));
             }
         }
@@ -288,7 +328,7 @@ impl Entremise {
 
     pub async fn managers(&self, viewer: &Viewer, page: &str) -> Result<Vec<Manager>> {
         let (page, _) = self.administered_page(viewer, page).await?;
-        self.store.managers(page.id).await
+        self.core.store.managers(page.id).await
     }
 
     /// Grants, changes (`Some`) or revokes (`None`) a member's role on a page.
@@ -305,13 +345,14 @@ impl Entremise {
         let my_role = my_role.ok_or(Error::NotFound)?;
         let member_handle = Handle::parse(member).map_err(|_| Error::NotFound)?;
         let person = self
+            .core
             .store
             .profile_by_handle(&member_handle)
             .await?
             .filter(|p| p.kind == ProfileKind::Person)
             .ok_or(Error::NotFound)?;
         let account = person.account.ok_or(Error::NotFound)?;
-        let current = self.store.role_of(page_profile.id, account).await?;
+        let current = self.core.store.role_of(page_profile.id, account).await?;
         let leaving = account == me.account && role.is_none();
         if !leaving && !my_role.may_assign(current, role) {
             return Err(if my_role.administers() {
@@ -330,10 +371,11 @@ impl Entremise {
             role.map_or("none", Role::as_str)
         );
         let audit = self.audit(viewer, &page_profile, "role.set", detail)?;
-        self.store
+        self.core
+            .store
             .set_role(page_profile.id, account, role, audit)
             .await?;
-        self.forget_viewers();
+        self.accounts.forget_viewers();
         Ok(())
     }
 
@@ -344,7 +386,8 @@ impl Entremise {
         limit: usize,
     ) -> Result<Vec<AuditEntry>> {
         let (page, _) = self.administered_page(viewer, page).await?;
-        self.store
+        self.core
+            .store
             .audit_log(page.id, None, limit.clamp(1, 500))
             .await
     }
@@ -361,6 +404,7 @@ impl Entremise {
         let (page, _) = self.administered_page(viewer, page).await?;
         let before = cursor.map(parse_time_key).transpose()?;
         let rows = self
+            .core
             .store
             .audit_log(page.id, before, read_limit(limit))
             .await?;
@@ -397,7 +441,8 @@ impl Entremise {
             return Err(Error::internal("validated office lost a value"));
         };
         let audit = self.audit(viewer, &page, "office.add", format!("{name}, {town}"))?;
-        self.store
+        self.core
+            .store
             .add_office(
                 page.id,
                 NewOffice {
@@ -414,7 +459,7 @@ impl Entremise {
     pub async fn delete_office(&self, viewer: &Viewer, page: &str, id: OfficeId) -> Result<()> {
         let page = self.organization_admin(viewer, page).await?;
         let audit = self.audit(viewer, &page, "office.delete", id.to_string())?;
-        if self.store.delete_office(page.id, id, audit).await? {
+        if self.core.store.delete_office(page.id, id, audit).await? {
             Ok(())
         } else {
             Err(Error::NotFound)
@@ -440,7 +485,8 @@ impl Entremise {
             return Err(Error::internal("validated service lost a value"));
         };
         let audit = self.audit(viewer, &page, "service.add", name.clone())?;
-        self.store
+        self.core
+            .store
             .add_service(page.id, NewService { name, description }, audit)
             .await
     }
@@ -448,7 +494,7 @@ impl Entremise {
     pub async fn delete_service(&self, viewer: &Viewer, page: &str, id: ServiceId) -> Result<()> {
         let page = self.organization_admin(viewer, page).await?;
         let audit = self.audit(viewer, &page, "service.delete", id.to_string())?;
-        if self.store.delete_service(page.id, id, audit).await? {
+        if self.core.store.delete_service(page.id, id, audit).await? {
             Ok(())
         } else {
             Err(Error::NotFound)
@@ -463,7 +509,7 @@ impl Entremise {
         handle: &str,
         req: PositionRequest,
     ) -> Result<Position> {
-        let (profile, relation) = self.visible_profile(viewer, handle).await?;
+        let (profile, relation) = self.core.visible_profile(viewer, handle).await?;
         if relation != Relation::Itself || profile.kind != ProfileKind::Person {
             return Err(Error::Forbidden(Forbidden::InsufficientRole));
         }
@@ -497,6 +543,7 @@ impl Entremise {
         };
         let linked = match Handle::parse(&org_text) {
             Ok(h) => self
+                .core
                 .store
                 .profile_by_handle(&h)
                 .await?
@@ -508,6 +555,7 @@ impl Entremise {
             None => (None, org_text),
         };
         let position = self
+            .core
             .store
             .add_position(NewPosition {
                 person: profile.id,
@@ -518,7 +566,7 @@ impl Entremise {
                 until_year: req.until_year,
             })
             .await?;
-        self.index_profile(&profile).await?;
+        self.search.index_profile(&profile).await?;
         Ok(position)
     }
 
@@ -529,7 +577,7 @@ impl Entremise {
         page: &str,
     ) -> Result<Vec<(Position, ProfileRef)>> {
         let page = self.organization_admin(viewer, page).await?;
-        self.store.positions_at(page.id).await
+        self.core.store.positions_at(page.id).await
     }
 
     /// The organization's admins confirm (or withdraw) a position held there.
@@ -548,6 +596,7 @@ impl Entremise {
         };
         let audit = self.audit(viewer, &page, action, id.to_string())?;
         if self
+            .core
             .store
             .confirm_position(page.id, id, confirmed, audit)
             .await?
@@ -571,7 +620,7 @@ impl Entremise {
         if page.kind != ProfileKind::Organization {
             return Err(Error::NotFound);
         }
-        let now = self.clock.now();
+        let now = self.core.clock.now();
         let key = format!("contact-form:{ip}");
         if let Some(wait) = self.contact_form_limit.retry_after(&key, now) {
             return Err(Error::RateLimited {
@@ -587,6 +636,7 @@ impl Entremise {
             return Err(Error::internal("validated message lost a value"));
         };
         let stored = self
+            .core
             .store
             .add_contact_message(NewContactMessage {
                 page: page.id,
@@ -608,7 +658,9 @@ impl Entremise {
         page: &str,
     ) -> Result<Vec<ContactMessage>> {
         match self.page(viewer, page).await? {
-            (p, Some(role)) if role.edits() => self.store.contact_messages(p.id, None, 200).await,
+            (p, Some(role)) if role.edits() => {
+                self.core.store.contact_messages(p.id, None, 200).await
+            }
             _ => Err(Error::NotFound),
         }
     }
@@ -629,6 +681,7 @@ impl Entremise {
         };
         let before = cursor.map(parse_time_key).transpose()?;
         let rows = self
+            .core
             .store
             .contact_messages(p.id, before, read_limit(limit))
             .await?;

@@ -4,7 +4,7 @@
 //! relation to the author: a single post, the feed, comments, counters,
 //! reshares (the embedded original is checked on its own) and image bytes.
 
-use super::{Entremise, Viewer};
+use super::{Core, Viewer, Visits};
 use crate::error::{Error, FieldError, Forbidden, Result};
 use crate::ids::ProfileId;
 use crate::media::{StoredImage, UploadError, UploadLimits};
@@ -23,6 +23,9 @@ use std::sync::Arc;
 use time::{Duration, OffsetDateTime};
 
 /// Largest page of a feed or list of posts.
+mod feed;
+mod views;
+
 pub const MAX_FEED_LIMIT: usize = crate::paging::MAX_PAGE;
 /// How far ahead a page may schedule a post.
 pub const MAX_SCHEDULE_DAYS: i64 = 365;
@@ -182,19 +185,40 @@ fn upload_error(e: UploadError) -> Error {
     Error::Invalid(vec![FieldError::new("file", reason, e.to_string())])
 }
 
-impl Entremise {
+/// Posts, images, comments, reactions, reshares, follows and the home feed.
+#[derive(Clone)]
+pub struct Posts {
+    core: Arc<Core>,
+    /// Records the reach of pages' posts shown.
+    visits: Visits,
+    /// Pages each member follows (see `followed`), cleared by his follows.
+    followed: Arc<std::sync::Mutex<std::collections::HashMap<ProfileId, Arc<Vec<ProfileId>>>>>,
+}
+
+impl Posts {
+    pub(crate) fn new(core: Arc<Core>, visits: Visits) -> Self {
+        Self {
+            visits,
+            followed: Arc::default(),
+            core,
+        }
+    }
+}
+
+impl Posts {
     /// Whether the viewer may see a post: its audience admits his relation
     /// to the author, and it is published (or his own).
     fn may_see(&self, viewer: &Viewer, p: &Post, now: OffsetDateTime) -> Option<Relation> {
-        self.lens(viewer)
+        self.core
+            .lens(viewer)
             .post(p.author, p.audience, p.published_at, now)
     }
 
     /// A post the viewer may see, or `NotFound`.
     async fn visible_post(&self, viewer: &Viewer, id: i64) -> Result<(Post, Relation)> {
-        let p = self.store.post(id).await?.ok_or(Error::NotFound)?;
+        let p = self.core.store.post(id).await?.ok_or(Error::NotFound)?;
         let relation = self
-            .may_see(viewer, &p, self.clock.now())
+            .may_see(viewer, &p, self.core.clock.now())
             .ok_or(Error::NotFound)?;
         Ok((p, relation))
     }
@@ -210,11 +234,12 @@ impl Entremise {
         let me = viewer.require()?;
         let alt = post::check_text("alt", alt, MAX_ALT_CHARS, false)?;
         let limits = UploadLimits::default();
-        let stored: StoredImage = match self.media.store_image(bytes, limits).await? {
+        let stored: StoredImage = match self.core.media.store_image(bytes, limits).await? {
             Ok(s) => s,
             Err(e) => return Err(upload_error(e)),
         };
         let media = self
+            .core
             .store
             .create_media(NewMedia {
                 owner: me.account,
@@ -223,7 +248,7 @@ impl Entremise {
                 alt,
                 width: stored.width,
                 height: stored.height,
-                created_at: self.clock.now(),
+                created_at: self.core.clock.now(),
             })
             .await?;
         Ok(MediaView {
@@ -242,7 +267,7 @@ impl Entremise {
         id: i64,
         width: Option<u32>,
     ) -> Result<(Vec<u8>, String)> {
-        let media = self.store.media(id).await?.ok_or(Error::NotFound)?;
+        let media = self.core.store.media(id).await?.ok_or(Error::NotFound)?;
         match media.post {
             None => {
                 let me = viewer.require().map_err(|_| Error::NotFound)?;
@@ -260,10 +285,11 @@ impl Entremise {
             Some(_) => return Err(Error::invalid("w", "invalid", "one of 320, 640, 1280")),
         };
         // A small image has no smaller copies: the full one stands in.
-        let bytes = match self.media_store().read(&media.key, &variant).await? {
+        let bytes = match self.core.media.read(&media.key, &variant).await? {
             Some(b) => b,
             None => self
-                .media_store()
+                .core
+                .media
                 .read(&media.key, crate::media::FULL_VARIANT)
                 .await?
                 .ok_or(Error::NotFound)?,
@@ -278,7 +304,7 @@ impl Entremise {
         let Some(handle) = as_.map(str::trim).filter(|h| !h.is_empty()) else {
             return Ok((me.identity.person, false));
         };
-        let (profile, _) = self.visible_profile(viewer, handle).await?;
+        let (profile, _) = self.core.visible_profile(viewer, handle).await?;
         if profile.id == me.identity.person {
             return Ok((profile.id, false));
         }
@@ -293,7 +319,7 @@ impl Entremise {
     pub async fn create_post(&self, viewer: &Viewer, input: NewPostInput) -> Result<PostView> {
         let me = viewer.require()?;
         let (author, as_page) = self.publishing_as(viewer, input.as_.as_deref()).await?;
-        let now = self.clock.now();
+        let now = self.core.clock.now();
         let mut errors = Vec::new();
         if !post::post_audience_allowed(input.audience) {
             errors.push(FieldError::new(
@@ -350,7 +376,7 @@ impl Entremise {
         }
         // Pages describe their images: alt text is required.
         for id in &media_ids {
-            let m = self.store.media(*id).await?;
+            let m = self.core.store.media(*id).await?;
             match m {
                 Some(m) if m.owner == me.account && m.post.is_none() => {
                     if as_page && m.alt.trim().is_empty() {
@@ -372,7 +398,7 @@ impl Entremise {
                 // Reshare the original, not a reshare of it.
                 let root = match original.reshare_of {
                     Some(r) if original.text.is_empty() && original.images.is_empty() => {
-                        self.store.post(r).await?.unwrap_or(original)
+                        self.core.store.post(r).await?.unwrap_or(original)
                     }
                     _ => original,
                 };
@@ -381,6 +407,7 @@ impl Entremise {
             }
         };
         let created = self
+            .core
             .store
             .create_post(NewPost {
                 author,
@@ -399,7 +426,7 @@ impl Entremise {
                 }
                 other => other,
             })?;
-        self.timelines.insert(
+        self.core.timelines.insert(
             created.author,
             PostKey::new(created.published_at, created.id, created.audience),
         );
@@ -411,9 +438,10 @@ impl Entremise {
     pub async fn view_post(&self, viewer: &Viewer, id: i64) -> Result<PostView> {
         let (p, relation) = self.visible_post(viewer, id).await?;
         let view = self
-            .post_view(viewer, &p, relation, self.clock.now())
+            .post_view(viewer, &p, relation, self.core.clock.now())
             .await?;
-        self.record_post_views(viewer, std::slice::from_ref(&view))
+        self.visits
+            .record_post_views(viewer, std::slice::from_ref(&view))
             .await?;
         Ok(view)
     }
@@ -421,7 +449,7 @@ impl Entremise {
     /// Earlier versions of an edited post, for whoever may see it.
     pub async fn post_history(&self, viewer: &Viewer, id: i64) -> Result<Vec<PostEdit>> {
         self.visible_post(viewer, id).await?;
-        self.store.post_history(id).await
+        self.core.store.post_history(id).await
     }
 
     /// Whether the viewer writes as this author: himself, or a page or
@@ -440,11 +468,11 @@ impl Entremise {
         }
         let empty_allowed = p.reshare_of.is_some() || !p.images.is_empty();
         let text = post::check_text("text", text, MAX_POST_CHARS, !empty_allowed)?;
-        let now = self.clock.now();
+        let now = self.core.clock.now();
         if text != p.text {
-            self.store.edit_post(id, &text, now).await?;
+            self.core.store.edit_post(id, &text, now).await?;
         }
-        let p = self.store.post(id).await?.ok_or(Error::NotFound)?;
+        let p = self.core.store.post(id).await?.ok_or(Error::NotFound)?;
         self.post_view(viewer, &p, relation, now).await
     }
 
@@ -455,11 +483,11 @@ impl Entremise {
         if !self.writes_as(viewer, p.author) {
             return Err(Error::Forbidden(Forbidden::NotAllowed));
         }
-        let keys = self.store.delete_post(id).await?;
-        self.timelines.remove(p.author, id);
+        let keys = self.core.store.delete_post(id).await?;
+        self.core.timelines.remove(p.author, id);
         for key in keys {
-            if !self.store.media_key_in_use(&key).await? {
-                self.media_store().delete(&key).await?;
+            if !self.core.store.media_key_in_use(&key).await? {
+                self.core.media.delete(&key).await?;
             }
         }
         Ok(())
@@ -480,7 +508,7 @@ impl Entremise {
             None => None,
             Some(raw) => {
                 let id = parse_id("parent", raw)?;
-                let c = self.store.comment(id).await?;
+                let c = self.core.store.comment(id).await?;
                 match c {
                     Some(c) if c.post == post_id && c.parent.is_none() => Some(c.id),
                     Some(c) if c.post == post_id => {
@@ -492,8 +520,15 @@ impl Entremise {
             }
         };
         let c = self
+            .core
             .store
-            .add_comment(post_id, parent, me.identity.person, &text, self.clock.now())
+            .add_comment(
+                post_id,
+                parent,
+                me.identity.person,
+                &text,
+                self.core.clock.now(),
+            )
             .await?;
         let mut refs = HashMap::new();
         Ok(CommentView {
@@ -509,7 +544,7 @@ impl Entremise {
     /// members hidden from the viewer by a block.
     pub async fn comments(&self, viewer: &Viewer, post_id: i64) -> Result<Vec<CommentView>> {
         self.visible_post(viewer, post_id).await?;
-        let all: Vec<Comment> = self.store.comments(post_id).await?;
+        let all: Vec<Comment> = self.core.store.comments(post_id).await?;
         self.threads(viewer, all).await
     }
 
@@ -526,11 +561,12 @@ impl Entremise {
         use crate::paging::{Gather, Page, parse_time_key, time_key};
         self.visible_post(viewer, post_id).await?;
         let after = cursor.map(parse_time_key).transpose()?;
-        let lens = self.lens(viewer);
+        let lens = self.core.lens(viewer);
         let mut gather = Gather::new(limit, after);
         let mut kept: Vec<Comment> = Vec::new();
         while gather.wants() {
             let rows = self
+                .core
                 .store
                 .comment_threads(post_id, gather.after(), gather.batch())
                 .await?;
@@ -560,7 +596,7 @@ impl Entremise {
     /// Comments (oldest first) as threads one level deep, leaving out
     /// those of members hidden from the viewer by a block.
     async fn threads(&self, viewer: &Viewer, all: Vec<Comment>) -> Result<Vec<CommentView>> {
-        let lens = self.lens(viewer);
+        let lens = self.core.lens(viewer);
         let mut refs = HashMap::new();
         let mut top: Vec<CommentView> = Vec::new();
         let mut index: HashMap<i64, usize> = HashMap::new();
@@ -600,11 +636,13 @@ impl Entremise {
     ) -> Result<PostCounts> {
         let me = viewer.require()?;
         self.visible_post(viewer, post_id).await?;
-        let now = self.clock.now();
-        self.store
+        let now = self.core.clock.now();
+        self.core
+            .store
             .set_reaction(post_id, me.identity.person, kind, now)
             .await?;
         let counts = self
+            .core
             .store
             .post_counts(&[post_id], &self.counts_for(viewer, now))
             .await?;
@@ -621,484 +659,15 @@ impl Entremise {
         post_id: i64,
     ) -> Result<Vec<(ReactionKind, u64)>> {
         self.visible_post(viewer, post_id).await?;
-        let hidden = self.counts_for(viewer, self.clock.now()).hidden;
-        self.store.reactions(post_id, &hidden).await
-    }
-
-    /// What the counters shown to this viewer leave out: members a block
-    /// hides from him, reshares not yet published, and (anonymous) those
-    /// for members.
-    fn counts_for(&self, viewer: &Viewer, now: OffsetDateTime) -> CountsFor {
-        CountsFor {
-            hidden: self.lens(viewer).hidden(),
-            signed_in: viewer.signed_in.is_some(),
-            now,
-        }
-    }
-
-    /// The counters the viewer may see: the store's, plus each narrower
-    /// reshare whose audience admits his relation to its resharer.
-    fn counts_seen_by(
-        &self,
-        viewer: &Viewer,
-        stored: HashMap<i64, StoredCounts>,
-    ) -> HashMap<i64, PostCounts> {
-        let lens = self.lens(viewer);
-        let mut relations = FxHashMap::default();
-        stored
-            .into_iter()
-            .map(|(id, c)| {
-                let narrow = c.narrow_reshares.iter().filter(|(resharer, audience)| {
-                    let relation = *relations
-                        .entry(*resharer)
-                        .or_insert_with(|| lens.relation(*resharer));
-                    relation.is_some_and(|r| audience.admits(r))
-                });
-                let counts = PostCounts {
-                    reactions: c.reactions,
-                    comments: c.comments,
-                    reshares: c.reshares + narrow.count() as u64,
-                };
-                (id, counts)
-            })
-            .collect()
-    }
-
-    /// Follows a page (organization, brand or persona).
-    pub async fn follow(&self, viewer: &Viewer, handle: &str, follow: bool) -> Result<()> {
-        let me = viewer.require()?;
-        let (profile, _) = self.visible_profile(viewer, handle).await?;
-        if !profile.kind.is_page() {
-            return Err(Error::invalid(
-                "handle",
-                "not_a_page",
-                "members follow pages; persons are reached as contacts",
-            ));
-        }
-        let person = me.identity.person;
-        let done = if follow {
-            self.store
-                .follow(person, profile.id, self.clock.now())
-                .await
-        } else {
-            self.store.unfollow(person, profile.id).await.map(|_| ())
-        };
-        self.forget_followed(person);
-        done
-    }
-
-    /// The pages a member follows, kept in memory (cleared by his follows
-    /// and unfollows): the feed asks on every page.
-    async fn followed(&self, person: ProfileId) -> Result<Arc<Vec<ProfileId>>> {
-        if let Some(pages) = self
-            .followed
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(&person)
-        {
-            return Ok(pages.clone());
-        }
-        let pages = Arc::new(self.store.followed_pages(person).await?);
-        self.followed
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(person, pages.clone());
-        Ok(pages)
-    }
-
-    fn forget_followed(&self, person: ProfileId) {
-        self.followed
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(&person);
-    }
-
-    /// Whether the viewer follows a page.
-    pub async fn follows(&self, viewer: &Viewer, page: ProfileId) -> Result<bool> {
-        let Some(me) = viewer.signed_in.as_ref() else {
-            return Ok(false);
-        };
-        Ok(self.followed(me.identity.person).await?.contains(&page))
-    }
-
-    /// Posts of one profile the viewer may see, newest first.
-    pub async fn posts_of(
-        &self,
-        viewer: &Viewer,
-        handle: &str,
-        cursor: Option<&str>,
-        limit: usize,
-    ) -> Result<FeedPage> {
-        let (profile, _) = self.visible_profile(viewer, handle).await?;
-        self.page_of_posts(viewer, &[profile.id], cursor, limit)
-            .await
-    }
-
-    /// The first posts of a profile already resolved for the viewer, and,
-    /// for the editors of a page, its scheduled posts.
-    pub(crate) async fn profile_posts(
-        &self,
-        viewer: &Viewer,
-        profile: &Profile,
-        limit: usize,
-    ) -> Result<(FeedPage, Vec<PostView>)> {
-        let page = self
-            .page_of_posts(viewer, &[profile.id], None, limit)
-            .await?;
-        let edits = viewer
-            .identity()
-            .and_then(|v| v.operates(profile.id))
-            .is_some_and(|r| r.edits());
-        let scheduled = if profile.kind.is_page() && edits {
-            let now = self.clock.now();
-            let posts = self.store.scheduled_posts(profile.id, now).await?;
-            let with: Vec<(Post, Relation)> =
-                posts.into_iter().map(|p| (p, Relation::Itself)).collect();
-            self.post_views(viewer, &with, now).await?
-        } else {
-            Vec::new()
-        };
-        Ok((page, scheduled))
-    }
-
-    /// The home feed: posts of the viewer's contacts, the pages he follows
-    /// and his own, newest first; `ranked` orders the last two weeks by
-    /// engagement instead.
-    pub async fn feed(
-        &self,
-        viewer: &Viewer,
-        cursor: Option<&str>,
-        limit: usize,
-        ranked: bool,
-    ) -> Result<FeedPage> {
-        let me = viewer.require()?;
-        let mut authors: Vec<ProfileId> = vec![me.identity.person];
-        authors.extend(me.identity.operated.iter().map(|(p, _)| *p));
-        let snapshot = self.network.snapshot();
-        if let Some(m) = snapshot.dense(me.identity.person.0 as u64) {
-            authors.extend(
-                snapshot
-                    .contacts(m)
-                    .iter()
-                    .filter_map(|c| snapshot.external(*c))
-                    .map(|e| ProfileId(e as i64)),
-            );
-        }
-        authors.extend(self.followed(me.identity.person).await?.iter().copied());
-        authors.sort_unstable();
-        authors.dedup();
-        let page = if ranked {
-            self.ranked_feed(viewer, &authors, cursor, limit).await?
-        } else {
-            self.page_of_posts(viewer, &authors, cursor, limit).await?
-        };
-        // The reach of pages' posts: those shown, in one store call.
-        self.record_post_views(viewer, &page.items).await?;
-        Ok(page)
-    }
-
-    async fn page_of_posts(
-        &self,
-        viewer: &Viewer,
-        authors: &[ProfileId],
-        cursor: Option<&str>,
-        limit: usize,
-    ) -> Result<FeedPage> {
-        if !(1..=MAX_FEED_LIMIT).contains(&limit) {
-            return Err(Error::invalid(
-                "limit",
-                "out_of_range",
-                format!("between 1 and {MAX_FEED_LIMIT}"),
-            ));
-        }
-        let before = cursor
-            .map(parse_cursor)
-            .transpose()?
-            .map(|(at, id)| (timeline::nanos(at), id));
-        let now = self.clock.now();
-        // The keys in memory choose the page, the privacy module admitting
-        // each for the viewer's relation to its author; one store call
-        // then reads those posts, their counters and his reactions.
-        let page = self.timelines.page(
-            authors,
-            before,
-            timeline::nanos(now),
-            limit + 1,
-            FEED_SCAN,
-            self.admits_keys(viewer),
-        );
-        let next = match (page.keys.get(limit - 1), page.keys.len() > limit) {
-            (Some((_, last)), true) => Some(format!("{}.{}", last.at, last.id)),
-            _ => page.stopped_at.map(|(at, id)| format!("{at}.{id}")),
-        };
-        let ids: Vec<i64> = page.keys.iter().take(limit).map(|(_, k)| k.id).collect();
-        let member = viewer.signed_in.as_ref().map(|s| s.identity.person);
-        let counts_for = self.counts_for(viewer, now);
-        let batch = self
-            .store
-            .posts_with_counts(&ids, member, &counts_for)
-            .await?;
-        let shown = self.visible_of(viewer, batch.posts, now);
-        let counts = self.counts_seen_by(viewer, batch.counts);
-        let items = self
-            .post_views_from(viewer, &shown, now, counts, batch.mine)
-            .await?;
-        Ok(FeedPage { items, next })
-    }
-
-    /// Whether the viewer may see a post by its key: the privacy module asks
-    /// his relation to the author (once per author).
-    fn admits_keys<'a>(
-        &'a self,
-        viewer: &'a Viewer,
-    ) -> impl FnMut(ProfileId, &PostKey) -> bool + 'a {
-        let lens = self.lens(viewer);
-        let mut relations = FxHashMap::default();
-        move |author, key| {
-            let relation = *relations
-                .entry(author)
-                .or_insert_with(|| lens.relation(author));
-            relation.is_some_and(|r| key.audience.admits(r))
-        }
-    }
-
-    /// The posts read from the store that the viewer may see: the stored
-    /// rows decide, whatever the keys that chose them said.
-    fn visible_of(
-        &self,
-        viewer: &Viewer,
-        posts: Vec<Post>,
-        now: OffsetDateTime,
-    ) -> Vec<(Post, Relation)> {
-        posts
-            .into_iter()
-            .filter(|p| p.published_at <= now)
-            .filter_map(|p| self.may_see(viewer, &p, now).map(|r| (p, r)))
-            .collect()
-    }
-
-    /// The last two weeks' posts ranked by engagement, a page at a time:
-    /// an offset into the ranking of [`RANKED_POOL`] posts at most.
-    async fn ranked_feed(
-        &self,
-        viewer: &Viewer,
-        authors: &[ProfileId],
-        cursor: Option<&str>,
-        limit: usize,
-    ) -> Result<FeedPage> {
-        if !(1..=MAX_FEED_LIMIT).contains(&limit) {
-            return Err(Error::invalid(
-                "limit",
-                "out_of_range",
-                format!("between 1 and {MAX_FEED_LIMIT}"),
-            ));
-        }
-        let offset = cursor
-            .map(crate::paging::parse_offset)
-            .transpose()?
-            .unwrap_or(0);
-        let now = self.clock.now();
-        let since = now - Duration::days(RANKED_WINDOW_DAYS);
-        let pool = self.timelines.recent(
-            authors,
-            timeline::nanos(since),
-            timeline::nanos(now),
-            RANKED_POOL,
-            self.admits_keys(viewer),
-        );
-        let ids: Vec<i64> = pool.iter().map(|(_, k)| k.id).collect();
-        let member = viewer.signed_in.as_ref().map(|s| s.identity.person);
-        let counts_for = self.counts_for(viewer, now);
-        let batch = self
-            .store
-            .posts_with_counts(&ids, member, &counts_for)
-            .await?;
-        let visible = self.visible_of(viewer, batch.posts, now);
-        let counts = self.counts_seen_by(viewer, batch.counts);
-        let mut scored: Vec<(f64, (Post, Relation))> = visible
-            .into_iter()
-            .map(|(p, r)| {
-                let c = counts.get(&p.id).cloned().unwrap_or_default();
-                let hours = (now - p.published_at).whole_minutes().max(0) as f64 / 60.0;
-                let engagement =
-                    1.0 + c.reactions as f64 + 2.0 * c.comments as f64 + 3.0 * c.reshares as f64;
-                (engagement / (hours + 2.0).powf(1.2), (p, r))
-            })
-            .collect();
-        scored.sort_by(|a, b| b.0.total_cmp(&a.0));
-        let end = offset.saturating_add(limit);
-        let next = (scored.len() > end).then(|| end.to_string());
-        let chosen: Vec<(Post, Relation)> = scored
-            .into_iter()
-            .take(end)
-            .skip(offset)
-            .map(|(_, x)| x)
-            .collect();
-        let items = self
-            .post_views_from(viewer, &chosen, now, counts, batch.mine)
-            .await?;
-        Ok(FeedPage { items, next })
-    }
-
-    /// How an author or commenter is labelled for the viewer. A person's
-    /// name is for members at least; an anonymous viewer sees it only when
-    /// the person made it public, and his handle otherwise.
-    async fn profile_ref_cached(
-        &self,
-        viewer: &Viewer,
-        id: ProfileId,
-        cache: &mut HashMap<ProfileId, ProfileRef>,
-    ) -> Result<ProfileRef> {
-        if let Some(r) = cache.get(&id) {
-            return Ok(r.clone());
-        }
-        let r = match self.network.card(id) {
-            Some(card) => {
-                let handle = crate::validate::Handle::parse(&card.handle)
-                    .map_err(|_| Error::internal("a stored handle does not parse"))?;
-                let name = if viewer.signed_in.is_some() {
-                    card.name.to_string()
-                } else {
-                    let profile = self.store.profile(id).await?.ok_or(Error::NotFound)?;
-                    let view = crate::profile::ProfileView::build(
-                        &profile,
-                        &[],
-                        None,
-                        Relation::Anonymous,
-                    );
-                    view.name.unwrap_or_else(|| handle.to_string())
-                };
-                ProfileRef {
-                    handle,
-                    name,
-                    kind: ProfileKind::Person,
-                }
-            }
-            None => self.store.profile_ref(id).await?.ok_or(Error::NotFound)?,
-        };
-        cache.insert(id, r.clone());
-        Ok(r)
-    }
-
-    /// Views of posts the viewer may see, with counters and his reactions
-    /// read for all of them at once.
-    async fn post_views(
-        &self,
-        viewer: &Viewer,
-        posts: &[(Post, Relation)],
-        now: OffsetDateTime,
-    ) -> Result<Vec<PostView>> {
-        let ids: Vec<i64> = posts.iter().map(|(p, _)| p.id).collect();
-        let counts = self
-            .store
-            .post_counts(&ids, &self.counts_for(viewer, now))
-            .await?;
-        let counts = self.counts_seen_by(viewer, counts);
-        let mine = match viewer.signed_in.as_ref() {
-            Some(me) => {
-                self.store
-                    .reactions_of_member(&ids, me.identity.person)
-                    .await?
-            }
-            None => HashMap::new(),
-        };
-        self.post_views_from(viewer, posts, now, counts, mine).await
-    }
-
-    /// [`Self::post_views`] with counters and reactions already read.
-    async fn post_views_from(
-        &self,
-        viewer: &Viewer,
-        posts: &[(Post, Relation)],
-        now: OffsetDateTime,
-        mut counts: HashMap<i64, PostCounts>,
-        mut mine: HashMap<i64, ReactionKind>,
-    ) -> Result<Vec<PostView>> {
-        let mut refs = HashMap::new();
-        let mut out = Vec::with_capacity(posts.len());
-        for (p, r) in posts {
-            let extra = (counts.remove(&p.id).unwrap_or_default(), mine.remove(&p.id));
-            out.push(
-                self.post_view_with(viewer, p, *r, now, extra, &mut refs)
-                    .await?,
-            );
-        }
-        Ok(out)
-    }
-
-    /// The view of a post the viewer may see.
-    async fn post_view(
-        &self,
-        viewer: &Viewer,
-        p: &Post,
-        relation: Relation,
-        now: OffsetDateTime,
-    ) -> Result<PostView> {
-        let mut views = self
-            .post_views(viewer, &[(p.clone(), relation)], now)
-            .await?;
-        views.pop().ok_or(Error::NotFound)
-    }
-
-    async fn post_view_with(
-        &self,
-        viewer: &Viewer,
-        p: &Post,
-        relation: Relation,
-        now: OffsetDateTime,
-        (counts, my_reaction): (PostCounts, Option<ReactionKind>),
-        refs: &mut HashMap<ProfileId, ProfileRef>,
-    ) -> Result<PostView> {
-        let reshare_of = match p.reshare_of {
-            None => None,
-            Some(id) => {
-                let original = match self.store.post(id).await? {
-                    Some(o) => self.may_see(viewer, &o, now).map(|r| (o, r)),
-                    None => None,
-                };
-                let post = match original {
-                    Some((o, r)) => Some(Box::new(
-                        Box::pin(self.post_view(viewer, &o, r, now)).await?,
-                    )),
-                    None => None,
-                };
-                Some(Reshared { post })
-            }
-        };
-        Ok(PostView {
-            id: p.id,
-            author: self.profile_ref_cached(viewer, p.author, refs).await?,
-            author_id: p.author,
-            audience: p.audience,
-            text: p.text.clone(),
-            images: p
-                .images
-                .iter()
-                .map(|i| ImageView {
-                    id: i.id,
-                    url: format!("/media/{}", i.id),
-                    alt: i.alt.clone(),
-                    width: i.width,
-                    height: i.height,
-                })
-                .collect(),
-            hashtags: post::hashtags(&p.text),
-            mentions: post::mentions(&p.text),
-            published_at: p.published_at,
-            edited_at: p.edited_at,
-            scheduled: p.published_at > now,
-            reshare_of,
-            counts,
-            my_reaction,
-            mine: relation == Relation::Itself && self.writes_as(viewer, p.author),
-        })
+        let hidden = self.counts_for(viewer, self.core.clock.now()).hidden;
+        self.core.store.reactions(post_id, &hidden).await
     }
 
     /// Scheduled posts of a page the viewer edits for.
     pub async fn scheduled_posts(&self, viewer: &Viewer, handle: &str) -> Result<Vec<PostView>> {
         let (author, _) = self.publishing_as(viewer, Some(handle)).await?;
-        let now = self.clock.now();
-        let posts = self.store.scheduled_posts(author, now).await?;
+        let now = self.core.clock.now();
+        let posts = self.core.store.scheduled_posts(author, now).await?;
         let with: Vec<(Post, Relation)> =
             posts.into_iter().map(|p| (p, Relation::Itself)).collect();
         self.post_views(viewer, &with, now).await

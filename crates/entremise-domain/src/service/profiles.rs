@@ -1,12 +1,16 @@
 //! Reading and editing profiles.
 
-use super::{Connection, Entremise, FeedPage, PageDetails, PostView, Viewer};
+use super::{
+    Connection, Contacts, Core, FeedPage, PageDetails, Pages, PostView, Posts, Search, Viewer,
+    Visits,
+};
 use crate::error::{Error, Result};
 use crate::ids::PositionId;
 use crate::page::Role;
 use crate::privacy::{Actions, Relation};
-use crate::profile::{Position, Profile, ProfileKind, ProfilePatch, ProfileView};
+use crate::profile::{Position, ProfileKind, ProfilePatch, ProfileView};
 use crate::store::AuditRecord;
+use std::sync::Arc;
 
 /// Posts shown on a profile page before "more".
 pub const PROFILE_PAGE_POSTS: usize = 5;
@@ -37,7 +41,43 @@ pub struct ProfilePage {
     pub can_manage: bool,
 }
 
-impl Entremise {
+/// Reading and editing profiles, and the profile page that gathers the other areas' parts.
+#[derive(Clone)]
+pub struct Profiles {
+    core: Arc<Core>,
+    /// Records visits.
+    visits: Visits,
+    /// Keeps edited profiles findable.
+    search: Search,
+    /// What a page carries besides its profile.
+    pages: Pages,
+    /// "How you are connected", on the profile page.
+    contacts: Contacts,
+    /// The profile's posts, and whether the viewer follows it.
+    posts: Posts,
+}
+
+impl Profiles {
+    pub(crate) fn new(
+        core: Arc<Core>,
+        visits: Visits,
+        search: Search,
+        pages: Pages,
+        contacts: Contacts,
+        posts: Posts,
+    ) -> Self {
+        Self {
+            visits,
+            search,
+            pages,
+            contacts,
+            posts,
+            core,
+        }
+    }
+}
+
+impl Profiles {
     /// The profile page: resolves the handle and the viewer's relation
     /// once, records the visit once (anyone but the member himself is
     /// recorded, whatever he asks to view it as), and gathers the rest.
@@ -47,17 +87,18 @@ impl Entremise {
         handle: &str,
         view_as: Option<Relation>,
     ) -> Result<ProfilePage> {
-        let (profile, actual) = self.visible_profile(viewer, handle).await?;
-        self.record_visit(viewer, &profile).await?;
+        let (profile, actual) = self.core.visible_profile(viewer, handle).await?;
+        self.visits.record_visit(viewer, &profile).await?;
         let viewing_as = view_as.filter(|_| actual == Relation::Itself);
         let details = self
+            .pages
             .details_of(viewer, &profile, actual, viewing_as)
             .await?;
-        let lens = self.lens(viewer);
+        let lens = self.core.lens(viewer);
         let is_person = profile.kind == ProfileKind::Person;
         let actions = lens.actions(profile.id, is_person, &profile.settings);
         let connection = if is_person && viewer.signed_in.is_some() && actual != Relation::Itself {
-            Some(self.connection_to(viewer, &profile).await?)
+            Some(self.contacts.connection_to(viewer, &profile).await?)
         } else {
             None
         };
@@ -70,10 +111,11 @@ impl Entremise {
                 Vec::new(),
             )
         } else {
-            self.profile_posts(viewer, &profile, PROFILE_PAGE_POSTS)
+            self.posts
+                .profile_posts(viewer, &profile, PROFILE_PAGE_POSTS)
                 .await?
         };
-        let following = actions.follow && self.follows(viewer, profile.id).await?;
+        let following = actions.follow && self.posts.follows(viewer, profile.id).await?;
         let can_edit = details.is_self
             && viewing_as.is_none()
             && (is_person || details.role.is_some_and(Role::administers));
@@ -99,12 +141,12 @@ impl Entremise {
         handle: &str,
         view_as: Option<Relation>,
     ) -> Result<ProfileView> {
-        let (profile, relation) = self.visible_profile(viewer, handle).await?;
+        let (profile, relation) = self.core.visible_profile(viewer, handle).await?;
         // Anyone but the member himself is recorded, whatever he asks to
         // view the profile as (one's own visits are not recorded).
-        self.record_visit(viewer, &profile).await?;
-        let relation = self.lens(viewer).view_as(relation, view_as);
-        self.build_view(&profile, relation).await
+        self.visits.record_visit(viewer, &profile).await?;
+        let relation = self.core.lens(viewer).view_as(relation, view_as);
+        self.core.build_view(&profile, relation).await
     }
 
     /// A few profiles of one kind, newest first, each as the viewer may see
@@ -116,45 +158,18 @@ impl Entremise {
         limit: usize,
     ) -> Result<Vec<ProfileView>> {
         let profiles = self
+            .core
             .store
             .list_profiles(kind, None, limit.clamp(1, 100))
             .await?;
-        let lens = self.lens(viewer);
+        let lens = self.core.lens(viewer);
         let mut out = Vec::with_capacity(profiles.len());
         for p in profiles {
             if let Some(relation) = lens.relation(p.id) {
-                out.push(self.build_view(&p, relation).await?);
+                out.push(self.core.build_view(&p, relation).await?);
             }
         }
         Ok(out)
-    }
-
-    /// Assembles the view of a profile already allowed to the viewer.
-    pub(crate) async fn build_view(
-        &self,
-        profile: &Profile,
-        relation: Relation,
-    ) -> Result<ProfileView> {
-        let positions = if profile.kind == ProfileKind::Person
-            && profile
-                .audiences
-                .get(crate::privacy::Field::Positions)
-                .admits(relation)
-        {
-            self.store.positions_of(profile.id).await?
-        } else {
-            Vec::new()
-        };
-        let parent = match profile.parent {
-            Some(p) => self.store.profile_ref(p).await?,
-            None => None,
-        };
-        Ok(ProfileView::build(profile, &positions, parent, relation))
-    }
-
-    /// The role the viewer holds on a page, or `None` on a person / no role.
-    pub(crate) fn role_on(&self, viewer: &Viewer, profile: &Profile) -> Option<Role> {
-        viewer.identity().and_then(|v| v.operates(profile.id))
     }
 
     /// Edits a profile: a person edits his own; a page's owners and admins
@@ -166,13 +181,13 @@ impl Entremise {
         patch: &ProfilePatch,
     ) -> Result<ProfileView> {
         let me = viewer.require()?;
-        let (profile, relation) = self.visible_profile(viewer, handle).await?;
+        let (profile, relation) = self.core.visible_profile(viewer, handle).await?;
         if relation != Relation::Itself {
             // Someone else's profile: forbidden, and says no more than that.
             return Err(Error::Forbidden(crate::error::Forbidden::InsufficientRole));
         }
         let audit = if profile.kind.is_page() {
-            let role = self.role_on(viewer, &profile);
+            let role = self.core.role_on(viewer, &profile);
             if !role.is_some_and(Role::administers) {
                 return Err(Error::Forbidden(crate::error::Forbidden::InsufficientRole));
             }
@@ -183,22 +198,24 @@ impl Entremise {
                 actor: me.account,
                 action: "profile.update",
                 detail: changed.join(", "),
-                at: self.clock.now(),
+                at: self.core.clock.now(),
             })
         } else {
             None
         };
         let updated = patch.apply(&profile)?;
-        self.store.save_profile(&updated, audit).await?;
-        self.index_profile(&updated).await?;
+        self.core.store.save_profile(&updated, audit).await?;
+        self.search.index_profile(&updated).await?;
         if updated.kind == ProfileKind::Person {
             // The in-memory network answers path questions: keep it current.
-            self.network
+            self.core
+                .network
                 .set_relays(updated.id, updated.settings.relay_introductions);
-            self.network
+            self.core
+                .network
                 .set_card(updated.id, crate::network::card_of(&updated));
         }
-        self.build_view(&updated, Relation::Itself).await
+        self.core.build_view(&updated, Relation::Itself).await
     }
 
     /// Positions of a person the viewer may see.
@@ -214,12 +231,12 @@ impl Entremise {
         handle: &str,
         id: PositionId,
     ) -> Result<()> {
-        let (profile, relation) = self.visible_profile(viewer, handle).await?;
+        let (profile, relation) = self.core.visible_profile(viewer, handle).await?;
         if relation != Relation::Itself || profile.kind != ProfileKind::Person {
             return Err(Error::NotFound);
         }
-        if self.store.delete_position(profile.id, id).await? {
-            self.index_profile(&profile).await
+        if self.core.store.delete_position(profile.id, id).await? {
+            self.search.index_profile(&profile).await
         } else {
             Err(Error::NotFound)
         }

@@ -1,7 +1,7 @@
 //! Finding people and pages: the search box, its type-ahead suggestions and
 //! `GET /api/v1/search`, and keeping the index current.
 
-use super::{Entremise, Viewer, blocking};
+use super::{Core, Viewer, blocking};
 use crate::error::{Error, FieldError, Result};
 use crate::ids::ProfileId;
 use crate::privacy::{Actions, Relation};
@@ -175,7 +175,19 @@ fn parse(req: &SearchRequest, prefix: bool) -> Result<Option<(SearchQuery, Optio
     Ok((!unbuilt_kind).then_some((query, degree)))
 }
 
-impl Entremise {
+/// Search over profiles and pages, and keeping the index in step with them.
+#[derive(Clone)]
+pub struct Search {
+    core: Arc<Core>,
+}
+
+impl Search {
+    pub(crate) fn new(core: Arc<Core>) -> Self {
+        Self { core }
+    }
+}
+
+impl Search {
     /// Searches people and pages; every match and every snippet stays within
     /// what the viewer may see.
     pub async fn search(&self, viewer: &Viewer, req: &SearchRequest) -> Result<SearchPage> {
@@ -213,18 +225,18 @@ impl Entremise {
         if nothing_asked {
             return Ok(empty);
         }
-        let lens = self.lens(viewer);
+        let lens = self.core.lens(viewer);
         let scope = SearchScope::new(lens.clone(), degree);
-        let index = self.search.clone();
+        let index = self.core.index.clone();
         let q = query.clone();
         let hits = blocking(move || index.search(&q, &scope)).await??;
         let mut results = Vec::with_capacity(hits.hits.len());
         for hit in &hits.hits {
-            let Some(profile) = self.store.profile(hit.id).await? else {
+            let Some(profile) = self.core.store.profile(hit.id).await? else {
                 // Removed since it was indexed.
                 continue;
             };
-            let view = self.build_view(&profile, hit.relation).await?;
+            let view = self.core.build_view(&profile, hit.relation).await?;
             let mut result = result_of(&view, &query);
             if !prefix && viewer.signed_in.is_some() {
                 result.actions = Some(lens.actions(
@@ -246,21 +258,21 @@ impl Entremise {
     /// Puts a profile's current content in the search index.
     pub(crate) async fn index_profile(&self, profile: &Profile) -> Result<()> {
         let positions = if profile.kind == ProfileKind::Person {
-            self.store.positions_of(profile.id).await?
+            self.core.store.positions_of(profile.id).await?
         } else {
             Vec::new()
         };
         let doc = SearchDocument::of(profile, &positions);
-        let index = self.search.clone();
+        let index = self.core.index.clone();
         blocking(move || index.put(&[doc])).await?
     }
 
     /// [`Self::index_profile`] by id.
     pub(crate) async fn index_profile_id(&self, id: ProfileId) -> Result<()> {
-        match self.store.profile(id).await? {
+        match self.core.store.profile(id).await? {
             Some(p) => self.index_profile(&p).await,
             None => {
-                let index = self.search.clone();
+                let index = self.core.index.clone();
                 blocking(move || index.remove(id)).await?
             }
         }

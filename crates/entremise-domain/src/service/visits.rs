@@ -9,13 +9,14 @@
 //! ACME") or `nothing` (counted only). Blocked pairs are neither recorded
 //! nor shown.
 
-use super::{Entremise, PostView, Viewer};
+use super::{Core, PostView, Viewer};
 use crate::error::{Error, Result};
 use crate::privacy::{Field, VisitVisibility};
 use crate::profile::{Profile, ProfileKind, ProfileRef};
 use crate::store::CountsFor;
 use crate::validate::Handle;
 use serde::Serialize;
+use std::sync::Arc;
 use time::{Duration, OffsetDateTime};
 
 /// How far back "who viewed my profile" looks.
@@ -124,7 +125,19 @@ fn kind_stats<'a>(posts: impl Iterator<Item = &'a PostStats>) -> KindStats {
     }
 }
 
-impl Entremise {
+/// Profile visits and the reach of pages' posts, and what they show: who viewed my profile, a page's statistics.
+#[derive(Clone)]
+pub struct Visits {
+    core: Arc<Core>,
+}
+
+impl Visits {
+    pub(crate) fn new(core: Arc<Core>) -> Self {
+        Self { core }
+    }
+}
+
+impl Visits {
     /// Records the viewer's visit of a person's profile: not for anonymous
     /// viewers, his own profile, pages, or a blocked pair.
     pub(crate) async fn record_visit(&self, viewer: &Viewer, profile: &Profile) -> Result<()> {
@@ -134,12 +147,13 @@ impl Entremise {
         let person = me.identity.person;
         if profile.kind != ProfileKind::Person
             || profile.id == person
-            || self.lens(viewer).hides(profile.id)
+            || self.core.lens(viewer).hides(profile.id)
         {
             return Ok(());
         }
-        self.store
-            .record_visit(person, profile.id, self.clock.now())
+        self.core
+            .store
+            .record_visit(person, profile.id, self.core.clock.now())
             .await
     }
 
@@ -161,8 +175,9 @@ impl Entremise {
         if ids.is_empty() {
             return Ok(());
         }
-        self.store
-            .record_post_views(me.identity.person, &ids, self.clock.now())
+        self.core
+            .store
+            .record_post_views(me.identity.person, &ids, self.core.clock.now())
             .await
     }
 
@@ -187,10 +202,14 @@ impl Entremise {
             .map(crate::paging::parse_offset)
             .transpose()?
             .unwrap_or(0);
-        let since = self.clock.now() - Duration::days(VISITS_WINDOW_DAYS);
+        let since = self.core.clock.now() - Duration::days(VISITS_WINDOW_DAYS);
         let limit = limit.clamp(1, MAX_VISITORS);
-        let rows = self.store.visitors_of(me, since, VISITORS_READ).await?;
-        let lens = self.lens(viewer);
+        let rows = self
+            .core
+            .store
+            .visitors_of(me, since, VISITORS_READ)
+            .await?;
+        let lens = self.core.lens(viewer);
         let mut items = Vec::new();
         let mut anonymous_count = 0;
         let mut skipped = 0;
@@ -199,7 +218,7 @@ impl Entremise {
             let Some(relation) = lens.relation(visitor) else {
                 continue;
             };
-            let Some(p) = self.store.profile(visitor).await? else {
+            let Some(p) = self.core.store.profile(visitor).await? else {
                 continue;
             };
             let visited_on = at.date().to_string();
@@ -234,12 +253,13 @@ impl Entremise {
     /// anyone else, exactly like a missing page.
     pub async fn page_stats(&self, viewer: &Viewer, handle: &str) -> Result<PageStats> {
         viewer.require()?;
-        let (page, _) = self.visible_profile(viewer, handle).await?;
-        if !page.kind.is_page() || self.role_on(viewer, &page).is_none() {
+        let (page, _) = self.core.visible_profile(viewer, handle).await?;
+        if !page.kind.is_page() || self.core.role_on(viewer, &page).is_none() {
             return Err(Error::NotFound);
         }
-        let now = self.clock.now();
+        let now = self.core.clock.now();
         let posts = self
+            .core
             .store
             .posts_by(&[page.id], None, now, STATS_POSTS)
             .await?;
@@ -252,8 +272,8 @@ impl Entremise {
             signed_in: true,
             now,
         };
-        let mut counts = self.store.post_counts(&ids, &everything).await?;
-        let reach = self.store.post_reach(&ids).await?;
+        let mut counts = self.core.store.post_counts(&ids, &everything).await?;
+        let reach = self.core.store.post_reach(&ids).await?;
         let posts: Vec<PostStats> = posts
             .into_iter()
             .map(|p| {

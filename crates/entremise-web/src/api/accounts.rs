@@ -33,7 +33,7 @@ pub async fn create_account(
     ctx: Ctx,
     ApiJson(reg): ApiJson<Registration>,
 ) -> Result<(StatusCode, Json<AccountCreated>), ApiError> {
-    let account = state.app.register(reg, &ctx.ip).await?;
+    let account = state.app.accounts().register(reg, &ctx.ip).await?;
     Ok((
         StatusCode::CREATED,
         Json(AccountCreated {
@@ -73,6 +73,7 @@ pub async fn create_session(
 ) -> Result<(StatusCode, Json<SessionCreated>), ApiError> {
     let s = state
         .app
+        .accounts()
         .sign_in(
             &c.email,
             &c.password,
@@ -98,7 +99,7 @@ pub async fn delete_current_session(
     State(state): State<AppState>,
     ctx: Ctx,
 ) -> Result<StatusCode, ApiError> {
-    state.app.sign_out(&ctx.viewer).await?;
+    state.app.accounts().sign_out(&ctx.viewer).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -121,7 +122,7 @@ pub async fn list_sessions(
     paging: Paging,
 ) -> Result<Json<List<SessionItem>>, ApiError> {
     let current = ctx.viewer.require()?.session;
-    let sessions = state.app.sessions(&ctx.viewer).await?;
+    let sessions = state.app.accounts().sessions(&ctx.viewer).await?;
     let items = sessions
         .into_iter()
         .map(|s| SessionItem {
@@ -142,7 +143,7 @@ pub async fn delete_session(
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     let id: SessionId = id.parse().map_err(|_| Error::NotFound)?;
-    state.app.revoke_session(&ctx.viewer, id).await?;
+    state.app.accounts().revoke_session(&ctx.viewer, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -169,6 +170,7 @@ pub async fn me(State(state): State<AppState>, ctx: Ctx) -> Result<Json<Me>, Api
     let me = ctx.viewer.require()?;
     let pages = state
         .app
+        .pages()
         .operated_pages(&ctx.viewer)
         .await?
         .into_iter()

@@ -33,7 +33,11 @@ pub async fn send_request(
     ctx: Ctx,
     ApiJson(input): ApiJson<ContactRequestInput>,
 ) -> Result<(StatusCode, Json<ContactRequestView>), ApiError> {
-    let view = state.app.send_contact_request(&ctx.viewer, input).await?;
+    let view = state
+        .app
+        .contacts()
+        .send_contact_request(&ctx.viewer, input)
+        .await?;
     Ok((StatusCode::CREATED, Json(view)))
 }
 
@@ -67,6 +71,7 @@ pub async fn list_requests(
     };
     let page = state
         .app
+        .contacts()
         .contact_requests_page(
             &ctx.viewer,
             outgoing,
@@ -92,6 +97,7 @@ async fn decide(
 ) -> Result<Json<RequestDecision>, ApiError> {
     let view = state
         .app
+        .contacts()
         .answer_contact_request(&ctx.viewer, request_id(id)?, status)
         .await?;
     Ok(Json(RequestDecision {
@@ -146,6 +152,7 @@ pub async fn list_contacts(
 ) -> Result<Json<List<String>>, ApiError> {
     let page = state
         .app
+        .contacts()
         .contacts_page(
             &ctx.viewer,
             &handle,
@@ -167,7 +174,11 @@ pub async fn remove_contact(
     ctx: Ctx,
     Path(handle): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    state.app.remove_contact(&ctx.viewer, &handle).await?;
+    state
+        .app
+        .contacts()
+        .remove_contact(&ctx.viewer, &handle)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -180,7 +191,13 @@ pub async fn connection(
     ctx: Ctx,
     Path(handle): Path<String>,
 ) -> Result<Json<Connection>, ApiError> {
-    Ok(Json(state.app.connection(&ctx.viewer, &handle).await?))
+    Ok(Json(
+        state
+            .app
+            .contacts()
+            .connection(&ctx.viewer, &handle)
+            .await?,
+    ))
 }
 
 /// Members at 2nd degree the viewer may know, by mutual contacts, 10 a page
@@ -195,6 +212,7 @@ pub async fn people_you_may_know(
 ) -> Result<Json<List<Suggestion>>, ApiError> {
     let page = state
         .app
+        .contacts()
         .people_you_may_know_page(&ctx.viewer, paging.cursor(), paging.limit(10))
         .await
         .map_err(read_error)?;
@@ -220,7 +238,11 @@ pub async fn create_invitation(
     State(state): State<AppState>,
     ctx: Ctx,
 ) -> Result<(StatusCode, Json<InvitationCreated>), ApiError> {
-    let code = state.app.create_invitation_code(&ctx.viewer).await?;
+    let code = state
+        .app
+        .contacts()
+        .create_invitation_code(&ctx.viewer)
+        .await?;
     let url = invitation_url(&state, &code.code);
     Ok((
         StatusCode::CREATED,
@@ -243,6 +265,7 @@ pub async fn list_invitations(
 ) -> Result<Json<List<InvitationCode>>, ApiError> {
     let page = state
         .app
+        .contacts()
         .invitation_codes_page(&ctx.viewer, paging.cursor(), paging.limit(DEFAULT_LIMIT))
         .await
         .map_err(read_error)?;
@@ -257,7 +280,11 @@ pub async fn revoke_invitation(
     ctx: Ctx,
     Path(code): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    state.app.revoke_invitation_code(&ctx.viewer, &code).await?;
+    state
+        .app
+        .contacts()
+        .revoke_invitation_code(&ctx.viewer, &code)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -269,7 +296,7 @@ pub async fn block(
     ctx: Ctx,
     Path(handle): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    state.app.block(&ctx.viewer, &handle).await?;
+    state.app.contacts().block(&ctx.viewer, &handle).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -280,7 +307,7 @@ pub async fn unblock(
     ctx: Ctx,
     Path(handle): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    state.app.unblock(&ctx.viewer, &handle).await?;
+    state.app.contacts().unblock(&ctx.viewer, &handle).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -295,6 +322,7 @@ pub async fn list_blocks(
 ) -> Result<Json<List<ProfileRef>>, ApiError> {
     let page = state
         .app
+        .contacts()
         .blocks_page(&ctx.viewer, paging.cursor(), paging.limit(DEFAULT_LIMIT))
         .await
         .map_err(read_error)?;
@@ -308,5 +336,7 @@ pub async fn network_health(
     State(state): State<AppState>,
     ctx: Ctx,
 ) -> Result<Json<NetworkHealth>, ApiError> {
-    Ok(Json(state.app.network_health(&ctx.viewer).await?))
+    Ok(Json(
+        state.app.contacts().network_health(&ctx.viewer).await?,
+    ))
 }

@@ -34,7 +34,13 @@ pub async fn create(
 ) -> Result<(StatusCode, Json<ConversationView>), ApiError> {
     Ok((
         StatusCode::CREATED,
-        Json(state.app.start_conversation(&ctx.viewer, input).await?),
+        Json(
+            state
+                .app
+                .conversations()
+                .start_conversation(&ctx.viewer, input)
+                .await?,
+        ),
     ))
 }
 
@@ -59,10 +65,15 @@ pub async fn list(
 ) -> Result<Json<ConversationList>, ApiError> {
     let page = state
         .app
+        .conversations()
         .conversations_page(&ctx.viewer, paging.cursor(), paging.limit(DEFAULT_LIMIT))
         .await
         .map_err(read_error)?;
-    let unread_total = state.app.unread_messages(&ctx.viewer).await?;
+    let unread_total = state
+        .app
+        .conversations()
+        .unread_messages(&ctx.viewer)
+        .await?;
     Ok(Json(ConversationList {
         items: page.items,
         next: Paging::wrap(page.next),
@@ -80,6 +91,7 @@ pub async fn get(
     Ok(Json(
         state
             .app
+            .conversations()
             .conversation(&ctx.viewer, conversation_id(&id)?)
             .await?,
     ))
@@ -104,6 +116,7 @@ pub async fn send(
 ) -> Result<(StatusCode, Json<MessageView>), ApiError> {
     let m = state
         .app
+        .conversations()
         .send_message(&ctx.viewer, conversation_id(&id)?, &body.text)
         .await?;
     Ok((StatusCode::CREATED, Json(m)))
@@ -128,6 +141,7 @@ pub async fn messages(
         .map_err(ApiError::BadQuery)?;
     let page = state
         .app
+        .conversations()
         .messages(
             &ctx.viewer,
             conversation_id(&id)?,

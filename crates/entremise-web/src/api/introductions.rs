@@ -43,7 +43,11 @@ pub async fn create(
     ctx: Ctx,
     ApiJson(input): ApiJson<IntroductionInput>,
 ) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
-    let view = state.app.request_introduction(&ctx.viewer, input).await?;
+    let view = state
+        .app
+        .introductions()
+        .request_introduction(&ctx.viewer, input)
+        .await?;
     let mut body = serde_json::to_value(&view).map_err(|e| Error::internal(e.to_string()))?;
     // API.md: `next` is the handle of who acts now.
     body["next"] = view
@@ -65,6 +69,7 @@ pub async fn list(
 ) -> Result<Json<List<IntroductionView>>, ApiError> {
     let page = state
         .app
+        .introductions()
         .introductions_page(&ctx.viewer, paging.cursor(), paging.limit(DEFAULT_LIMIT))
         .await
         .map_err(read_error)?;
@@ -79,7 +84,11 @@ pub async fn get(
     Path(id): Path<String>,
 ) -> Result<Json<IntroductionView>, ApiError> {
     Ok(Json(
-        state.app.introduction(&ctx.viewer, intro_id(&id)?).await?,
+        state
+            .app
+            .introductions()
+            .introduction(&ctx.viewer, intro_id(&id)?)
+            .await?,
     ))
 }
 
@@ -107,6 +116,7 @@ async fn act(
 ) -> Result<Json<IntroductionStep>, ApiError> {
     let view = state
         .app
+        .introductions()
         .act_on_introduction(&ctx.viewer, intro_id(id)?, action)
         .await?;
     Ok(Json(IntroductionStep {

@@ -28,11 +28,12 @@ pub async fn create_page(
     ApiJson(req): ApiJson<NewPageRequest>,
 ) -> Result<(StatusCode, Json<ProfileView>), ApiError> {
     ctx.viewer.require()?;
-    let page = state.app.create_page(&ctx.viewer, req).await?;
+    let page = state.app.pages().create_page(&ctx.viewer, req).await?;
     // The creator operates the page from now on: read it back as such.
-    let viewer = state.app.refresh_viewer(&ctx.viewer).await?;
+    let viewer = state.app.accounts().refresh_viewer(&ctx.viewer).await?;
     let view = state
         .app
+        .profiles()
         .view_profile(&viewer, page.handle.as_str(), None)
         .await?;
     Ok((StatusCode::CREATED, Json(view)))
@@ -47,7 +48,11 @@ pub async fn get_page(
     ctx: Ctx,
     Path(handle): Path<String>,
 ) -> Result<Json<PageDetails>, ApiError> {
-    let details = state.app.page_details(&ctx.viewer, &handle, None).await?;
+    let details = state
+        .app
+        .pages()
+        .page_details(&ctx.viewer, &handle, None)
+        .await?;
     if !details.profile.kind.is_page() {
         return Err(Error::NotFound.into());
     }
@@ -65,7 +70,7 @@ pub async fn list_managers(
     Path(handle): Path<String>,
     paging: Paging,
 ) -> Result<Json<List<Manager>>, ApiError> {
-    let all = state.app.managers(&ctx.viewer, &handle).await?;
+    let all = state.app.pages().managers(&ctx.viewer, &handle).await?;
     Ok(Json(paging.bounded(all, DEFAULT_LIMIT)?))
 }
 
@@ -88,6 +93,7 @@ pub async fn put_manager(
     ctx.viewer.require()?;
     state
         .app
+        .pages()
         .set_manager(&ctx.viewer, &handle, &member, Some(body.role))
         .await?;
     Ok(StatusCode::NO_CONTENT)
@@ -105,6 +111,7 @@ pub async fn delete_manager(
     ctx.viewer.require()?;
     state
         .app
+        .pages()
         .set_manager(&ctx.viewer, &handle, &member, None)
         .await?;
     Ok(StatusCode::NO_CONTENT)
@@ -123,6 +130,7 @@ pub async fn audit_log(
 ) -> Result<Json<List<AuditEntry>>, ApiError> {
     let page = state
         .app
+        .pages()
         .audit_log_page(
             &ctx.viewer,
             &handle,
@@ -146,7 +154,13 @@ pub async fn add_office(
     ctx.viewer.require()?;
     Ok((
         StatusCode::CREATED,
-        Json(state.app.add_office(&ctx.viewer, &handle, req).await?),
+        Json(
+            state
+                .app
+                .pages()
+                .add_office(&ctx.viewer, &handle, req)
+                .await?,
+        ),
     ))
 }
 
@@ -160,7 +174,11 @@ pub async fn delete_office(
 ) -> Result<StatusCode, ApiError> {
     ctx.viewer.require()?;
     let id: OfficeId = id.parse().map_err(|_| Error::NotFound)?;
-    state.app.delete_office(&ctx.viewer, &handle, id).await?;
+    state
+        .app
+        .pages()
+        .delete_office(&ctx.viewer, &handle, id)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -176,7 +194,13 @@ pub async fn add_service(
     ctx.viewer.require()?;
     Ok((
         StatusCode::CREATED,
-        Json(state.app.add_service(&ctx.viewer, &handle, req).await?),
+        Json(
+            state
+                .app
+                .pages()
+                .add_service(&ctx.viewer, &handle, req)
+                .await?,
+        ),
     ))
 }
 
@@ -190,7 +214,11 @@ pub async fn delete_service(
 ) -> Result<StatusCode, ApiError> {
     ctx.viewer.require()?;
     let id: ServiceId = id.parse().map_err(|_| Error::NotFound)?;
-    state.app.delete_service(&ctx.viewer, &handle, id).await?;
+    state
+        .app
+        .pages()
+        .delete_service(&ctx.viewer, &handle, id)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -214,6 +242,7 @@ pub async fn list_positions(
 ) -> Result<Json<List<HeldPosition>>, ApiError> {
     let items = state
         .app
+        .pages()
         .positions_at(&ctx.viewer, &handle)
         .await?
         .into_iter()
@@ -242,6 +271,7 @@ pub async fn confirm_position(
     let id: PositionId = id.parse().map_err(|_| Error::NotFound)?;
     state
         .app
+        .pages()
         .confirm_position(&ctx.viewer, &handle, id, body.confirmed)
         .await?;
     Ok(StatusCode::NO_CONTENT)
@@ -259,6 +289,7 @@ pub async fn send_contact_message(
 ) -> Result<(StatusCode, Json<ContactMessage>), ApiError> {
     let m = state
         .app
+        .pages()
         .send_contact_form(&ctx.viewer, &handle, req, &ctx.ip)
         .await?;
     Ok((StatusCode::CREATED, Json(m)))
@@ -277,6 +308,7 @@ pub async fn list_contact_messages(
 ) -> Result<Json<List<ContactMessage>>, ApiError> {
     let page = state
         .app
+        .pages()
         .contact_messages_page(
             &ctx.viewer,
             &handle,

@@ -84,6 +84,7 @@ pub async fn upload(
     let (bytes, alt) = read_upload(multipart).await?;
     let view = state
         .app
+        .posts()
         .upload_media(&ctx.viewer, bytes.to_vec(), &alt)
         .await?;
     Ok((StatusCode::CREATED, Json(view)))
@@ -113,6 +114,7 @@ pub async fn serve_media(
             .map(|w| w.parse::<u32>().unwrap_or(0));
     let (bytes, content_type) = state
         .app
+        .posts()
         .media_bytes(&ctx.viewer, id, width)
         .await
         .map_err(|e| match e {
@@ -142,7 +144,7 @@ pub async fn create(
     ctx: Ctx,
     ApiJson(input): ApiJson<NewPostInput>,
 ) -> Result<(StatusCode, Json<PostView>), ApiError> {
-    let view = state.app.create_post(&ctx.viewer, input).await?;
+    let view = state.app.posts().create_post(&ctx.viewer, input).await?;
     Ok((StatusCode::CREATED, Json(view)))
 }
 
@@ -154,7 +156,13 @@ pub async fn get(
     ctx: Ctx,
     Path(id): Path<String>,
 ) -> Result<Json<PostView>, ApiError> {
-    Ok(Json(state.app.view_post(&ctx.viewer, post_id(&id)?).await?))
+    Ok(Json(
+        state
+            .app
+            .posts()
+            .view_post(&ctx.viewer, post_id(&id)?)
+            .await?,
+    ))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -177,6 +185,7 @@ pub async fn edit(
     Ok(Json(
         state
             .app
+            .posts()
             .edit_post(&ctx.viewer, post_id(&id)?, &body.text)
             .await?,
     ))
@@ -191,7 +200,11 @@ pub async fn delete(
     ctx: Ctx,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    state.app.delete_post(&ctx.viewer, post_id(&id)?).await?;
+    state
+        .app
+        .posts()
+        .delete_post(&ctx.viewer, post_id(&id)?)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -206,7 +219,11 @@ pub async fn history(
     Path(id): Path<String>,
     paging: Paging,
 ) -> Result<Json<List<PostEdit>>, ApiError> {
-    let edits = state.app.post_history(&ctx.viewer, post_id(&id)?).await?;
+    let edits = state
+        .app
+        .posts()
+        .post_history(&ctx.viewer, post_id(&id)?)
+        .await?;
     Ok(Json(paging.bounded(edits, DEFAULT_LIMIT)?))
 }
 
@@ -232,6 +249,7 @@ pub async fn comment(
 ) -> Result<(StatusCode, Json<CommentView>), ApiError> {
     let c = state
         .app
+        .posts()
         .add_comment(
             &ctx.viewer,
             post_id(&id)?,
@@ -255,6 +273,7 @@ pub async fn comments(
 ) -> Result<Json<List<CommentView>>, ApiError> {
     let page = state
         .app
+        .posts()
         .comments_page(
             &ctx.viewer,
             post_id(&id)?,
@@ -288,7 +307,9 @@ pub async fn react(
 ) -> Result<Json<PostCounts>, ApiError> {
     let id = post_id(&id)?;
     let kind = reaction(&kind)?;
-    Ok(Json(state.app.react(&ctx.viewer, id, Some(kind)).await?))
+    Ok(Json(
+        state.app.posts().react(&ctx.viewer, id, Some(kind)).await?,
+    ))
 }
 
 /// Removes the member's reaction to a post.
@@ -302,7 +323,11 @@ pub async fn unreact(
     Path(id): Path<String>,
 ) -> Result<Json<PostCounts>, ApiError> {
     Ok(Json(
-        state.app.react(&ctx.viewer, post_id(&id)?, None).await?,
+        state
+            .app
+            .posts()
+            .react(&ctx.viewer, post_id(&id)?, None)
+            .await?,
     ))
 }
 
@@ -324,7 +349,11 @@ pub async fn reactions(
     Path(id): Path<String>,
     paging: Paging,
 ) -> Result<Json<List<ReactionCount>>, ApiError> {
-    let all = state.app.reactions(&ctx.viewer, post_id(&id)?).await?;
+    let all = state
+        .app
+        .posts()
+        .reactions(&ctx.viewer, post_id(&id)?)
+        .await?;
     let counts = all
         .into_iter()
         .map(|(kind, count)| ReactionCount { kind, count })
@@ -378,6 +407,7 @@ pub async fn feed(
     };
     let page = state
         .app
+        .posts()
         .feed(&ctx.viewer, paging.cursor(), limit, ranked)
         .await
         .map_err(ApiError::BadQuery)?;
@@ -397,6 +427,7 @@ pub async fn posts_of(
 ) -> Result<Json<FeedPage>, ApiError> {
     let page = state
         .app
+        .posts()
         .posts_of(
             &ctx.viewer,
             &handle,
@@ -417,7 +448,7 @@ pub async fn follow(
     ctx: Ctx,
     Path(handle): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    state.app.follow(&ctx.viewer, &handle, true).await?;
+    state.app.posts().follow(&ctx.viewer, &handle, true).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -430,6 +461,10 @@ pub async fn unfollow(
     ctx: Ctx,
     Path(handle): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    state.app.follow(&ctx.viewer, &handle, false).await?;
+    state
+        .app
+        .posts()
+        .follow(&ctx.viewer, &handle, false)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -50,6 +50,7 @@ pub async fn get_profile(
     Ok(Json(
         state
             .app
+            .profiles()
             .view_profile(&ctx.viewer, &handle, view_as)
             .await?,
     ))
@@ -70,6 +71,7 @@ pub async fn patch_profile(
     Ok(Json(
         state
             .app
+            .profiles()
             .update_profile(&ctx.viewer, &handle, &patch)
             .await?,
     ))
@@ -86,7 +88,7 @@ pub async fn list_positions(
     Path(handle): Path<String>,
     paging: Paging,
 ) -> Result<Json<List<Position>>, ApiError> {
-    let all = state.app.positions(&ctx.viewer, &handle).await?;
+    let all = state.app.profiles().positions(&ctx.viewer, &handle).await?;
     Ok(Json(paging.bounded(all, DEFAULT_LIMIT)?))
 }
 
@@ -103,7 +105,11 @@ pub async fn add_position(
     ApiJson(req): ApiJson<PositionRequest>,
 ) -> Result<(StatusCode, Json<Position>), ApiError> {
     ctx.viewer.require()?;
-    let p = state.app.add_position(&ctx.viewer, &handle, req).await?;
+    let p = state
+        .app
+        .pages()
+        .add_position(&ctx.viewer, &handle, req)
+        .await?;
     Ok((StatusCode::CREATED, Json(p)))
 }
 
@@ -117,6 +123,10 @@ pub async fn delete_position(
 ) -> Result<StatusCode, ApiError> {
     ctx.viewer.require()?;
     let id: PositionId = id.parse().map_err(|_| Error::NotFound)?;
-    state.app.delete_position(&ctx.viewer, &handle, id).await?;
+    state
+        .app
+        .profiles()
+        .delete_position(&ctx.viewer, &handle, id)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }

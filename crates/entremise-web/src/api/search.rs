@@ -114,6 +114,7 @@ pub async fn search(
     req.limit = Some(paging.limit(20).min(MAX_DEPTH - offset));
     let page = state
         .app
+        .search()
         .search(&ctx.viewer, &req)
         .await
         .map_err(ApiError::BadQuery)?;
@@ -140,6 +141,7 @@ pub async fn suggestions(
 ) -> Result<Json<SearchList>, ApiError> {
     let found = state
         .app
+        .search()
         .suggest(&ctx.viewer, &params.q)
         .await
         .map_err(ApiError::BadQuery)?;

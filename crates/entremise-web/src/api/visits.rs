@@ -24,6 +24,7 @@ pub async fn my_visitors(
 ) -> Result<Json<VisitorsPage>, ApiError> {
     let mut page = state
         .app
+        .visits()
         .profile_visitors_page(&ctx.viewer, paging.cursor(), paging.limit(DEFAULT_LIMIT))
         .await
         .map_err(read_error)?;
@@ -44,5 +45,7 @@ pub async fn page_stats(
     Path(handle): Path<String>,
 ) -> Result<Json<PageStats>, ApiError> {
     ctx.viewer.require()?;
-    Ok(Json(state.app.page_stats(&ctx.viewer, &handle).await?))
+    Ok(Json(
+        state.app.visits().page_stats(&ctx.viewer, &handle).await?,
+    ))
 }

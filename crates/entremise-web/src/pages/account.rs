@@ -28,13 +28,16 @@ struct Home {
 pub async fn home(State(state): State<AppState>, ctx: Ctx) -> Result<Response, PageError> {
     let app = &state.app;
     let people = app
+        .profiles()
         .directory(&ctx.viewer, Some(ProfileKind::Person), 12)
         .await?;
     let organizations = app
+        .profiles()
         .directory(&ctx.viewer, Some(ProfileKind::Organization), 8)
         .await?;
     let my_pages = if ctx.viewer.signed_in.is_some() {
-        app.operated_pages(&ctx.viewer)
+        app.pages()
+            .operated_pages(&ctx.viewer)
             .await?
             .into_iter()
             .map(|(r, role)| (r.handle.to_string(), r.name, role.as_str().to_owned()))
@@ -107,6 +110,7 @@ async fn open_web_session(
 ) -> Result<Response, Error> {
     let s = state
         .app
+        .accounts()
         .sign_in(email, password, &ctx.ip, SessionKind::Web, &ctx.user_agent)
         .await?;
     let max_age = s.session.expires_at - s.session.created_at;
@@ -130,7 +134,7 @@ pub async fn signup(
         name: form.get("name").to_owned(),
         locale: Some(ctx.locale),
     };
-    let result = match state.app.register(reg, &ctx.ip).await {
+    let result = match state.app.accounts().register(reg, &ctx.ip).await {
         Ok(account) => {
             let next = format!("/@{}/edit", account.handle);
             open_web_session(&state, &ctx, form.get("email"), form.get("password"), &next).await
@@ -225,7 +229,7 @@ pub async fn signout(
 ) -> Result<Response, PageError> {
     FormData::parse(&body, &ctx)?;
     if ctx.viewer.signed_in.is_some() {
-        state.app.sign_out(&ctx.viewer).await?;
+        state.app.accounts().sign_out(&ctx.viewer).await?;
     }
     let mut response = see_other("/");
     response
@@ -245,7 +249,7 @@ pub async fn switch_language(
         return Err(Error::invalid("lang", "invalid", "Language is en or fr.").into());
     };
     if ctx.viewer.signed_in.is_some() {
-        state.app.set_locale(&ctx.viewer, locale).await?;
+        state.app.accounts().set_locale(&ctx.viewer, locale).await?;
     }
     let cookie = Cookie::build((state.cookies.lang, locale.as_str()))
         .path("/")
@@ -270,7 +274,7 @@ struct Sessions {
 
 pub async fn sessions(State(state): State<AppState>, ctx: Ctx) -> Result<Response, PageError> {
     let current = ctx.viewer.require()?.session;
-    let sessions = state.app.sessions(&ctx.viewer).await?;
+    let sessions = state.app.accounts().sessions(&ctx.viewer).await?;
     let l = Layout::new(
         &state,
         &ctx,
@@ -291,6 +295,6 @@ pub async fn revoke_session(
 ) -> Result<Response, PageError> {
     FormData::parse(&body, &ctx)?;
     let id: SessionId = id.parse().map_err(|_| Error::NotFound)?;
-    state.app.revoke_session(&ctx.viewer, id).await?;
+    state.app.accounts().revoke_session(&ctx.viewer, id).await?;
     Ok(see_other("/settings/sessions"))
 }

@@ -30,7 +30,7 @@ async fn administered_organizations(
     state: &AppState,
     ctx: &Ctx,
 ) -> Result<Vec<(String, String)>, Error> {
-    let pages = state.app.operated_pages(&ctx.viewer).await?;
+    let pages = state.app.pages().operated_pages(&ctx.viewer).await?;
     Ok(pages
         .into_iter()
         .filter(|(r, role)| r.kind == ProfileKind::Organization && role.administers())
@@ -70,7 +70,7 @@ pub async fn create_page(
         name: form.get("name").to_owned(),
         parent,
     };
-    match state.app.create_page(&ctx.viewer, req).await {
+    match state.app.pages().create_page(&ctx.viewer, req).await {
         Ok(page) => Ok(see_other(&format!("/@{}", page.handle))),
         Err(e @ Error::Unauthenticated) => Err(e.into()),
         Err(e) => {
@@ -110,6 +110,7 @@ pub async fn send_contact_form(
     };
     match state
         .app
+        .pages()
         .send_contact_form(&ctx.viewer, &handle, req, &ctx.ip)
         .await
     {
@@ -153,27 +154,27 @@ pub async fn manage(
     ctx.viewer.require()?;
     let handle = at_handle(&at)?;
     let app = &state.app;
-    let d = app.page_details(&ctx.viewer, handle, None).await?;
+    let d = app.pages().page_details(&ctx.viewer, handle, None).await?;
     let role = d.role.ok_or(Error::NotFound)?;
     let admin = role.administers();
     let is_organization = d.profile.kind == ProfileKind::Organization;
     let managers = if admin {
-        app.managers(&ctx.viewer, handle).await?
+        app.pages().managers(&ctx.viewer, handle).await?
     } else {
         Vec::new()
     };
     let audit = if admin {
-        app.audit_log(&ctx.viewer, handle, 50).await?
+        app.pages().audit_log(&ctx.viewer, handle, 50).await?
     } else {
         Vec::new()
     };
     let positions = if admin && is_organization {
-        app.positions_at(&ctx.viewer, handle).await?
+        app.pages().positions_at(&ctx.viewer, handle).await?
     } else {
         Vec::new()
     };
     let messages = if role.edits() && is_organization {
-        app.contact_messages(&ctx.viewer, handle).await?
+        app.pages().contact_messages(&ctx.viewer, handle).await?
     } else {
         Vec::new()
     };
@@ -231,7 +232,8 @@ pub async fn manage_action(
         "managers" => {
             let role = Role::parse(form.get("role"))
                 .ok_or_else(|| Error::invalid("role", "invalid", "Unknown role."))?;
-            app.set_manager(&ctx.viewer, handle, form.get("member"), Some(role))
+            app.pages()
+                .set_manager(&ctx.viewer, handle, form.get("member"), Some(role))
                 .await?;
         }
         "offices" => {
@@ -242,7 +244,7 @@ pub async fn manage_action(
                 town: form.get("town").to_owned(),
                 phone,
             };
-            app.add_office(&ctx.viewer, handle, req).await?;
+            app.pages().add_office(&ctx.viewer, handle, req).await?;
         }
         "services" => {
             let description =
@@ -251,7 +253,7 @@ pub async fn manage_action(
                 name: form.get("name").to_owned(),
                 description,
             };
-            app.add_service(&ctx.viewer, handle, req).await?;
+            app.pages().add_service(&ctx.viewer, handle, req).await?;
         }
         _ => return Err(Error::NotFound.into()),
     }
@@ -271,21 +273,29 @@ pub async fn manage_item_action(
     let app = &state.app;
     let parse_id = || id.parse::<i64>().map_err(|_| Error::NotFound);
     match action.as_str() {
-        "remove-manager" => app.set_manager(&ctx.viewer, handle, &id, None).await?,
+        "remove-manager" => {
+            app.pages()
+                .set_manager(&ctx.viewer, handle, &id, None)
+                .await?
+        }
         "delete-office" => {
-            app.delete_office(&ctx.viewer, handle, parse_id()?.into())
+            app.pages()
+                .delete_office(&ctx.viewer, handle, parse_id()?.into())
                 .await?
         }
         "delete-service" => {
-            app.delete_service(&ctx.viewer, handle, parse_id()?.into())
+            app.pages()
+                .delete_service(&ctx.viewer, handle, parse_id()?.into())
                 .await?
         }
         "confirm-position" => {
-            app.confirm_position(&ctx.viewer, handle, parse_id()?.into(), true)
+            app.pages()
+                .confirm_position(&ctx.viewer, handle, parse_id()?.into(), true)
                 .await?
         }
         "withdraw-position" => {
-            app.confirm_position(&ctx.viewer, handle, parse_id()?.into(), false)
+            app.pages()
+                .confirm_position(&ctx.viewer, handle, parse_id()?.into(), false)
                 .await?
         }
         _ => return Err(Error::NotFound.into()),

@@ -174,7 +174,12 @@ pub async fn back_to_profile(
     e: Error,
 ) -> Result<Response, PageError> {
     let l = Layout::new(state, ctx, "");
-    let name = match state.app.view_profile(&ctx.viewer, handle, None).await {
+    let name = match state
+        .app
+        .profiles()
+        .view_profile(&ctx.viewer, handle, None)
+        .await
+    {
         Ok(v) => v.display_name().to_owned(),
         Err(_) => return Err(e.into()),
     };
@@ -209,7 +214,12 @@ pub async fn send_request(
         email: optional(&form, "email"),
         invitation_code: optional(&form, "invitation_code"),
     };
-    match state.app.send_contact_request(&ctx.viewer, input).await {
+    match state
+        .app
+        .contacts()
+        .send_contact_request(&ctx.viewer, input)
+        .await
+    {
         Ok(_) if !form.get("next").is_empty() => Ok(see_other(&safe_next(form.get("next")))),
         Ok(_) => Ok(see_other(&format!("/@{handle}?requested=1#connection"))),
         Err(e) => back_to_profile(&state, &ctx, &handle, e).await,
@@ -225,7 +235,11 @@ pub async fn remove(
 ) -> Result<Response, PageError> {
     FormData::parse(&body, &ctx)?;
     let handle = at_handle(&at)?;
-    state.app.remove_contact(&ctx.viewer, handle).await?;
+    state
+        .app
+        .contacts()
+        .remove_contact(&ctx.viewer, handle)
+        .await?;
     Ok(see_other(&format!("/@{handle}")))
 }
 
@@ -260,9 +274,9 @@ async fn blocking(
     FormData::parse(body, ctx)?;
     let h = at_handle(at)?;
     if block {
-        state.app.block(&ctx.viewer, h).await?;
+        state.app.contacts().block(&ctx.viewer, h).await?;
     } else {
-        state.app.unblock(&ctx.viewer, h).await?;
+        state.app.contacts().unblock(&ctx.viewer, h).await?;
     }
     Ok(see_other("/network#blocks"))
 }
@@ -283,8 +297,12 @@ pub async fn contacts(
     Path(at): Path<String>,
 ) -> Result<Response, PageError> {
     let handle = at_handle(&at)?;
-    let contacts = state.app.contacts(&ctx.viewer, handle).await?;
-    let view = state.app.view_profile(&ctx.viewer, handle, None).await?;
+    let contacts = state.app.contacts().contacts(&ctx.viewer, handle).await?;
+    let view = state
+        .app
+        .profiles()
+        .view_profile(&ctx.viewer, handle, None)
+        .await?;
     let name = view.display_name().to_owned();
     let title = format!("{} {name}", state.catalog.get(ctx.locale, "contacts_title"));
     Ok(render(&ContactList {

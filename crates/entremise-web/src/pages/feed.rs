@@ -99,8 +99,8 @@ async fn feed_home(
 ) -> Result<FeedHome, Error> {
     let app = &state.app;
     let v = &ctx.viewer;
-    let feed = app.feed(v, cursor, FEED_PAGE, ranked).await?;
-    let operated = app.operated_pages(v).await?;
+    let feed = app.posts().feed(v, cursor, FEED_PAGE, ranked).await?;
+    let operated = app.pages().operated_pages(v).await?;
     let l = Layout::new(state, ctx, state.catalog.get(ctx.locale, "feed_title"));
     let me = v.require()?;
     let mut authors = vec![Choice {
@@ -346,6 +346,7 @@ pub async fn create(
     for (i, bytes) in form.images.iter().enumerate() {
         match state
             .app
+            .posts()
             .upload_media(&ctx.viewer, bytes.clone(), form.alt_of(i))
             .await
         {
@@ -371,7 +372,7 @@ pub async fn create(
         reshare_of: None,
         publish_at,
     };
-    match state.app.create_post(&ctx.viewer, input).await {
+    match state.app.posts().create_post(&ctx.viewer, input).await {
         Ok(p) if p.scheduled => Ok(see_other(&format!(
             "/@{}#scheduled",
             as_.as_deref().unwrap_or(p.author.handle.as_str())
@@ -462,9 +463,14 @@ pub async fn profile_posts(
     Query(q): Query<CursorQuery>,
 ) -> Result<Response, PageError> {
     let handle = at_handle(&at)?;
-    let view = state.app.view_profile(&ctx.viewer, handle, None).await?;
+    let view = state
+        .app
+        .profiles()
+        .view_profile(&ctx.viewer, handle, None)
+        .await?;
     let page = state
         .app
+        .posts()
         .posts_of(&ctx.viewer, handle, q.cursor.as_deref(), FEED_PAGE)
         .await?;
     let name = view.display_name().to_owned();
@@ -510,7 +516,7 @@ async fn following(
     on: bool,
 ) -> Result<Response, PageError> {
     let (_, handle) = profile_form(ctx, at, body)?;
-    state.app.follow(&ctx.viewer, &handle, on).await?;
+    state.app.posts().follow(&ctx.viewer, &handle, on).await?;
     Ok(see_other(&format!("/@{handle}#posts")))
 }
 

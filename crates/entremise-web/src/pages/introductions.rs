@@ -101,7 +101,7 @@ async fn page(
     q: ListQuery,
     errors: Vec<String>,
 ) -> Result<IntroductionsPage, Error> {
-    let all = state.app.introductions(&ctx.viewer).await?;
+    let all = state.app.introductions().introductions(&ctx.viewer).await?;
     let l = Layout::new(state, ctx, state.catalog.get(ctx.locale, "intros_title"));
     let (to_act, others): (Vec<Row>, Vec<Row>) = all
         .into_iter()
@@ -146,7 +146,12 @@ pub async fn create(
         note: form.get("note").to_owned(),
         notes: HashMap::new(),
     };
-    match state.app.request_introduction(&ctx.viewer, input).await {
+    match state
+        .app
+        .introductions()
+        .request_introduction(&ctx.viewer, input)
+        .await
+    {
         Ok(_) => Ok(see_other("/introductions?asked=1")),
         Err(e) => back_to_profile(&state, &ctx, &to, e).await,
     }
@@ -169,7 +174,13 @@ pub async fn act(
         _ => None,
     };
     let result = match (id.parse::<i64>(), action) {
-        (Ok(id), Some(action)) => state.app.act_on_introduction(&ctx.viewer, id, action).await,
+        (Ok(id), Some(action)) => {
+            state
+                .app
+                .introductions()
+                .act_on_introduction(&ctx.viewer, id, action)
+                .await
+        }
         _ => Err(Error::NotFound),
     };
     match result {

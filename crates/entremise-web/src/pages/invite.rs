@@ -30,7 +30,11 @@ pub async fn show(
     ctx: Ctx,
     Path(code): Path<String>,
 ) -> Result<Response, PageError> {
-    let owner = state.app.invitation_owner(&ctx.viewer, &code).await?;
+    let owner = state
+        .app
+        .contacts()
+        .invitation_owner(&ctx.viewer, &code)
+        .await?;
     let l = Layout::new(&state, &ctx, state.catalog.get(ctx.locale, "invite_title"));
     let me = ctx.viewer.signed_in.as_ref().map(|s| s.handle.to_string());
     Ok(render(&Invite {
@@ -50,7 +54,11 @@ pub async fn qr(
     ctx: Ctx,
     Path(code): Path<String>,
 ) -> Result<Response, PageError> {
-    state.app.invitation_owner(&ctx.viewer, &code).await?;
+    state
+        .app
+        .contacts()
+        .invitation_owner(&ctx.viewer, &code)
+        .await?;
     let qr = qrcode::QrCode::new(invitation_link(&state, &code))
         .map_err(|e| Error::internal(format!("QR code: {e}")))?;
     let svg = qr

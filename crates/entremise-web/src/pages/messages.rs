@@ -70,8 +70,12 @@ async fn inbox(
     with: String,
     errors: Vec<String>,
 ) -> Result<Inbox, Error> {
-    let conversations = state.app.conversations(&ctx.viewer).await?;
-    let unread = state.app.unread_messages(&ctx.viewer).await?;
+    let conversations = state.app.conversations().conversations(&ctx.viewer).await?;
+    let unread = state
+        .app
+        .conversations()
+        .unread_messages(&ctx.viewer)
+        .await?;
     Ok(Inbox {
         l: Layout::new(state, ctx, state.catalog.get(ctx.locale, "messages_title")),
         conversations,
@@ -107,6 +111,7 @@ pub async fn start(
         .join(", ");
     match state
         .app
+        .conversations()
         .start_conversation(&ctx.viewer, NewConversationInput { with })
         .await
     {
@@ -136,8 +141,16 @@ async fn thread(
 ) -> Result<Thread, Error> {
     let id: i64 = id.parse().map_err(|_| Error::NotFound)?;
     let me = ctx.viewer.require()?.handle.to_string();
-    let conversation = state.app.conversation(&ctx.viewer, id).await?;
-    let page = state.app.messages(&ctx.viewer, id, before, PAGE).await?;
+    let conversation = state
+        .app
+        .conversations()
+        .conversation(&ctx.viewer, id)
+        .await?;
+    let page = state
+        .app
+        .conversations()
+        .messages(&ctx.viewer, id, before, PAGE)
+        .await?;
     let lines = page
         .items
         .into_iter()
@@ -185,6 +198,7 @@ pub async fn send(
         Ok(n) => {
             state
                 .app
+                .conversations()
                 .send_message(&ctx.viewer, n, form.get("text"))
                 .await
         }

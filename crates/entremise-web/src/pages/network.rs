@@ -36,8 +36,9 @@ pub fn invitation_link(state: &AppState, code: &str) -> String {
 pub async fn show(State(state): State<AppState>, ctx: Ctx) -> Result<Response, PageError> {
     let app = &state.app;
     let v = &ctx.viewer;
-    let health = app.network_health(v).await?;
+    let health = app.contacts().network_health(v).await?;
     let codes = app
+        .contacts()
         .invitation_codes(v)
         .await?
         .into_iter()
@@ -47,8 +48,8 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx) -> Result<Response, P
             (c, link)
         })
         .collect();
-    let suggestions = app.people_you_may_know(v, SUGGESTIONS).await?;
-    let blocks = app.blocks(v).await?;
+    let suggestions = app.contacts().people_you_may_know(v, SUGGESTIONS).await?;
+    let blocks = app.contacts().blocks(v).await?;
     let l = Layout::new(&state, &ctx, state.catalog.get(ctx.locale, "network_title"));
     Ok(render(&NetworkPage {
         l,
@@ -78,6 +79,7 @@ pub async fn answer_request(
     };
     state
         .app
+        .contacts()
         .answer_contact_request(&ctx.viewer, id, status)
         .await?;
     Ok(see_other("/network#requests"))
@@ -90,7 +92,11 @@ pub async fn create_code(
     body: Bytes,
 ) -> Result<Response, PageError> {
     FormData::parse(&body, &ctx)?;
-    state.app.create_invitation_code(&ctx.viewer).await?;
+    state
+        .app
+        .contacts()
+        .create_invitation_code(&ctx.viewer)
+        .await?;
     Ok(see_other("/network#codes"))
 }
 
@@ -102,6 +108,10 @@ pub async fn revoke_code(
     body: Bytes,
 ) -> Result<Response, PageError> {
     FormData::parse(&body, &ctx)?;
-    state.app.revoke_invitation_code(&ctx.viewer, &code).await?;
+    state
+        .app
+        .contacts()
+        .revoke_invitation_code(&ctx.viewer, &code)
+        .await?;
     Ok(see_other("/network#codes"))
 }

@@ -393,9 +393,9 @@ pub fn post_id(raw: &str) -> Result<i64, Error> {
 async fn post_page(state: &AppState, ctx: &Ctx, id: i64, flash: Flash) -> Result<PostPage, Error> {
     let app = &state.app;
     let v = &ctx.viewer;
-    let post = app.view_post(v, id).await?;
-    let comments = app.comments(v, id).await?;
-    let counts = app.reactions(v, id).await?;
+    let post = app.posts().view_post(v, id).await?;
+    let comments = app.posts().comments(v, id).await?;
+    let counts = app.posts().reactions(v, id).await?;
     let title = format!("{} · {}", post.author.name, excerpt(&post.text, 60));
     let l = Layout::new(state, ctx, title);
     let breakdown = counts
@@ -498,7 +498,7 @@ pub async fn react(
             None => return Err(Error::invalid("kind", "invalid", "not a reaction").into()),
         },
     };
-    state.app.react(&ctx.viewer, id, kind).await?;
+    state.app.posts().react(&ctx.viewer, id, kind).await?;
     Ok(see_other(&back_to(&form, id)))
 }
 
@@ -526,7 +526,7 @@ pub async fn reshare(
         reshare_of: Some(id.to_string()),
         publish_at: None,
     };
-    match state.app.create_post(&ctx.viewer, input).await {
+    match state.app.posts().create_post(&ctx.viewer, input).await {
         Ok(p) => Ok(see_other(&format!("/#post-{}", p.id))),
         Err(e) => back_to_post(&state, &ctx, id, e, Flash::default()).await,
     }
@@ -543,6 +543,7 @@ pub async fn comment(
     let parent = Some(form.get("parent")).filter(|p| !p.trim().is_empty());
     match state
         .app
+        .posts()
         .add_comment(&ctx.viewer, id, form.get("text"), parent)
         .await
     {
@@ -565,7 +566,12 @@ pub async fn edit(
     body: Bytes,
 ) -> Result<Response, PageError> {
     let (form, id) = post_form(&ctx, &id, &body)?;
-    match state.app.edit_post(&ctx.viewer, id, form.get("text")).await {
+    match state
+        .app
+        .posts()
+        .edit_post(&ctx.viewer, id, form.get("text"))
+        .await
+    {
         Ok(_) => Ok(see_other(&format!("/posts/{id}"))),
         Err(e) => {
             let flash = Flash {
@@ -585,7 +591,7 @@ pub async fn delete(
     body: Bytes,
 ) -> Result<Response, PageError> {
     let (_, id) = post_form(&ctx, &id, &body)?;
-    state.app.delete_post(&ctx.viewer, id).await?;
+    state.app.posts().delete_post(&ctx.viewer, id).await?;
     Ok(see_other("/"))
 }
 
@@ -610,8 +616,8 @@ pub async fn history(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let id = post_id(&id)?;
-    let post = state.app.view_post(&ctx.viewer, id).await?;
-    let mut edits = state.app.post_history(&ctx.viewer, id).await?;
+    let post = state.app.posts().view_post(&ctx.viewer, id).await?;
+    let mut edits = state.app.posts().post_history(&ctx.viewer, id).await?;
     edits.sort_by_key(|e| std::cmp::Reverse(e.replaced_at));
     let l = Layout::new(
         &state,

@@ -150,7 +150,11 @@ async fn show_page(
     view_as: Option<Relation>,
     flash: Flash,
 ) -> Result<Show, Error> {
-    let page = state.app.profile_page(&ctx.viewer, handle, view_as).await?;
+    let page = state
+        .app
+        .profiles()
+        .profile_page(&ctx.viewer, handle, view_as)
+        .await?;
     let posts_html = match page.viewing_as {
         Some(_) => String::new(),
         None => super::feed::profile_section(state, ctx, &page)?,
@@ -473,7 +477,11 @@ pub async fn edit_form(
 ) -> Result<Response, PageError> {
     ctx.viewer.require()?;
     let handle = at_handle(&at)?;
-    let view = state.app.view_profile(&ctx.viewer, handle, None).await?;
+    let view = state
+        .app
+        .profiles()
+        .view_profile(&ctx.viewer, handle, None)
+        .await?;
     if view.relation != Relation::Itself {
         return Err(Error::NotFound.into());
     }
@@ -535,15 +543,28 @@ pub async fn edit(
 ) -> Result<Response, PageError> {
     let (form, handle) = profile_form(&ctx, &at, &body)?;
     let result = async {
-        let current = state.app.view_profile(&ctx.viewer, &handle, None).await?;
+        let current = state
+            .app
+            .profiles()
+            .view_profile(&ctx.viewer, &handle, None)
+            .await?;
         let patch = patch_from_form(&form, current.kind == ProfileKind::Person)?;
-        state.app.update_profile(&ctx.viewer, &handle, &patch).await
+        state
+            .app
+            .profiles()
+            .update_profile(&ctx.viewer, &handle, &patch)
+            .await
     }
     .await;
     match result {
         Ok(_) => Ok(see_other(&format!("/@{handle}/edit?saved=1"))),
         Err(e @ Error::Invalid(_)) => {
-            let Ok(view) = state.app.view_profile(&ctx.viewer, &handle, None).await else {
+            let Ok(view) = state
+                .app
+                .profiles()
+                .view_profile(&ctx.viewer, &handle, None)
+                .await
+            else {
                 return Err(e.into());
             };
             let l = Layout::new(&state, &ctx, state.catalog.get(ctx.locale, "edit_title"));
@@ -573,7 +594,11 @@ pub async fn add_position(
         since_year: year("since_year"),
         until_year: year("until_year"),
     };
-    state.app.add_position(&ctx.viewer, handle, req).await?;
+    state
+        .app
+        .pages()
+        .add_position(&ctx.viewer, handle, req)
+        .await?;
     Ok(see_other(&format!("/@{handle}/edit?saved=1")))
 }
 
@@ -586,6 +611,10 @@ pub async fn delete_position(
     FormData::parse(&body, &ctx)?;
     let handle = at_handle(&at)?;
     let id: PositionId = id.parse().map_err(|_| Error::NotFound)?;
-    state.app.delete_position(&ctx.viewer, handle, id).await?;
+    state
+        .app
+        .profiles()
+        .delete_position(&ctx.viewer, handle, id)
+        .await?;
     Ok(see_other(&format!("/@{handle}/edit?saved=1")))
 }

@@ -69,7 +69,7 @@ pub async fn show(
 ) -> Result<Response, PageError> {
     let l = Layout::new(&state, &ctx, state.catalog.get(ctx.locale, "search_title"));
     let outcome = match params.request() {
-        Ok(req) => state.app.search(&ctx.viewer, &req).await,
+        Ok(req) => state.app.search().search(&ctx.viewer, &req).await,
         Err(e) => Err(e),
     };
     let (status, page) = match outcome {

@@ -21,7 +21,11 @@ struct VisitorsPage {
 }
 
 pub async fn visitors(State(state): State<AppState>, ctx: Ctx) -> Result<Response, PageError> {
-    let page = state.app.profile_visitors(&ctx.viewer, VISITORS).await?;
+    let page = state
+        .app
+        .visits()
+        .profile_visitors(&ctx.viewer, VISITORS)
+        .await?;
     let l = Layout::new(
         &state,
         &ctx,
@@ -67,7 +71,7 @@ pub async fn page_stats(
     Path(at): Path<String>,
 ) -> Result<Response, PageError> {
     let handle = at_handle(&at)?;
-    let stats: PageStats = state.app.page_stats(&ctx.viewer, handle).await?;
+    let stats: PageStats = state.app.visits().page_stats(&ctx.viewer, handle).await?;
     let l = Layout::new(&state, &ctx, state.catalog.get(ctx.locale, "stats_title"));
     let kinds = vec![
         kind_row(l.t("stats_image_posts"), &stats.image_posts),

@@ -1,0 +1,117 @@
+//! What every area of the use cases shares: the ports, the in-memory state
+//! and the clock, and the few questions each area asks the same way (who is
+//! asking, which profile a handle names for him, how a profile is shown).
+
+use super::{DomainConfig, Viewer};
+use crate::clock::Clock;
+use crate::error::{Error, Result};
+use crate::ids::ProfileId;
+use crate::media::MediaStore;
+use crate::network::Network;
+use crate::page::Role;
+use crate::privacy::{Lens, Relation};
+use crate::profile::{Profile, ProfileKind, ProfileRef, ProfileView};
+use crate::search::SearchIndex;
+use crate::store::Store;
+use crate::timeline::Timelines;
+use crate::validate::Handle;
+use std::sync::Arc;
+
+/// The ports and the in-memory state, shared by every area's service.
+pub struct Core {
+    pub(crate) store: Arc<dyn Store>,
+    /// The full-text index (kept in step by [`super::Search`]).
+    pub(crate) index: Arc<dyn SearchIndex>,
+    pub(crate) media: Arc<dyn MediaStore>,
+    pub(crate) clock: Arc<dyn Clock>,
+    /// The contact network in memory: contacts, blocks, relays, cards.
+    pub(crate) network: Arc<Network>,
+    /// Every author's post keys, for the feed (see [`crate::timeline`]).
+    pub(crate) timelines: Arc<Timelines>,
+    pub(crate) config: DomainConfig,
+}
+
+impl Core {
+    /// The viewer's privacy lens: every question of PRIVACY.md about what
+    /// he may see is answered by it. Built once per use case.
+    pub(crate) fn lens(&self, viewer: &Viewer) -> Lens {
+        Lens::new(viewer.identity().cloned(), self.network.clone())
+    }
+
+    /// Loads a profile the viewer may know exists.
+    pub(crate) async fn visible_profile(
+        &self,
+        viewer: &Viewer,
+        handle: &str,
+    ) -> Result<(Profile, Relation)> {
+        let handle = Handle::parse(handle).map_err(|_| Error::NotFound)?;
+        let profile = self
+            .store
+            .profile_by_handle(&handle)
+            .await?
+            .ok_or(Error::NotFound)?;
+        let relation = self.lens(viewer).relation_or_not_found(profile.id)?;
+        Ok((profile, relation))
+    }
+
+    pub(crate) fn me(&self, viewer: &Viewer) -> Result<ProfileId> {
+        Ok(viewer.require()?.identity.person)
+    }
+
+    /// A member (person) the viewer may see, by handle.
+    pub(crate) async fn visible_person(
+        &self,
+        viewer: &Viewer,
+        handle: &str,
+    ) -> Result<(Profile, Relation)> {
+        let (p, r) = self.visible_profile(viewer, handle).await?;
+        if p.kind != ProfileKind::Person {
+            return Err(Error::NotFound);
+        }
+        Ok((p, r))
+    }
+
+    pub(crate) async fn profile_ref_of(&self, id: ProfileId) -> Result<ProfileRef> {
+        self.store.profile_ref(id).await?.ok_or(Error::NotFound)
+    }
+
+    /// A person's reference from the in-memory network, else the store.
+    pub(crate) async fn person_ref(&self, id: ProfileId) -> Result<ProfileRef> {
+        match self.network.card(id) {
+            Some(card) => Ok(ProfileRef {
+                handle: crate::validate::Handle::from_trusted(card.handle.to_string()),
+                name: card.name.to_string(),
+                kind: ProfileKind::Person,
+            }),
+            None => self.profile_ref_of(id).await,
+        }
+    }
+
+    /// Assembles the view of a profile already allowed to the viewer.
+    pub(crate) async fn build_view(
+        &self,
+        profile: &Profile,
+        relation: Relation,
+    ) -> Result<ProfileView> {
+        let positions = if profile.kind == ProfileKind::Person
+            && profile
+                .audiences
+                .get(crate::privacy::Field::Positions)
+                .admits(relation)
+        {
+            self.store.positions_of(profile.id).await?
+        } else {
+            Vec::new()
+        };
+        let parent = match profile.parent {
+            Some(p) => self.store.profile_ref(p).await?,
+            None => None,
+        };
+        Ok(ProfileView::build(profile, &positions, parent, relation))
+    }
+
+    /// The role the viewer holds on a page, or `None` on a person / no role.
+    pub(crate) fn role_on(&self, viewer: &Viewer, profile: &Profile) -> Option<Role> {
+        viewer.identity().and_then(|v| v.operates(profile.id))
+    }
+}
