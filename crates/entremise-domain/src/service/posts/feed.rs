@@ -216,10 +216,14 @@ impl Posts {
         posts: Vec<Post>,
         now: OffsetDateTime,
     ) -> Vec<(Post, Relation)> {
+        let lens = self.core.lens(viewer);
         posts
             .into_iter()
             .filter(|p| p.published_at <= now)
-            .filter_map(|p| self.may_see(viewer, &p, now).map(|r| (p, r)))
+            .filter_map(|p| {
+                lens.post(p.author, p.audience, p.published_at, now)
+                    .map(|r| (p, r))
+            })
             .collect()
     }
 
