@@ -149,13 +149,7 @@ impl Posts {
         cursor: Option<&str>,
         limit: usize,
     ) -> Result<FeedPage> {
-        if !(1..=MAX_FEED_LIMIT).contains(&limit) {
-            return Err(Error::invalid(
-                "limit",
-                "out_of_range",
-                format!("between 1 and {MAX_FEED_LIMIT}"),
-            ));
-        }
+        check_limit(limit)?;
         let before = cursor
             .map(parse_cursor)
             .transpose()?
@@ -236,13 +230,7 @@ impl Posts {
         cursor: Option<&str>,
         limit: usize,
     ) -> Result<FeedPage> {
-        if !(1..=MAX_FEED_LIMIT).contains(&limit) {
-            return Err(Error::invalid(
-                "limit",
-                "out_of_range",
-                format!("between 1 and {MAX_FEED_LIMIT}"),
-            ));
-        }
+        check_limit(limit)?;
         let offset = cursor
             .map(crate::paging::parse_offset)
             .transpose()?
@@ -289,5 +277,18 @@ impl Posts {
             .post_views_from(viewer, &chosen, now, counts, batch.mine)
             .await?;
         Ok(FeedPage { items, next })
+    }
+}
+
+/// A feed page holds 1 to [`MAX_FEED_LIMIT`] posts.
+fn check_limit(limit: usize) -> Result<()> {
+    if (1..=MAX_FEED_LIMIT).contains(&limit) {
+        Ok(())
+    } else {
+        Err(Error::invalid(
+            "limit",
+            "out_of_range",
+            format!("between 1 and {MAX_FEED_LIMIT}"),
+        ))
     }
 }
