@@ -2,7 +2,9 @@
 // go, how Chromium is launched (Debian's, without background networking),
 // and the tally printed at the end.
 import { chromium } from "playwright-core";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 
 export const base = process.env.BASE_URL ?? "http://127.0.0.1:18080";
 export const out = new URL("./artifacts/", import.meta.url).pathname;
@@ -27,6 +29,68 @@ export function check(condition, what) {
     failed += 1;
     console.log(`not ok - ${what}`);
   }
+}
+
+// axe-core's browser build, run in each page audited.
+const axeSource = readFileSync(join(dirname(createRequire(import.meta.url).resolve("axe-core")), "axe.min.js"), "utf8");
+const wcag = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
+
+/// Runs axe-core on the page as it stands: one check, no WCAG 2 A/AA
+/// violation; each violation found is printed with a few of its targets.
+export async function audit(page, name) {
+  if (!(await page.evaluate(() => typeof window.axe !== "undefined"))) {
+    // Not page.addScriptTag: the server's Content-Security-Policy
+    // (script-src 'self') rightly refuses an inline script; a script
+    // evaluated through the DevTools protocol is not subject to it.
+    await page.evaluate(axeSource);
+  }
+  const result = await page.evaluate(
+    (tags) => window.axe.run(document, { runOnly: { type: "tag", values: tags }, resultTypes: ["violations"] }),
+    wcag,
+  );
+  const violations = result.violations;
+  check(violations.length === 0, `no WCAG 2 A/AA violation on ${name}`);
+  for (const v of violations) {
+    const targets = v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(" | ");
+    console.log(`#   ${v.id} (${v.impact}): ${v.help} [${v.nodes.length}] ${targets}`);
+    const summary = v.nodes[0]?.failureSummary?.split("\n").slice(0, 3).join(" ");
+    if (summary) console.log(`#     ${summary}`);
+  }
+  return violations;
+}
+
+/// A full-page screenshot at a phone's width (390 px) to <name>-390.png;
+/// the previous viewport is restored afterwards.
+export async function phone(page, name) {
+  const previous = page.viewportSize();
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: `${out}${name}-390.png`, fullPage: true });
+  // Elements past the right edge, but for those inside a box that scrolls
+  // or clips on its own (a wide table in its scroller).
+  const wide = await page.evaluate(() => {
+    const limit = document.documentElement.clientWidth;
+    const clipped = (e) => {
+      for (let a = e.parentElement; a && a !== document.body; a = a.parentElement) {
+        if (getComputedStyle(a).overflowX !== "visible") return true;
+      }
+      return false;
+    };
+    return [...document.querySelectorAll("body *")]
+      .filter((e) => e.getClientRects().length > 0 && e.getBoundingClientRect().right > limit + 1 && !clipped(e))
+      .slice(0, 3)
+      .map((e) => `${e.tagName.toLowerCase()}${e.className ? "." + String(e.className).split(" ").join(".") : ""} (${Math.round(e.getBoundingClientRect().right)} px)`);
+  });
+  check(wide.length === 0, `nothing wider than 390 px on ${name}`);
+  if (wide.length > 0) console.log(`#   overflowing: ${wide.join(", ")}`);
+  if (previous) await page.setViewportSize(previous);
+}
+
+/// What each page of a journey gets: a screenshot at the context's width
+/// to <name>.png, one at a phone's width, and the accessibility audit.
+export async function look(page, name) {
+  await page.screenshot({ path: `${out}${name}.png`, fullPage: true });
+  await phone(page, name);
+  await audit(page, name);
 }
 
 /// A journey that stopped on an exception counts as one failure.

@@ -4,15 +4,16 @@
 // C accepts; A and C are contacts and write to each other; D, a stranger,
 // neither sees C's phone nor may write to C. Screenshots go to
 // e2e/artifacts/intro-*.png. Usage: BASE_URL=http://127.0.0.1:18080 node journey-introductions.mjs
-import { base, out, launch, check, stopped, finish } from "./harness.mjs";
+import { base, launch, check, look, stopped, finish } from "./harness.mjs";
 
 const browser = await launch();
 const suffix = Date.now().toString(36).slice(-5);
 const phone = "+33 6 12 34 56 78";
 let step = 0;
+/** Screenshots (desktop and 390 px) and the accessibility audit. */
 async function shot(page, name) {
   step += 1;
-  await page.screenshot({ path: `${out}intro-${String(step).padStart(2, "0")}-${name}.png`, fullPage: true });
+  await look(page, `intro-${String(step).padStart(2, "0")}-${name}`);
 }
 
 /** Signs a new member up through the pages; returns his page and handle. */

@@ -3,7 +3,7 @@
 // neither in his feed nor at the post's or the image's address, and neither
 // does an anonymous visitor. Screenshots go to e2e/artifacts/posts-*.png.
 // Usage: BASE_URL=http://127.0.0.1:18080 DEMO_ACCOUNTS=… node journey-posts.mjs
-import { base, out, launch, check, stopped, finish } from "./harness.mjs";
+import { base, launch, check, look, stopped, finish } from "./harness.mjs";
 import { readFileSync } from "node:fs";
 import { deflateSync } from "node:zlib";
 
@@ -11,9 +11,10 @@ const browser = await launch();
 const suffix = Date.now().toString(36).slice(-5);
 const text = `Nos nouveaux bureaux à Caen ${suffix}`;
 let step = 0;
+/** Screenshots (desktop and 390 px) and the accessibility audit. */
 async function shot(page, name) {
   step += 1;
-  await page.screenshot({ path: `${out}posts-${String(step).padStart(2, "0")}-${name}.png`, fullPage: true });
+  await look(page, `posts-${String(step).padStart(2, "0")}-${name}`);
 }
 
 /** A PNG drawn in code: a sky, a sea and a sun. */

@@ -5,7 +5,7 @@
 // suggestions with the keyboard, then narrows a search to her contacts.
 // Screenshots go to e2e/artifacts/search-*.png.
 // Usage: BASE_URL=http://127.0.0.1:18080 DEMO_ACCOUNTS=… node journey-search.mjs
-import { base, out, launch, check, stopped, finish } from "./harness.mjs";
+import { base, launch, check, look, stopped, finish } from "./harness.mjs";
 import { readFileSync } from "node:fs";
 
 const browser = await launch();
@@ -13,9 +13,10 @@ const suffix = Date.now().toString(36).slice(-5);
 const handle = `yves_${suffix}`;
 const skill = `Enluminure${suffix}`;
 let step = 0;
+/** Screenshots (desktop and 390 px) and the accessibility audit. */
 async function shot(page, name) {
   step += 1;
-  await page.screenshot({ path: `${out}search-${String(step).padStart(2, "0")}-${name}.png`, fullPage: true });
+  await look(page, `search-${String(step).padStart(2, "0")}-${name}`);
 }
 
 /** Types into the search box and waits for the suggestions list. */

@@ -1,7 +1,7 @@
 // Browser journey: sign up, edit a field's audience, view the profile as
 // anonymous, switch language, visit an organization page. Screenshots go to
 // e2e/artifacts/. Usage: BASE_URL=http://127.0.0.1:18080 node journey.mjs
-import { base, out, launch, check, stopped, finish } from "./harness.mjs";
+import { base, out, launch, check, look, stopped, finish } from "./harness.mjs";
 
 const browser = await launch();
 const suffix = Date.now().toString(36).slice(-5);
@@ -13,14 +13,14 @@ try {
 
   await page.goto(`${base}/`);
   check((await page.getAttribute("html", "lang")) === "en", "home page is in English for an English browser");
-  await page.screenshot({ path: `${out}01-home.png`, fullPage: true });
+  await look(page, "01-home");
 
   await page.click("[data-testid=nav-signup]");
   await page.fill("input[name=name]", "Léa Fontaine");
   await page.fill("input[name=handle]", handle);
   await page.fill("input[name=email]", `${handle}@example.org`);
   await page.fill("input[name=password]", "une phrase de passe bien longue");
-  await page.screenshot({ path: `${out}02-signup.png`, fullPage: true });
+  await look(page, "02-signup");
   await page.click("[data-testid=signup-submit]");
   await page.waitForURL(`**/@${handle}/edit`);
   check(page.url().endsWith(`/@${handle}/edit`), "sign-up leads to the edit page");
@@ -30,38 +30,38 @@ try {
   await page.fill("#f_skills", "Audit, Fiscalité");
   await page.selectOption("[data-testid=audience-headline]", "members");
   await page.selectOption("[data-testid=audience-phone]", "public");
-  await page.screenshot({ path: `${out}03-edit.png`, fullPage: true });
+  await look(page, "03-edit");
   await page.click("[data-testid=save-profile]");
   await page.waitForSelector("[data-testid=saved]");
   check(await page.isVisible("[data-testid=saved]"), "the profile is saved");
 
   await page.goto(`${base}/@${handle}`);
   check((await page.textContent("[data-testid=profile-headline]")).includes("Expert-comptable"), "the member sees his headline");
-  await page.screenshot({ path: `${out}04-profile-self.png`, fullPage: true });
+  await look(page, "04-profile-self");
   await page.click("[data-testid=view-as-anonymous]");
   await page.waitForSelector("[data-testid=view-as-notice]");
   const asAnonymous = await page.textContent("main");
   check(!asAnonymous.includes("Expert-comptable"), "viewed as anonymous, the members-only headline is hidden");
   check(asAnonymous.includes("+33 2 31 12 34 56"), "viewed as anonymous, the public phone shows");
   check(!asAnonymous.includes("Audit"), "viewed as anonymous, the members-only skills are hidden");
-  await page.screenshot({ path: `${out}05-view-as-anonymous.png`, fullPage: true });
+  await look(page, "05-view-as-anonymous");
 
   await page.click("[data-testid=lang-switch]");
   await page.waitForSelector("html[lang=fr]");
   check((await page.textContent("[data-testid=view-as]")).includes("Voir mon profil en tant que"), "the switcher turns the page French");
-  await page.screenshot({ path: `${out}06-view-as-anonymous-fr.png`, fullPage: true });
+  await look(page, "06-view-as-anonymous-fr");
 
   await page.goto(`${base}/@bocage_expertise`);
   const firm = await page.textContent("main");
   check(firm.includes("Bureaux") && firm.includes("Caen"), "the firm's page lists its offices, in French");
-  await page.screenshot({ path: `${out}07-organization-fr.png`, fullPage: true });
+  await look(page, "07-organization-fr");
   await page.goto(`${base}/@margot_du_bocage`);
   check(await page.isVisible("[data-testid=persona-label]"), "a persona is labelled as such");
-  await page.screenshot({ path: `${out}08-persona-fr.png`, fullPage: true });
+  await look(page, "08-persona-fr");
 
   await page.goto(`${base}/settings/sessions`);
   check((await page.locator("[data-testid=session-row]").count()) >= 1, "the member lists his sessions");
-  await page.screenshot({ path: `${out}09-sessions-fr.png`, fullPage: true });
+  await look(page, "09-sessions-fr");
 
   await page.click("[data-testid=signout]");
   await page.waitForURL(`${base}/`);
@@ -73,7 +73,7 @@ try {
   check(!(await stranger.isVisible("[data-testid=view-as]")), "an anonymous visitor has no view-as bar");
   const missing = await stranger.goto(`${base}/@nobody_here`);
   check(missing.status() === 404, "a missing profile is a 404 page");
-  await stranger.screenshot({ path: `${out}10-not-found.png`, fullPage: true });
+  await look(stranger, "10-not-found");
   await stranger.goto(`${base}/api/docs/`);
   await stranger.waitForSelector(".swagger-ui .opblock", { timeout: 15000 });
   check(await stranger.isVisible(".swagger-ui"), "the API explorer renders the OpenAPI document");
@@ -99,7 +99,7 @@ try {
     await owner.click("form[action$='/manage/managers'] button");
     await owner.waitForURL(`**/manage`);
     check((await owner.textContent("main")).includes("Léa Fontaine"), "a role granted on the page appears with its holder");
-    await owner.screenshot({ path: `${out}12-manage-fr.png`, fullPage: true });
+    await look(owner, "12-manage-fr");
   }
 } catch (error) {
   stopped(error);

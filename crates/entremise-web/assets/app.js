@@ -30,27 +30,37 @@ for (const input of document.querySelectorAll("input[data-suggest]")) {
   const close = () => {
     list.hidden = true;
     input.setAttribute("aria-expanded", "false");
+    input.removeAttribute("aria-activedescendant");
   };
   const select = (index) => {
     items().forEach((li, i) => li.setAttribute("aria-selected", String(i === index)));
+    input.setAttribute("aria-activedescendant", "suggestion-" + index);
   };
   const show = (results) => {
     list.replaceChildren();
+    input.removeAttribute("aria-activedescendant");
     results.forEach((r, i) => {
       const li = document.createElement("li");
       li.setAttribute("role", "option");
       li.id = "suggestion-" + i;
       li.dataset.testid = "search-suggestion";
-      const a = document.createElement("a");
-      a.href = "/@" + r.handle;
-      a.textContent = r.name;
+      // An option holds text, not a link (a listbox's options have no
+      // interactive content): a click or Enter opens its profile.
+      li.dataset.href = "/@" + r.handle;
+      const name = document.createElement("span");
+      name.textContent = r.name;
+      li.append(name);
       const detail = [r.degree ? (r.degree === 1 ? input.dataset.first : input.dataset.second) : null, r.headline || r.snippet].filter(Boolean);
       if (detail.length) {
         const small = document.createElement("small");
         small.textContent = detail.join(" · ");
-        a.append(small);
+        li.append(small);
       }
-      li.append(a);
+      // Keep the focus in the box, so that its blur does not close the list first.
+      li.addEventListener("mousedown", (event) => event.preventDefault());
+      li.addEventListener("click", () => {
+        window.location.href = li.dataset.href;
+      });
       list.append(li);
     });
     list.hidden = results.length === 0;
@@ -83,7 +93,7 @@ for (const input of document.querySelectorAll("input[data-suggest]")) {
       select((current + step + all.length) % all.length);
     } else if (event.key === "Enter" && current >= 0) {
       event.preventDefault();
-      window.location.href = all[current].querySelector("a").href;
+      window.location.href = all[current].dataset.href;
     } else if (event.key === "Escape") {
       close();
     }

@@ -105,6 +105,13 @@ mod tests {
         assert_eq!(en(0), "0 mutual contacts");
         assert_eq!(en(1), "1 mutual contact");
         assert_eq!(en(12), "12 mutual contacts");
+        assert_eq!(c.count(Locale::En, "health_contacts", 1), "1 contact");
+        assert_eq!(c.count(Locale::Fr, "health_contacts", 2), "2 contacts");
+        // A post's counters give the word only (the number has its own element).
+        assert_eq!(c.count(Locale::Fr, "post_comments", 0), "commentaire");
+        assert_eq!(c.count(Locale::Fr, "post_comments", 2), "commentaires");
+        assert_eq!(c.count(Locale::En, "post_reshares", 1), "share");
+        assert_eq!(c.count(Locale::En, "post_reshares", 0), "shares");
     }
 
     #[test]

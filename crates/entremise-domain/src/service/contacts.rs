@@ -584,6 +584,15 @@ impl Contacts {
             })
             .collect::<Vec<_>>()
         });
+        // Shown in the order of what the viewer may see: ranked by every
+        // mutual contact, the order would hint at those he may not.
+        let mut found = found;
+        found.sort_by(|(x, nx), (y, ny)| {
+            let score = |id: &ProfileId, n: u32| {
+                n as f32 + if colleagues.contains(&id.0) { 2.0 } else { 0.0 }
+            };
+            score(y, *ny).total_cmp(&score(x, *nx))
+        });
         let mut out = Vec::new();
         for (id, mutual_count) in found {
             if out.len() == limit {

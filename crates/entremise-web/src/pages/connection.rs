@@ -36,6 +36,14 @@ impl Hop {
             label: format!("{} {previous}", l.t("conn_contact_of")),
         }
     }
+
+    /// The first hop when hidden: one of the viewer's own contacts.
+    pub fn yours(l: &Layout) -> Self {
+        Self {
+            href: None,
+            label: l.t("conn_your_contact").to_owned(),
+        }
+    }
 }
 
 /// One introduction path the viewer may ask for.
@@ -86,9 +94,10 @@ fn path_row(l: &Layout, path: &PathView) -> PathRow {
         label: l.t("conn_you").to_owned(),
     }];
     let mut previous = l.t("conn_you").to_owned();
-    for hop in &path.hops {
+    for (i, hop) in path.hops.iter().enumerate() {
         let next = match hop {
             Some(h) => Hop::member(h, format!("@{h}")),
+            None if i == 0 => Hop::yours(l),
             None => Hop::hidden(l, &previous),
         };
         previous = next.label.clone();

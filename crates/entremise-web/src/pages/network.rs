@@ -27,6 +27,14 @@ struct NetworkPage {
     blocks: Vec<ProfileRef>,
 }
 
+impl NetworkPage {
+    /// "1 contact", "12 contacts", by the language's plural rules.
+    fn contact_count(&self) -> String {
+        let n = u64::try_from(self.health.contacts).unwrap_or(u64::MAX);
+        self.l.count("health_contacts", n)
+    }
+}
+
 /// The absolute link of an invitation code, as printed or encoded in a QR code.
 pub fn invitation_link(state: &AppState, code: &str) -> String {
     let base = state.config.public_url.as_str().trim_end_matches('/');

@@ -285,3 +285,44 @@ async fn the_profile_page_offers_what_the_lens_allows() {
     assert!(!html.contains("data-testid=\"proof-only\""));
     assert!(html.contains("data-testid=\"send-contact-request\""));
 }
+
+#[tokio::test]
+async fn people_you_may_know_are_ordered_by_what_the_viewer_may_see() {
+    let app = TestApp::new().await;
+    let (ada, bob, carol) = app.cast().await;
+    let dan = app.member("dan", "Dan Perrin").await;
+    let frank = app.member("frank", "Frank Olier").await;
+    let eve = app.member("eve", "Eve Quéré").await;
+    for (a, b) in [
+        (&ada, &bob),
+        (&ada, &carol),
+        (&ada, &frank),
+        (&bob, &dan),
+        (&carol, &dan),
+        (&frank, &eve),
+    ] {
+        app.connect(a, b).await;
+    }
+    let order = |pymk: &Value| -> Vec<(String, u64)> {
+        pymk["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| {
+                (
+                    s["handle"].as_str().unwrap().to_owned(),
+                    s["mutual_count"].as_u64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    let pymk = app.get_as(&ada, "/api/v1/people-you-may-know").await.json();
+    assert_eq!(order(&pymk), [("dan".to_owned(), 2), ("eve".to_owned(), 1)]);
+    // Bob and Carol keep their lists to themselves: Dan's two mutual
+    // contacts are hidden, and he no longer comes first.
+    for (m, h) in [(&bob, "bob"), (&carol, "carol")] {
+        patch(&app, m, h, json!({"settings": {"contact_list": "only_me"}})).await;
+    }
+    let pymk = app.get_as(&ada, "/api/v1/people-you-may-know").await.json();
+    assert_eq!(order(&pymk), [("eve".to_owned(), 1), ("dan".to_owned(), 0)]);
+}
