@@ -104,6 +104,18 @@ pub struct ProfileRef {
     pub handle: Handle,
     pub name: String,
     pub kind: ProfileKind,
+    /// For a persona, the organization it is run for: PRIVACY.md labels a
+    /// persona as persona of its organization everywhere, for every viewer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub persona_of: Option<PersonaOf>,
+}
+
+/// The organization a persona is run for, as its label names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PersonaOf {
+    pub handle: Handle,
+    pub name: String,
 }
 
 /// A profile as one viewer may see it: a field he may not see is `None`

@@ -56,6 +56,7 @@ pub(crate) fn profile_ref_at(row: &Row<'_>, first: usize) -> rusqlite::Result<Pr
         handle: handle(row, first)?,
         name: row.get(first + 1)?,
         kind: text_enum(row, first + 2, ProfileKind::parse)?,
+        persona_of: None,
     })
 }
 

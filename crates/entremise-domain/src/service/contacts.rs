@@ -724,6 +724,7 @@ impl Contacts {
             handle: owner.handle,
             name: view.display_name().to_owned(),
             kind: owner.kind,
+            persona_of: None,
         })
     }
 

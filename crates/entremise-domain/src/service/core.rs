@@ -10,7 +10,7 @@ use crate::media::MediaStore;
 use crate::network::Network;
 use crate::page::Role;
 use crate::privacy::{Lens, Relation};
-use crate::profile::{Profile, ProfileKind, ProfileRef, ProfileView};
+use crate::profile::{PersonaOf, Profile, ProfileKind, ProfileRef, ProfileView};
 use crate::search::SearchIndex;
 use crate::store::Store;
 use crate::timeline::Timelines;
@@ -71,8 +71,30 @@ impl Core {
         Ok((p, r))
     }
 
+    /// How a profile is named in a list or a label, a persona with the
+    /// organization it is run for.
     pub(crate) async fn profile_ref_of(&self, id: ProfileId) -> Result<ProfileRef> {
-        self.store.profile_ref(id).await?.ok_or(Error::NotFound)
+        let r = self.store.profile_ref(id).await?.ok_or(Error::NotFound)?;
+        self.labelled(id, r).await
+    }
+
+    /// A reference labelled as PRIVACY.md wants it everywhere, for every
+    /// viewer: a persona names the organization it is run for. Personas
+    /// are few, so only their references cost the extra reads.
+    pub(crate) async fn labelled(&self, id: ProfileId, mut r: ProfileRef) -> Result<ProfileRef> {
+        if r.kind != ProfileKind::Persona || r.persona_of.is_some() {
+            return Ok(r);
+        }
+        let parent = self.store.profile(id).await?.and_then(|p| p.parent);
+        if let Some(parent) = parent
+            && let Some(org) = self.store.profile_ref(parent).await?
+        {
+            r.persona_of = Some(PersonaOf {
+                handle: org.handle,
+                name: org.name,
+            });
+        }
+        Ok(r)
     }
 
     /// A person's reference from the in-memory network, else the store.
@@ -82,6 +104,7 @@ impl Core {
                 handle: crate::validate::Handle::from_trusted(card.handle.to_string()),
                 name: card.name.to_string(),
                 kind: ProfileKind::Person,
+                persona_of: None,
             }),
             None => self.profile_ref_of(id).await,
         }

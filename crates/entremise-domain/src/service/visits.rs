@@ -295,6 +295,7 @@ impl Visits {
                 handle: page.handle.clone(),
                 name: page.fields.name.clone(),
                 kind: page.kind,
+                persona_of: None,
             },
             image_posts: kind_stats(posts.iter().filter(|p| p.images > 0)),
             text_posts: kind_stats(posts.iter().filter(|p| p.images == 0)),

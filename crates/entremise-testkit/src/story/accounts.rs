@@ -63,6 +63,7 @@ pub async fn accounts(store: Arc<dyn Store>) {
             handle: ada.handle.clone(),
             name: ada.name.clone(),
             kind: ProfileKind::Person,
+            persona_of: None,
         })
     );
     assert_eq!(

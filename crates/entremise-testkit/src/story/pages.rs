@@ -16,6 +16,7 @@ fn person_ref(account: &Account) -> ProfileRef {
         handle: account.handle.clone(),
         name: account.name.clone(),
         kind: ProfileKind::Person,
+        persona_of: None,
     }
 }
 
@@ -257,6 +258,7 @@ pub async fn children(store: Arc<dyn Store>) {
         handle: p.handle.clone(),
         name: p.fields.name.clone(),
         kind: p.kind,
+        persona_of: None,
     };
     assert_eq!(
         store.children(acme.id).await.unwrap(),

@@ -257,6 +257,7 @@ pub async fn positions(store: Arc<dyn Store>) {
         handle: ada.handle.clone(),
         name: ada.name.clone(),
         kind: ProfileKind::Person,
+        persona_of: None,
     };
     assert_eq!(at_acme, [(current.clone(), holder.clone())]);
     assert!(store.positions_at(other.id).await.unwrap().is_empty());

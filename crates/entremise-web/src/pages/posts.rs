@@ -40,6 +40,8 @@ pub struct Author {
     pub handle: String,
     pub name: String,
     pub persona: bool,
+    /// The organization a persona is run for: (handle, name).
+    pub persona_of: Option<(String, String)>,
 }
 
 /// A moment, shown (`2025-03-01 14:05`) and machine-readable.
@@ -165,6 +167,10 @@ fn author(r: &ProfileRef) -> Author {
         handle: r.handle.to_string(),
         name: r.name.clone(),
         persona: r.kind == ProfileKind::Persona,
+        persona_of: r
+            .persona_of
+            .as_ref()
+            .map(|o| (o.handle.to_string(), o.name.clone())),
     }
 }
 

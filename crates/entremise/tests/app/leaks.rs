@@ -326,3 +326,44 @@ async fn people_you_may_know_are_ordered_by_what_the_viewer_may_see() {
     let pymk = app.get_as(&ada, "/api/v1/people-you-may-know").await.json();
     assert_eq!(order(&pymk), [("eve".to_owned(), 1), ("dan".to_owned(), 0)]);
 }
+
+#[tokio::test]
+async fn a_persona_is_labelled_with_its_organization_wherever_it_writes() {
+    let app = TestApp::new().await;
+    let (ada, bob, _carol) = app.cast().await;
+    for body in [
+        json!({"kind": "organization", "handle": "acme", "name": "ACME Expertise"}),
+        json!({"kind": "persona", "handle": "margot", "name": "Margot", "parent": "acme"}),
+    ] {
+        let r = app.post_json(Some(&ada), "/api/v1/pages", body).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    }
+    let r = app
+        .post_json(
+            Some(&ada),
+            "/api/v1/posts",
+            json!({"text": "Bonjour de Margot", "audience": "public", "as": "margot"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let id = r.json()["id"].as_str().unwrap().to_owned();
+    let label = json!({"handle": "acme", "name": "ACME Expertise"});
+    for viewer in [None, Some(&bob)] {
+        let uri = format!("/api/v1/posts/{id}");
+        let post = match viewer {
+            Some(m) => app.get_as(m, &uri).await,
+            None => app.get(&uri).await,
+        };
+        assert_eq!(
+            post.json()["author"]["persona_of"],
+            label,
+            "{}",
+            post.text()
+        );
+        let page = match viewer {
+            Some(m) => app.get_as(m, &format!("/posts/{id}")).await,
+            None => app.get(&format!("/posts/{id}")).await,
+        };
+        assert!(page.text().contains("href=\"/@acme\""), "{}", page.text());
+    }
+}

@@ -76,14 +76,10 @@ impl Posts {
                     handle,
                     name,
                     kind: ProfileKind::Person,
+                    persona_of: None,
                 }
             }
-            None => self
-                .core
-                .store
-                .profile_ref(id)
-                .await?
-                .ok_or(Error::NotFound)?,
+            None => self.core.profile_ref_of(id).await?,
         };
         cache.insert(id, r.clone());
         Ok(r)
