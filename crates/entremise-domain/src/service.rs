@@ -38,10 +38,10 @@ use time::Duration;
 pub use self::core::Core;
 pub use accounts::{Accounts, SignedInSession};
 pub use contacts::{
-    Connection, ContactHealth, ContactRequestInput, Contacts, MAX_PENDING, MAX_PER_WEEK,
-    NetworkHealth, PathView, Relayer, Suggestion,
+    Connection, ContactHealth, ContactList, ContactRequestInput, Contacts, MAX_PENDING,
+    MAX_PER_WEEK, NetworkHealth, PathView, Relayer, Suggestion,
 };
-pub use conversations::{Conversations, MessagePage, NewConversationInput};
+pub use conversations::{ConversationList, Conversations, MessagePage, NewConversationInput};
 pub use introductions::{
     IntroductionInput, IntroductionRole, IntroductionView, Introductions, NoteView,
 };
@@ -51,8 +51,8 @@ pub use pages::{
     PositionRequest, ServiceRequest,
 };
 pub use posts::{
-    CommentView, FeedPage, ImageView, MAX_FEED_LIMIT, MediaView, NewPostInput, PostView, Posts,
-    Reshared,
+    AuthorPosts, CommentView, FeedPage, ImageView, MAX_FEED_LIMIT, MediaView, NewPostInput,
+    PostHistory, PostView, Posts, Reshared,
 };
 pub use profiles::{PROFILE_PAGE_POSTS, ProfilePage, Profiles};
 pub use search::{

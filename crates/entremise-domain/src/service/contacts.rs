@@ -108,6 +108,13 @@ pub struct NetworkHealth {
     pub outgoing_requests: Vec<ContactRequestView>,
 }
 
+/// A member and his contacts, as the viewer may see them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ContactList {
+    pub member: ProfileRef,
+    pub contacts: Vec<ProfileRef>,
+}
+
 /// Limits of PRIVACY.md on reaching out.
 pub const MAX_PENDING: u64 = 20;
 pub const MAX_PER_WEEK: u64 = 50;
@@ -387,6 +394,23 @@ impl Contacts {
         }
         self.core.network.remove_contact(me, other.id);
         Ok(())
+    }
+
+    /// A member's contact list page: who he is, as the viewer may name him,
+    /// and his contacts, as his contact-list audience allows.
+    pub async fn contact_list(&self, viewer: &Viewer, handle: &str) -> Result<ContactList> {
+        let (member, relation) = self.core.visible_person(viewer, handle).await?;
+        let contacts = self.contacts(viewer, handle).await?;
+        let view = self.core.build_view(&member, relation).await?;
+        Ok(ContactList {
+            member: ProfileRef {
+                handle: member.handle.clone(),
+                name: view.display_name().to_owned(),
+                kind: member.kind,
+                persona_of: None,
+            },
+            contacts,
+        })
     }
 
     /// A member's contacts, as his contact-list audience allows.

@@ -25,6 +25,14 @@ pub struct NewConversationInput {
     pub with: Vec<String>,
 }
 
+/// A page of conversations with the unread messages over all of them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ConversationList {
+    pub items: Vec<ConversationView>,
+    pub next: Option<String>,
+    pub unread_total: u64,
+}
+
 /// A page of messages, newest first, with the cursor of the older ones.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct MessagePage {
@@ -271,6 +279,22 @@ impl Conversations {
         Ok(Page {
             items: out,
             next: page.next,
+        })
+    }
+
+    /// A page of the viewer's conversations with his unread messages over
+    /// all of them (the API's list).
+    pub async fn conversation_list(
+        &self,
+        viewer: &Viewer,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<ConversationList> {
+        let page = self.conversations_page(viewer, cursor, limit).await?;
+        Ok(ConversationList {
+            items: page.items,
+            next: page.next,
+            unread_total: self.unread_messages(viewer).await?,
         })
     }
 

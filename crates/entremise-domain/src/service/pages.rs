@@ -125,6 +125,13 @@ impl Pages {
     /// Creates an organization, a brand (of an organization the viewer
     /// administers) or a persona (run for such an organization). The viewer
     /// becomes its owner.
+    /// [`Self::create_page`], answered with the page as its new owner
+    /// sees it.
+    pub async fn open_page(&self, viewer: &Viewer, req: NewPageRequest) -> Result<ProfileView> {
+        let page = self.create_page(viewer, req).await?;
+        self.core.build_view(&page, Relation::Itself).await
+    }
+
     pub async fn create_page(&self, viewer: &Viewer, req: NewPageRequest) -> Result<Profile> {
         let me = viewer.require()?;
         let mut errors = Collector::default();

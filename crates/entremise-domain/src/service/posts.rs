@@ -160,6 +160,20 @@ pub struct FeedPage {
     pub next: Option<String>,
 }
 
+/// A post and its earlier versions, newest first.
+#[derive(Debug, Clone)]
+pub struct PostHistory {
+    pub post: PostView,
+    pub edits: Vec<PostEdit>,
+}
+
+/// A profile's posts, with the profile as the viewer may name it.
+#[derive(Debug, Clone)]
+pub struct AuthorPosts {
+    pub author: ProfileRef,
+    pub page: FeedPage,
+}
+
 /// Reads a feed cursor (`nanos.id`).
 pub fn parse_cursor(raw: &str) -> Result<PostCursor> {
     let bad = || Error::invalid("cursor", "invalid", "not a cursor of this list");
@@ -450,6 +464,16 @@ impl Posts {
     pub async fn post_history(&self, viewer: &Viewer, id: i64) -> Result<Vec<PostEdit>> {
         self.visible_post(viewer, id).await?;
         self.core.store.post_history(id).await
+    }
+
+    /// A post with its earlier versions, newest first (the history page).
+    pub async fn post_with_history(&self, viewer: &Viewer, id: i64) -> Result<PostHistory> {
+        let (p, relation) = self.visible_post(viewer, id).await?;
+        let now = self.core.clock.now();
+        let post = self.post_view(viewer, &p, relation, now).await?;
+        let mut edits = self.core.store.post_history(id).await?;
+        edits.sort_by_key(|e| std::cmp::Reverse(e.replaced_at));
+        Ok(PostHistory { post, edits })
     }
 
     /// Whether the viewer writes as this author: himself, or a page or

@@ -63,21 +63,16 @@ pub async fn list(
     ctx: Ctx,
     paging: Paging,
 ) -> Result<Json<ConversationList>, ApiError> {
-    let page = state
+    let list = state
         .app
         .conversations()
-        .conversations_page(&ctx.viewer, paging.cursor(), paging.limit(DEFAULT_LIMIT))
+        .conversation_list(&ctx.viewer, paging.cursor(), paging.limit(DEFAULT_LIMIT))
         .await
         .map_err(read_error)?;
-    let unread_total = state
-        .app
-        .conversations()
-        .unread_messages(&ctx.viewer)
-        .await?;
     Ok(Json(ConversationList {
-        items: page.items,
-        next: Paging::wrap(page.next),
-        unread_total,
+        items: list.items,
+        next: Paging::wrap(list.next),
+        unread_total: list.unread_total,
     }))
 }
 

@@ -27,15 +27,7 @@ pub async fn create_page(
     ctx: Ctx,
     ApiJson(req): ApiJson<NewPageRequest>,
 ) -> Result<(StatusCode, Json<ProfileView>), ApiError> {
-    ctx.viewer.require()?;
-    let page = state.app.pages().create_page(&ctx.viewer, req).await?;
-    // The creator operates the page from now on: read it back as such.
-    let viewer = state.app.accounts().refresh_viewer(&ctx.viewer).await?;
-    let view = state
-        .app
-        .profiles()
-        .view_profile(&viewer, page.handle.as_str(), None)
-        .await?;
+    let view = state.app.pages().open_page(&ctx.viewer, req).await?;
     Ok((StatusCode::CREATED, Json(view)))
 }
 

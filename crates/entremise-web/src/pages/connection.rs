@@ -306,18 +306,17 @@ pub async fn contacts(
     Path(at): Path<String>,
 ) -> Result<Response, PageError> {
     let handle = at_handle(&at)?;
-    let contacts = state.app.contacts().contacts(&ctx.viewer, handle).await?;
-    let view = state
+    let list = state
         .app
-        .profiles()
-        .view_profile(&ctx.viewer, handle, None)
+        .contacts()
+        .contact_list(&ctx.viewer, handle)
         .await?;
-    let name = view.display_name().to_owned();
+    let name = list.member.name;
     let title = format!("{} {name}", state.catalog.get(ctx.locale, "contacts_title"));
     Ok(render(&ContactList {
         l: Layout::new(&state, &ctx, title),
         handle: handle.to_owned(),
         name,
-        contacts,
+        contacts: list.contacts,
     }))
 }

@@ -17,7 +17,7 @@ use axum::response::{IntoResponse, Response};
 use entremise_domain::Error;
 use entremise_domain::post::MAX_IMAGES;
 use entremise_domain::privacy::Audience;
-use entremise_domain::service::{NewPostInput, ProfilePage};
+use entremise_domain::service::{AuthorPosts, NewPostInput, ProfilePage};
 use serde::Deserialize;
 use time::{Date, Duration, Month, OffsetDateTime, PrimitiveDateTime, Time};
 
@@ -463,20 +463,15 @@ pub async fn profile_posts(
     Query(q): Query<CursorQuery>,
 ) -> Result<Response, PageError> {
     let handle = at_handle(&at)?;
-    let view = state
-        .app
-        .profiles()
-        .view_profile(&ctx.viewer, handle, None)
-        .await?;
-    let page = state
+    let AuthorPosts { author, page } = state
         .app
         .posts()
-        .posts_of(&ctx.viewer, handle, q.cursor.as_deref(), FEED_PAGE)
+        .author_posts(&ctx.viewer, handle, q.cursor.as_deref(), FEED_PAGE)
         .await?;
-    let name = view.display_name().to_owned();
+    let name = author.name;
     let title = format!("{} · {name}", state.catalog.get(ctx.locale, "posts_title"));
     let l = Layout::new(&state, &ctx, title);
-    let handle = view.handle.to_string();
+    let handle = author.handle.to_string();
     Ok(render(&PostsPage {
         cards: page.items.iter().map(|p| card(&l, p)).collect(),
         more: page

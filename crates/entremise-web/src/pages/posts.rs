@@ -16,7 +16,7 @@ use entremise_domain::media::VARIANT_WIDTHS;
 use entremise_domain::post::{PostCounts, ReactionKind};
 use entremise_domain::privacy::Audience;
 use entremise_domain::profile::{ProfileKind, ProfileRef};
-use entremise_domain::service::{CommentView, ImageView, NewPostInput, PostView};
+use entremise_domain::service::{CommentView, ImageView, NewPostInput, PostHistory, PostView};
 use serde::Deserialize;
 use time::{OffsetDateTime, UtcOffset};
 
@@ -622,9 +622,7 @@ pub async fn history(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let id = post_id(&id)?;
-    let post = state.app.posts().view_post(&ctx.viewer, id).await?;
-    let mut edits = state.app.posts().post_history(&ctx.viewer, id).await?;
-    edits.sort_by_key(|e| std::cmp::Reverse(e.replaced_at));
+    let PostHistory { post, edits } = state.app.posts().post_with_history(&ctx.viewer, id).await?;
     let l = Layout::new(
         &state,
         &ctx,

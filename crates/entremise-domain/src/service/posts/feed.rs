@@ -79,6 +79,30 @@ impl Posts {
             .await
     }
 
+    /// A page of a profile's posts with the profile as the viewer may name
+    /// it (the page listing them); not a visit of the profile.
+    pub async fn author_posts(
+        &self,
+        viewer: &Viewer,
+        handle: &str,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<AuthorPosts> {
+        let (profile, relation) = self.core.visible_profile(viewer, handle).await?;
+        let view = self.core.build_view(&profile, relation).await?;
+        let page = self
+            .page_of_posts(viewer, &[profile.id], cursor, limit)
+            .await?;
+        let author = ProfileRef {
+            handle: profile.handle.clone(),
+            name: view.display_name().to_owned(),
+            kind: profile.kind,
+            persona_of: None,
+        };
+        let author = self.core.labelled(profile.id, author).await?;
+        Ok(AuthorPosts { author, page })
+    }
+
     /// The first posts of a profile already resolved for the viewer, and,
     /// for the editors of a page, its scheduled posts.
     pub(crate) async fn profile_posts(
