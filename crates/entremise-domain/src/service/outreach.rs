@@ -22,7 +22,7 @@ pub struct Outreach {
     core: Arc<Core>,
     /// Introduction paths refused to each requester this week: they count
     /// against his weekly bound, so paths cannot probe who knows whom.
-    pub(crate) path_tries: Arc<RateLimiter>,
+    path_tries: Arc<RateLimiter>,
     /// Tie weights of members' contacts, kept a minute (see `ties_of`).
     ties: Arc<Mutex<HashMap<i64, (TieWeights, OffsetDateTime)>>>,
 }
