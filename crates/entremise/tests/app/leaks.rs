@@ -3,20 +3,8 @@
 //! contacts. Each test fails on the code before the lens.
 
 use crate::support::{Member, TestApp, code};
-use axum::http::{Method, StatusCode};
+use axum::http::StatusCode;
 use serde_json::{Value, json};
-
-async fn patch(app: &TestApp, m: &Member, handle: &str, body: Value) {
-    let r = app
-        .call(
-            Method::PATCH,
-            Some(m),
-            &format!("/api/v1/profiles/{handle}"),
-            body,
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
-}
 
 /// Ada – Xavier – Bea, where neither Xavier's contact list nor Bea's is
 /// Ada's to see: the contact Xavier–Bea is hidden from her.
@@ -27,8 +15,7 @@ async fn hidden_hop() -> (TestApp, Member, Member, Member) {
     let bea = app.member("bea", "Béatrice Lenoir").await;
     app.connect(&ada, &xavier).await;
     app.connect(&xavier, &bea).await;
-    patch(
-        &app,
+    app.patch_profile(
         &xavier,
         "xavier",
         json!({"settings": {"contact_list": "only_me"}}),
@@ -73,8 +60,7 @@ async fn l1_a_path_hides_a_first_hop_whose_contacts_are_hidden() {
     assert_eq!(his["intermediaries"][0]["handle"], "xavier");
 
     // Once Xavier shows his list to his contacts, the hop is named.
-    patch(
-        &app,
+    app.patch_profile(
         &xavier,
         "xavier",
         json!({"settings": {"contact_list": "contacts"}}),
@@ -145,7 +131,8 @@ async fn visitor_handles(app: &TestApp, m: &Member) -> Vec<String> {
 async fn l2_asking_to_view_as_someone_else_is_still_a_visit() {
     let app = TestApp::new().await;
     let (ada, bob, carol) = app.cast().await;
-    patch(&app, &ada, "ada", json!({"fields": {"location": "Caen"}})).await;
+    app.patch_profile(&ada, "ada", json!({"fields": {"location": "Caen"}}))
+        .await;
     // Bob asks the API for Ada's profile "as anonymous": he is no one else,
     // and sees what members see.
     let r = app
@@ -177,8 +164,7 @@ async fn l6_people_you_may_know_count_only_visible_mutual_contacts() {
     let pymk = app.get_as(&ada, "/api/v1/people-you-may-know").await.json();
     assert_eq!(pymk["items"][0]["mutual_count"], 1, "{pymk}");
     // Bob keeps his contact list to himself; Dan shows his to contacts.
-    patch(
-        &app,
+    app.patch_profile(
         &bob,
         "bob",
         json!({"settings": {"contact_list": "only_me"}}),
@@ -188,8 +174,7 @@ async fn l6_people_you_may_know_count_only_visible_mutual_contacts() {
     assert_eq!(pymk["items"][0]["handle"], "dan", "{pymk}");
     assert_eq!(pymk["items"][0]["mutual_count"], 0, "{pymk}");
     // Dan opens his list to members: Bob–Dan is visible again.
-    patch(
-        &app,
+    app.patch_profile(
         &dan,
         "dan",
         json!({"settings": {"contact_list": "members"}}),
@@ -210,8 +195,7 @@ async fn cards_offer_only_what_the_member_may_really_do() {
     app.connect(&bob, &eve).await;
     // Dan keeps the default (introductions only); Eve takes requests from
     // her network.
-    patch(
-        &app,
+    app.patch_profile(
         &eve,
         "eve",
         json!({"settings": {"contact_requests": "network"}}),
@@ -263,19 +247,13 @@ async fn the_profile_page_offers_what_the_lens_allows() {
     // Bob, a contact, may be written to until he closes his messages.
     let html = app.get_as(&ada, "/@bob").await.text();
     assert!(html.contains("data-testid=\"write-message\""));
-    patch(
-        &app,
-        &bob,
-        "bob",
-        json!({"settings": {"messages": "nobody"}}),
-    )
-    .await;
+    app.patch_profile(&bob, "bob", json!({"settings": {"messages": "nobody"}}))
+        .await;
     let html = app.get_as(&ada, "/@bob").await.text();
     assert!(!html.contains("data-testid=\"write-message\""), "{html}");
     assert!(html.contains("data-testid=\"remove-contact\""));
     // Carol opens requests to her network: the plain request is offered.
-    patch(
-        &app,
+    app.patch_profile(
         &carol,
         "carol",
         json!({"settings": {"contact_requests": "network"}}),
@@ -321,7 +299,8 @@ async fn people_you_may_know_are_ordered_by_what_the_viewer_may_see() {
     // Bob and Carol keep their lists to themselves: Dan's two mutual
     // contacts are hidden, and he no longer comes first.
     for (m, h) in [(&bob, "bob"), (&carol, "carol")] {
-        patch(&app, m, h, json!({"settings": {"contact_list": "only_me"}})).await;
+        app.patch_profile(m, h, json!({"settings": {"contact_list": "only_me"}}))
+            .await;
     }
     let pymk = app.get_as(&ada, "/api/v1/people-you-may-know").await.json();
     assert_eq!(order(&pymk), [("eve".to_owned(), 1), ("dan".to_owned(), 0)]);

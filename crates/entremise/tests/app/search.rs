@@ -26,18 +26,6 @@ fn handles(found: &Value) -> Vec<String> {
         .collect()
 }
 
-async fn patch(app: &TestApp, m: &Member, handle: &str, body: Value) {
-    let r = app
-        .call(
-            Method::PATCH,
-            Some(m),
-            &format!("/api/v1/profiles/{handle}"),
-            body,
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
-}
-
 /// A word for each field, found nowhere else.
 fn word(field: &str) -> &'static str {
     match field {
@@ -71,7 +59,8 @@ async fn a_member_is_found_through_a_field_exactly_when_the_viewer_may_see_it() 
         };
         values.insert(f.into(), v);
     }
-    patch(&app, &target, "target", json!({"fields": values})).await;
+    app.patch_profile(&target, "target", json!({"fields": values}))
+        .await;
 
     // (audience, self, contact, network, member, anonymous)
     let table = [
@@ -93,7 +82,8 @@ async fn a_member_is_found_through_a_field_exactly_when_the_viewer_may_see_it() 
             .iter()
             .map(|f| (f.to_string(), json!(audience)))
             .collect();
-        patch(&app, &target, "target", json!({"audiences": audiences})).await;
+        app.patch_profile(&target, "target", json!({"audiences": audiences}))
+            .await;
         for field in fields {
             let w = word(field);
             for ((relation, viewer), found) in viewers.iter().zip(expected) {
@@ -133,7 +123,8 @@ async fn a_member_is_found_through_a_field_exactly_when_the_viewer_may_see_it() 
     // A field hidden from a viewer never shows in his results either: the
     // headline is public, the skill for contacts only.
     let audiences = json!({"headline": "public", "skills": "contacts", "about": "members"});
-    patch(&app, &target, "target", json!({"audiences": audiences})).await;
+    app.patch_profile(&target, "target", json!({"audiences": audiences}))
+        .await;
     let seen = search(&app, Some(&member), "q=xylographie").await;
     let text = seen.to_string();
     assert!(
@@ -148,13 +139,8 @@ async fn names_follow_their_audience() {
     let target = app.member("target", "Gwenola Kerbrat").await;
     let viewer = app.member("viewer", "Viviane Tanguy").await;
     for (audience, anonymous_finds) in [("public", true), ("members", false)] {
-        patch(
-            &app,
-            &target,
-            "target",
-            json!({"audiences": {"name": audience}}),
-        )
-        .await;
+        app.patch_profile(&target, "target", json!({"audiences": {"name": audience}}))
+            .await;
         let by_member = search(&app, Some(&viewer), "q=kerbrat").await;
         assert_eq!(handles(&by_member), ["target"]);
         let by_anonymous = search(&app, None, "q=kerbrat").await;
@@ -215,22 +201,19 @@ async fn french_and_english_words_accents_and_typos() {
     let zoe = app.member("zoe", "Zoé Lefèvre").await;
     let claire = app.member("claire", "Claire Dubois").await;
     let james = app.member("james", "James Walker").await;
-    patch(
-        &app,
+    app.patch_profile(
         &zoe,
         "zoe",
         json!({"fields": {"headline": "Expert-comptable", "location": "Évreux"}}),
     )
     .await;
-    patch(
-        &app,
+    app.patch_profile(
         &claire,
         "claire",
         json!({"fields": {"skills": ["Conseil fiscal"]}}),
     )
     .await;
-    patch(
-        &app,
+    app.patch_profile(
         &james,
         "james",
         json!({"fields": {"headline": "Payroll managers lead"}}),
@@ -272,19 +255,13 @@ async fn french_and_english_words_accents_and_typos() {
 async fn edits_are_searchable_at_once_and_blocks_hide() {
     let app = TestApp::new().await;
     let (ada, bob, carol) = app.cast().await;
-    patch(
-        &app,
-        &ada,
-        "ada",
-        json!({"fields": {"headline": "Ornithologue"}}),
-    )
-    .await;
+    app.patch_profile(&ada, "ada", json!({"fields": {"headline": "Ornithologue"}}))
+        .await;
     assert_eq!(
         handles(&search(&app, Some(&bob), "q=ornithologue").await),
         ["ada"]
     );
-    patch(
-        &app,
+    app.patch_profile(
         &ada,
         "ada",
         json!({"fields": {"headline": "Entomologiste"}}),
@@ -390,13 +367,8 @@ async fn bad_input_is_a_clear_400_never_a_500() {
 async fn the_search_page_and_box() {
     let app = TestApp::new().await;
     let ada = app.member("ada", "Ada Lovelace").await;
-    patch(
-        &app,
-        &ada,
-        "ada",
-        json!({"fields": {"headline": "Analyste"}}),
-    )
-    .await;
+    app.patch_profile(&ada, "ada", json!({"fields": {"headline": "Analyste"}}))
+        .await;
     let home = app.get("/").await.text();
     assert!(home.contains("data-testid=\"search-box\""), "{home}");
     let page = app

@@ -230,6 +230,20 @@ impl TestApp {
         self.send(req).await
     }
 
+    /// Edits a profile through the API (fields, audiences, settings) and
+    /// checks it was saved.
+    pub async fn patch_profile(&self, m: &Member, handle: &str, body: Value) {
+        let r = self
+            .call(
+                Method::PATCH,
+                Some(m),
+                &format!("/api/v1/profiles/{handle}"),
+                body,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    }
+
     /// Signs up and signs in a member through the API.
     pub async fn member(&self, handle: &str, name: &str) -> Member {
         let email = format!("{handle}@example.org");

@@ -14,18 +14,6 @@ async fn image_id(app: &TestApp, m: &Member) -> String {
     r.json()["id"].as_str().unwrap().to_owned()
 }
 
-async fn patch_me(app: &TestApp, m: &Member, handle: &str, body: Value) {
-    let r = app
-        .call(
-            Method::PATCH,
-            Some(m),
-            &format!("/api/v1/profiles/{handle}"),
-            body,
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
-}
-
 /// Views a profile, a minute after the previous visit.
 async fn visit(app: &TestApp, m: Option<&Member>, handle: &str) -> StatusCode {
     app.clock.advance(Duration::minutes(1));
@@ -52,27 +40,16 @@ async fn each_visitor_is_shown_as_his_own_setting_says() {
     let eve = app.member("eve", "Eve Quéré").await;
     // Bob shows his name (the default); Carol her organization only; Dan
     // too, but he has none; Eve nothing.
-    patch_me(
-        &app,
+    app.patch_profile(
         &carol,
         "carol",
         json!({"fields": {"organization": "ACME Conseil"}, "settings": {"visits": "organization"}}),
     )
     .await;
-    patch_me(
-        &app,
-        &dan,
-        "dan",
-        json!({"settings": {"visits": "organization"}}),
-    )
-    .await;
-    patch_me(
-        &app,
-        &eve,
-        "eve",
-        json!({"settings": {"visits": "nothing"}}),
-    )
-    .await;
+    app.patch_profile(&dan, "dan", json!({"settings": {"visits": "organization"}}))
+        .await;
+    app.patch_profile(&eve, "eve", json!({"settings": {"visits": "nothing"}}))
+        .await;
 
     assert!(
         visitors(&app, &ada).await["items"]
@@ -141,13 +118,8 @@ async fn each_visitor_is_shown_as_his_own_setting_says() {
     );
 
     // A visitor who changes his mind is shown as he says now.
-    patch_me(
-        &app,
-        &bob,
-        "bob",
-        json!({"settings": {"visits": "nothing"}}),
-    )
-    .await;
+    app.patch_profile(&bob, "bob", json!({"settings": {"visits": "nothing"}}))
+        .await;
     let list = visitors(&app, &ada).await;
     assert_eq!(list["items"].as_array().unwrap().len(), 2);
     assert_eq!(list["anonymous_count"], 2);
