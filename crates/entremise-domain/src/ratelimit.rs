@@ -57,6 +57,17 @@ impl RateLimiter {
         Ok(())
     }
 
+    /// Gives back an event reserved by `try_acquire` at `at` (an attempt
+    /// that turned out not to count).
+    pub fn release(&self, key: &str, at: OffsetDateTime) {
+        let mut events = self.events.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(queue) = events.get_mut(key)
+            && let Some(i) = queue.iter().rposition(|t| *t == at)
+        {
+            queue.remove(i);
+        }
+    }
+
     /// Records one event for `key`.
     pub fn record(&self, key: &str, now: OffsetDateTime) {
         let mut events = self.events.lock().unwrap_or_else(|e| e.into_inner());
@@ -136,6 +147,16 @@ mod tests {
             limiter.retry_after("k", t0 + Duration::seconds(61)),
             Some(4)
         );
+    }
+
+    #[test]
+    fn a_released_reservation_no_longer_counts() {
+        let limiter = RateLimiter::new(1, Duration::minutes(1));
+        let t0 = OffsetDateTime::UNIX_EPOCH;
+        assert_eq!(limiter.try_acquire("k", t0), Ok(()));
+        assert_eq!(limiter.try_acquire("k", t0), Err(60));
+        limiter.release("k", t0);
+        assert_eq!(limiter.try_acquire("k", t0), Ok(()));
     }
 
     #[test]

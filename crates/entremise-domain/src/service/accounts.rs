@@ -125,7 +125,9 @@ impl Accounts {
 
     /// Checks credentials and opens a session. Failures are throttled per
     /// account and per IP; an unknown e-mail costs the same time as a wrong
-    /// password and answers the same.
+    /// password and answers the same. The attempt is reserved on both limits
+    /// before the password is checked, so a burst in parallel cannot pass
+    /// them together; a success gives it back.
     pub async fn sign_in(
         &self,
         email: &str,
@@ -140,15 +142,16 @@ impl Accounts {
             .unwrap_or_else(|_| email.trim().to_lowercase());
         let account_key = format!("login:{email_key}");
         let ip_key = format!("login-ip:{ip}");
-        let wait = [
-            self.login_by_account.retry_after(&account_key, now),
-            self.login_by_ip.retry_after(&ip_key, now),
-        ]
-        .into_iter()
-        .flatten()
-        .max();
-        if let Some(retry_after_secs) = wait {
-            return Err(Error::RateLimited { retry_after_secs });
+        self.login_by_account
+            .try_acquire(&account_key, now)
+            .map_err(|wait| Error::RateLimited {
+                retry_after_secs: wait,
+            })?;
+        if let Err(wait) = self.login_by_ip.try_acquire(&ip_key, now) {
+            self.login_by_account.release(&account_key, now);
+            return Err(Error::RateLimited {
+                retry_after_secs: wait,
+            });
         }
         let account = self.core.store.account_by_email(&email_key).await?;
         let stored = account
@@ -159,13 +162,11 @@ impl Accounts {
         let ok = blocking(move || password::verify(&pw, &stored)).await?;
         let account = match (ok, account) {
             (true, Some(account)) => account,
-            _ => {
-                self.login_by_account.record(&account_key, now);
-                self.login_by_ip.record(&ip_key, now);
-                return Err(Error::BadCredentials);
-            }
+            // The reservations stay: they are the failures recorded.
+            _ => return Err(Error::BadCredentials),
         };
         self.login_by_account.clear(&account_key);
+        self.login_by_ip.release(&ip_key, now);
         let token = session::new_token()?;
         let lifetime = match kind {
             SessionKind::Web => self.core.config.web_session_lifetime,

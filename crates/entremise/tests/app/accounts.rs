@@ -328,3 +328,74 @@ async fn a_burst_of_sign_ups_stays_within_the_limit() {
         .count();
     assert_eq!((created, limited), (3, 5), "{statuses:?}");
 }
+
+/// Wrong passwords sent all at once cannot pass the limit together: each
+/// attempt is reserved before its password is checked.
+#[tokio::test]
+async fn a_burst_of_wrong_passwords_stays_within_the_limit() {
+    let app = std::sync::Arc::new(TestApp::new().await);
+    let ada = app.member("ada", "Ada").await;
+    let mut burst = tokio::task::JoinSet::new();
+    for _ in 0..30 {
+        let app = app.clone();
+        let email = ada.email.clone();
+        burst.spawn(async move {
+            app.post_json(
+                None,
+                "/api/v1/sessions",
+                json!({"email": email, "password": "wrong password!!"}),
+            )
+            .await
+        });
+    }
+    let answers = burst.join_all().await;
+    let checked = answers
+        .iter()
+        .filter(|r| r.status == StatusCode::UNAUTHORIZED)
+        .count();
+    assert!((1..=10).contains(&checked), "{checked} passwords checked");
+    for r in answers
+        .iter()
+        .filter(|r| r.status != StatusCode::UNAUTHORIZED)
+    {
+        assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.text());
+        let retry: u64 = r.header("retry-after").unwrap().parse().unwrap();
+        assert!(retry > 0, "{retry}");
+    }
+}
+
+/// The same from one client over many accounts: at most its limit of
+/// passwords is checked.
+#[tokio::test]
+async fn a_burst_from_one_client_stays_within_its_limit() {
+    let app = std::sync::Arc::new(
+        TestApp::with_limits(entremise_domain::service::DomainConfig {
+            login_failures_per_ip: 5,
+            ..Default::default()
+        })
+        .await,
+    );
+    let mut burst = tokio::task::JoinSet::new();
+    for i in 0..15 {
+        let app = app.clone();
+        burst.spawn(async move {
+            app.post_json(
+                None,
+                "/api/v1/sessions",
+                json!({"email": format!("m{i}@example.org"), "password": "wrong password!!"}),
+            )
+            .await
+            .status
+        });
+    }
+    let statuses = burst.join_all().await;
+    let checked = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::UNAUTHORIZED)
+        .count();
+    let limited = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert_eq!((checked, limited), (5, 10), "{statuses:?}");
+}
