@@ -91,6 +91,10 @@ pub enum Error {
     Conflict { field: &'static str },
     #[error("rate limited, retry after {retry_after_secs} s")]
     RateLimited { retry_after_secs: u64 },
+    /// The server is too busy to do this now (too many passwords being
+    /// hashed at once); worth trying again soon.
+    #[error("busy, retry after {retry_after_secs} s")]
+    Busy { retry_after_secs: u64 },
     /// Wrong e-mail or password: one answer for both.
     #[error("invalid credentials")]
     BadCredentials,
@@ -114,6 +118,16 @@ impl Error {
         Self::Internal(cause.to_string())
     }
 
+    /// Seconds after which trying again makes sense, for a `Retry-After`.
+    pub fn retry_after_secs(&self) -> Option<u64> {
+        match self {
+            Self::RateLimited { retry_after_secs } | Self::Busy { retry_after_secs } => {
+                Some(*retry_after_secs)
+            }
+            _ => None,
+        }
+    }
+
     /// Stable code used by the API (`{"error": code}`) and by the pages.
     pub fn code(&self) -> &'static str {
         match self {
@@ -123,6 +137,7 @@ impl Error {
             Self::Invalid(_) => "invalid_input",
             Self::Conflict { .. } => "conflict",
             Self::RateLimited { .. } => "rate_limited",
+            Self::Busy { .. } => "busy",
             Self::BadCredentials => "invalid_credentials",
             Self::Internal(_) => "internal",
         }
@@ -142,6 +157,9 @@ impl Error {
             Self::Conflict { field } => format!("This {field} is already taken."),
             Self::RateLimited { retry_after_secs } => {
                 format!("Too many attempts; try again in {retry_after_secs} seconds.")
+            }
+            Self::Busy { retry_after_secs } => {
+                format!("The server is busy; try again in {retry_after_secs} seconds.")
             }
             Self::BadCredentials => "Wrong e-mail address or password.".into(),
             Self::Internal(_) => "Something went wrong on our side.".into(),

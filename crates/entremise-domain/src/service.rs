@@ -79,6 +79,11 @@ pub struct DomainConfig {
     pub signups_per_ip_per_hour: usize,
     /// Messages one member may post per minute.
     pub messages_per_minute: usize,
+    /// Passwords hashed or checked at once (argon2 is slow and takes memory).
+    pub password_hashes_at_once: usize,
+    /// How long a sign-in or sign-up waits for its turn to hash before it is
+    /// answered busy.
+    pub password_hash_wait: Duration,
 }
 
 impl Default for DomainConfig {
@@ -92,6 +97,10 @@ impl Default for DomainConfig {
             contact_form_per_hour: 10,
             signups_per_ip_per_hour: 20,
             messages_per_minute: 120,
+            password_hashes_at_once: std::thread::available_parallelism()
+                .map_or(2, |n| n.get() * 2)
+                .max(2),
+            password_hash_wait: Duration::seconds(2),
         }
     }
 }

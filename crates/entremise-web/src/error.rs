@@ -11,7 +11,7 @@ use serde::Serialize;
 /// The JSON body of every API error.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ErrorBody {
-    /// Stable code: `invalid_input`, `unauthenticated`, `not_found`, `conflict`, `rate_limited`…
+    /// Stable code: `invalid_input`, `unauthenticated`, `not_found`, `conflict`, `rate_limited`, `busy`…
     pub error: String,
     pub message: String,
     /// Per-field problems of an `invalid_input`.
@@ -35,6 +35,7 @@ pub fn status_of(err: &Error) -> StatusCode {
         Error::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
         Error::Conflict { .. } => StatusCode::CONFLICT,
         Error::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+        Error::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
         Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -148,7 +149,7 @@ impl IntoResponse for ApiError {
             fields,
         };
         let mut response = (status, Json(body)).into_response();
-        if let Error::RateLimited { retry_after_secs } = err {
+        if let Some(retry_after_secs) = err.retry_after_secs() {
             response
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));

@@ -35,6 +35,11 @@ pub struct Accounts {
     login_by_ip: Arc<RateLimiter>,
     /// Sign-up attempts per client address.
     signup_limit: Arc<RateLimiter>,
+    /// Turns to hash or check a password: argon2 is slow and takes memory,
+    /// so only a few run at once.
+    hashing: Arc<tokio::sync::Semaphore>,
+    /// How long to wait for a turn before answering busy.
+    hash_wait: std::time::Duration,
     /// Recently authenticated sessions, by token hash, so that a signed-in
     /// request costs no database read. Cleared whenever sessions, roles or
     /// an account's locale change.
@@ -58,9 +63,36 @@ impl Accounts {
                 core.config.signups_per_ip_per_hour,
                 time::Duration::hours(1),
             )),
+            hashing: Arc::new(tokio::sync::Semaphore::new(
+                core.config.password_hashes_at_once.max(1),
+            )),
+            hash_wait: std::time::Duration::try_from(core.config.password_hash_wait)
+                .unwrap_or_default(),
             viewers: Arc::default(),
             core,
         }
+    }
+
+    /// Runs password hashing off the async workers, a bounded number at
+    /// once; busy if no turn comes within the configured wait. The turn is
+    /// held by the work itself, so a caller gone away cannot free it early.
+    async fn hash_in_turn<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T> {
+        let turn = tokio::time::timeout(self.hash_wait, self.hashing.clone().acquire_owned())
+            .await
+            .ok()
+            .and_then(|permit| permit.ok())
+            .ok_or(Error::Busy {
+                retry_after_secs: 1,
+            })?;
+        blocking(move || {
+            let done = work();
+            drop(turn);
+            done
+        })
+        .await
     }
 
     /// Forgets every cached session (after a sign-out, a revocation, a
@@ -98,7 +130,7 @@ impl Accounts {
             return Err(Error::internal("validated registration lost a value"));
         };
         let pw = reg.password;
-        let password_hash = blocking(move || password::hash(&pw)).await??;
+        let password_hash = self.hash_in_turn(move || password::hash(&pw)).await??;
         let account = self
             .core
             .store
@@ -159,7 +191,20 @@ impl Accounts {
             .map(|a| a.password_hash.clone())
             .unwrap_or_else(|| password::dummy_hash().to_owned());
         let pw = password.to_owned();
-        let ok = blocking(move || password::verify(&pw, &stored)).await?;
+        let ok = match self
+            .hash_in_turn(move || password::verify(&pw, &stored))
+            .await
+        {
+            Ok(ok) => ok,
+            Err(e) => {
+                // Not checked: the attempt does not count.
+                if matches!(e, Error::Busy { .. }) {
+                    self.login_by_account.release(&account_key, now);
+                    self.login_by_ip.release(&ip_key, now);
+                }
+                return Err(e);
+            }
+        };
         let account = match (ok, account) {
             (true, Some(account)) => account,
             // The reservations stay: they are the failures recorded.

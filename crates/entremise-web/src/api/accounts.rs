@@ -27,6 +27,7 @@ pub struct AccountCreated {
         (status = 409, description = "E-mail or handle taken", body = ErrorBody),
         (status = 422, description = "Invalid field, weak password", body = ErrorBody),
         (status = 429, description = "Too many sign-up attempts from this client, whatever their outcome (`Retry-After`)", body = ErrorBody),
+        (status = 503, description = "Too many passwords being hashed at once: `busy`, see `Retry-After`", body = ErrorBody),
     ))]
 pub async fn create_account(
     State(state): State<AppState>,
@@ -65,6 +66,7 @@ pub struct SessionCreated {
         (status = 201, body = SessionCreated),
         (status = 401, description = "Wrong e-mail or password", body = ErrorBody),
         (status = 429, description = "Too many failures; see Retry-After", body = ErrorBody),
+        (status = 503, description = "Too many passwords being checked at once: `busy`, see `Retry-After`", body = ErrorBody),
     ))]
 pub async fn create_session(
     State(state): State<AppState>,

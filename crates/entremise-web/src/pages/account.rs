@@ -212,7 +212,7 @@ pub async fn signin(
                 }),
             )
                 .into_response();
-            if let Error::RateLimited { retry_after_secs } = e {
+            if let Some(retry_after_secs) = e.retry_after_secs() {
                 response
                     .headers_mut()
                     .insert(header::RETRY_AFTER, retry_after_secs.into());

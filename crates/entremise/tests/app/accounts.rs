@@ -399,3 +399,72 @@ async fn a_burst_from_one_client_stays_within_its_limit() {
         .count();
     assert_eq!((checked, limited), (5, 10), "{statuses:?}");
 }
+
+/// Passwords are hashed a few at a time: past the bound, and after a short
+/// wait, sign-ins and sign-ups are answered 503 with `Retry-After`, never
+/// 500, and the rest of the server keeps answering.
+#[tokio::test]
+async fn password_hashing_is_bounded() {
+    let app = std::sync::Arc::new(
+        TestApp::with_limits(entremise_domain::service::DomainConfig {
+            signups_per_ip_per_hour: 10_000,
+            password_hashes_at_once: 1,
+            password_hash_wait: time::Duration::ZERO,
+            ..Default::default()
+        })
+        .await,
+    );
+    let ada = app.member("ada", "Ada").await;
+    let mut burst = tokio::task::JoinSet::new();
+    for i in 0..12 {
+        let signer = app.clone();
+        let email = ada.email.clone();
+        burst.spawn(async move {
+            let app = signer;
+            if i % 3 == 0 {
+                app.post_json(
+                    None,
+                    "/api/v1/accounts",
+                    json!({"email": format!("m{i}@example.org"), "password": PASSWORD, "handle": format!("m{i}"), "name": "M"}),
+                )
+                .await
+            } else {
+                app.post_json(
+                    None,
+                    "/api/v1/sessions",
+                    json!({"email": email, "password": PASSWORD}),
+                )
+                .await
+            }
+        });
+        let app = app.clone();
+        burst.spawn(async move { app.get("/api/v1/health").await });
+    }
+    let answers = burst.join_all().await;
+    let busy: Vec<_> = answers
+        .iter()
+        .filter(|r| r.status == StatusCode::SERVICE_UNAVAILABLE)
+        .collect();
+    assert!(!busy.is_empty(), "no 503");
+    for r in &busy {
+        assert_eq!(code(r), "busy");
+        let retry: u64 = r.header("retry-after").unwrap().parse().unwrap();
+        assert!(retry > 0, "{retry}");
+    }
+    for r in &answers {
+        assert!(
+            [
+                StatusCode::OK,
+                StatusCode::CREATED,
+                StatusCode::SERVICE_UNAVAILABLE
+            ]
+            .contains(&r.status),
+            "{} {}",
+            r.status,
+            r.text()
+        );
+    }
+    assert_eq!(app.get("/api/v1/health").await.status, StatusCode::OK);
+    // Refused for load, not for a guess: the attempts were given back.
+    app.sign_in(&ada.email, PASSWORD).await;
+}
