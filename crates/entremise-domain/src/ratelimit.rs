@@ -1,4 +1,5 @@
-//! A sliding-window limiter keyed by string (account, IP address), in memory.
+//! Limiters keyed by string (account, IP address), in memory: a sliding
+//! window, and a progressive delay.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
@@ -108,6 +109,71 @@ impl RateLimiter {
     }
 }
 
+/// A delay that grows with each event of a key: the first `free` events
+/// within `window` pass at once; after that, each must come at least 2^n
+/// seconds after the previous one (n = 1, 2, … past the free ones), at most
+/// `cap`.
+#[derive(Debug)]
+pub struct Backoff {
+    free: usize,
+    window: Duration,
+    cap: Duration,
+    events: Mutex<HashMap<String, VecDeque<OffsetDateTime>>>,
+}
+
+impl Backoff {
+    pub fn new(free: usize, window: Duration, cap: Duration) -> Self {
+        Self {
+            free,
+            window,
+            cap,
+            events: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Reserves one event for `key` if its delay has passed, checking and
+    /// recording in one step; otherwise the seconds to wait, recording nothing.
+    pub fn try_acquire(&self, key: &str, now: OffsetDateTime) -> Result<(), u64> {
+        let mut events = self.events.lock().unwrap_or_else(|e| e.into_inner());
+        RateLimiter::bound_keys(&mut events, self.window, now);
+        let queue = events.entry(key.to_owned()).or_default();
+        while queue.front().is_some_and(|t| *t + self.window <= now) {
+            queue.pop_front();
+        }
+        if queue.len() >= self.free
+            && let Some(last) = queue.back()
+        {
+            let past = (queue.len() - self.free + 1).min(30) as u32;
+            let delay = Duration::seconds(1_i64 << past).min(self.cap);
+            let wait = *last + delay - now;
+            if wait > Duration::ZERO {
+                let secs = wait.whole_seconds() + i64::from(wait.subsec_nanoseconds() > 0);
+                return Err(secs.max(1) as u64);
+            }
+        }
+        queue.push_back(now);
+        Ok(())
+    }
+
+    /// Gives back an event reserved by `try_acquire` at `at`.
+    pub fn release(&self, key: &str, at: OffsetDateTime) {
+        let mut events = self.events.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(queue) = events.get_mut(key)
+            && let Some(i) = queue.iter().rposition(|t| *t == at)
+        {
+            queue.remove(i);
+        }
+    }
+
+    /// Forgets `key`.
+    pub fn clear(&self, key: &str) {
+        self.events
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(key);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -157,6 +223,32 @@ mod tests {
         assert_eq!(limiter.try_acquire("k", t0), Err(60));
         limiter.release("k", t0);
         assert_eq!(limiter.try_acquire("k", t0), Ok(()));
+    }
+
+    #[test]
+    fn backoff_doubles_past_the_free_events_up_to_its_cap() {
+        let backoff = Backoff::new(2, Duration::minutes(15), Duration::seconds(10));
+        let mut now = OffsetDateTime::UNIX_EPOCH;
+        assert_eq!(backoff.try_acquire("k", now), Ok(()));
+        assert_eq!(backoff.try_acquire("k", now), Ok(()));
+        let mut waits = Vec::new();
+        for _ in 0..4 {
+            let wait = backoff.try_acquire("k", now).unwrap_err();
+            waits.push(wait);
+            assert_eq!(backoff.try_acquire("other", now), Ok(()));
+            now += Duration::seconds(wait as i64);
+            assert_eq!(backoff.try_acquire("k", now), Ok(()));
+        }
+        assert_eq!(waits, [2, 4, 8, 10]);
+        backoff.release("k", now);
+        assert_eq!(backoff.try_acquire("k", now), Ok(()));
+        assert_eq!(backoff.try_acquire("k", now), Err(10));
+        backoff.clear("k");
+        assert_eq!(backoff.try_acquire("k", now), Ok(()));
+        // Events older than the window no longer count.
+        now += Duration::minutes(16);
+        assert_eq!(backoff.try_acquire("k", now), Ok(()));
+        assert_eq!(backoff.try_acquire("k", now), Ok(()));
     }
 
     #[test]

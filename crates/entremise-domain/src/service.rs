@@ -69,7 +69,14 @@ pub use visits::{
 pub struct DomainConfig {
     pub web_session_lifetime: Duration,
     pub api_session_lifetime: Duration,
-    /// Failed sign-ins allowed per account, then per IP address, per window.
+    /// Failed sign-ins on one account from one client address that pass at
+    /// once; each next one waits twice as long as the previous (2 s, 4 s…),
+    /// at most `login_delay_cap`, until failures leave the window.
+    pub login_free_failures_per_client: usize,
+    pub login_delay_cap: Duration,
+    /// Failed sign-ins allowed per account from all clients together (a
+    /// ceiling against guessing spread over many addresses), then per
+    /// client address, per window.
     pub login_failures_per_account: usize,
     pub login_failures_per_ip: usize,
     pub login_window: Duration,
@@ -91,7 +98,9 @@ impl Default for DomainConfig {
         Self {
             web_session_lifetime: Duration::days(30),
             api_session_lifetime: Duration::days(90),
-            login_failures_per_account: 10,
+            login_free_failures_per_client: 3,
+            login_delay_cap: Duration::minutes(15),
+            login_failures_per_account: 100,
             login_failures_per_ip: 50,
             login_window: Duration::minutes(15),
             contact_form_per_hour: 10,

@@ -7,7 +7,7 @@ use crate::ids::SessionId;
 use crate::locale::Locale;
 use crate::password;
 use crate::privacy::ViewerIdentity;
-use crate::ratelimit::RateLimiter;
+use crate::ratelimit::{Backoff, RateLimiter};
 use crate::session::{self, Session, SessionKind};
 use crate::store::NewSession;
 use crate::validate::{self, Collector, Email, Handle};
@@ -29,7 +29,9 @@ pub struct Accounts {
     core: Arc<Core>,
     /// Keeps the new member findable.
     search: Search,
-    /// Failed sign-ins per account.
+    /// Failed sign-ins per account and client address, each slower.
+    login_by_client: Arc<Backoff>,
+    /// Failed sign-ins per account from all clients: a high ceiling.
     login_by_account: Arc<RateLimiter>,
     /// Failed sign-ins per client address.
     login_by_ip: Arc<RateLimiter>,
@@ -51,6 +53,11 @@ impl Accounts {
     pub(crate) fn new(core: Arc<Core>, search: Search) -> Self {
         Self {
             search,
+            login_by_client: Arc::new(Backoff::new(
+                core.config.login_free_failures_per_client,
+                core.config.login_window,
+                core.config.login_delay_cap,
+            )),
             login_by_account: Arc::new(RateLimiter::new(
                 core.config.login_failures_per_account,
                 core.config.login_window,
@@ -156,10 +163,13 @@ impl Accounts {
     }
 
     /// Checks credentials and opens a session. Failures are throttled per
-    /// account and per IP; an unknown e-mail costs the same time as a wrong
-    /// password and answers the same. The attempt is reserved on both limits
-    /// before the password is checked, so a burst in parallel cannot pass
-    /// them together; a success gives it back.
+    /// account and client address with a delay growing at each one, so a
+    /// stranger cannot lock a member out from elsewhere; under a high
+    /// ceiling per account from all clients; and per client address. An
+    /// unknown e-mail costs the same time as a wrong password and answers
+    /// the same. The attempt is reserved on every limit before the password
+    /// is checked, so a burst in parallel cannot pass them together; a
+    /// success gives it back and clears that client's failures.
     pub async fn sign_in(
         &self,
         email: &str,
@@ -172,18 +182,23 @@ impl Accounts {
         let email_key = Email::parse(email)
             .map(|e| e.lookup_key())
             .unwrap_or_else(|_| email.trim().to_lowercase());
+        let client_key = format!("login:{email_key}:{ip}");
         let account_key = format!("login:{email_key}");
         let ip_key = format!("login-ip:{ip}");
-        self.login_by_account
-            .try_acquire(&account_key, now)
-            .map_err(|wait| Error::RateLimited {
-                retry_after_secs: wait,
-            })?;
+        let limited = |wait| Error::RateLimited {
+            retry_after_secs: wait,
+        };
+        self.login_by_client
+            .try_acquire(&client_key, now)
+            .map_err(limited)?;
+        if let Err(wait) = self.login_by_account.try_acquire(&account_key, now) {
+            self.login_by_client.release(&client_key, now);
+            return Err(limited(wait));
+        }
         if let Err(wait) = self.login_by_ip.try_acquire(&ip_key, now) {
+            self.login_by_client.release(&client_key, now);
             self.login_by_account.release(&account_key, now);
-            return Err(Error::RateLimited {
-                retry_after_secs: wait,
-            });
+            return Err(limited(wait));
         }
         let account = self.core.store.account_by_email(&email_key).await?;
         let stored = account
@@ -199,6 +214,7 @@ impl Accounts {
             Err(e) => {
                 // Not checked: the attempt does not count.
                 if matches!(e, Error::Busy { .. }) {
+                    self.login_by_client.release(&client_key, now);
                     self.login_by_account.release(&account_key, now);
                     self.login_by_ip.release(&ip_key, now);
                 }
@@ -210,7 +226,8 @@ impl Accounts {
             // The reservations stay: they are the failures recorded.
             _ => return Err(Error::BadCredentials),
         };
-        self.login_by_account.clear(&account_key);
+        self.login_by_client.clear(&client_key);
+        self.login_by_account.release(&account_key, now);
         self.login_by_ip.release(&ip_key, now);
         let token = session::new_token()?;
         let lifetime = match kind {

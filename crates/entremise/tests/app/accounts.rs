@@ -1,6 +1,6 @@
 //! Sign-up, sign-in, sessions, throttling.
 
-use crate::support::{PASSWORD, Req, TestApp, code};
+use crate::support::{PASSWORD, Req, Response, TestApp, code};
 use axum::http::{Method, StatusCode};
 use serde_json::json;
 
@@ -159,53 +159,90 @@ async fn malformed_requests_get_clear_errors() {
     assert_eq!(code(&unknown_path), "not_found");
 }
 
+/// A sign-in from `ip`.
+async fn sign_in_from(app: &TestApp, ip: &str, email: &str, password: &str) -> Response {
+    app.send(
+        Req::new(Method::POST, "/api/v1/sessions")
+            .client_ip(ip)
+            .json(&json!({"email": email, "password": password})),
+    )
+    .await
+}
+
 #[tokio::test]
-async fn failed_sign_ins_are_throttled_per_account() {
+async fn failed_sign_ins_are_throttled_per_client_and_account() {
     let app = TestApp::new().await;
     let ada = app.member("ada", "Ada").await;
-    for _ in 0..10 {
-        let r = app
-            .post_json(
-                None,
-                "/api/v1/sessions",
-                json!({"email": ada.email, "password": "wrong password!!"}),
-            )
-            .await;
+    for _ in 0..3 {
+        let r = sign_in_from(&app, "203.0.113.7", &ada.email, "wrong password!!").await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED);
         assert_eq!(code(&r), "invalid_credentials");
     }
-    // Even the right password waits now.
-    let r = app
-        .post_json(
-            None,
-            "/api/v1/sessions",
-            json!({"email": ada.email, "password": PASSWORD}),
-        )
-        .await;
+    // Even the right password waits now, from that client.
+    let r = sign_in_from(&app, "203.0.113.7", &ada.email, PASSWORD).await;
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(code(&r), "rate_limited");
     let retry: u64 = r.header("retry-after").unwrap().parse().unwrap();
-    assert!(retry > 0 && retry <= 900, "{retry}");
+    assert_eq!(retry, 2);
 
     // An unknown address answers like a wrong password.
-    let unknown = app
-        .post_json(
-            None,
-            "/api/v1/sessions",
-            json!({"email": "nobody@example.org", "password": PASSWORD}),
-        )
-        .await;
+    let unknown = sign_in_from(&app, "203.0.113.7", "nobody@example.org", PASSWORD).await;
     assert_eq!(unknown.status, StatusCode::UNAUTHORIZED);
     assert_eq!(code(&unknown), "invalid_credentials");
 
+    app.clock.advance(time::Duration::seconds(2));
+    let r = sign_in_from(&app, "203.0.113.7", &ada.email, PASSWORD).await;
+    assert_eq!(r.status, StatusCode::CREATED);
+}
+
+/// A stranger who knows a member's e-mail cannot lock him out: failures
+/// slow down the client that makes them, more at each one, while the
+/// member signs in from his own address.
+#[tokio::test]
+async fn a_stranger_cannot_lock_a_member_out() {
+    let app = TestApp::new().await;
+    let ada = app.member("ada", "Ada").await;
+    let attacker = "203.0.113.7";
+    let mut failures = 0;
+    let mut waits = Vec::new();
+    while failures < 10 {
+        let r = sign_in_from(&app, attacker, &ada.email, "wrong password!!").await;
+        if r.status == StatusCode::TOO_MANY_REQUESTS {
+            let retry: u64 = r.header("retry-after").unwrap().parse().unwrap();
+            waits.push(retry);
+            app.clock.advance(time::Duration::seconds(retry as i64));
+        } else {
+            assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.text());
+            failures += 1;
+        }
+    }
+    let r = sign_in_from(&app, attacker, &ada.email, "wrong password!!").await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    waits.push(r.header("retry-after").unwrap().parse().unwrap());
+    assert!(waits.len() >= 7, "{waits:?}");
+    assert!(waits.windows(2).all(|w| w[0] < w[1]), "{waits:?}");
+
+    let r = sign_in_from(&app, "198.51.100.4", &ada.email, PASSWORD).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+}
+
+/// Guesses spread over many clients meet a ceiling per account.
+#[tokio::test]
+async fn guesses_from_many_clients_meet_a_ceiling_per_account() {
+    let app = TestApp::with_limits(entremise_domain::service::DomainConfig {
+        login_failures_per_account: 5,
+        ..Default::default()
+    })
+    .await;
+    let ada = app.member("ada", "Ada").await;
+    for i in 0..5 {
+        let r = sign_in_from(&app, &format!("203.0.113.{i}"), &ada.email, "wrong!!").await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    }
+    let r = sign_in_from(&app, "203.0.113.99", &ada.email, PASSWORD).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
     app.clock.advance(time::Duration::minutes(16));
-    let r = app
-        .post_json(
-            None,
-            "/api/v1/sessions",
-            json!({"email": ada.email, "password": PASSWORD}),
-        )
-        .await;
+    let r = sign_in_from(&app, "203.0.113.99", &ada.email, PASSWORD).await;
     assert_eq!(r.status, StatusCode::CREATED);
 }
 
@@ -429,12 +466,9 @@ async fn password_hashing_is_bounded() {
                 )
                 .await
             } else {
-                app.post_json(
-                    None,
-                    "/api/v1/sessions",
-                    json!({"email": email, "password": PASSWORD}),
-                )
-                .await
+                // Each from its own client: several sign-ins of one
+                // client on one account may not be in flight together.
+                sign_in_from(&app, &format!("203.0.113.{i}"), &email, PASSWORD).await
             }
         });
         let app = app.clone();

@@ -80,6 +80,13 @@ impl Req {
         self
     }
 
+    /// As sent from the client at `ip`.
+    pub fn client_ip(mut self, ip: &str) -> Self {
+        let addr = std::net::SocketAddr::new(ip.parse().unwrap(), 40_000);
+        self.builder = self.builder.extension(axum::extract::ConnectInfo(addr));
+        self
+    }
+
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.builder = self.builder.header(name, value);
         self
