@@ -5,13 +5,25 @@ use crate::pages::ErrorFrame;
 use crate::security::CsrfToken;
 use crate::state::AppState;
 use axum::extract::{ConnectInfo, FromRequestParts};
-use axum::http::header;
 use axum::http::request::Parts;
+use axum::http::{HeaderMap, header};
 use axum_extra::extract::CookieJar;
 use entremise_domain::Error;
 use entremise_domain::locale::Locale;
 use entremise_domain::service::Viewer;
 use std::net::SocketAddr;
+
+/// The bearer token of a request, if it presents one. A request that has
+/// one is authenticated by it alone, never by its cookie; this is the only
+/// kind of request [`crate::security::same_origin_writes`] lets through
+/// from another site.
+pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+}
 
 /// The context of one request.
 pub struct Ctx {
@@ -31,13 +43,7 @@ impl FromRequestParts<AppState> for Ctx {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let jar = CookieJar::from_headers(&parts.headers);
-        let bearer = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim);
-        let viewer = match bearer {
+        let viewer = match bearer_token(&parts.headers) {
             Some(token) => {
                 let viewer = state.app.accounts().authenticate(token).await?;
                 if viewer.signed_in.is_none() {

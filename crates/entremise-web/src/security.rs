@@ -133,7 +133,10 @@ pub async fn same_origin_writes(
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS
     );
-    let bearer = request.headers().contains_key(header::AUTHORIZATION);
+    // Only a bearer token, which the session cookie then does not
+    // override, is no ambient credential; any other Authorization header
+    // leaves the request signed in by its cookie.
+    let bearer = crate::auth::bearer_token(request.headers()).is_some();
     if !safe && !bearer && !same_origin(request.headers(), &state) {
         let err = entremise_domain::Error::Forbidden(entremise_domain::error::Forbidden::CrossSite);
         return crate::error::ApiError::from(err).into_response();

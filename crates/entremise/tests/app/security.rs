@@ -111,3 +111,37 @@ async fn a_panicking_handler_is_a_500_and_the_server_goes_on() {
     assert!(!r.text().contains("deliberate"));
     assert_eq!(app.get("/api/v1/health").await.status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn an_authorization_header_that_is_no_bearer_token_does_not_excuse_a_cross_site_write() {
+    let app = TestApp::new().await;
+    let ada = app.member("ada", "Ada Lovelace").await;
+    for scheme in ["Basic eDp5", "Digest x", "bearer x", "Bearerx", ""] {
+        let r = app
+            .send(
+                Req::new(Method::PATCH, "/api/v1/profiles/ada")
+                    .header("cookie", &format!("entremise_session={}", ada.token))
+                    .header("authorization", scheme)
+                    .header("origin", "https://evil.example")
+                    .json(&serde_json::json!({"fields": {"headline": "Owned"}})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{scheme:?}: {}", r.text());
+        assert_eq!(r.json()["error"], "cross_site_request", "{scheme:?}");
+    }
+    let profile = app.get_as(&ada, "/api/v1/profiles/ada").await.json();
+    assert_ne!(profile["headline"], "Owned");
+    // A call authenticated by its bearer token carries no ambient
+    // credential and may come from anywhere.
+    let r = app
+        .send(
+            Req::new(Method::PATCH, "/api/v1/profiles/ada")
+                .bearer(&ada.token)
+                .header("origin", "https://elsewhere.example")
+                .json(&serde_json::json!({"fields": {"headline": "Analyst"}})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let profile = app.get_as(&ada, "/api/v1/profiles/ada").await.json();
+    assert_eq!(profile["headline"], "Analyst");
+}
