@@ -46,10 +46,13 @@ pub fn router_with_extra_routes(app: Arc<Entremise>, config: WebConfig, extra: R
             security::csrf_cookie,
         ))
         .layer(axum::middleware::from_fn_with_state(
-            state,
+            state.clone(),
             security::same_origin_writes,
         ))
-        .layer(axum::middleware::from_fn(security::headers))
+        .layer(axum::middleware::from_fn_with_state(
+            state,
+            security::headers,
+        ))
         .layer(axum::extract::DefaultBodyLimit::max(max_body))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(
             error::panic_response,
