@@ -1,5 +1,6 @@
 //! Who is asking, in which language: the request context every handler gets.
 
+use crate::client;
 use crate::error::ApiError;
 use crate::pages::ErrorFrame;
 use crate::security::CsrfToken;
@@ -31,7 +32,8 @@ pub struct Ctx {
     pub locale: Locale,
     /// The form token to embed in this page's forms.
     pub csrf: String,
-    /// The client's address, for rate limits.
+    /// The client's address, for rate limits: the socket peer or, behind a
+    /// trusted proxy, the address it forwards for; an IPv6 client by its /64.
     pub ip: String,
     pub user_agent: String,
     /// The path and query, to come back to after a language switch.
@@ -81,7 +83,14 @@ impl FromRequestParts<AppState> for Ctx {
         let ip = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
-            .map_or_else(|| "local".to_owned(), |c| c.0.ip().to_string());
+            .map_or_else(
+                || "local".to_owned(),
+                |c| {
+                    let client =
+                        client::client_ip(c.0.ip(), &parts.headers, &state.config.trusted_proxies);
+                    client::rate_key(client)
+                },
+            );
         let user_agent = parts
             .headers
             .get(header::USER_AGENT)

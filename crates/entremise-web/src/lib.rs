@@ -8,6 +8,7 @@
 mod api;
 mod assets;
 mod auth;
+mod client;
 mod error;
 mod i18n;
 mod openapi;
@@ -15,6 +16,7 @@ mod pages;
 mod security;
 mod state;
 
+pub use client::{BadIpNet, IpNet};
 pub use i18n::Catalog;
 pub use state::WebConfig;
 

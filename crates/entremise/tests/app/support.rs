@@ -80,6 +80,12 @@ impl Req {
         self
     }
 
+    /// As if the request came over a socket from `peer`.
+    pub fn connect_info(mut self, peer: std::net::SocketAddr) -> Self {
+        self.builder = self.builder.extension(axum::extract::ConnectInfo(peer));
+        self
+    }
+
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.builder = self.builder.header(name, value);
         self
@@ -156,7 +162,8 @@ impl TestApp {
         Self::build(test_limits(), config, Router::new()).await
     }
 
-    async fn build(
+    /// With the domain's limits and the web configuration as given.
+    pub async fn build(
         limits: entremise_domain::service::DomainConfig,
         config: entremise_web::WebConfig,
         extra: Router,
