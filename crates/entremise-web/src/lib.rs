@@ -51,12 +51,13 @@ pub fn router_with_extra_routes(app: Arc<Entremise>, config: WebConfig, extra: R
             state.clone(),
             security::same_origin_writes,
         ))
-        .layer(axum::middleware::from_fn_with_state(
-            state,
-            security::headers,
-        ))
         .layer(axum::extract::DefaultBodyLimit::max(max_body))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(
             error::panic_response,
+        ))
+        // Outermost, so that even the answer to a panic carries them.
+        .layer(axum::middleware::from_fn_with_state(
+            state,
+            security::headers,
         ))
 }

@@ -109,6 +109,8 @@ async fn a_panicking_handler_is_a_500_and_the_server_goes_on() {
     assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR);
     assert_eq!(r.json()["error"], "internal");
     assert!(!r.text().contains("deliberate"));
+    let csp = r.header("content-security-policy").unwrap_or_default();
+    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
     assert_eq!(app.get("/api/v1/health").await.status, StatusCode::OK);
 }
 
