@@ -1,17 +1,30 @@
 //! Who is asking, in which language: the request context every handler gets.
 
+use crate::client;
 use crate::error::ApiError;
 use crate::pages::ErrorFrame;
 use crate::security::CsrfToken;
 use crate::state::AppState;
 use axum::extract::{ConnectInfo, FromRequestParts};
-use axum::http::header;
 use axum::http::request::Parts;
+use axum::http::{HeaderMap, header};
 use axum_extra::extract::CookieJar;
 use entremise_domain::Error;
 use entremise_domain::locale::Locale;
 use entremise_domain::service::Viewer;
 use std::net::SocketAddr;
+
+/// The bearer token of a request, if it presents one. A request that has
+/// one is authenticated by it alone, never by its cookie; this is the only
+/// kind of request [`crate::security::same_origin_writes`] lets through
+/// from another site.
+pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+}
 
 /// The context of one request.
 pub struct Ctx {
@@ -19,7 +32,8 @@ pub struct Ctx {
     pub locale: Locale,
     /// The form token to embed in this page's forms.
     pub csrf: String,
-    /// The client's address, for rate limits.
+    /// The client's address, for rate limits: the socket peer or, behind a
+    /// trusted proxy, the address it forwards for; an IPv6 client by its /64.
     pub ip: String,
     pub user_agent: String,
     /// The path and query, to come back to after a language switch.
@@ -31,13 +45,7 @@ impl FromRequestParts<AppState> for Ctx {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let jar = CookieJar::from_headers(&parts.headers);
-        let bearer = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim);
-        let viewer = match bearer {
+        let viewer = match bearer_token(&parts.headers) {
             Some(token) => {
                 let viewer = state.app.accounts().authenticate(token).await?;
                 if viewer.signed_in.is_none() {
@@ -75,7 +83,14 @@ impl FromRequestParts<AppState> for Ctx {
         let ip = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
-            .map_or_else(|| "local".to_owned(), |c| c.0.ip().to_string());
+            .map_or_else(
+                || "local".to_owned(),
+                |c| {
+                    let client =
+                        client::client_ip(c.0.ip(), &parts.headers, &state.config.trusted_proxies);
+                    client::rate_key(client)
+                },
+            );
         let user_agent = parts
             .headers
             .get(header::USER_AGENT)

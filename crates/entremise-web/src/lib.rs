@@ -8,6 +8,7 @@
 mod api;
 mod assets;
 mod auth;
+mod client;
 mod error;
 mod i18n;
 mod openapi;
@@ -15,6 +16,7 @@ mod pages;
 mod security;
 mod state;
 
+pub use client::{BadIpNet, IpNet};
 pub use i18n::Catalog;
 pub use state::WebConfig;
 
@@ -46,12 +48,16 @@ pub fn router_with_extra_routes(app: Arc<Entremise>, config: WebConfig, extra: R
             security::csrf_cookie,
         ))
         .layer(axum::middleware::from_fn_with_state(
-            state,
+            state.clone(),
             security::same_origin_writes,
         ))
-        .layer(axum::middleware::from_fn(security::headers))
         .layer(axum::extract::DefaultBodyLimit::max(max_body))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(
             error::panic_response,
+        ))
+        // Outermost, so that even the answer to a panic carries them.
+        .layer(axum::middleware::from_fn_with_state(
+            state,
+            security::headers,
         ))
 }

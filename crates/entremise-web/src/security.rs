@@ -1,4 +1,5 @@
-//! Security headers on every response, and the defences against
+//! Security headers on every response (HSTS when the site is https,
+//! `no-store` on what a member is answered), and the defences against
 //! cross-site request forgery: writes must come from this site (Origin /
 //! Sec-Fetch-Site), and every form carries a token equal to its cookie.
 
@@ -22,10 +23,44 @@ const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; s
 const CSP_DOCS: &str = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; \
                         script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
-pub async fn headers(request: Request, next: Next) -> Response {
+const HSTS: &str = "max-age=31536000; includeSubDomains";
+
+/// Whether a request carries a member's credentials: a bearer token or a
+/// session cookie.
+fn credentialed(headers: &HeaderMap, state: &AppState) -> bool {
+    crate::auth::bearer_token(headers).is_some()
+        || CookieJar::from_headers(headers)
+            .get(state.cookies.session)
+            .is_some()
+}
+
+/// Whether a response hands out a session cookie (signing in).
+fn sets_session(response: &Response, state: &AppState) -> bool {
+    let prefix = format!("{}=", state.cookies.session);
+    response
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .any(|v| v.as_bytes().starts_with(prefix.as_bytes()))
+}
+
+pub async fn headers(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let docs = request.uri().path().starts_with("/api/docs");
+    let private = credentialed(request.headers(), &state);
     let mut response = next.run(request).await;
+    // What is answered to a member is theirs alone: no cache keeps it,
+    // unless the handler said how its answer may be cached (media, assets).
+    let private = private || sets_session(&response, &state);
     let h = response.headers_mut();
+    if private && !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    if state.cookies.secure {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static(HSTS),
+        );
+    }
     let csp = if docs { CSP_DOCS } else { CSP };
     h.insert(
         header::CONTENT_SECURITY_POLICY,
@@ -133,7 +168,10 @@ pub async fn same_origin_writes(
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS
     );
-    let bearer = request.headers().contains_key(header::AUTHORIZATION);
+    // Only a bearer token, which the session cookie then does not
+    // override, is no ambient credential; any other Authorization header
+    // leaves the request signed in by its cookie.
+    let bearer = crate::auth::bearer_token(request.headers()).is_some();
     if !safe && !bearer && !same_origin(request.headers(), &state) {
         let err = entremise_domain::Error::Forbidden(entremise_domain::error::Forbidden::CrossSite);
         return crate::error::ApiError::from(err).into_response();

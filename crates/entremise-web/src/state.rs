@@ -15,6 +15,10 @@ pub struct WebConfig {
     /// Bodies of image uploads (one image through the API; the composer
     /// page carries up to ten) are bounded by this per image.
     pub max_upload_bytes: usize,
+    /// Proxies (such as a TLS terminator) whose `X-Forwarded-For` or
+    /// `Forwarded` header names the client; empty, the socket peer is the
+    /// client and those headers are ignored.
+    pub trusted_proxies: Vec<crate::IpNet>,
 }
 
 impl Default for WebConfig {
@@ -23,6 +27,7 @@ impl Default for WebConfig {
             public_url: url::Url::parse("http://127.0.0.1:8080").expect("static URL"),
             max_body_bytes: 1024 * 1024,
             max_upload_bytes: 10 * 1024 * 1024 + 64 * 1024,
+            trusted_proxies: Vec::new(),
         }
     }
 }

@@ -26,6 +26,11 @@ pub struct Settings {
     /// Largest accepted request body, in bytes.
     #[arg(long, env = "ENTREMISE_MAX_BODY_BYTES")]
     pub max_body_bytes: Option<usize>,
+    /// Address ranges of the proxies in front of the server (CIDR, comma
+    /// separated: `10.0.0.0/8,fd00::/8`); their `X-Forwarded-For` names the
+    /// client.
+    #[arg(long, env = "ENTREMISE_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Option<Vec<String>>,
 }
 
 impl Settings {
@@ -37,6 +42,7 @@ impl Settings {
             database_url: self.database_url.or(lower.database_url),
             public_url: self.public_url.or(lower.public_url),
             max_body_bytes: self.max_body_bytes.or(lower.max_body_bytes),
+            trusted_proxies: self.trusted_proxies.or(lower.trusted_proxies),
         }
     }
 }
@@ -65,6 +71,7 @@ pub struct Config {
     pub database: Database,
     pub public_url: url::Url,
     pub max_body_bytes: usize,
+    pub trusted_proxies: Vec<entremise_web::IpNet>,
 }
 
 /// Reads the TOML file: the one named, else `entremise.toml` if present.
@@ -120,12 +127,21 @@ impl Config {
                 url::Url::parse(&format!("http://{host}:{}", listen.port()))?
             }
         };
+        let trusted_proxies = s
+            .trusted_proxies
+            .unwrap_or_default()
+            .iter()
+            .map(|entry| entry.trim())
+            .filter(|entry| !entry.is_empty())
+            .map(|entry| entry.parse().context("trusted_proxies"))
+            .collect::<anyhow::Result<Vec<entremise_web::IpNet>>>()?;
         Ok(Self {
             data_dir,
             listen,
             database,
             public_url,
             max_body_bytes: s.max_body_bytes.unwrap_or(1024 * 1024),
+            trusted_proxies,
         })
     }
 }
@@ -172,5 +188,52 @@ mod tests {
         };
         let c = Config::load(None, pg).unwrap();
         assert!(!format!("{c:?}").contains("secret"));
+    }
+
+    #[test]
+    fn trusted_proxies_come_from_the_file_or_the_flags() {
+        let dir = std::env::temp_dir().join(format!("entremise-proxies-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("c.toml");
+        std::fs::write(&file, "trusted_proxies = [\"10.0.0.0/8\", \"fd00::/8\"]\n").unwrap();
+        assert!(
+            Config::load(None, Settings::default())
+                .unwrap()
+                .trusted_proxies
+                .is_empty()
+        );
+        let c = Config::load(Some(&file), Settings::default()).unwrap();
+        let listed: Vec<String> = c.trusted_proxies.iter().map(ToString::to_string).collect();
+        assert_eq!(listed, ["10.0.0.0/8", "fd00::/8"]);
+        let cli = Settings {
+            trusted_proxies: Some(vec!["192.0.2.1".into(), " ".into()]),
+            ..Default::default()
+        };
+        let c = Config::load(Some(&file), cli).unwrap();
+        assert_eq!(c.trusted_proxies.len(), 1);
+        assert_eq!(c.trusted_proxies[0].to_string(), "192.0.2.1/32");
+        // The flag (and its environment variable) is a comma-separated list.
+        #[derive(clap::Parser)]
+        struct Flags {
+            #[command(flatten)]
+            settings: Settings,
+        }
+        let flags = <Flags as clap::Parser>::try_parse_from([
+            "entremise",
+            "--trusted-proxies",
+            "10.0.0.0/8,fd00::/8",
+        ])
+        .unwrap();
+        let c = Config::load(None, flags.settings).unwrap();
+        assert_eq!(c.trusted_proxies.len(), 2);
+        let bad = Settings {
+            trusted_proxies: Some(vec!["10.0.0.0/8".into(), "10.0.0.0/99".into()]),
+            ..Default::default()
+        };
+        let err = format!("{:#}", Config::load(None, bad).unwrap_err());
+        assert!(
+            err.contains("trusted_proxies") && err.contains("`10.0.0.0/99`"),
+            "{err}"
+        );
     }
 }

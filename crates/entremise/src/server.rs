@@ -157,6 +157,7 @@ pub fn web_config(config: &Config) -> entremise_web::WebConfig {
     entremise_web::WebConfig {
         public_url: config.public_url.clone(),
         max_body_bytes: config.max_body_bytes,
+        trusted_proxies: config.trusted_proxies.clone(),
         ..entremise_web::WebConfig::default()
     }
 }

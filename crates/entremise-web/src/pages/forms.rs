@@ -72,8 +72,19 @@ pub fn at_handle(segment: &str) -> Result<&str, Error> {
 }
 
 /// A local path to come back to, never another site.
+///
+/// Only a path of this site passes: one leading `/`, no control character
+/// or backslash anywhere (browsers drop tabs and newlines and read `\\` as
+/// `/`, which would turn `/\t/evil.example` into `//evil.example`).
 pub fn safe_next(next: &str) -> String {
-    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") {
+    let clean = next.starts_with('/')
+        && !next.chars().any(|c| c.is_control() || c == '\\')
+        && !next
+            .chars()
+            .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+            .collect::<String>()
+            .starts_with("//");
+    if clean {
         next.to_owned()
     } else {
         "/".to_owned()
@@ -87,4 +98,36 @@ pub fn urlencode(s: &str) -> String {
 /// A 303 back to a page after a form.
 pub fn see_other(to: &str) -> Response {
     Redirect::to(to).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn next_is_a_same_origin_path_or_home() {
+        let cases = [
+            ("/", "/"),
+            ("/settings", "/settings"),
+            ("/p/ada?tab=posts#top", "/p/ada?tab=posts#top"),
+            ("", "/"),
+            ("settings", "/"),
+            ("https://evil.example/", "/"),
+            ("//evil.example", "/"),
+            ("/\\evil.example", "/"),
+            ("/\t/evil.example", "/"),
+            ("/\n/evil.example", "/"),
+            ("/\r/evil.example", "/"),
+            ("\t//evil.example", "/"),
+            ("/\r\n/evil.example", "/"),
+            ("/a\\b", "/"),
+            ("/a\u{0}b", "/"),
+            ("/a\u{7f}b", "/"),
+            ("/a\u{85}b", "/"),
+            (" /x", "/"),
+        ];
+        for (input, want) in cases {
+            assert_eq!(safe_next(input), want, "safe_next({input:?})");
+        }
+    }
 }

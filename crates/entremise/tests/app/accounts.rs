@@ -502,3 +502,75 @@ async fn password_hashing_is_bounded() {
     // Refused for load, not for a guess: the attempts were given back.
     app.sign_in(&ada.email, PASSWORD).await;
 }
+
+/// Sign-in failures from one address, whose limit is 3, through a proxy
+/// at 10.0.0.2.
+async fn failures_behind_a_proxy(app: &TestApp, forwarded_for: &str) -> StatusCode {
+    let peer: std::net::SocketAddr = "10.0.0.2:50000".parse().unwrap();
+    let r = app
+        .send(
+            Req::new(Method::POST, "/api/v1/sessions")
+                .header("x-forwarded-for", forwarded_for)
+                .connect_info(peer)
+                .json(&json!({"email": "nobody@example.org", "password": "wrong password!!"})),
+        )
+        .await;
+    r.status
+}
+
+fn per_ip_limit() -> entremise_domain::service::DomainConfig {
+    entremise_domain::service::DomainConfig {
+        login_failures_per_ip: 3,
+        signups_per_ip_per_hour: 10_000,
+        ..Default::default()
+    }
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_clients_are_throttled_apart() {
+    let app = TestApp::build(
+        per_ip_limit(),
+        entremise_web::WebConfig {
+            trusted_proxies: vec!["10.0.0.0/8".parse().unwrap()],
+            ..Default::default()
+        },
+        axum::Router::new(),
+    )
+    .await;
+    for _ in 0..3 {
+        let status = failures_behind_a_proxy(&app, "203.0.113.5").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(
+        failures_behind_a_proxy(&app, "203.0.113.5").await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    // Another client behind the same proxy is not locked out…
+    assert_eq!(
+        failures_behind_a_proxy(&app, "198.51.100.7").await,
+        StatusCode::UNAUTHORIZED
+    );
+    // …and the first cannot escape by writing another address first.
+    assert_eq!(
+        failures_behind_a_proxy(&app, "198.51.100.8, 203.0.113.5").await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+}
+
+#[tokio::test]
+async fn without_trust_the_forwarding_header_is_ignored() {
+    let app = TestApp::build(
+        per_ip_limit(),
+        entremise_web::WebConfig::default(),
+        axum::Router::new(),
+    )
+    .await;
+    for i in 0..3 {
+        let status = failures_behind_a_proxy(&app, &format!("203.0.113.{i}")).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(
+        failures_behind_a_proxy(&app, "198.51.100.7").await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+}

@@ -109,5 +109,117 @@ async fn a_panicking_handler_is_a_500_and_the_server_goes_on() {
     assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR);
     assert_eq!(r.json()["error"], "internal");
     assert!(!r.text().contains("deliberate"));
+    let csp = r.header("content-security-policy").unwrap_or_default();
+    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
     assert_eq!(app.get("/api/v1/health").await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn an_authorization_header_that_is_no_bearer_token_does_not_excuse_a_cross_site_write() {
+    let app = TestApp::new().await;
+    let ada = app.member("ada", "Ada Lovelace").await;
+    for scheme in ["Basic eDp5", "Digest x", "bearer x", "Bearerx", ""] {
+        let r = app
+            .send(
+                Req::new(Method::PATCH, "/api/v1/profiles/ada")
+                    .header("cookie", &format!("entremise_session={}", ada.token))
+                    .header("authorization", scheme)
+                    .header("origin", "https://evil.example")
+                    .json(&serde_json::json!({"fields": {"headline": "Owned"}})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{scheme:?}: {}", r.text());
+        assert_eq!(r.json()["error"], "cross_site_request", "{scheme:?}");
+    }
+    let profile = app.get_as(&ada, "/api/v1/profiles/ada").await.json();
+    assert_ne!(profile["headline"], "Owned");
+    // A call authenticated by its bearer token carries no ambient
+    // credential and may come from anywhere.
+    let r = app
+        .send(
+            Req::new(Method::PATCH, "/api/v1/profiles/ada")
+                .bearer(&ada.token)
+                .header("origin", "https://elsewhere.example")
+                .json(&serde_json::json!({"fields": {"headline": "Analyst"}})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let profile = app.get_as(&ada, "/api/v1/profiles/ada").await.json();
+    assert_eq!(profile["headline"], "Analyst");
+}
+
+#[tokio::test]
+async fn an_https_site_asks_browsers_to_keep_to_https() {
+    let https = TestApp::with_web_config(entremise_web::WebConfig {
+        public_url: url::Url::parse("https://social.example").unwrap(),
+        ..Default::default()
+    })
+    .await;
+    let plain = TestApp::new().await;
+    for path in [
+        "/",
+        "/signin",
+        "/api/v1/health",
+        "/assets/app.css",
+        "/@nobody",
+    ] {
+        assert_eq!(
+            https.get(path).await.header("strict-transport-security"),
+            Some("max-age=31536000; includeSubDomains"),
+            "{path}"
+        );
+        assert_eq!(
+            plain.get(path).await.header("strict-transport-security"),
+            None,
+            "{path}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn what_a_signed_in_member_is_shown_is_not_stored_by_caches() {
+    let app = TestApp::new().await;
+    let ada = app.member("ada", "Ada Lovelace").await;
+    let session = format!("entremise_session={}", ada.token);
+    let by_cookie = |path: &str| Req::new(Method::GET, path).header("cookie", &session);
+    for path in ["/", "/settings", "/@ada", "/api/v1/me"] {
+        let r = app.send(by_cookie(path)).await;
+        assert_eq!(
+            r.header("cache-control"),
+            Some("no-store"),
+            "{path} (cookie)"
+        );
+        let r = app.get_as(&ada, path).await;
+        assert_eq!(
+            r.header("cache-control"),
+            Some("no-store"),
+            "{path} (bearer)"
+        );
+    }
+    // Signing in answers with the new session: not to be stored either.
+    let r = app
+        .send(
+            Req::new(Method::POST, "/signin")
+                .header("cookie", "entremise_csrf=aaaaaaaaaaaaaaaaaaaaaaaa")
+                .form(&[
+                    ("csrf", "aaaaaaaaaaaaaaaaaaaaaaaa"),
+                    ("email", &ada.email),
+                    ("password", crate::support::PASSWORD),
+                ]),
+        )
+        .await;
+    assert!(
+        r.cookies()
+            .iter()
+            .any(|c| c.starts_with("entremise_session=")),
+        "{:?}",
+        r.headers
+    );
+    assert_eq!(r.header("cache-control"), Some("no-store"));
+    // A handler's own caching stands.
+    let r = app.send(by_cookie("/assets/app.css")).await;
+    assert_ne!(r.header("cache-control"), Some("no-store"));
+    assert!(r.header("cache-control").is_some());
+    // Nobody signed in: nothing private to keep out of caches.
+    assert_eq!(app.get("/@ada").await.header("cache-control"), None);
 }

@@ -87,6 +87,12 @@ impl Req {
         self
     }
 
+    /// As if the request came over a socket from `peer`.
+    pub fn connect_info(mut self, peer: std::net::SocketAddr) -> Self {
+        self.builder = self.builder.extension(axum::extract::ConnectInfo(peer));
+        self
+    }
+
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.builder = self.builder.header(name, value);
         self
@@ -150,6 +156,25 @@ impl TestApp {
 
     /// With the domain's limits as given (rate limits, session lifetimes).
     pub async fn with_limits(limits: entremise_domain::service::DomainConfig) -> Self {
+        Self::build(limits, entremise_web::WebConfig::default(), Router::new()).await
+    }
+
+    /// With extra routes behind the same middleware.
+    pub async fn with_routes(extra: Router) -> Self {
+        Self::build(test_limits(), entremise_web::WebConfig::default(), extra).await
+    }
+
+    /// With the web section of the configuration as given.
+    pub async fn with_web_config(config: entremise_web::WebConfig) -> Self {
+        Self::build(test_limits(), config, Router::new()).await
+    }
+
+    /// With the domain's limits and the web configuration as given.
+    pub async fn build(
+        limits: entremise_domain::service::DomainConfig,
+        config: entremise_web::WebConfig,
+        extra: Router,
+    ) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let store = Arc::new(SqliteStore::open(&dir.path().join("test.db")).unwrap());
         let clock = Arc::new(ManualClock::new(
@@ -160,31 +185,7 @@ impl TestApp {
         let app = server::domain_with(store, search, media, clock.clone(), limits)
             .await
             .unwrap();
-        let router = entremise_web::router(app, entremise_web::WebConfig::default());
-        Self {
-            router,
-            clock,
-            _dir: dir,
-        }
-    }
-
-    /// With extra routes behind the same middleware.
-    pub async fn with_routes(extra: Router) -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Arc::new(SqliteStore::open(&dir.path().join("test.db")).unwrap());
-        let clock = Arc::new(ManualClock::new(
-            time::macros::datetime!(2026-11-30 09:00 UTC),
-        ));
-        let search = Arc::new(entremise_search::TantivyIndex::in_memory().unwrap());
-        let media = Arc::new(entremise_media::ObjectMediaStore::in_memory());
-        let app = server::domain_with(store, search, media, clock.clone(), test_limits())
-            .await
-            .unwrap();
-        let router = entremise_web::router_with_extra_routes(
-            app,
-            entremise_web::WebConfig::default(),
-            extra,
-        );
+        let router = entremise_web::router_with_extra_routes(app, config, extra);
         Self {
             router,
             clock,
