@@ -15,6 +15,7 @@ use crate::error::ApiError;
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::{FromRequest, FromRequestParts};
+use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::routing::{delete, get, post, put};
 use base64::Engine as _;
@@ -22,10 +23,161 @@ use entremise_domain::Error;
 use entremise_domain::paging::{MAX_PAGE, Page, bad_cursor};
 use serde::Serialize;
 
-/// JSON body extractor whose rejections answer in the API's error format.
-#[derive(FromRequest)]
-#[from_request(via(axum::Json), rejection(ApiError))]
+/// JSON body extractor whose rejections answer in the API's error format:
+/// a body that is not JSON is a 400 naming the line and column; JSON of the
+/// wrong shape (not an object, a field of the wrong type, an unknown or a
+/// missing field) is a 422 `invalid_input` naming the field; another content
+/// type is a 415. The decoder's own words (which name Rust types) never
+/// reach the client.
 pub struct ApiJson<T>(pub T);
+
+impl<T, S> FromRequest<S> for ApiJson<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, ApiError> {
+        if !is_json(req.headers()) {
+            return Err(ApiError::Http {
+                status: StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                code: "unsupported_media_type",
+                message: "Send the body as JSON, with Content-Type: application/json.".into(),
+            });
+        }
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|r| match r.status() {
+                StatusCode::PAYLOAD_TOO_LARGE => ApiError::Http {
+                    status: StatusCode::PAYLOAD_TOO_LARGE,
+                    code: "payload_too_large",
+                    message: "The body is too large.".into(),
+                },
+                _ => ApiError::Http {
+                    status: StatusCode::BAD_REQUEST,
+                    code: "invalid_input",
+                    message: "The body could not be read.".into(),
+                },
+            })?;
+        decode_json(&bytes).map(ApiJson)
+    }
+}
+
+/// `application/json` or `application/…+json`, parameters aside.
+fn is_json(headers: &axum::http::HeaderMap) -> bool {
+    let Some(value) = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let essence = value.split(';').next().unwrap_or_default().trim();
+    let essence = essence.to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+/// Reads a JSON object body into `T`, every failure put in the API's words.
+pub fn decode_json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| ApiError::Http {
+        status: StatusCode::BAD_REQUEST,
+        code: "invalid_input",
+        message: if e.is_eof() {
+            format!(
+                "The body is not valid JSON: it ends too early (line {}, column {}).",
+                e.line(),
+                e.column()
+            )
+        } else {
+            format!(
+                "The body is not valid JSON (line {}, column {}).",
+                e.line(),
+                e.column()
+            )
+        },
+    })?;
+    if !value.is_object() {
+        return Err(ApiError::Domain(Error::invalid(
+            "body",
+            "invalid",
+            "The body must be a JSON object.",
+        )));
+    }
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        let path = if path == "." { String::new() } else { path };
+        ApiError::Domain(shape_error(&path, &e.into_inner().to_string()))
+    })
+}
+
+/// A decoder's complaint about a value at `path` as a field problem. Its
+/// text is only read for the field it names, never passed on as it is,
+/// except the messages of the domain's own checks.
+fn shape_error(path: &str, text: &str) -> Error {
+    let join = |name: &str| {
+        if path.is_empty() {
+            name.to_owned()
+        } else {
+            format!("{path}.{name}")
+        }
+    };
+    let here = if path.is_empty() { "body" } else { path };
+    let quoted = |text: &str| -> Option<String> {
+        let start = text.find('`')? + 1;
+        let len = text[start..].find('`')?;
+        Some(text[start..start + len].to_owned())
+    };
+    if let Some(rest) = text.strip_prefix("missing field ") {
+        let name = quoted(rest).unwrap_or_default();
+        return Error::invalid(join(&name), "required", "This field is required.");
+    }
+    if let Some(rest) = text.strip_prefix("unknown field ") {
+        let name = quoted(rest).unwrap_or_default();
+        return Error::invalid(join(&name), "unknown", "This field is not expected here.");
+    }
+    if text.starts_with("duplicate field ") {
+        let name = quoted(text).unwrap_or_default();
+        return Error::invalid(join(&name), "duplicate", "This field is given twice.");
+    }
+    if text.starts_with("unknown variant ") {
+        let choices: Vec<&str> = text
+            .split_once("expected")
+            .map(|(_, list)| list.split('`').skip(1).step_by(2).collect())
+            .unwrap_or_default();
+        let message = if choices.is_empty() {
+            "This value is not one of those allowed.".to_owned()
+        } else {
+            format!("Expected one of: {}.", choices.join(", "))
+        };
+        return Error::invalid(here, "invalid", message);
+    }
+    if let Some(rest) = text.strip_prefix("invalid type: ") {
+        let found = rest.split([',', ' ']).next().unwrap_or_default();
+        let found = match found {
+            "string" => "text",
+            "integer" | "floating" => "a number",
+            "boolean" => "true or false",
+            "map" => "an object",
+            "sequence" => "a list",
+            "null" | "unit" => "null",
+            _ => "a value",
+        };
+        let message = format!("This field has the wrong type ({found} is not accepted here).");
+        return Error::invalid(here, "wrong_type", message);
+    }
+    if text.starts_with("invalid value: ") || text.starts_with("invalid length ") {
+        return Error::invalid(here, "invalid", "This value is not accepted here.");
+    }
+    // A domain type's own check (a handle, an audience…): its words are
+    // written for people; only the decoder's quoting is taken out.
+    let message = text
+        .split(" at line ")
+        .next()
+        .unwrap_or(text)
+        .replace('`', "'");
+    Error::invalid(here, "invalid", message)
+}
 
 /// A list, as every list of the API is shaped.
 #[derive(Debug, Serialize, utoipa::ToSchema)]

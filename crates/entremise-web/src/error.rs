@@ -77,10 +77,18 @@ impl From<JsonRejection> for ApiError {
             StatusCode::UNPROCESSABLE_ENTITY => (status, "invalid_input"),
             _ => (StatusCode::BAD_REQUEST, "invalid_input"),
         };
+        // The rejection's own text names Rust types: never shown.
+        let message = match code {
+            "payload_too_large" => "The body is too large.",
+            "unsupported_media_type" => {
+                "Send the body as JSON, with Content-Type: application/json."
+            }
+            _ => "The body is not valid JSON of the expected shape.",
+        };
         Self::Http {
             status,
             code,
-            message: r.body_text(),
+            message: message.into(),
         }
     }
 }
@@ -92,11 +100,12 @@ impl From<PathRejection> for ApiError {
 }
 
 impl From<QueryRejection> for ApiError {
-    fn from(r: QueryRejection) -> Self {
+    fn from(_: QueryRejection) -> Self {
+        // The rejection's own text names Rust types: never shown.
         Self::Http {
             status: StatusCode::BAD_REQUEST,
             code: "invalid_input",
-            message: r.body_text(),
+            message: "The query string is not valid.".into(),
         }
     }
 }

@@ -574,3 +574,81 @@ async fn without_trust_the_forwarding_header_is_ignored() {
         StatusCode::TOO_MANY_REQUESTS
     );
 }
+
+/// Every refused JSON body answers in the API's format, naming the field or
+/// the position, never with the decoder's own words or Rust type names.
+#[tokio::test]
+async fn json_body_errors_name_the_field_not_the_decoder() {
+    let app = TestApp::new().await;
+    let post = |content_type: &'static str, body: &'static str| {
+        Req::new(Method::POST, "/api/v1/accounts").raw(content_type, body)
+    };
+    let cases = [
+        // (request, status, text the message must hold)
+        (
+            post("application/json", "not json"),
+            StatusCode::BAD_REQUEST,
+            "line 1",
+        ),
+        (
+            post("application/json", "{\"email\": "),
+            StatusCode::BAD_REQUEST,
+            "line 1",
+        ),
+        (
+            post("application/json", "[1, 2]"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "object",
+        ),
+        (
+            post(
+                "application/json",
+                r#"{"email": 5, "password": "pw", "handle": "abc", "name": "A"}"#,
+            ),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "email",
+        ),
+        (
+            post(
+                "application/json",
+                r#"{"email": "a@example.org", "password": "a long passphrase", "handle": "abc", "name": "A", "admin": true}"#,
+            ),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "admin",
+        ),
+        (
+            post("application/json", r#"{"email": "a@example.org"}"#),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "password",
+        ),
+        (
+            post("text/plain", r#"{"email": "a@example.org"}"#),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "application/json",
+        ),
+    ];
+    for (req, status, needle) in cases {
+        let r = app.send(req).await;
+        assert_eq!(r.status, status, "{}", r.text());
+        let body = r.json();
+        let message = body["message"].as_str().unwrap().to_owned();
+        assert!(message.contains(needle), "{message}");
+        if status != StatusCode::UNSUPPORTED_MEDIA_TYPE {
+            assert_eq!(body["error"], "invalid_input", "{message}");
+        }
+        let all = body.to_string();
+        for leak in [
+            "deserialize",
+            "Deserialize",
+            "serde",
+            "invalid type:",
+            "`",
+            "Registration",
+            "String",
+            "struct",
+            "u32",
+        ] {
+            assert!(!all.contains(leak), "{leak} in {all}");
+        }
+    }
+}
