@@ -368,10 +368,10 @@ fn set_field(
     let f = field.as_str();
     match field {
         Field::Name => fields.name = validate::name(f, text(value)?)?,
-        Field::Headline => fields.headline = validate::optional_text(f, text(value)?, 200)?,
+        Field::Headline => fields.headline = validate::short_text(f, text(value)?, 200)?,
         Field::About => fields.about = validate::optional_text(f, text(value)?, 5000)?,
-        Field::Location => fields.location = validate::optional_text(f, text(value)?, 100)?,
-        Field::Organization => fields.organization = validate::optional_text(f, text(value)?, 100)?,
+        Field::Location => fields.location = validate::short_text(f, text(value)?, 100)?,
+        Field::Organization => fields.organization = validate::short_text(f, text(value)?, 100)?,
         Field::Website => fields.website = validate::website(f, text(value)?)?,
         Field::Phone => fields.phone = validate::phone(f, text(value)?)?,
         Field::Email => {

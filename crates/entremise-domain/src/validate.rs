@@ -165,7 +165,8 @@ pub fn required_text(field: &str, raw: &str, max: usize) -> Result<String, Field
         .ok_or_else(|| FieldError::new(field, "required", "This field is required."))
 }
 
-/// A display name: 1 to 100 characters, on one line.
+/// A display name: 1 to 100 characters, on one line, with nothing that
+/// could reorder or hide the text around it (see [`short_text`]).
 pub fn name(field: &str, raw: &str) -> Result<String, FieldError> {
     let s = required_text(field, raw, 100)?;
     if s.contains('\n') {
@@ -175,7 +176,105 @@ pub fn name(field: &str, raw: &str) -> Result<String, FieldError> {
             "A name fits on one line.",
         ));
     }
+    displayable(field, &s)?;
     Ok(s)
+}
+
+/// A short text shown next to other members' (a headline, a place, an
+/// organization): like [`optional_text`], and refused, naming the reason,
+/// if it holds
+/// - a bidirectional control (U+202A–U+202E, U+2066–U+2069, U+200E,
+///   U+200F, U+061C): `bidi_control`, since it would reorder what follows
+///   it on the page, other members' names included;
+/// - an invisible character (zero-width space, word joiner, byte order
+///   mark, soft hyphen, Hangul fillers, tag characters…): `invisible`,
+///   since it makes look-alikes of names. The zero-width joiner and
+///   non-joiner are kept where scripts and emoji need them: between two
+///   characters that are neither ASCII nor spaces (a Persian name, a
+///   person emoji), never at an edge or inside Latin text;
+/// - a line or paragraph separator or another control: `invalid`.
+///
+/// Longer texts (about, posts, messages) are not cut this way: they are
+/// shown in blocks of their own, isolated from what is around them.
+pub fn short_text(field: &str, raw: &str, max: usize) -> Result<Option<String>, FieldError> {
+    let s = optional_text(field, raw, max)?;
+    if let Some(s) = &s {
+        displayable(field, s)?;
+    }
+    Ok(s)
+}
+
+/// The check of [`short_text`], on an already trimmed text.
+fn displayable(field: &str, s: &str) -> Result<(), FieldError> {
+    let chars: Vec<char> = s.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        if is_bidi_control(c) {
+            return Err(FieldError::new(
+                field,
+                "bidi_control",
+                "Text direction control characters are not allowed here.",
+            ));
+        }
+        if matches!(c, '\u{200C}' | '\u{200D}') {
+            let joins = |n: Option<&char>| {
+                n.is_some_and(|&n| {
+                    !n.is_ascii() && !n.is_whitespace() && !is_bidi_control(n) && !is_invisible(n)
+                })
+            };
+            let before = i.checked_sub(1).and_then(|j| chars.get(j));
+            if joins(before) && joins(chars.get(i + 1)) {
+                continue;
+            }
+            return Err(FieldError::new(
+                field,
+                "invisible",
+                "Invisible characters are not allowed here.",
+            ));
+        }
+        if is_invisible(c) {
+            return Err(FieldError::new(
+                field,
+                "invisible",
+                "Invisible characters are not allowed here.",
+            ));
+        }
+        if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') {
+            return Err(FieldError::new(
+                field,
+                "invalid",
+                "Control characters are not allowed.",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The characters that set or change the direction of the text after them.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
+}
+
+/// Characters that show nothing (the joiners are judged in context).
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{034F}'
+            | '\u{115F}'
+            | '\u{1160}'
+            | '\u{17B4}'
+            | '\u{17B5}'
+            | '\u{180B}'..='\u{180E}'
+            | '\u{200B}'..='\u{200D}'
+            | '\u{2060}'..='\u{2065}'
+            | '\u{206A}'..='\u{206F}'
+            | '\u{3164}'
+            | '\u{FEFF}'
+            | '\u{FFA0}'
+            | '\u{FFF9}'..='\u{FFFB}'
+            | '\u{1D173}'..='\u{1D17A}'
+            | '\u{E0000}'..='\u{E007F}'
+    )
 }
 
 /// An http(s) address.
@@ -336,5 +435,45 @@ mod tests {
         )
         .unwrap();
         assert_eq!(t, vec!["Audit", "Tax"]);
+    }
+
+    /// Names and the short fields shown next to other members refuse what
+    /// could reorder or hide what is around them.
+    #[test]
+    fn display_texts_refuse_bidi_and_invisible_characters() {
+        let cases: &[(&str, Option<&str>)] = &[
+            ("Ada Lovelace", None),
+            ("Ada\u{202E}ecalevoL", Some("bidi_control")),
+            ("Ada\u{202A}x", Some("bidi_control")),
+            ("Ada\u{2066}x\u{2069}", Some("bidi_control")),
+            ("Ada\u{200E}", Some("bidi_control")),
+            ("Ada\u{200F}", Some("bidi_control")),
+            ("Ada\u{061C}", Some("bidi_control")),
+            ("A\u{200B}da", Some("invisible")),
+            ("A\u{200C}da", Some("invisible")),
+            ("A\u{200D}da", Some("invisible")),
+            ("A\u{2060}da", Some("invisible")),
+            ("\u{FEFF}Ada", Some("invisible")),
+            ("A\u{00AD}da", Some("invisible")),
+            ("Ada\u{3164}", Some("invisible")),
+            ("Ada\u{E0041}", Some("invisible")),
+            ("Ada\u{0007}", Some("invalid")),
+            ("Ada\u{0085}x", Some("invalid")),
+            ("Ada\u{2028}x", Some("invalid")),
+            // Scripts and emoji that need the joiners keep them.
+            (
+                "\u{0645}\u{06CC}\u{200C}\u{062E}\u{0648}\u{0627}\u{0647}\u{0645}",
+                None,
+            ),
+            ("\u{1F469}\u{200D}\u{1F4BB} Ada", None),
+            ("Zo\u{00E9} \u{0639}\u{0644}\u{064A}", None),
+        ];
+        for (raw, reason) in cases {
+            let got = name("name", raw).err().map(|e| e.reason);
+            assert_eq!(got, *reason, "name {raw:?}");
+            let got = short_text("headline", raw, 200).err().map(|e| e.reason);
+            assert_eq!(got, *reason, "headline {raw:?}");
+        }
+        assert_eq!(short_text("headline", "  ", 200).unwrap(), None);
     }
 }

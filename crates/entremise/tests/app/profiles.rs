@@ -207,3 +207,51 @@ async fn reach_settings_are_the_members_own() {
             .is_none()
     );
 }
+
+/// Bidi controls and invisible characters in names and headlines are
+/// refused, naming the field and the reason, on profiles and pages alike.
+#[tokio::test]
+async fn names_refuse_bidi_and_invisible_characters() {
+    let app = TestApp::new().await;
+    let ada = app.member("ada", "Ada").await;
+    for (field, value, reason) in [
+        ("name", "Ada \u{202E}ecalevoL", "bidi_control"),
+        ("name", "A\u{200B}da", "invisible"),
+        ("headline", "CEO\u{2066} of ACME", "bidi_control"),
+        ("organization", "AC\u{FEFF}ME", "invisible"),
+    ] {
+        let r = app
+            .call(
+                Method::PATCH,
+                Some(&ada),
+                "/api/v1/profiles/ada",
+                json!({"fields": {field: value}}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+        let problem = &r.json()["fields"][0];
+        assert_eq!(problem["field"], format!("fields.{field}"));
+        assert_eq!(problem["reason"], reason);
+    }
+    let signup = app
+        .post_json(
+            None,
+            "/api/v1/accounts",
+            json!({"email": "eve@example.org", "password": crate::support::PASSWORD, "handle": "eve", "name": "Ada\u{200F} Lovelace"}),
+        )
+        .await;
+    assert_eq!(signup.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(signup.json()["fields"][0]["field"], "name");
+    assert_eq!(signup.json()["fields"][0]["reason"], "bidi_control");
+    let page = app
+        .post_json(
+            Some(&ada),
+            "/api/v1/pages",
+            json!({"kind": "organization", "handle": "acme", "name": "ACME\u{202E}"}),
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(page.json()["fields"][0]["field"], "name");
+    assert_eq!(page.json()["fields"][0]["reason"], "bidi_control");
+    assert_eq!(app.get("/api/v1/profiles/ada").await.json()["name"], "Ada");
+}
