@@ -27,18 +27,35 @@ pub(crate) struct Connections {
 }
 
 impl Connections {
-    /// Opens the writer (creating the file and applying migrations), then
-    /// `readers` read-only connections.
+    /// Opens the writer (creating the file, switching it to WAL and applying
+    /// migrations), then `readers` read-only connections. A file SQLite will
+    /// not journal in WAL mode (a filesystem without shared memory, a
+    /// special name) is refused with an error naming it and the mode
+    /// obtained: the rollback journal with `synchronous=NORMAL` could lose or
+    /// corrupt the last commits on a power cut, and would make every read
+    /// wait on the writer.
     pub(crate) fn open_file(path: &Path, readers: usize) -> Result<Self> {
         let op = "open store";
         let mut writer = Connection::open(path).map_err(|e| internal(op, e))?;
-        configure(&writer, true).map_err(|e| internal(op, e))?;
+        configure(&writer).map_err(|e| internal(op, e))?;
+        let mode: String = writer
+            .pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))
+            .map_err(|e| internal(op, e))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(Error::internal(format!(
+                "{op}: {}: SQLite refused the WAL journal mode and answered {mode:?}; \
+                 the store needs WAL (its durability with synchronous=NORMAL and its \
+                 readers alongside the writer rest on it). Put the data directory on a \
+                 local filesystem that supports shared memory (not a network share).",
+                path.display()
+            )));
+        }
         migrate::apply(&mut writer)?;
         let readers = (0..readers)
             .map(|_| {
                 let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
                 let conn = Connection::open_with_flags(path, flags)?;
-                configure(&conn, false)?;
+                configure(&conn)?;
                 Ok(Mutex::new(conn))
             })
             .collect::<rusqlite::Result<Vec<_>>>()
@@ -55,7 +72,7 @@ impl Connections {
     pub(crate) fn open_in_memory() -> Result<Self> {
         let op = "open in-memory store";
         let mut conn = Connection::open_in_memory().map_err(|e| internal(op, e))?;
-        configure(&conn, false).map_err(|e| internal(op, e))?;
+        configure(&conn).map_err(|e| internal(op, e))?;
         migrate::apply(&mut conn)?;
         Ok(Self {
             location: ":memory:".to_owned(),
@@ -109,18 +126,11 @@ fn lock(mutex: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
 /// the file's size; 0 where mapping is not supported).
 const MMAP_BYTES: i64 = 1 << 30;
 
-/// Per-connection settings. `journal_mode` is a property of the file, set by
-/// the writer; the others hold per connection.
-fn configure(conn: &Connection, writer: bool) -> rusqlite::Result<()> {
+/// Per-connection settings. `journal_mode` is a property of the file, set
+/// by [`Connections::open_file`] on the writer; these hold per connection.
+fn configure(conn: &Connection) -> rusqlite::Result<()> {
     conn.busy_timeout(BUSY_TIMEOUT)?;
     conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
-    if writer {
-        // A filesystem without shared memory may refuse WAL: SQLite then
-        // keeps its rollback journal, which still works (readers wait on the
-        // busy timeout instead of reading alongside the writer).
-        let _mode: String =
-            conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
-    }
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     // Reads map the file instead of copying pages through read(2), and each
@@ -179,5 +189,40 @@ where
         Ok(Err(DbError::Domain(e))) => Err(e),
         Ok(Err(DbError::Sql(e))) => Err(internal(op, e)),
         Err(join) => Err(internal(op, join)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::SqliteStore;
+    use entremise_domain::Error;
+    use std::path::Path;
+
+    /// A database that will not journal in WAL mode (here one in memory,
+    /// which answers `memory`, as a filesystem without shared memory
+    /// answers `delete`) is not opened: the error names the file and the
+    /// mode obtained.
+    #[test]
+    fn a_refused_wal_mode_fails_the_opening() {
+        let err = SqliteStore::open(Path::new(":memory:")).unwrap_err();
+        let Error::Internal(cause) = err else {
+            panic!("not an internal error: {err:?}");
+        };
+        assert!(cause.contains(":memory:"), "{cause}");
+        assert!(cause.contains("WAL"), "{cause}");
+        assert!(cause.contains("\"memory\""), "{cause}");
+    }
+
+    /// A file on an ordinary filesystem gets WAL.
+    #[test]
+    fn a_file_opens_in_wal_mode() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("data.db");
+        SqliteStore::open(&path).unwrap();
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        let mode: String = conn
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(mode, "wal");
     }
 }

@@ -52,7 +52,8 @@ impl std::fmt::Debug for SqliteStore {
 
 impl SqliteStore {
     /// Opens (or creates, with its parent directories) the database at
-    /// `path`, and brings its schema up to date.
+    /// `path` in WAL mode, and brings its schema up to date. Fails, naming
+    /// the file and the journal mode obtained, where SQLite refuses WAL.
     pub fn open(path: &Path) -> Result<Self> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| {
