@@ -5,7 +5,7 @@ use super::{Accounts, Core, Search, Viewer, Visits};
 use crate::error::{Error, Forbidden, Result};
 use crate::ids::{OfficeId, PositionId, ServiceId};
 use crate::page::{AuditEntry, ContactMessage, Manager, Office, Role, Service};
-use crate::privacy::Relation;
+use crate::privacy::{Field, Relation};
 use crate::profile::{Position, Profile, ProfileKind, ProfileRef, ProfileView};
 use crate::ratelimit::RateLimiter;
 use crate::store::{AuditRecord, NewContactMessage, NewOffice, NewPage, NewPosition, NewService};
@@ -578,13 +578,45 @@ impl Pages {
     }
 
     /// Positions held at an organization, for its admins to confirm.
+    ///
+    /// The rule: an admin sees a member's position declared there only as
+    /// far as that member's `positions` audience admits the admin himself
+    /// (his own relation to the member, through the lens: a block hides it,
+    /// `only_me` hides it from every admin but the member). Naming the
+    /// organization is the member's request for confirmation, but it does
+    /// not widen the audience he chose: PRIVACY.md promises a `contacts`
+    /// field to contacts only, and the confirmation would show the position
+    /// on the organization's page, itself filtered by the same audience. A
+    /// member who wants a confirmation from admins outside his audience
+    /// widens it. The member's name follows his name audience, as on the
+    /// organization's page.
     pub async fn positions_at(
         &self,
         viewer: &Viewer,
         page: &str,
     ) -> Result<Vec<(Position, ProfileRef)>> {
         let page = self.organization_admin(viewer, page).await?;
-        self.core.store.positions_at(page.id).await
+        let lens = self.core.lens(viewer);
+        let mut out = Vec::new();
+        for (position, holder) in self.core.store.positions_at(page.id).await? {
+            let Some(holder_profile) = self.core.store.profile(position.person).await? else {
+                continue;
+            };
+            let audience = holder_profile.audiences.get(Field::Positions);
+            if !lens.admits(holder_profile.id, audience) {
+                continue;
+            }
+            let Some(relation) = lens.relation(holder_profile.id) else {
+                continue;
+            };
+            let view = self.core.build_view(&holder_profile, relation).await?;
+            let member = ProfileRef {
+                name: view.display_name().to_owned(),
+                ..holder
+            };
+            out.push((position, member));
+        }
+        Ok(out)
     }
 
     /// The organization's admins confirm (or withdraw) a position held there.

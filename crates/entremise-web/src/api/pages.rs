@@ -221,7 +221,8 @@ pub struct HeldPosition {
 }
 
 /// Positions members declared at this organization, for its admins to
-/// confirm, 50 a page by default. Paged by offset over the positions held
+/// confirm, each only as far as its member's positions audience admits the
+/// admin asking, 50 a page by default. Paged by offset over the positions held
 /// there, read whole.
 #[utoipa::path(get, path = "/api/v1/pages/{handle}/positions", tag = "pages",
     params(("handle" = String, Path), PageParams),

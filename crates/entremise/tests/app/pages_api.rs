@@ -429,3 +429,44 @@ async fn the_contact_form_reaches_the_page_editors_only() {
     }
     assert_eq!(last, StatusCode::TOO_MANY_REQUESTS);
 }
+
+/// An organization's admins see a position declared there only as far as
+/// the member's positions audience admits them: declaring it at the
+/// organization does not widen that audience.
+#[tokio::test]
+async fn admins_see_declared_positions_as_far_as_their_audience_allows() {
+    let app = TestApp::new().await;
+    let (ada, bob, _) = app.cast().await;
+    firm(&app, &ada).await;
+    let position = app
+        .post_json(
+            Some(&bob),
+            "/api/v1/profiles/bob/positions",
+            json!({"title": "Associé", "organization": "acme"}),
+        )
+        .await;
+    assert_eq!(position.status, StatusCode::CREATED, "{}", position.text());
+    async fn listed(app: &TestApp, admin: &Member) -> usize {
+        let r = app.get_as(admin, "/api/v1/pages/acme/positions").await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        r.json()["items"].as_array().unwrap().len()
+    }
+    // Ada is a member to Bob, then a contact.
+    for (audience, seen) in [
+        ("public", 1),
+        ("members", 1),
+        ("network", 0),
+        ("contacts", 0),
+        ("only_me", 0),
+    ] {
+        app.patch_profile(&bob, "bob", json!({"audiences": {"positions": audience}}))
+            .await;
+        assert_eq!(listed(&app, &ada).await, seen, "{audience}, as a member");
+    }
+    app.connect(&ada, &bob).await;
+    for (audience, seen) in [("network", 1), ("contacts", 1), ("only_me", 0)] {
+        app.patch_profile(&bob, "bob", json!({"audiences": {"positions": audience}}))
+            .await;
+        assert_eq!(listed(&app, &ada).await, seen, "{audience}, as a contact");
+    }
+}
