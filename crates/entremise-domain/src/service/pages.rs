@@ -596,6 +596,15 @@ impl Pages {
         page: &str,
     ) -> Result<Vec<(Position, ProfileRef)>> {
         let page = self.organization_admin(viewer, page).await?;
+        self.visible_positions_at(viewer, &page).await
+    }
+
+    /// [`Self::positions_at`] once the viewer is known to be an admin.
+    async fn visible_positions_at(
+        &self,
+        viewer: &Viewer,
+        page: &Profile,
+    ) -> Result<Vec<(Position, ProfileRef)>> {
         let lens = self.core.lens(viewer);
         let mut out = Vec::new();
         for (position, holder) in self.core.store.positions_at(page.id).await? {
@@ -619,7 +628,9 @@ impl Pages {
         Ok(out)
     }
 
-    /// The organization's admins confirm (or withdraw) a position held there.
+    /// The organization's admins confirm (or withdraw) a position held there,
+    /// one they may see by the rule of [`Self::positions_at`]: any other
+    /// answers like a missing one.
     pub async fn confirm_position(
         &self,
         viewer: &Viewer,
@@ -628,6 +639,10 @@ impl Pages {
         confirmed: bool,
     ) -> Result<()> {
         let page = self.organization_admin(viewer, page).await?;
+        let visible = self.visible_positions_at(viewer, &page).await?;
+        if !visible.iter().any(|(p, _)| p.id == id) {
+            return Err(Error::NotFound);
+        }
         let action = if confirmed {
             "executive.confirm"
         } else {

@@ -469,4 +469,27 @@ async fn admins_see_declared_positions_as_far_as_their_audience_allows() {
             .await;
         assert_eq!(listed(&app, &ada).await, seen, "{audience}, as a contact");
     }
+    // A position the admin may not see cannot be confirmed either: it
+    // answers like a missing one.
+    let pid = position.json()["id"].as_str().unwrap().to_owned();
+    let hidden = app
+        .call(
+            Method::PUT,
+            Some(&ada),
+            &format!("/api/v1/pages/acme/positions/{pid}/confirmation"),
+            json!({"confirmed": true}),
+        )
+        .await;
+    assert_eq!(hidden.status, StatusCode::NOT_FOUND);
+    app.patch_profile(&bob, "bob", json!({"audiences": {"positions": "contacts"}}))
+        .await;
+    let seen = app
+        .call(
+            Method::PUT,
+            Some(&ada),
+            &format!("/api/v1/pages/acme/positions/{pid}/confirmation"),
+            json!({"confirmed": true}),
+        )
+        .await;
+    assert_eq!(seen.status, StatusCode::NO_CONTENT);
 }
