@@ -19,6 +19,8 @@ pub struct WebConfig {
     /// `Forwarded` header names the client; empty, the socket peer is the
     /// client and those headers are ignored.
     pub trusted_proxies: Vec<crate::IpNet>,
+    /// Composer bodies (up to ten images each) read at once; beyond, 503.
+    pub max_concurrent_uploads: usize,
 }
 
 impl Default for WebConfig {
@@ -28,6 +30,7 @@ impl Default for WebConfig {
             max_body_bytes: 1024 * 1024,
             max_upload_bytes: 10 * 1024 * 1024 + 64 * 1024,
             trusted_proxies: Vec::new(),
+            max_concurrent_uploads: 4,
         }
     }
 }
@@ -38,6 +41,8 @@ pub struct AppState {
     pub config: Arc<WebConfig>,
     pub catalog: Arc<Catalog>,
     pub cookies: Arc<CookieNames>,
+    /// Permits to read a composer body (see `WebConfig::max_concurrent_uploads`).
+    pub composer_bodies: Arc<tokio::sync::Semaphore>,
 }
 
 /// Cookie names and flags, derived once from the public URL.
@@ -69,6 +74,9 @@ impl AppState {
         };
         Self {
             app,
+            composer_bodies: Arc::new(tokio::sync::Semaphore::new(
+                config.max_concurrent_uploads.max(1),
+            )),
             config: Arc::new(config),
             catalog: Arc::new(Catalog::load()),
             cookies: Arc::new(cookies),
