@@ -3,6 +3,7 @@
 use crate::i18n::Catalog;
 use entremise_domain::Entremise;
 use std::sync::Arc;
+use std::time::Duration;
 
 /// The web section of the configuration.
 #[derive(Debug, Clone)]
@@ -21,6 +22,12 @@ pub struct WebConfig {
     pub trusted_proxies: Vec<crate::IpNet>,
     /// Composer bodies (up to ten images each) read at once; beyond, 503.
     pub max_concurrent_uploads: usize,
+    /// Longest wait between two chunks of a request body; then 408.
+    pub body_read_timeout: Duration,
+    /// Longest time to answer a request (up to its response's head); then 503.
+    pub request_timeout: Duration,
+    /// [`Self::request_timeout`] of image uploads.
+    pub upload_timeout: Duration,
 }
 
 impl Default for WebConfig {
@@ -31,6 +38,9 @@ impl Default for WebConfig {
             max_upload_bytes: 10 * 1024 * 1024 + 64 * 1024,
             trusted_proxies: Vec::new(),
             max_concurrent_uploads: 4,
+            body_read_timeout: Duration::from_secs(15),
+            request_timeout: Duration::from_secs(30),
+            upload_timeout: Duration::from_secs(300),
         }
     }
 }

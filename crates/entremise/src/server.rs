@@ -158,6 +158,10 @@ pub fn web_config(config: &Config) -> entremise_web::WebConfig {
         public_url: config.public_url.clone(),
         max_body_bytes: config.max_body_bytes,
         trusted_proxies: config.trusted_proxies.clone(),
+        body_read_timeout: config.body_read_timeout,
+        request_timeout: config.request_timeout,
+        upload_timeout: config.upload_timeout,
+        max_concurrent_uploads: config.max_concurrent_uploads,
         ..entremise_web::WebConfig::default()
     }
 }
@@ -197,13 +201,33 @@ pub async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
         .with_context(|| format!("listening on {}", config.listen))?;
     tracing::info!(url = %config.public_url, data_dir = %config.data_dir.display(), database = ?config.database, "entremise is listening");
     eprintln!("entremise is ready at {}", config.public_url);
-    axum::serve(
+    // Graceful shutdown lets open requests finish, for at most
+    // `shutdown_timeout`; then the server exits anyway.
+    let (stopping, stopped) = tokio::sync::oneshot::channel::<()>();
+    let signal = async move {
+        shutdown_signal().await;
+        let _ = stopping.send(());
+    };
+    let serving = axum::serve(
         listener,
         router.into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
-    .context("serving HTTP")?;
+    .with_graceful_shutdown(signal)
+    .into_future();
+    let grace = config.shutdown_timeout;
+    let deadline = async move {
+        if stopped.await.is_err() {
+            std::future::pending::<()>().await;
+        }
+        tokio::time::sleep(grace).await;
+    };
+    tokio::select! {
+        served = serving => served.context("serving HTTP")?,
+        () = deadline => tracing::warn!(
+            seconds = grace.as_secs(),
+            "requests still open after the shutdown deadline: exiting"
+        ),
+    }
     Ok(())
 }
 
