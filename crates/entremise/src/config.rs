@@ -35,6 +35,9 @@ pub struct Settings {
     /// Longest wait between two chunks of a request body, in seconds; then 408.
     #[arg(long, env = "ENTREMISE_BODY_READ_TIMEOUT_SECS")]
     pub body_read_timeout_secs: Option<u64>,
+    /// Longest time for a client to send a request's headers, in seconds.
+    #[arg(long, env = "ENTREMISE_HEADER_READ_TIMEOUT_SECS")]
+    pub header_read_timeout_secs: Option<u64>,
     /// Longest time to answer a request, in seconds; then 503.
     #[arg(long, env = "ENTREMISE_REQUEST_TIMEOUT_SECS")]
     pub request_timeout_secs: Option<u64>,
@@ -60,6 +63,9 @@ impl Settings {
             max_body_bytes: self.max_body_bytes.or(lower.max_body_bytes),
             trusted_proxies: self.trusted_proxies.or(lower.trusted_proxies),
             body_read_timeout_secs: self.body_read_timeout_secs.or(lower.body_read_timeout_secs),
+            header_read_timeout_secs: self
+                .header_read_timeout_secs
+                .or(lower.header_read_timeout_secs),
             request_timeout_secs: self.request_timeout_secs.or(lower.request_timeout_secs),
             upload_timeout_secs: self.upload_timeout_secs.or(lower.upload_timeout_secs),
             max_concurrent_uploads: self.max_concurrent_uploads.or(lower.max_concurrent_uploads),
@@ -94,6 +100,7 @@ pub struct Config {
     pub max_body_bytes: usize,
     pub trusted_proxies: Vec<entremise_web::IpNet>,
     pub body_read_timeout: Duration,
+    pub header_read_timeout: Duration,
     pub request_timeout: Duration,
     pub upload_timeout: Duration,
     pub max_concurrent_uploads: usize,
@@ -177,6 +184,7 @@ impl Config {
             max_body_bytes: s.max_body_bytes.unwrap_or(1024 * 1024),
             trusted_proxies,
             body_read_timeout: secs(s.body_read_timeout_secs, 15, "body_read_timeout_secs")?,
+            header_read_timeout: secs(s.header_read_timeout_secs, 10, "header_read_timeout_secs")?,
             request_timeout: secs(s.request_timeout_secs, 30, "request_timeout_secs")?,
             upload_timeout: secs(s.upload_timeout_secs, 300, "upload_timeout_secs")?,
             max_concurrent_uploads: match s.max_concurrent_uploads {
