@@ -9,6 +9,7 @@ mod api;
 mod assets;
 mod auth;
 mod client;
+mod deadlines;
 mod error;
 mod i18n;
 mod openapi;
@@ -30,7 +31,7 @@ pub fn router(app: Arc<Entremise>, config: WebConfig) -> Router {
 }
 
 /// The application plus `extra` routes behind the same middleware (security
-/// headers, CSRF, body limit, panic containment): for embedding and tests.
+/// headers, CSRF, body limit, time limits, panic containment): for embedding and tests.
 pub fn router_with_extra_routes(app: Arc<Entremise>, config: WebConfig, extra: Router) -> Router {
     let state = state::AppState::new(app, config);
     let max_body = state.config.max_body_bytes;
@@ -52,6 +53,10 @@ pub fn router_with_extra_routes(app: Arc<Entremise>, config: WebConfig, extra: R
             security::same_origin_writes,
         ))
         .layer(axum::extract::DefaultBodyLimit::max(max_body))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            deadlines::deadlines,
+        ))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(
             error::panic_response,
         ))

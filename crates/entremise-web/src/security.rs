@@ -179,6 +179,16 @@ pub async fn same_origin_writes(
     next.run(request).await
 }
 
+/// Whether the request brings the form token cookie that `expected` was
+/// read from: without it (a new token was just made), no submitted token
+/// can match.
+pub fn has_form_cookie(headers: &HeaderMap, state: &AppState, expected: &str) -> bool {
+    !expected.is_empty()
+        && CookieJar::from_headers(headers)
+            .get(state.cookies.csrf)
+            .is_some_and(|c| c.value() == expected)
+}
+
 /// Checks a submitted form token against the cookie's.
 pub fn form_token_ok(submitted: &str, expected: &str) -> bool {
     !expected.is_empty()

@@ -3,6 +3,7 @@
 use crate::i18n::Catalog;
 use entremise_domain::Entremise;
 use std::sync::Arc;
+use std::time::Duration;
 
 /// The web section of the configuration.
 #[derive(Debug, Clone)]
@@ -19,6 +20,14 @@ pub struct WebConfig {
     /// `Forwarded` header names the client; empty, the socket peer is the
     /// client and those headers are ignored.
     pub trusted_proxies: Vec<crate::IpNet>,
+    /// Composer bodies (up to ten images each) read at once; beyond, 503.
+    pub max_concurrent_uploads: usize,
+    /// Longest wait between two chunks of a request body; then 408.
+    pub body_read_timeout: Duration,
+    /// Longest time to answer a request (up to its response's head); then 503.
+    pub request_timeout: Duration,
+    /// [`Self::request_timeout`] of image uploads.
+    pub upload_timeout: Duration,
 }
 
 impl Default for WebConfig {
@@ -28,6 +37,10 @@ impl Default for WebConfig {
             max_body_bytes: 1024 * 1024,
             max_upload_bytes: 10 * 1024 * 1024 + 64 * 1024,
             trusted_proxies: Vec::new(),
+            max_concurrent_uploads: 4,
+            body_read_timeout: Duration::from_secs(15),
+            request_timeout: Duration::from_secs(30),
+            upload_timeout: Duration::from_secs(300),
         }
     }
 }
@@ -38,6 +51,8 @@ pub struct AppState {
     pub config: Arc<WebConfig>,
     pub catalog: Arc<Catalog>,
     pub cookies: Arc<CookieNames>,
+    /// Permits to read a composer body (see `WebConfig::max_concurrent_uploads`).
+    pub composer_bodies: Arc<tokio::sync::Semaphore>,
 }
 
 /// Cookie names and flags, derived once from the public URL.
@@ -69,6 +84,9 @@ impl AppState {
         };
         Self {
             app,
+            composer_bodies: Arc::new(tokio::sync::Semaphore::new(
+                config.max_concurrent_uploads.max(1),
+            )),
             config: Arc::new(config),
             catalog: Arc::new(Catalog::load()),
             cookies: Arc::new(cookies),

@@ -6,6 +6,7 @@ use serde::Deserialize;
 use std::fmt;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 /// Settings that can be given in any layer; `None` means "not said here".
 #[derive(Debug, Default, Clone, Deserialize, clap::Args)]
@@ -31,6 +32,24 @@ pub struct Settings {
     /// client.
     #[arg(long, env = "ENTREMISE_TRUSTED_PROXIES", value_delimiter = ',')]
     pub trusted_proxies: Option<Vec<String>>,
+    /// Longest wait between two chunks of a request body, in seconds; then 408.
+    #[arg(long, env = "ENTREMISE_BODY_READ_TIMEOUT_SECS")]
+    pub body_read_timeout_secs: Option<u64>,
+    /// Longest time for a client to send a request's headers, in seconds.
+    #[arg(long, env = "ENTREMISE_HEADER_READ_TIMEOUT_SECS")]
+    pub header_read_timeout_secs: Option<u64>,
+    /// Longest time to answer a request, in seconds; then 503.
+    #[arg(long, env = "ENTREMISE_REQUEST_TIMEOUT_SECS")]
+    pub request_timeout_secs: Option<u64>,
+    /// Longest time to answer an image upload, in seconds; then 503.
+    #[arg(long, env = "ENTREMISE_UPLOAD_TIMEOUT_SECS")]
+    pub upload_timeout_secs: Option<u64>,
+    /// Composer bodies (with images) read at once; beyond, 503.
+    #[arg(long, env = "ENTREMISE_MAX_CONCURRENT_UPLOADS")]
+    pub max_concurrent_uploads: Option<usize>,
+    /// On Ctrl-C or SIGTERM, how long open requests may finish, in seconds.
+    #[arg(long, env = "ENTREMISE_SHUTDOWN_TIMEOUT_SECS")]
+    pub shutdown_timeout_secs: Option<u64>,
 }
 
 impl Settings {
@@ -43,6 +62,14 @@ impl Settings {
             public_url: self.public_url.or(lower.public_url),
             max_body_bytes: self.max_body_bytes.or(lower.max_body_bytes),
             trusted_proxies: self.trusted_proxies.or(lower.trusted_proxies),
+            body_read_timeout_secs: self.body_read_timeout_secs.or(lower.body_read_timeout_secs),
+            header_read_timeout_secs: self
+                .header_read_timeout_secs
+                .or(lower.header_read_timeout_secs),
+            request_timeout_secs: self.request_timeout_secs.or(lower.request_timeout_secs),
+            upload_timeout_secs: self.upload_timeout_secs.or(lower.upload_timeout_secs),
+            max_concurrent_uploads: self.max_concurrent_uploads.or(lower.max_concurrent_uploads),
+            shutdown_timeout_secs: self.shutdown_timeout_secs.or(lower.shutdown_timeout_secs),
         }
     }
 }
@@ -72,6 +99,20 @@ pub struct Config {
     pub public_url: url::Url,
     pub max_body_bytes: usize,
     pub trusted_proxies: Vec<entremise_web::IpNet>,
+    pub body_read_timeout: Duration,
+    pub header_read_timeout: Duration,
+    pub request_timeout: Duration,
+    pub upload_timeout: Duration,
+    pub max_concurrent_uploads: usize,
+    pub shutdown_timeout: Duration,
+}
+
+/// A time limit in seconds, `default` when unsaid; zero is refused.
+fn secs(value: Option<u64>, default: u64, name: &str) -> anyhow::Result<Duration> {
+    match value.unwrap_or(default) {
+        0 => bail!("{name}: at least 1 second"),
+        n => Ok(Duration::from_secs(n)),
+    }
 }
 
 /// Reads the TOML file: the one named, else `entremise.toml` if present.
@@ -142,6 +183,15 @@ impl Config {
             public_url,
             max_body_bytes: s.max_body_bytes.unwrap_or(1024 * 1024),
             trusted_proxies,
+            body_read_timeout: secs(s.body_read_timeout_secs, 15, "body_read_timeout_secs")?,
+            header_read_timeout: secs(s.header_read_timeout_secs, 10, "header_read_timeout_secs")?,
+            request_timeout: secs(s.request_timeout_secs, 30, "request_timeout_secs")?,
+            upload_timeout: secs(s.upload_timeout_secs, 300, "upload_timeout_secs")?,
+            max_concurrent_uploads: match s.max_concurrent_uploads {
+                Some(0) => bail!("max_concurrent_uploads: at least 1"),
+                n => n.unwrap_or(4),
+            },
+            shutdown_timeout: Duration::from_secs(s.shutdown_timeout_secs.unwrap_or(10)),
         })
     }
 }
@@ -172,6 +222,8 @@ mod tests {
             Database::Sqlite("/tmp/from-flag/entremise.db".into())
         );
         assert_eq!(c.public_url.as_str(), "http://127.0.0.1:9000/");
+        assert_eq!(c.request_timeout, Duration::from_secs(30));
+        assert_eq!(c.shutdown_timeout, Duration::from_secs(10));
 
         std::fs::write(&file, "lisen = 1\n").unwrap();
         let err = Config::load(Some(&file), Settings::default()).unwrap_err();

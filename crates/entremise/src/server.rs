@@ -158,6 +158,10 @@ pub fn web_config(config: &Config) -> entremise_web::WebConfig {
         public_url: config.public_url.clone(),
         max_body_bytes: config.max_body_bytes,
         trusted_proxies: config.trusted_proxies.clone(),
+        body_read_timeout: config.body_read_timeout,
+        request_timeout: config.request_timeout,
+        upload_timeout: config.upload_timeout,
+        max_concurrent_uploads: config.max_concurrent_uploads,
         ..entremise_web::WebConfig::default()
     }
 }
@@ -197,13 +201,81 @@ pub async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
         .with_context(|| format!("listening on {}", config.listen))?;
     tracing::info!(url = %config.public_url, data_dir = %config.data_dir.display(), database = ?config.database, "entremise is listening");
     eprintln!("entremise is ready at {}", config.public_url);
-    axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
-    .context("serving HTTP")?;
+    let limits = ConnectionLimits {
+        header_read_timeout: config.header_read_timeout,
+        shutdown_timeout: config.shutdown_timeout,
+    };
+    serve_http(listener, router, limits, shutdown_signal()).await
+}
+
+/// Time limits of the connections themselves.
+#[derive(Debug, Clone, Copy)]
+pub struct ConnectionLimits {
+    /// A client must have sent a request's headers within this time.
+    pub header_read_timeout: std::time::Duration,
+    /// After `shutdown`, how long open requests may finish.
+    pub shutdown_timeout: std::time::Duration,
+}
+
+/// Serves `router` on `listener` until `shutdown`, then lets open
+/// connections finish for at most `limits.shutdown_timeout`.
+pub async fn serve_http(
+    listener: tokio::net::TcpListener,
+    router: axum::Router,
+    limits: ConnectionLimits,
+    shutdown: impl std::future::Future<Output = ()>,
+) -> anyhow::Result<()> {
+    use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+    use tower::ServiceExt as _;
+    let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.header_read_timeout);
+    builder.http2().timer(TokioTimer::new());
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    // Out of file descriptors and the like: wait, go on.
+                    tracing::warn!(error = %e, "accepting a connection");
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = shutdown.as_mut() => break,
+        };
+        let service = router.clone().map_request(
+            move |request: axum::http::Request<hyper::body::Incoming>| {
+                let mut request = request.map(axum::body::Body::new);
+                request
+                    .extensions_mut()
+                    .insert(axum::extract::ConnectInfo::<SocketAddr>(peer));
+                request
+            },
+        );
+        let service = hyper_util::service::TowerToHyperService::new(service);
+        let connection = builder
+            .serve_connection_with_upgrades(TokioIo::new(stream), service)
+            .into_owned();
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            if let Err(e) = connection.await {
+                tracing::debug!(error = %e, "connection ended");
+            }
+        });
+    }
+    drop(listener);
+    tokio::select! {
+        () = graceful.shutdown() => {}
+        () = tokio::time::sleep(limits.shutdown_timeout) => tracing::warn!(
+            seconds = limits.shutdown_timeout.as_secs(),
+            "requests still open after the shutdown deadline: exiting"
+        ),
+    }
     Ok(())
 }
 
@@ -227,4 +299,66 @@ async fn shutdown_signal() {
         () = term => {},
     }
     tracing::info!("shutting down");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::{Duration, Instant};
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+
+    #[tokio::test]
+    async fn slow_headers_are_cut_off_and_shutdown_has_a_deadline() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let router = axum::Router::new()
+            .route("/", axum::routing::get(|| async { "ok" }))
+            .route(
+                "/forever",
+                axum::routing::get(std::future::pending::<&'static str>),
+            );
+        let limits = ConnectionLimits {
+            header_read_timeout: Duration::from_millis(200),
+            shutdown_timeout: Duration::from_millis(300),
+        };
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(serve_http(listener, router, limits, async {
+            let _ = stopped.await;
+        }));
+
+        // A complete request is answered.
+        let mut ok = tokio::net::TcpStream::connect(addr).await.unwrap();
+        ok.write_all(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            .await
+            .unwrap();
+        let mut answer = String::new();
+        ok.read_to_string(&mut answer).await.unwrap();
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+
+        // Headers that never end: the connection is closed.
+        let started = Instant::now();
+        let mut slow = tokio::net::TcpStream::connect(addr).await.unwrap();
+        slow.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n")
+            .await
+            .unwrap();
+        let mut rest = Vec::new();
+        tokio::time::timeout(Duration::from_secs(5), slow.read_to_end(&mut rest))
+            .await
+            .expect("the slow client is cut off")
+            .ok();
+        assert!(started.elapsed() < Duration::from_secs(5));
+
+        // A request that never ends does not hold the shutdown forever.
+        let mut hung = tokio::net::TcpStream::connect(addr).await.unwrap();
+        hung.write_all(b"GET /forever HTTP/1.1\r\nHost: x\r\n\r\n")
+            .await
+            .unwrap();
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        stop.send(()).unwrap();
+        tokio::time::timeout(Duration::from_secs(5), server)
+            .await
+            .expect("the server stops by its deadline")
+            .unwrap()
+            .unwrap();
+    }
 }

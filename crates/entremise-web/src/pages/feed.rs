@@ -12,7 +12,7 @@ use askama::Template;
 use axum::body::Bytes;
 use axum::extract::multipart::{Field, MultipartError};
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use entremise_domain::Error;
 use entremise_domain::post::MAX_IMAGES;
@@ -26,6 +26,8 @@ const FEED_PAGE: usize = 20;
 /// Recent posts on a profile.
 /// Largest text field of the composer (its texts are far shorter).
 const MAX_TEXT_FIELD: usize = 128 * 1024;
+/// Largest form token field (a token is 24 characters).
+const MAX_TOKEN_FIELD: usize = 256;
 /// Where `profile.html` takes the posts section.
 /// The composer, blank or as it was sent back.
 pub struct Composer {
@@ -228,8 +230,11 @@ async fn read_field(
     Ok((!over).then_some(buf))
 }
 
+/// Reads the composer's form. Its first field must be the form token, equal
+/// to `expected`: otherwise nothing more of the body is read.
 async fn read_composer(
     state: &AppState,
+    expected: &str,
     mut multipart: Multipart,
 ) -> Result<ComposerForm, FormRejected> {
     let max_file = state.config.max_upload_bytes;
@@ -237,6 +242,21 @@ async fn read_composer(
     let mut total = 0usize;
     let mut form = ComposerForm::default();
     let mut seen_images = 0usize;
+    let Some(mut first) = multipart.next_field().await.map_err(unreadable)? else {
+        return Err(FormRejected::BadToken);
+    };
+    if first.name() != Some("csrf") {
+        return Err(FormRejected::BadToken);
+    }
+    let token = read_field(&mut first, MAX_TOKEN_FIELD, &mut total, max_total)
+        .await?
+        .and_then(|b| String::from_utf8(b).ok())
+        .unwrap_or_default();
+    if !security::form_token_ok(&token, expected) {
+        return Err(FormRejected::BadToken);
+    }
+    drop(first);
+    form.csrf = token;
     while let Some(mut field) = multipart.next_field().await.map_err(unreadable)? {
         let name = field.name().unwrap_or("").to_owned();
         if name == "image" {
@@ -258,7 +278,6 @@ async fn read_composer(
         };
         let text = String::from_utf8(bytes).map_err(|_| FormRejected::Malformed)?;
         match name.as_str() {
-            "csrf" => form.csrf = text,
             "text" => form.text = text,
             "audience" => form.audience = text,
             "as" => form.as_ = text,
@@ -303,15 +322,25 @@ fn parse_local(raw: &str, tz: &str) -> Option<OffsetDateTime> {
 pub async fn create(
     State(state): State<AppState>,
     ctx: Ctx,
+    headers: HeaderMap,
     multipart: Multipart,
 ) -> Result<Response, PageError> {
-    let form = read_composer(&state, multipart).await?;
-    if !security::form_token_ok(&form.csrf, &ctx.csrf) {
-        return Err(FormRejected::BadToken.into());
-    }
+    // Who is asking, before a byte of the (up to ~100 MiB) body is read:
+    // a stranger, or a browser without the form token cookie (its token
+    // cannot match), is answered at once; the token itself comes first in
+    // the body and is checked before the rest is read.
     if ctx.viewer.signed_in.is_none() {
         return Ok(see_other("/signin"));
     }
+    if !security::has_form_cookie(&headers, &state, &ctx.csrf) {
+        return Err(FormRejected::BadToken.into());
+    }
+    // A few large bodies at once, so that parallel uploads cannot exhaust
+    // memory; the permit is held until the images are stored.
+    let Ok(_permit) = state.composer_bodies.clone().try_acquire_owned() else {
+        return Err(FormRejected::Busy.into());
+    };
+    let form = read_composer(&state, &ctx.csrf, multipart).await?;
     let l = Layout::new(&state, &ctx, "");
     // What can be checked before storing any image.
     let mut errors = Vec::new();

@@ -38,6 +38,8 @@ pub enum FormRejected {
     BadToken,
     /// A body over the limits.
     TooLarge,
+    /// Too many large bodies are being read at once.
+    Busy,
     /// A multipart body that could not be read, as the extractor said.
     Unreadable {
         status: StatusCode,
@@ -53,6 +55,12 @@ impl IntoResponse for FormRejected {
             Self::TooLarge => {
                 (StatusCode::PAYLOAD_TOO_LARGE, "This form is too large.").into_response()
             }
+            Self::Busy => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                [(axum::http::header::RETRY_AFTER, "5")],
+                "The server is busy; try again in a moment.",
+            )
+                .into_response(),
             Self::Unreadable { status, reason } => (status, reason).into_response(),
         }
     }

@@ -581,3 +581,98 @@ async fn pages_are_followed_and_schedule_posts() {
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.text().contains(&format!("data-post-id=\"{now}\"")));
 }
+
+/// A composer body of `first`, then up to 120 MiB more, counting how many
+/// chunks the server asked for.
+fn watched_body(
+    first: String,
+) -> (
+    axum::body::Body,
+    std::sync::Arc<std::sync::atomic::AtomicUsize>,
+) {
+    use futures_util::StreamExt as _;
+    use std::sync::atomic::Ordering;
+    let polled = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = polled.clone();
+    // As from a network: each further chunk is not ready at once.
+    let stream = futures_util::stream::iter(0..121).then(move |i| {
+        let counter = counter.clone();
+        let first = first.clone();
+        async move {
+            if i > 0 {
+                tokio::task::yield_now().await;
+            }
+            counter.fetch_add(1, Ordering::SeqCst);
+            let chunk = if i == 0 {
+                axum::body::Bytes::from(first)
+            } else {
+                axum::body::Bytes::from(vec![b'x'; 1024 * 1024])
+            };
+            Ok::<_, std::io::Error>(chunk)
+        }
+    });
+    (axum::body::Body::from_stream(stream), polled)
+}
+
+fn huge_post(cookies: &str, body: axum::body::Body) -> Req {
+    Req::new(Method::POST, "/posts")
+        .header("cookie", cookies)
+        .header("origin", "http://127.0.0.1:8080")
+        .raw(&format!("multipart/form-data; boundary={BOUNDARY}"), body)
+}
+
+#[tokio::test]
+async fn the_composer_refuses_strangers_and_forgeries_before_reading_their_body() {
+    use std::sync::atomic::Ordering;
+    let app = TestApp::new().await;
+    let (ada, _) = members(&app).await;
+    let head = format!(
+        "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"image\"; filename=\"a.jpg\"\r\n\r\n"
+    );
+
+    // Nobody signed in: sent to sign in, not a byte read.
+    let (body, polled) = watched_body(head.clone());
+    let r = app.send(huge_post("", body)).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(location(&r), "/signin");
+    assert_eq!(polled.load(Ordering::SeqCst), 0, "the body was read");
+
+    let mut a = Browser::signed_in(&app, &ada.email).await;
+    let all = a.cookies.join("; ");
+    // Signed in, but without the form token cookie: no token can match.
+    let session: Vec<&str> = all
+        .split("; ")
+        .filter(|c| !c.starts_with("entremise_csrf="))
+        .collect();
+    let (body, polled) = watched_body(head.clone());
+    let r = app.send(huge_post(&session.join("; "), body)).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(polled.load(Ordering::SeqCst), 0, "the body was read");
+
+    // A first field other than the token: refused at its headers.
+    let (body, polled) = watched_body(head);
+    let r = app.send(huge_post(&all, body)).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let read = polled.load(Ordering::SeqCst);
+    assert!(read <= 2, "{read} chunks of the body were read");
+
+    // A forged token first: the rest is not read (the multipart reader
+    // may have asked for one more chunk while looking for the field's end).
+    let forged = format!(
+        "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\nforged-forged-forged-abc\r\n--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"image\"; filename=\"a.jpg\"\r\n\r\n"
+    );
+    let (body, polled) = watched_body(forged);
+    let r = app.send(huge_post(&all, body)).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let read = polled.load(Ordering::SeqCst);
+    assert!(read <= 2, "{read} chunks of the body were read");
+    // The right token still posts.
+    let r = a
+        .compose(&[
+            Part::Text("text", "hello"),
+            Part::Text("audience", "public"),
+        ])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let _ = a.get("/").await;
+}

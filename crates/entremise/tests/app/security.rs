@@ -223,3 +223,51 @@ async fn what_a_signed_in_member_is_shown_is_not_stored_by_caches() {
     // Nobody signed in: nothing private to keep out of caches.
     assert_eq!(app.get("/@ada").await.header("cache-control"), None);
 }
+
+#[tokio::test]
+async fn slow_bodies_and_slow_requests_are_cut_short() {
+    use futures_util::StreamExt as _;
+    use std::time::{Duration, Instant};
+    let config = entremise_web::WebConfig {
+        body_read_timeout: Duration::from_millis(100),
+        request_timeout: Duration::from_millis(300),
+        upload_timeout: Duration::from_millis(600),
+        ..Default::default()
+    };
+    let slow = Router::new().route(
+        "/slow",
+        get(|| async {
+            tokio::time::sleep(Duration::from_secs(3600)).await;
+            "done"
+        }),
+    );
+    let app = TestApp::build(crate::support::test_limits(), config, slow).await;
+    // A body that sends its start, then nothing more, never ending.
+    let trickle = |start: &'static [u8]| {
+        let stream = futures_util::stream::once(async move {
+            Ok::<_, std::io::Error>(axum::body::Bytes::from_static(start))
+        })
+        .chain(futures_util::stream::pending());
+        axum::body::Body::from_stream(stream)
+    };
+    let started = Instant::now();
+    let r = app
+        .send(Req::new(Method::POST, "/signin").raw(
+            "application/x-www-form-urlencoded",
+            trickle(b"email=ada%40example.org&pass"),
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::REQUEST_TIMEOUT, "{}", r.text());
+    let r = app
+        .send(
+            Req::new(Method::POST, "/api/v1/sessions")
+                .raw("application/json", trickle(b"{\"email\": \"ada@")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::REQUEST_TIMEOUT, "{}", r.text());
+    assert_eq!(r.json()["error"], "request_timeout");
+    // A request that takes too long to answer.
+    let r = app.send(Req::new(Method::GET, "/slow")).await;
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(started.elapsed() < Duration::from_secs(10));
+}

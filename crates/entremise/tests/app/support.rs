@@ -52,7 +52,7 @@ impl Response {
 }
 
 /// The real limits, but for sign-ups: every test member comes from one address.
-fn test_limits() -> entremise_domain::service::DomainConfig {
+pub fn test_limits() -> entremise_domain::service::DomainConfig {
     entremise_domain::service::DomainConfig {
         signups_per_ip_per_hour: 10_000,
         ..Default::default()

@@ -1,0 +1,81 @@
+//! Time limits on every request: a body that stops arriving is answered
+//! 408, a request that takes too long 503, so that slow clients (slowloris,
+//! trickled bodies) cannot hold the server's connections and memory.
+
+use crate::state::AppState;
+use axum::Json;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use http_body_util::BodyExt as _;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use tower_http::timeout::{TimeoutBody, TimeoutError};
+
+/// Whether a request carries images, and so gets the longer limit.
+fn is_upload(method: &Method, path: &str) -> bool {
+    method == Method::POST && matches!(path, "/posts" | "/api/v1/media")
+}
+
+/// The answer to a request past its limit: JSON under `/api`, a short
+/// text elsewhere.
+fn too_slow(api: bool, status: StatusCode, code: &str, message: &str) -> Response {
+    let mut response = if api {
+        (
+            status,
+            Json(crate::error::ErrorBody {
+                error: code.to_owned(),
+                message: message.to_owned(),
+                fields: Vec::new(),
+            }),
+        )
+            .into_response()
+    } else {
+        (status, message.to_owned()).into_response()
+    };
+    // The body may be left half read: the connection is not reused.
+    response
+        .headers_mut()
+        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    response
+}
+
+pub async fn deadlines(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let config = &state.config;
+    let api = request.uri().path().starts_with("/api/");
+    let limit = if is_upload(request.method(), request.uri().path()) {
+        config.upload_timeout
+    } else {
+        config.request_timeout
+    };
+    // The body must keep coming: at most `body_read_timeout` between chunks.
+    let stalled = Arc::new(AtomicBool::new(false));
+    let seen = stalled.clone();
+    let request = request.map(|body| {
+        let body =
+            TimeoutBody::new(config.body_read_timeout, body).map_err(move |e: axum::BoxError| {
+                if e.is::<TimeoutError>() {
+                    seen.store(true, Ordering::Relaxed);
+                }
+                e
+            });
+        Body::new(body)
+    });
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(_) if stalled.load(Ordering::Relaxed) => too_slow(
+            api,
+            StatusCode::REQUEST_TIMEOUT,
+            "request_timeout",
+            "The request's body stopped arriving.",
+        ),
+        Ok(response) => response,
+        Err(_) => too_slow(
+            api,
+            StatusCode::SERVICE_UNAVAILABLE,
+            "timeout",
+            "The request took too long; try again in a moment.",
+        ),
+    }
+}
