@@ -61,12 +61,7 @@ impl RateLimiter {
     /// Gives back an event reserved by `try_acquire` at `at` (an attempt
     /// that turned out not to count).
     pub fn release(&self, key: &str, at: OffsetDateTime) {
-        let mut events = self.events.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(queue) = events.get_mut(key)
-            && let Some(i) = queue.iter().rposition(|t| *t == at)
-        {
-            queue.remove(i);
-        }
+        remove_event(&self.events, key, at);
     }
 
     /// Records one event for `key`.
@@ -157,12 +152,7 @@ impl Backoff {
 
     /// Gives back an event reserved by `try_acquire` at `at`.
     pub fn release(&self, key: &str, at: OffsetDateTime) {
-        let mut events = self.events.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(queue) = events.get_mut(key)
-            && let Some(i) = queue.iter().rposition(|t| *t == at)
-        {
-            queue.remove(i);
-        }
+        remove_event(&self.events, key, at);
     }
 
     /// Forgets `key`.
@@ -171,6 +161,20 @@ impl Backoff {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .remove(key);
+    }
+}
+
+/// Forgets the latest event of `key` recorded at `at`, if any.
+fn remove_event(
+    events: &Mutex<HashMap<String, VecDeque<OffsetDateTime>>>,
+    key: &str,
+    at: OffsetDateTime,
+) {
+    let mut events = events.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(queue) = events.get_mut(key)
+        && let Some(i) = queue.iter().rposition(|t| *t == at)
+    {
+        queue.remove(i);
     }
 }
 

@@ -195,17 +195,9 @@ impl Posts {
             _ => page.stopped_at.map(|(at, id)| format!("{at}.{id}")),
         };
         let ids: Vec<i64> = page.keys.iter().take(limit).map(|(_, k)| k.id).collect();
-        let member = viewer.signed_in.as_ref().map(|s| s.identity.person);
-        let counts_for = self.counts_for(viewer, now);
-        let batch = self
-            .core
-            .store
-            .posts_with_counts(&ids, member, &counts_for)
-            .await?;
-        let shown = self.visible_of(viewer, batch.posts, now);
-        let counts = self.counts_seen_by(viewer, batch.counts);
+        let (shown, counts, mine) = self.read_visible(viewer, &ids, now).await?;
         let items = self
-            .post_views_from(viewer, &shown, now, counts, batch.mine)
+            .post_views_from(viewer, &shown, now, counts, mine)
             .await?;
         Ok(FeedPage { items, next })
     }
@@ -228,6 +220,31 @@ impl Posts {
 
     /// The posts read from the store that the viewer may see: the stored
     /// rows decide, whatever the keys that chose them said.
+    /// Reads the chosen posts with their counters and the viewer's
+    /// reactions in one store call, and keeps those he may see (the stored
+    /// rows decide), with the counters as he may see them.
+    async fn read_visible(
+        &self,
+        viewer: &Viewer,
+        ids: &[i64],
+        now: OffsetDateTime,
+    ) -> Result<(
+        Vec<(Post, Relation)>,
+        HashMap<i64, PostCounts>,
+        HashMap<i64, ReactionKind>,
+    )> {
+        let member = viewer.signed_in.as_ref().map(|s| s.identity.person);
+        let counts_for = self.counts_for(viewer, now);
+        let batch = self
+            .core
+            .store
+            .posts_with_counts(ids, member, &counts_for)
+            .await?;
+        let shown = self.visible_of(viewer, batch.posts, now);
+        let counts = self.counts_seen_by(viewer, batch.counts);
+        Ok((shown, counts, batch.mine))
+    }
+
     pub(super) fn visible_of(
         &self,
         viewer: &Viewer,
@@ -269,15 +286,7 @@ impl Posts {
             self.admits_keys(viewer),
         );
         let ids: Vec<i64> = pool.iter().map(|(_, k)| k.id).collect();
-        let member = viewer.signed_in.as_ref().map(|s| s.identity.person);
-        let counts_for = self.counts_for(viewer, now);
-        let batch = self
-            .core
-            .store
-            .posts_with_counts(&ids, member, &counts_for)
-            .await?;
-        let visible = self.visible_of(viewer, batch.posts, now);
-        let counts = self.counts_seen_by(viewer, batch.counts);
+        let (visible, counts, mine) = self.read_visible(viewer, &ids, now).await?;
         let mut scored: Vec<(f64, (Post, Relation))> = visible
             .into_iter()
             .map(|(p, r)| {
@@ -298,7 +307,7 @@ impl Posts {
             .map(|(_, x)| x)
             .collect();
         let items = self
-            .post_views_from(viewer, &chosen, now, counts, batch.mine)
+            .post_views_from(viewer, &chosen, now, counts, mine)
             .await?;
         Ok(FeedPage { items, next })
     }
