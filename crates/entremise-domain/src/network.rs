@@ -24,7 +24,9 @@ pub struct MemberCard {
 
 /// The contact graph with blocks and relay refusals.
 pub struct Network {
-    graph: ContactGraph,
+    graph: Arc<ContactGraph>,
+    /// Whether a compaction is under way (at most one is started).
+    compacting: Arc<std::sync::atomic::AtomicBool>,
     cards: RwLock<std::collections::HashMap<i64, MemberCard>>,
     /// Blocked pairs, stored as (smaller id, larger id): a block hides both ways.
     blocks: RwLock<HashSet<(i64, i64)>>,
@@ -95,7 +97,8 @@ impl NetworkBuilder {
             .build()
             .map_err(|e| crate::Error::internal(format!("building the contact graph: {e}")))?;
         Ok(Network {
-            graph,
+            graph: Arc::new(graph),
+            compacting: Arc::default(),
             cards: RwLock::new(self.cards),
             blocks: RwLock::new(self.blocks),
             no_relay: RwLock::new(self.no_relay),
@@ -107,7 +110,8 @@ impl Network {
     /// A network without contacts (tests, a new instance).
     pub fn empty() -> Self {
         Self {
-            graph: ContactGraph::new(),
+            graph: Arc::new(ContactGraph::new()),
+            compacting: Arc::default(),
             cards: RwLock::new(std::collections::HashMap::new()),
             blocks: RwLock::new(HashSet::new()),
             no_relay: RwLock::new(HashSet::new()),
@@ -166,9 +170,25 @@ impl Network {
         self.compact_if_needed();
     }
 
+    /// Folds the overlay of recent changes into the compact graph once it
+    /// has grown enough: on a blocking thread when an async runtime runs
+    /// (on a large network a compaction takes a while, and must not hold
+    /// an async worker, nor the request that happened to trigger it);
+    /// readers keep their snapshots meanwhile.
     fn compact_if_needed(&self) {
-        if self.graph.needs_compaction() {
-            self.graph.compact();
+        use std::sync::atomic::Ordering;
+        if !self.graph.needs_compaction() || self.compacting.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let graph = self.graph.clone();
+        let compacting = self.compacting.clone();
+        let job = move || {
+            graph.compact();
+            compacting.store(false, Ordering::Release);
+        };
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => drop(runtime.spawn_blocking(job)),
+            Err(_) => job(),
         }
     }
 
@@ -240,6 +260,19 @@ impl Network {
     /// Runs `f` over the current snapshot with a filter that keeps out of
     /// every traversal the members blocked with `a` or `b`. The filter
     /// resolves dense ids back to profile ids.
+    /// [`Self::with_view`] on a blocking thread: path searches and
+    /// suggestions may walk millions of edges, which must not hold an async
+    /// worker.
+    pub async fn with_view_off_workers<R: Send + 'static>(
+        self: &Arc<Self>,
+        a: ProfileId,
+        b: ProfileId,
+        f: impl FnOnce(&GraphView<'_>) -> R + Send + 'static,
+    ) -> crate::error::Result<R> {
+        let network = self.clone();
+        crate::service::blocking(move || network.with_view(a, b, f)).await
+    }
+
     pub fn with_view<R>(
         &self,
         a: ProfileId,

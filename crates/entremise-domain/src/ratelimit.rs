@@ -1,7 +1,8 @@
 //! Limiters keyed by string (account, IP address), in memory: a sliding
-//! window, and a progressive delay.
+//! window, a progressive delay, and token buckets.
 
 use std::collections::{HashMap, VecDeque};
+use std::hash::BuildHasher;
 use std::sync::Mutex;
 use time::{Duration, OffsetDateTime};
 
@@ -178,9 +179,191 @@ fn remove_event(
     }
 }
 
+/// How much one key may do: a burst of `burst` actions at once, then
+/// `per_hour` spread over the hour.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Allowance {
+    pub burst: f64,
+    pub per_hour: f64,
+}
+
+impl Allowance {
+    pub const fn new(burst: u32, per_hour: u32) -> Self {
+        Self {
+            burst: burst as f64,
+            per_hour: per_hour as f64,
+        }
+    }
+
+    /// Both figures multiplied by `factor` (an instance's own scale).
+    pub fn scaled(self, factor: f64) -> Self {
+        Self {
+            burst: (self.burst * factor).max(1.0),
+            per_hour: self.per_hour * factor,
+        }
+    }
+}
+
+/// One bucket: tokens left, as of `at`.
+#[derive(Debug, Clone, Copy)]
+struct Bucket {
+    tokens: f64,
+    at: OffsetDateTime,
+}
+
+/// Token buckets, one per key, in memory. Keys are kept only as a keyed
+/// hash (a process-wide random key: neither an address nor a member id
+/// stays in memory, and nobody can aim collisions at another's key), and
+/// the map holds at most `max_keys` buckets: past that, buckets that have
+/// refilled are dropped (they hold nothing a fresh one would not), then,
+/// under a flood of new keys, the fullest half.
+#[derive(Debug)]
+pub struct TokenBuckets {
+    allowance: Allowance,
+    max_keys: usize,
+    hasher: std::hash::RandomState,
+    buckets: Mutex<HashMap<u64, Bucket>>,
+}
+
+impl TokenBuckets {
+    pub fn new(allowance: Allowance, max_keys: usize) -> Self {
+        Self {
+            allowance,
+            max_keys: max_keys.max(2),
+            hasher: std::hash::RandomState::new(),
+            buckets: Mutex::new(HashMap::new()),
+        }
+    }
+
+    pub fn allowance(&self) -> Allowance {
+        self.allowance
+    }
+
+    /// Takes one token for `key` if there is one; otherwise the whole
+    /// seconds until there is, taking nothing.
+    pub fn try_take(&self, key: &str, now: OffsetDateTime) -> Result<(), u64> {
+        let id = self.hasher.hash_one(key);
+        let Allowance { burst, per_hour } = self.allowance;
+        let per_second = per_hour / 3600.0;
+        let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
+        if buckets.len() >= self.max_keys && !buckets.contains_key(&id) {
+            self.make_room(&mut buckets, now);
+        }
+        let bucket = buckets.entry(id).or_insert(Bucket {
+            tokens: burst,
+            at: now,
+        });
+        let elapsed = (now - bucket.at).as_seconds_f64().max(0.0);
+        bucket.tokens = (bucket.tokens + elapsed * per_second).min(burst);
+        bucket.at = bucket.at.max(now);
+        if bucket.tokens >= 1.0 {
+            bucket.tokens -= 1.0;
+            return Ok(());
+        }
+        if per_second <= 0.0 {
+            return Err(3600);
+        }
+        let wait = ((1.0 - bucket.tokens) / per_second).ceil();
+        Err((wait as u64).max(1))
+    }
+
+    /// Gives back a token taken by [`Self::try_take`] (an action that
+    /// turned out not to count, such as one refused by another limit).
+    pub fn give_back(&self, key: &str) {
+        let id = self.hasher.hash_one(key);
+        let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(bucket) = buckets.get_mut(&id) {
+            bucket.tokens = (bucket.tokens + 1.0).min(self.allowance.burst);
+        }
+    }
+
+    /// Buckets held (for tests and metrics).
+    pub fn len(&self) -> usize {
+        self.buckets.lock().unwrap_or_else(|e| e.into_inner()).len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn make_room(&self, buckets: &mut HashMap<u64, Bucket>, now: OffsetDateTime) {
+        let Allowance { burst, per_hour } = self.allowance;
+        let per_second = per_hour / 3600.0;
+        let full = |b: &Bucket| b.tokens + (now - b.at).as_seconds_f64() * per_second >= burst;
+        buckets.retain(|_, b| !full(b));
+        if buckets.len() >= self.max_keys {
+            let mut levels: Vec<f64> = buckets.values().map(|b| b.tokens).collect();
+            let middle = levels.len() / 2;
+            levels.select_nth_unstable_by(middle, f64::total_cmp);
+            let cut = levels[middle];
+            buckets.retain(|_, b| b.tokens < cut);
+            if buckets.len() >= self.max_keys {
+                buckets.clear();
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_bucket_allows_its_burst_then_its_rate() {
+        let buckets = TokenBuckets::new(Allowance::new(3, 60), 100);
+        let t0 = OffsetDateTime::UNIX_EPOCH;
+        for _ in 0..3 {
+            assert_eq!(buckets.try_take("k", t0), Ok(()));
+        }
+        // One a minute after the burst.
+        assert_eq!(buckets.try_take("k", t0), Err(60));
+        assert_eq!(buckets.try_take("k", t0 + Duration::seconds(45)), Err(15));
+        assert_eq!(buckets.try_take("k", t0 + Duration::seconds(60)), Ok(()));
+        assert_eq!(buckets.try_take("k", t0 + Duration::seconds(61)), Err(59));
+        // Another key has its own bucket.
+        assert_eq!(buckets.try_take("other", t0), Ok(()));
+        // A refund restores one action; never beyond the burst.
+        buckets.give_back("k");
+        assert_eq!(buckets.try_take("k", t0 + Duration::seconds(61)), Ok(()));
+        // Refills up to the burst, no further.
+        let later = t0 + Duration::hours(5);
+        for _ in 0..3 {
+            assert_eq!(buckets.try_take("k", later), Ok(()));
+        }
+        assert!(buckets.try_take("k", later).is_err());
+    }
+
+    #[test]
+    fn the_map_of_buckets_stays_bounded() {
+        let buckets = TokenBuckets::new(Allowance::new(2, 60), 100);
+        let t0 = OffsetDateTime::UNIX_EPOCH;
+        // A busy key, then a flood of new ones.
+        buckets.try_take("busy", t0).unwrap();
+        buckets.try_take("busy", t0).unwrap();
+        for i in 0..10_000 {
+            let _ = buckets.try_take(&format!("flood-{i}"), t0);
+            assert!(buckets.len() <= 100);
+        }
+        // Buckets that have refilled go first, without a flood.
+        let later = t0 + Duration::hours(1);
+        for i in 0..100 {
+            let _ = buckets.try_take(&format!("late-{i}"), later);
+        }
+        assert!(buckets.len() <= 100);
+    }
+
+    #[test]
+    fn a_scale_multiplies_both_figures() {
+        let a = Allowance::new(10, 60).scaled(0.5);
+        assert_eq!(
+            a,
+            Allowance {
+                burst: 5.0,
+                per_hour: 30.0
+            }
+        );
+        assert_eq!(Allowance::new(1, 1).scaled(0.01).burst, 1.0);
+    }
 
     #[test]
     fn window_slides() {

@@ -91,6 +91,27 @@ pub struct DomainConfig {
     /// How long a sign-in or sign-up waits for its turn to hash before it is
     /// answered busy.
     pub password_hash_wait: Duration,
+    /// Bytes of images one account may keep (every copy of every upload).
+    pub media_quota_bytes: u64,
+    /// Uploads one account may hold that no post holds yet.
+    pub unattached_media_max: u64,
+    /// How long an upload no post holds is kept before it is collected.
+    pub unattached_media_kept: Duration,
+}
+
+impl DomainConfig {
+    /// The throughput limits (messages, sign-ups, contact-form messages)
+    /// multiplied by `factor`, at least one each; the guards against
+    /// password guessing are left as they are.
+    pub fn scaled(self, factor: f64) -> Self {
+        let scale = |n: usize| ((n as f64 * factor).round() as usize).max(1);
+        Self {
+            messages_per_minute: scale(self.messages_per_minute),
+            signups_per_ip_per_hour: scale(self.signups_per_ip_per_hour),
+            contact_form_per_hour: scale(self.contact_form_per_hour),
+            ..self
+        }
+    }
 }
 
 impl Default for DomainConfig {
@@ -110,6 +131,9 @@ impl Default for DomainConfig {
                 .map_or(2, |n| n.get() * 2)
                 .max(2),
             password_hash_wait: Duration::seconds(2),
+            media_quota_bytes: 2 * 1024 * 1024 * 1024,
+            unattached_media_max: 50,
+            unattached_media_kept: Duration::hours(24),
         }
     }
 }

@@ -462,7 +462,18 @@ pub struct NewMedia {
     pub alt: String,
     pub width: u32,
     pub height: u32,
+    /// Bytes stored for it, every copy included (counted in its owner's quota).
+    pub bytes: u64,
     pub created_at: OffsetDateTime,
+}
+
+/// What an account's uploads take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct MediaUsage {
+    /// Bytes of every upload it holds, attached or not.
+    pub bytes: u64,
+    /// Uploads no post holds yet.
+    pub unattached: u64,
 }
 
 /// Posts with their counters for one viewer and his reactions to them.
@@ -526,6 +537,18 @@ pub trait PostStore: Send + Sync {
     async fn delete_post(&self, id: i64) -> Result<Vec<String>>;
     /// Whether any media row still holds this content address.
     async fn media_key_in_use(&self, key: &str) -> Result<bool>;
+    /// What `owner`'s uploads take.
+    async fn media_usage(&self, owner: AccountId) -> Result<MediaUsage>;
+    /// Up to `limit` uploads that no post holds, made before `before`,
+    /// oldest first: `(id, content address)`.
+    async fn unattached_media(
+        &self,
+        before: OffsetDateTime,
+        limit: usize,
+    ) -> Result<Vec<(i64, String)>>;
+    /// Deletes an upload if no post holds it (a post may have taken it
+    /// since it was listed); whether it was deleted.
+    async fn delete_unattached_media(&self, id: i64) -> Result<bool>;
     /// Published posts (`published_at <= now`) of these authors, newest
     /// first, strictly before `before`.
     async fn posts_by(
@@ -660,6 +683,28 @@ pub trait VisitStore: Send + Sync {
     ) -> Result<()>;
     /// Distinct viewers of each of these posts; posts never viewed have no entry.
     async fn post_reach(&self, posts: &[i64]) -> Result<std::collections::HashMap<i64, u64>>;
+    /// Records many visits and post views at once (as
+    /// [`Self::record_visit`] and [`Self::record_post_views`] would, one by
+    /// one), all or none.
+    async fn record_visits_and_views(&self, batch: &VisitBatch) -> Result<()> {
+        for (visitor, visited, at) in &batch.visits {
+            self.record_visit(*visitor, *visited, *at).await?;
+        }
+        for (viewer, post, at) in &batch.post_views {
+            self.record_post_views(*viewer, std::slice::from_ref(post), *at)
+                .await?;
+        }
+        Ok(())
+    }
+}
+
+/// Visits and post views gathered to be written together.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct VisitBatch {
+    /// `(visitor, visited, at)`.
+    pub visits: Vec<(ProfileId, ProfileId, OffsetDateTime)>,
+    /// `(viewer, post, at)`.
+    pub post_views: Vec<(ProfileId, i64, OffsetDateTime)>,
 }
 
 /// Everything the domain needs from storage.

@@ -341,12 +341,26 @@ fn object_path(key: &str, variant: &str) -> ObjectPath {
 #[derive(Debug, Clone)]
 pub struct ObjectMediaStore {
     objects: Arc<dyn ObjectStore>,
+    /// Decodes at once: each may take up to [`UploadLimits::max_pixels`]
+    /// × 4 bytes and more while scaling, so uploads beyond these wait
+    /// their turn rather than all hold their pixels together.
+    decodes: Arc<tokio::sync::Semaphore>,
 }
 
 impl ObjectMediaStore {
     /// Over any object store (an S3-compatible bucket, for instance).
     pub fn new(objects: Arc<dyn ObjectStore>) -> Self {
-        Self { objects }
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        Self {
+            objects,
+            decodes: Arc::new(tokio::sync::Semaphore::new(cores)),
+        }
+    }
+
+    /// Decodes allowed at once (one per core by default).
+    pub fn with_decodes_at_once(mut self, decodes: usize) -> Self {
+        self.decodes = Arc::new(tokio::sync::Semaphore::new(decodes.max(1)));
+        self
     }
 
     /// In the directory `dir`, created if missing. Writes are synced to disk,
@@ -417,7 +431,17 @@ impl MediaStore for ObjectMediaStore {
         upload: Vec<u8>,
         limits: UploadLimits,
     ) -> Result<std::result::Result<StoredImage, UploadError>> {
-        let processed = match tokio::task::spawn_blocking(move || process(&upload, limits)).await {
+        let turn = self
+            .decodes
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| Error::internal("image decoding closed"))?;
+        let work = tokio::task::spawn_blocking(move || {
+            let _turn = turn;
+            process(&upload, limits)
+        });
+        let processed = match work.await {
             Ok(Ok(processed)) => processed,
             Ok(Err(refused)) => return Ok(Err(refused)),
             Err(e) => return Err(Error::internal(format!("image processing failed: {e}"))),

@@ -12,7 +12,7 @@ use async_trait::async_trait;
 use entremise_domain::post::{Comment, Media, Post, PostEdit, PostImage, ReactionKind};
 use entremise_domain::privacy::Audience;
 use entremise_domain::store::{
-    CountsFor, NewMedia, NewPost, PostBatch, PostCursor, PostStore, StoredCounts,
+    CountsFor, MediaUsage, NewMedia, NewPost, PostBatch, PostCursor, PostStore, StoredCounts,
 };
 use entremise_domain::timeline::PostKey;
 use entremise_domain::{AccountId, Error, ProfileId, Result};
@@ -514,8 +514,8 @@ impl PostStore for SqliteStore {
     async fn create_media(&self, new: NewMedia) -> Result<Media> {
         self.write("create media", move |tx| {
             tx.prepare_cached(
-                "INSERT INTO media (owner_id, key, content_type, alt, width, height, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "INSERT INTO media (owner_id, key, content_type, alt, width, height, created_at, bytes)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             )?
             .execute(params![
                 new.owner.0,
@@ -524,7 +524,8 @@ impl PostStore for SqliteStore {
                 new.alt,
                 new.width,
                 new.height,
-                Ts(new.created_at)
+                Ts(new.created_at),
+                i64::try_from(new.bytes).unwrap_or(i64::MAX)
             ])?;
             Ok(Media {
                 id: tx.last_insert_rowid(),
@@ -599,6 +600,54 @@ impl PostStore for SqliteStore {
             Ok(conn
                 .prepare_cached("SELECT EXISTS (SELECT 1 FROM media WHERE key = ?1)")?
                 .query_row([key], |row| row.get(0))?)
+        })
+        .await
+    }
+
+    async fn media_usage(&self, owner: AccountId) -> Result<MediaUsage> {
+        self.read("media usage", move |conn| {
+            Ok(conn
+                .prepare_cached(
+                    "SELECT COALESCE(SUM(bytes), 0), COUNT(*) FILTER (WHERE post_id IS NULL)
+                     FROM media WHERE owner_id = ?1",
+                )?
+                .query_row([owner.0], |row| {
+                    Ok(MediaUsage {
+                        bytes: row.get::<_, i64>(0)?.max(0) as u64,
+                        unattached: row.get::<_, i64>(1)?.max(0) as u64,
+                    })
+                })?)
+        })
+        .await
+    }
+
+    async fn unattached_media(
+        &self,
+        before: OffsetDateTime,
+        limit: usize,
+    ) -> Result<Vec<(i64, String)>> {
+        self.read("unattached media", move |conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT id, key FROM media
+                 WHERE post_id IS NULL AND created_at < ?1
+                 ORDER BY created_at, id LIMIT ?2",
+            )?;
+            let rows = stmt
+                .query_map(params![Ts(before), limit as i64], |row| {
+                    Ok((row.get(0)?, row.get(1)?))
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(rows)
+        })
+        .await
+    }
+
+    async fn delete_unattached_media(&self, id: i64) -> Result<bool> {
+        self.write("delete unattached media", move |tx| {
+            let deleted = tx
+                .prepare_cached("DELETE FROM media WHERE id = ?1 AND post_id IS NULL")?
+                .execute([id])?;
+            Ok(deleted == 1)
         })
         .await
     }

@@ -4,7 +4,7 @@
 use crate::SqliteStore;
 use crate::codec::{Json, Ts, count_at, limit};
 use async_trait::async_trait;
-use entremise_domain::store::VisitStore;
+use entremise_domain::store::{VisitBatch, VisitStore};
 use entremise_domain::{ProfileId, Result};
 use rusqlite::params;
 use std::collections::HashMap;
@@ -75,6 +75,33 @@ impl VisitStore for SqliteStore {
                  WHERE p.id IN (SELECT value FROM json_each(?3))",
             )?
             .execute(params![viewer.0, Ts(at), ids])?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn record_visits_and_views(&self, batch: &VisitBatch) -> Result<()> {
+        if batch.visits.is_empty() && batch.post_views.is_empty() {
+            return Ok(());
+        }
+        let batch = batch.clone();
+        self.write("record visits and post views", move |tx| {
+            let mut visit = tx.prepare_cached(
+                "INSERT INTO profile_visits (visitor_id, visited_id, day, at)
+                 VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (visitor_id, visited_id, day)
+                 DO UPDATE SET at = max(at, excluded.at)",
+            )?;
+            for (visitor, visited, at) in &batch.visits {
+                visit.execute(params![visitor.0, visited.0, day_of(*at), Ts(*at)])?;
+            }
+            let mut view = tx.prepare_cached(
+                "INSERT OR IGNORE INTO post_views (post_id, viewer_id, at)
+                 SELECT id, ?2, ?3 FROM posts WHERE id = ?1",
+            )?;
+            for (viewer, post, at) in &batch.post_views {
+                view.execute(params![post, viewer.0, Ts(*at)])?;
+            }
             Ok(())
         })
         .await

@@ -258,6 +258,7 @@ fn upload(owner: AccountId, key: &str) -> NewMedia {
         alt: String::new(),
         width: 1,
         height: 1,
+        bytes: 100,
         created_at: T0,
     }
 }

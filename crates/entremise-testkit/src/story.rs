@@ -28,8 +28,8 @@ pub use introductions::{
 pub use lists::lists_a_page_at_a_time;
 pub use pages::{children, contact_messages, last_owner, offices_and_services, pages_and_roles};
 pub use posts::{
-    comments_reactions_and_counts, counters_for_a_viewer, follows, post_edits_and_deletion,
-    posts_and_media, posts_by_and_scheduled,
+    comments_reactions_and_counts, counters_for_a_viewer, follows, media_usage_and_collection,
+    post_edits_and_deletion, posts_and_media, posts_by_and_scheduled,
 };
 pub use profiles::{blocks, list_and_count, positions, profile_round_trip};
 pub use visits::{post_views_and_reach, profile_visits};

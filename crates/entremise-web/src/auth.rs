@@ -2,10 +2,11 @@
 
 use crate::client;
 use crate::error::ApiError;
+use crate::limits;
 use crate::pages::ErrorFrame;
 use crate::security::CsrfToken;
 use crate::state::AppState;
-use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::extract::{ConnectInfo, FromRequestParts, MatchedPath};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
 use axum_extra::extract::CookieJar;
@@ -112,6 +113,17 @@ impl FromRequestParts<AppState> for Ctx {
         // On a page route, an error page will be drawn in this frame.
         if let Some(frame) = parts.extensions.get::<ErrorFrame>() {
             frame.fill(state, &ctx);
+        }
+        // Before any body is read or any work done.
+        let route = parts.extensions.get::<MatchedPath>();
+        if let Some(action) = route.and_then(|r| limits::action_of(&parts.method, r.as_str())) {
+            let now = state.app.clock().now();
+            if let Err(e) = state.limits.take(action, &ctx.viewer, &ctx.ip, now) {
+                return Err(match parts.extensions.get::<ErrorFrame>() {
+                    Some(_) => ApiError::OnPage(e),
+                    None => e.into(),
+                });
+            }
         }
         Ok(ctx)
     }

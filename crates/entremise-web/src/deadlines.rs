@@ -79,3 +79,22 @@ pub async fn deadlines(State(state): State<AppState>, request: Request, next: Ne
         ),
     }
 }
+
+/// Runs a write (any method but GET, HEAD, OPTIONS and TRACE) in a task of
+/// its own, so that it goes to its end once begun even if its client
+/// leaves or its time limit passes: dropping a handler between the store's
+/// commit and the updates of memory that follow it (the contact network,
+/// the timelines, the search index) would leave memory and store apart
+/// until a restart. A panic in the task is raised again here, where the
+/// panic layer answers it.
+pub async fn finish_writes(request: Request, next: Next) -> Response {
+    if request.method().is_safe() {
+        return next.run(request).await;
+    }
+    match tokio::spawn(next.run(request)).await {
+        Ok(response) => response,
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        // The runtime is shutting down.
+        Err(_) => StatusCode::SERVICE_UNAVAILABLE.into_response(),
+    }
+}

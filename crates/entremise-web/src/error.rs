@@ -60,6 +60,9 @@ pub enum ApiError {
         code: &'static str,
         message: String,
     },
+    /// An error of a page route before its handler ran (a rate limit):
+    /// answered as the page handler's own errors are, with the error page.
+    OnPage(Error),
 }
 
 impl From<Error> for ApiError {
@@ -113,6 +116,7 @@ impl From<QueryRejection> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (err, status) = match self {
+            Self::OnPage(err) => return crate::pages::PageError::Domain(err).into_response(),
             Self::BadQuery(err) => {
                 let status = match err {
                     Error::Invalid(_) => StatusCode::BAD_REQUEST,

@@ -12,6 +12,7 @@ mod client;
 mod deadlines;
 mod error;
 mod i18n;
+mod limits;
 mod openapi;
 mod pages;
 mod security;
@@ -44,6 +45,8 @@ pub fn router_with_extra_routes(app: Arc<Entremise>, config: WebConfig, extra: R
         .merge(openapi::routes())
         .with_state(state.clone())
         .merge(extra)
+        // Innermost: a write is run to its end from here on.
+        .layer(axum::middleware::from_fn(deadlines::finish_writes))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             security::csrf_cookie,

@@ -4,6 +4,7 @@
 use crate::api::{
     self, accounts, contacts, conversations, introductions, pages, posts, profiles, search, visits,
 };
+use crate::limits::RateLimitedResponses;
 use crate::state::AppState;
 use axum::Router;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -90,7 +91,7 @@ use utoipa::{Modify, OpenApi};
         visits::my_visitors,
         visits::page_stats,
     ),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &RateLimitedResponses),
     tags(
         (name = "accounts", description = "Sign-up, sign-in, sessions"),
         (name = "profiles", description = "Profiles as each viewer may see them"),

@@ -20,7 +20,8 @@ pub struct WebConfig {
     /// `Forwarded` header names the client; empty, the socket peer is the
     /// client and those headers are ignored.
     pub trusted_proxies: Vec<crate::IpNet>,
-    /// Composer bodies (up to ten images each) read at once; beyond, 503.
+    /// Bodies with images (a composer's, up to ten images, or one upload
+    /// through the API) read at once; beyond, 503.
     pub max_concurrent_uploads: usize,
     /// Longest wait between two chunks of a request body; then 408.
     pub body_read_timeout: Duration,
@@ -28,6 +29,9 @@ pub struct WebConfig {
     pub request_timeout: Duration,
     /// [`Self::request_timeout`] of image uploads.
     pub upload_timeout: Duration,
+    /// Multiplies every allowance of [`crate::limits::RateLimits`]: 1 in
+    /// production; a load test raises it.
+    pub rate_limit_scale: f64,
 }
 
 impl Default for WebConfig {
@@ -41,6 +45,7 @@ impl Default for WebConfig {
             body_read_timeout: Duration::from_secs(15),
             request_timeout: Duration::from_secs(30),
             upload_timeout: Duration::from_secs(300),
+            rate_limit_scale: 1.0,
         }
     }
 }
@@ -51,8 +56,10 @@ pub struct AppState {
     pub config: Arc<WebConfig>,
     pub catalog: Arc<Catalog>,
     pub cookies: Arc<CookieNames>,
-    /// Permits to read a composer body (see `WebConfig::max_concurrent_uploads`).
+    /// Permits to read a body with images (see `WebConfig::max_concurrent_uploads`).
     pub composer_bodies: Arc<tokio::sync::Semaphore>,
+    /// Token buckets of every rate-limited route.
+    pub limits: Arc<crate::limits::RateLimits>,
 }
 
 /// Cookie names and flags, derived once from the public URL.
@@ -84,6 +91,7 @@ impl AppState {
         };
         Self {
             app,
+            limits: Arc::new(crate::limits::RateLimits::new(config.rate_limit_scale)),
             composer_bodies: Arc::new(tokio::sync::Semaphore::new(
                 config.max_concurrent_uploads.max(1),
             )),

@@ -44,12 +44,16 @@ pub struct Settings {
     /// Longest time to answer an image upload, in seconds; then 503.
     #[arg(long, env = "ENTREMISE_UPLOAD_TIMEOUT_SECS")]
     pub upload_timeout_secs: Option<u64>,
-    /// Composer bodies (with images) read at once; beyond, 503.
+    /// Bodies with images (composer pages, API uploads) read at once; beyond, 503.
     #[arg(long, env = "ENTREMISE_MAX_CONCURRENT_UPLOADS")]
     pub max_concurrent_uploads: Option<usize>,
     /// On Ctrl-C or SIGTERM, how long open requests may finish, in seconds.
     #[arg(long, env = "ENTREMISE_SHUTDOWN_TIMEOUT_SECS")]
     pub shutdown_timeout_secs: Option<u64>,
+    /// Multiplies every rate limit's allowance (default 1; a load test
+    /// raises it, a small instance under abuse may lower it).
+    #[arg(long, env = "ENTREMISE_RATE_LIMIT_SCALE")]
+    pub rate_limit_scale: Option<f64>,
 }
 
 impl Settings {
@@ -70,6 +74,7 @@ impl Settings {
             upload_timeout_secs: self.upload_timeout_secs.or(lower.upload_timeout_secs),
             max_concurrent_uploads: self.max_concurrent_uploads.or(lower.max_concurrent_uploads),
             shutdown_timeout_secs: self.shutdown_timeout_secs.or(lower.shutdown_timeout_secs),
+            rate_limit_scale: self.rate_limit_scale.or(lower.rate_limit_scale),
         }
     }
 }
@@ -105,6 +110,7 @@ pub struct Config {
     pub upload_timeout: Duration,
     pub max_concurrent_uploads: usize,
     pub shutdown_timeout: Duration,
+    pub rate_limit_scale: f64,
 }
 
 /// A time limit in seconds, `default` when unsaid; zero is refused.
@@ -192,6 +198,12 @@ impl Config {
                 n => n.unwrap_or(4),
             },
             shutdown_timeout: Duration::from_secs(s.shutdown_timeout_secs.unwrap_or(10)),
+            rate_limit_scale: match s.rate_limit_scale {
+                Some(x) if !(x.is_finite() && x > 0.0) => {
+                    bail!("rate_limit_scale: a positive number, such as 1 or 0.5")
+                }
+                x => x.unwrap_or(1.0),
+            },
         })
     }
 }

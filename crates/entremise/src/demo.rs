@@ -602,6 +602,7 @@ async fn seed_posts(
                     alt: alt.into(),
                     width: stored.width,
                     height: stored.height,
+                    bytes: stored.variants.iter().map(|v| v.bytes).sum(),
                     created_at: now,
                 })
                 .await?;

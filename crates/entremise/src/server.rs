@@ -162,6 +162,7 @@ pub fn web_config(config: &Config) -> entremise_web::WebConfig {
         request_timeout: config.request_timeout,
         upload_timeout: config.upload_timeout,
         max_concurrent_uploads: config.max_concurrent_uploads,
+        rate_limit_scale: config.rate_limit_scale,
         ..entremise_web::WebConfig::default()
     }
 }
@@ -193,7 +194,11 @@ pub async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
             rebuild_search(&*store, search.clone()).await?;
         }
     }
-    let app = domain(store.clone(), search, media, Arc::new(SystemClock)).await?;
+    let limits = DomainConfig::default().scaled(config.rate_limit_scale);
+    let app = domain_with(store.clone(), search, media, Arc::new(SystemClock), limits).await?;
+    tokio::spawn(collect_unattached_media(app.clone()));
+    tokio::spawn(flush_visits_every_second(app.clone()));
+    let flush_at_exit = app.clone();
     let router = entremise_web::router(app, web_config(&config))
         .layer(tower_http::trace::TraceLayer::new_for_http());
     let listener = tokio::net::TcpListener::bind(config.listen)
@@ -205,7 +210,52 @@ pub async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
         header_read_timeout: config.header_read_timeout,
         shutdown_timeout: config.shutdown_timeout,
     };
-    serve_http(listener, router, limits, shutdown_signal()).await
+    let served = serve_http(listener, router, limits, shutdown_signal()).await;
+    if let Err(e) = flush_at_exit.visits().flush().await {
+        tracing::warn!(error = %e, "visits and post views not written at exit");
+    }
+    served
+}
+
+/// Writes the visits and post views that reads recorded (reads never write
+/// themselves: a full disk must not turn a page into an error).
+async fn flush_visits_every_second(app: Arc<Entremise>) {
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(1));
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut failing = false;
+    loop {
+        every.tick().await;
+        match app.visits().flush().await {
+            Ok((_, dropped)) => {
+                if failing {
+                    tracing::info!("visits and post views are written again");
+                    failing = false;
+                }
+                if dropped > 0 {
+                    tracing::warn!(dropped, "visits and post views left out: too many waiting");
+                }
+            }
+            Err(e) if !failing => {
+                tracing::warn!(error = %e, "visits and post views kept in memory: cannot write them");
+                failing = true;
+            }
+            Err(_) => {}
+        }
+    }
+}
+
+/// Every hour (and once at start), removes the uploads no post took.
+async fn collect_unattached_media(app: Arc<Entremise>) {
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every.tick().await;
+        match app.posts().collect_unattached_media().await {
+            Ok(0) => {}
+            Ok(removed) => tracing::info!(removed, "uploads no post took removed"),
+            Err(e) => tracing::warn!(error = %e, "collecting uploads no post took"),
+        }
+    }
 }
 
 /// Time limits of the connections themselves.

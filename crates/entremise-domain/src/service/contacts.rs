@@ -500,20 +500,25 @@ impl Contacts {
             return Ok(empty);
         }
         let weights = self.outreach.tie_weights(me, target.id).await?;
-        let (degree, mutuals, paths) = self.core.network.with_view(me, target.id, |view| {
-            let degree = network::degree(view, me, target.id);
-            let (Some(a), Some(b)) = (view.dense(me), view.dense(target.id)) else {
-                return (degree, Vec::new(), Vec::new());
-            };
-            let mutuals: Vec<ProfileId> = view
-                .snapshot
-                .mutual_contacts(a, b, |m| view.traversable(m), 0, 50)
-                .into_iter()
-                .map(|m| view.profile(m))
-                .collect();
-            let paths = best_paths(view, a, b, &weights, 5);
-            (degree, mutuals, paths)
-        });
+        let target_id = target.id;
+        let found = self
+            .core
+            .network
+            .with_view_off_workers(me, target_id, move |view| {
+                let degree = network::degree(view, me, target_id);
+                let (Some(a), Some(b)) = (view.dense(me), view.dense(target_id)) else {
+                    return (degree, Vec::new(), Vec::new());
+                };
+                let mutuals: Vec<ProfileId> = view
+                    .snapshot
+                    .mutual_contacts(a, b, |m| view.traversable(m), 0, 50)
+                    .into_iter()
+                    .map(|m| view.profile(m))
+                    .collect();
+                let paths = best_paths(view, a, b, &weights, 5);
+                (degree, mutuals, paths)
+            });
+        let (degree, mutuals, paths) = found.await?;
         let lens = self.core.lens(viewer);
         let mut mutual_contacts = Vec::new();
         for m in mutuals {
@@ -576,41 +581,49 @@ impl Contacts {
         }
         let limit = limit.clamp(1, PYMK_DEPTH);
         let lens = self.core.lens(viewer);
-        let found = self.core.network.with_view(me, me, |view| {
-            let Some(a) = view.dense(me) else {
-                return Vec::new();
-            };
-            entremise_graph::with_searcher(|s| {
-                view.snapshot.people_you_may_know(
-                    s,
-                    a,
-                    |m| view.traversable(m),
-                    |m| excluded.contains(&view.profile(m).0) || !view.traversable(m),
-                    |m| {
-                        if colleagues.contains(&view.profile(m).0) {
-                            2.0
-                        } else {
-                            0.0
-                        }
-                    },
-                    limit * 2,
-                )
-            })
-            .into_iter()
-            .map(|s| {
-                // Count only the mutual contacts the viewer may see: me–m is
-                // his own, m–suggestion must be visible to him.
-                let them = view.profile(s.member);
-                let visible = view.snapshot.mutual_count(a, s.member, |m| {
-                    view.traversable(m) && lens.contact(view.profile(m), them)
-                });
-                (them, visible)
-            })
-            .collect::<Vec<_>>()
-        });
+        let colleagues = Arc::new(colleagues);
+        let in_search = colleagues.clone();
+        let lens_in_search = lens.clone();
+        let found = self
+            .core
+            .network
+            .with_view_off_workers(me, me, move |view| {
+                let colleagues = in_search;
+                let lens = lens_in_search;
+                let Some(a) = view.dense(me) else {
+                    return Vec::new();
+                };
+                entremise_graph::with_searcher(|s| {
+                    view.snapshot.people_you_may_know(
+                        s,
+                        a,
+                        |m| view.traversable(m),
+                        |m| excluded.contains(&view.profile(m).0) || !view.traversable(m),
+                        |m| {
+                            if colleagues.contains(&view.profile(m).0) {
+                                2.0
+                            } else {
+                                0.0
+                            }
+                        },
+                        limit * 2,
+                    )
+                })
+                .into_iter()
+                .map(|s| {
+                    // Count only the mutual contacts the viewer may see: me–m is
+                    // his own, m–suggestion must be visible to him.
+                    let them = view.profile(s.member);
+                    let visible = view.snapshot.mutual_count(a, s.member, |m| {
+                        view.traversable(m) && lens.contact(view.profile(m), them)
+                    });
+                    (them, visible)
+                })
+                .collect::<Vec<_>>()
+            });
         // Shown in the order of what the viewer may see: ranked by every
         // mutual contact, the order would hint at those he may not.
-        let mut found = found;
+        let mut found = found.await?;
         found.sort_by(|(x, nx), (y, ny)| {
             let score = |id: &ProfileId, n: u32| {
                 n as f32 + if colleagues.contains(&id.0) { 2.0 } else { 0.0 }

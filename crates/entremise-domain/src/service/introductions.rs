@@ -149,12 +149,17 @@ impl Introductions {
             }
             None => {
                 let weights = self.outreach.tie_weights(me, target.id).await?;
-                let best = self.core.network.with_view(me, target.id, |view| {
-                    match (view.dense(me), view.dense(target.id)) {
-                        (Some(a), Some(b)) => best_paths(view, a, b, &weights, 1),
-                        _ => Vec::new(),
-                    }
-                });
+                let target_id = target.id;
+                let best = self
+                    .core
+                    .network
+                    .with_view_off_workers(me, target_id, move |view| {
+                        match (view.dense(me), view.dense(target_id)) {
+                            (Some(a), Some(b)) => best_paths(view, a, b, &weights, 1),
+                            _ => Vec::new(),
+                        }
+                    })
+                    .await?;
                 best.into_iter()
                     .next()
                     .map(|(hops, _)| hops)

@@ -247,6 +247,25 @@ impl Posts {
     ) -> Result<MediaView> {
         let me = viewer.require()?;
         let alt = post::check_text("alt", alt, MAX_ALT_CHARS, false)?;
+        // The quota is checked before the costly decoding; uploads in
+        // parallel (a few at once, see the web layer) may pass it together
+        // by as many images.
+        let usage = self.core.store.media_usage(me.account).await?;
+        let config = &self.core.config;
+        if usage.unattached >= config.unattached_media_max {
+            return Err(Error::invalid(
+                "file",
+                "too_many_unattached",
+                "Too many images waiting for a post: publish or wait a day for them to be removed.",
+            ));
+        }
+        if usage.bytes >= config.media_quota_bytes {
+            return Err(Error::invalid(
+                "file",
+                "quota",
+                "Your images take all the space allowed: delete posts with images to add more.",
+            ));
+        }
         let limits = UploadLimits::default();
         let stored: StoredImage = match self.core.media.store_image(bytes, limits).await? {
             Ok(s) => s,
@@ -262,6 +281,7 @@ impl Posts {
                 alt,
                 width: stored.width,
                 height: stored.height,
+                bytes: stored.variants.iter().map(|v| v.bytes).sum(),
                 created_at: self.core.clock.now(),
             })
             .await?;
@@ -515,6 +535,33 @@ impl Posts {
             }
         }
         Ok(())
+    }
+
+    /// Removes uploads that no post took within
+    /// [`DomainConfig::unattached_media_kept`](crate::service::DomainConfig),
+    /// with their bytes once no other upload holds the same picture; how
+    /// many were removed. Run in the background by the server.
+    pub async fn collect_unattached_media(&self) -> Result<usize> {
+        let before = self.core.clock.now() - self.core.config.unattached_media_kept;
+        let mut removed = 0;
+        loop {
+            let batch = self.core.store.unattached_media(before, 500).await?;
+            if batch.is_empty() {
+                return Ok(removed);
+            }
+            let full = batch.len() == 500;
+            for (id, key) in batch {
+                if self.core.store.delete_unattached_media(id).await? {
+                    removed += 1;
+                    if !self.core.store.media_key_in_use(&key).await? {
+                        self.core.media.delete(&key).await?;
+                    }
+                }
+            }
+            if !full {
+                return Ok(removed);
+            }
+        }
     }
 
     /// Comments on a post the viewer may see; replies go one level deep.

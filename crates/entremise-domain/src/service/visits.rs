@@ -11,9 +11,10 @@
 
 use super::{Core, PostView, Viewer};
 use crate::error::{Error, Result};
+use crate::ids::ProfileId;
 use crate::privacy::{Field, VisitVisibility};
 use crate::profile::{Profile, ProfileKind, ProfileRef};
-use crate::store::CountsFor;
+use crate::store::{CountsFor, VisitBatch};
 use crate::validate::Handle;
 use serde::Serialize;
 use std::sync::Arc;
@@ -125,15 +126,116 @@ fn kind_stats<'a>(posts: impl Iterator<Item = &'a PostStats>) -> KindStats {
     }
 }
 
+/// Visits and post views waiting to be written. Reading a profile or a
+/// feed records them here and answers; [`Visits::flush`] writes them in
+/// one transaction, from a background task every second and before
+/// anything that shows them is read. A write that fails (a full disk)
+/// leaves them here for the next try, up to [`MAX_PENDING`], and never
+/// fails the read that made them.
+#[derive(Debug, Default)]
+struct Pending {
+    /// Latest visit per (visitor, visited, UTC day).
+    visits: std::collections::HashMap<(ProfileId, ProfileId, i64), OffsetDateTime>,
+    /// First view per (viewer, post).
+    post_views: std::collections::HashMap<(ProfileId, i64), OffsetDateTime>,
+    /// Left out since the last flush because the buffer was full.
+    dropped: u64,
+}
+
+/// Visits and views held at most before new ones are left out (a store
+/// that has refused writes for long).
+pub const MAX_PENDING: usize = 100_000;
+
+impl Pending {
+    fn len(&self) -> usize {
+        self.visits.len() + self.post_views.len()
+    }
+
+    fn take(&mut self) -> (VisitBatch, u64) {
+        let batch = VisitBatch {
+            visits: self
+                .visits
+                .drain()
+                .map(|((visitor, visited, _), at)| (visitor, visited, at))
+                .collect(),
+            post_views: self
+                .post_views
+                .drain()
+                .map(|((viewer, post), at)| (viewer, post, at))
+                .collect(),
+        };
+        (batch, std::mem::take(&mut self.dropped))
+    }
+
+    /// Puts back a batch that could not be written (newer entries win).
+    fn put_back(&mut self, batch: VisitBatch) {
+        for (visitor, visited, at) in batch.visits {
+            let key = (visitor, visited, at.unix_timestamp().div_euclid(86_400));
+            if self.len() < MAX_PENDING || self.visits.contains_key(&key) {
+                let latest = self.visits.entry(key).or_insert(at);
+                *latest = (*latest).max(at);
+            } else {
+                self.dropped += 1;
+            }
+        }
+        for (viewer, post, at) in batch.post_views {
+            if self.len() < MAX_PENDING || self.post_views.contains_key(&(viewer, post)) {
+                let first = self.post_views.entry((viewer, post)).or_insert(at);
+                *first = (*first).min(at);
+            } else {
+                self.dropped += 1;
+            }
+        }
+    }
+}
+
 /// Profile visits and the reach of pages' posts, and what they show: who viewed my profile, a page's statistics.
 #[derive(Clone)]
 pub struct Visits {
     core: Arc<Core>,
+    pending: Arc<std::sync::Mutex<Pending>>,
+    /// One flush at a time, so that batches are written in order.
+    flushing: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Visits {
     pub(crate) fn new(core: Arc<Core>) -> Self {
-        Self { core }
+        Self {
+            core,
+            pending: Arc::default(),
+            flushing: Arc::default(),
+        }
+    }
+
+    fn pending(&self) -> std::sync::MutexGuard<'_, Pending> {
+        self.pending.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Writes the visits and views recorded so far; on failure they stay
+    /// pending. How many were written, and how many had been left out
+    /// since the last flush for want of room.
+    pub async fn flush(&self) -> Result<(usize, u64)> {
+        let _turn = self.flushing.lock().await;
+        let (batch, dropped) = self.pending().take();
+        let written = batch.visits.len() + batch.post_views.len();
+        if written == 0 {
+            return Ok((0, dropped));
+        }
+        match self.core.store.record_visits_and_views(&batch).await {
+            Ok(()) => Ok((written, dropped)),
+            Err(e) => {
+                let mut pending = self.pending();
+                pending.put_back(batch);
+                pending.dropped += dropped;
+                Err(e)
+            }
+        }
+    }
+
+    /// [`Self::flush`] before a read of what it writes; a failure there is
+    /// logged by the caller's next background flush, not shown.
+    async fn flush_before_reading(&self) {
+        let _ = self.flush().await;
     }
 }
 
@@ -151,10 +253,17 @@ impl Visits {
         {
             return Ok(());
         }
-        self.core
-            .store
-            .record_visit(person, profile.id, self.core.clock.now())
-            .await
+        let at = self.core.clock.now();
+        let day = at.unix_timestamp().div_euclid(86_400);
+        let mut pending = self.pending();
+        let key = (person, profile.id, day);
+        if pending.len() >= MAX_PENDING && !pending.visits.contains_key(&key) {
+            pending.dropped += 1;
+            return Ok(());
+        }
+        let latest = pending.visits.entry(key).or_insert(at);
+        *latest = (*latest).max(at);
+        Ok(())
     }
 
     /// Records that the viewer was shown these posts, for the posts of
@@ -167,18 +276,21 @@ impl Visits {
         let Some(me) = viewer.signed_in.as_ref() else {
             return Ok(());
         };
-        let ids: Vec<i64> = shown
+        let viewer_id = me.identity.person;
+        let at = self.core.clock.now();
+        let mut pending = self.pending();
+        for p in shown
             .iter()
             .filter(|p| p.author.kind.is_page() && me.identity.operates(p.author_id).is_none())
-            .map(|p| p.id)
-            .collect();
-        if ids.is_empty() {
-            return Ok(());
+        {
+            let key = (viewer_id, p.id);
+            if pending.len() >= MAX_PENDING && !pending.post_views.contains_key(&key) {
+                pending.dropped += 1;
+                continue;
+            }
+            pending.post_views.entry(key).or_insert(at);
         }
-        self.core
-            .store
-            .record_post_views(me.identity.person, &ids, self.core.clock.now())
-            .await
+        Ok(())
     }
 
     /// Who viewed the viewer's profile in the last 90 days, newest first,
@@ -204,6 +316,7 @@ impl Visits {
             .unwrap_or(0);
         let since = self.core.clock.now() - Duration::days(VISITS_WINDOW_DAYS);
         let limit = limit.clamp(1, MAX_VISITORS);
+        self.flush_before_reading().await;
         let rows = self
             .core
             .store
@@ -273,6 +386,7 @@ impl Visits {
             now,
         };
         let mut counts = self.core.store.post_counts(&ids, &everything).await?;
+        self.flush_before_reading().await;
         let reach = self.core.store.post_reach(&ids).await?;
         let posts: Vec<PostStats> = posts
             .into_iter()

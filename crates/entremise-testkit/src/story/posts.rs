@@ -8,7 +8,9 @@ use crate::fixtures::{at, member_accounts, new_page};
 use entremise_domain::post::{Media, Post, PostEdit, PostImage, ReactionKind};
 use entremise_domain::privacy::Audience;
 use entremise_domain::profile::ProfileKind;
-use entremise_domain::store::{CountsFor, NewMedia, NewPost, PostCursor, Store, StoredCounts};
+use entremise_domain::store::{
+    CountsFor, MediaUsage, NewMedia, NewPost, PostCursor, Store, StoredCounts,
+};
 use entremise_domain::timeline::PostKey;
 use entremise_domain::{AccountId, Error, ProfileId};
 use std::slice;
@@ -25,6 +27,7 @@ fn new_media(owner: AccountId, key: &str, minutes: i64) -> NewMedia {
         alt: format!("Picture {key}"),
         width: 320 + step,
         height: 240 + step,
+        bytes: 1_000 + u64::from(step),
         created_at: at(minutes),
     }
 }
@@ -305,6 +308,70 @@ pub async fn post_edits_and_deletion(store: Arc<dyn Store>) {
     assert_eq!(orphan.reshare_of, None, "the reshare outlives its original");
     assert_eq!(orphan.text, reshare.text);
     assert_eq!(store.post(post.id).await.unwrap(), Some(edited));
+}
+
+/// What an account's uploads take, and the collection of uploads no post
+/// ever held.
+pub async fn media_usage_and_collection(store: Arc<dyn Store>) {
+    let [ada, bob] = member_accounts(&*store, ["mq_ada", "mq_bob"]).await;
+    assert_eq!(
+        store.media_usage(ada.id).await.unwrap(),
+        MediaUsage::default()
+    );
+    let kept = store
+        .create_media(new_media(ada.id, "mq-kept", 1))
+        .await
+        .unwrap();
+    let loose = store
+        .create_media(new_media(ada.id, "mq-loose", 2))
+        .await
+        .unwrap();
+    let late = store
+        .create_media(new_media(ada.id, "mq-late", 30))
+        .await
+        .unwrap();
+    let bobs = store
+        .create_media(new_media(bob.id, "mq-bob", 3))
+        .await
+        .unwrap();
+    let mut post = new_post(ada.person, ada.id, "Kept", 4);
+    post.media = vec![kept.id];
+    store.create_post(post).await.unwrap();
+    assert_eq!(
+        store.media_usage(ada.id).await.unwrap(),
+        MediaUsage {
+            bytes: 1_001 + 1_002 + 1_030,
+            unattached: 2,
+        }
+    );
+    // Unattached before minute 10, oldest first, within the limit.
+    let old = store.unattached_media(at(10), 10).await.unwrap();
+    let ids: Vec<i64> = old.iter().map(|(id, _)| *id).collect();
+    assert!(ids.contains(&loose.id) && ids.contains(&bobs.id), "{old:?}");
+    assert!(
+        !ids.contains(&kept.id) && !ids.contains(&late.id),
+        "{old:?}"
+    );
+    assert!(ids.iter().position(|i| *i == loose.id) < ids.iter().position(|i| *i == bobs.id));
+    assert_eq!(store.unattached_media(at(10), 1).await.unwrap().len(), 1);
+    assert!(store.delete_unattached_media(loose.id).await.unwrap());
+    assert!(
+        !store.delete_unattached_media(loose.id).await.unwrap(),
+        "already gone"
+    );
+    assert!(
+        !store.delete_unattached_media(kept.id).await.unwrap(),
+        "held by a post"
+    );
+    assert_eq!(store.media(loose.id).await.unwrap(), None);
+    assert!(store.media(kept.id).await.unwrap().is_some());
+    assert_eq!(
+        store.media_usage(ada.id).await.unwrap(),
+        MediaUsage {
+            bytes: 1_001 + 1_030,
+            unattached: 1,
+        }
+    );
 }
 
 /// Published posts of a set of authors, newest first (ties by id), paged

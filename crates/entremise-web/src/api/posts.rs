@@ -73,7 +73,9 @@ fn upload_rejection(status: StatusCode, message: String) -> ApiError {
 /// it stays the uploader's alone until a post holds it.
 #[utoipa::path(post, path = "/api/v1/media", tag = "posts",
     request_body(content_type = "multipart/form-data", description = "`file`: the image; `alt`: its alternative text"),
-    responses((status = 201, body = MediaView), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)),
+    responses((status = 201, body = MediaView), (status = 413, body = ErrorBody),
+        (status = 422, description = "Not an image the server accepts, or over a limit: `fields[].reason` is `too_many_unattached` (images waiting for a post) or `quota` (the account's space for images is used)", body = ErrorBody),
+        (status = 503, description = "Too many uploads being read at once: `busy`, see `Retry-After`", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn upload(
     State(state): State<AppState>,
@@ -81,6 +83,14 @@ pub async fn upload(
     multipart: Multipart,
 ) -> Result<(StatusCode, Json<MediaView>), ApiError> {
     ctx.viewer.require()?;
+    // A few large bodies at once, shared with the composer page, held until
+    // the image is stored: parallel uploads cannot exhaust memory.
+    let Ok(_permit) = state.composer_bodies.clone().try_acquire_owned() else {
+        return Err(Error::Busy {
+            retry_after_secs: 5,
+        }
+        .into());
+    };
     let (bytes, alt) = read_upload(multipart).await?;
     let view = state
         .app

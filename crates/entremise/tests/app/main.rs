@@ -1,6 +1,7 @@
 //! One integration-test binary for the API, the pages and the CLI, through
 //! the real router on a temporary SQLite store.
 
+mod abuse;
 mod accounts;
 mod contacts;
 mod conversations;

@@ -17,7 +17,10 @@ pub const PASSWORD: &str = "correct horse battery staple";
 pub struct TestApp {
     pub router: Router,
     pub clock: Arc<ManualClock>,
-    _dir: tempfile::TempDir,
+    /// The use cases behind the router (for background work such as the
+    /// collection of unattached uploads).
+    pub app: Arc<entremise_domain::Entremise>,
+    dir: tempfile::TempDir,
 }
 
 pub struct Response {
@@ -59,6 +62,16 @@ pub fn test_limits() -> entremise_domain::service::DomainConfig {
     }
 }
 
+/// The web configuration of most tests: the rate limits of the API and
+/// pages multiplied far beyond what a test does with a clock that stands
+/// still (tests of the limits themselves use the real ones).
+pub fn test_web_config() -> entremise_web::WebConfig {
+    entremise_web::WebConfig {
+        rate_limit_scale: 1_000.0,
+        ..Default::default()
+    }
+}
+
 /// A request under construction.
 pub struct Req {
     builder: axum::http::request::Builder,
@@ -71,6 +84,11 @@ impl Req {
             builder: Request::builder().method(method).uri(uri),
             body: Body::empty(),
         }
+    }
+
+    /// The request itself, to send by hand.
+    pub fn build(self) -> Request<Body> {
+        self.builder.body(self.body).unwrap()
     }
 
     pub fn bearer(mut self, token: &str) -> Self {
@@ -156,12 +174,12 @@ impl TestApp {
 
     /// With the domain's limits as given (rate limits, session lifetimes).
     pub async fn with_limits(limits: entremise_domain::service::DomainConfig) -> Self {
-        Self::build(limits, entremise_web::WebConfig::default(), Router::new()).await
+        Self::build(limits, test_web_config(), Router::new()).await
     }
 
     /// With extra routes behind the same middleware.
     pub async fn with_routes(extra: Router) -> Self {
-        Self::build(test_limits(), entremise_web::WebConfig::default(), extra).await
+        Self::build(test_limits(), test_web_config(), extra).await
     }
 
     /// With the web section of the configuration as given.
@@ -185,12 +203,18 @@ impl TestApp {
         let app = server::domain_with(store, search, media, clock.clone(), limits)
             .await
             .unwrap();
-        let router = entremise_web::router_with_extra_routes(app, config, extra);
+        let router = entremise_web::router_with_extra_routes(app.clone(), config, extra);
         Self {
             router,
             clock,
-            _dir: dir,
+            app,
+            dir,
         }
+    }
+
+    /// The SQLite file behind the app, to read what the store holds.
+    pub fn db_path(&self) -> std::path::PathBuf {
+        self.dir.path().join("test.db")
     }
 
     pub async fn send(&self, req: Req) -> Response {
