@@ -11,7 +11,20 @@ use time::{Duration, OffsetDateTime};
 pub struct RateLimiter {
     max: usize,
     window: Duration,
-    events: Mutex<HashMap<String, VecDeque<OffsetDateTime>>>,
+    keys: KeyHasher,
+    events: Mutex<HashMap<u64, VecDeque<OffsetDateTime>>>,
+}
+
+/// Keys are kept as a keyed hash (a random key per process): neither an
+/// address nor an e-mail stays in memory, and nobody can aim collisions
+/// at another's key.
+#[derive(Debug, Default)]
+struct KeyHasher(std::hash::RandomState);
+
+impl KeyHasher {
+    fn of(&self, key: &str) -> u64 {
+        self.0.hash_one(key)
+    }
 }
 
 impl RateLimiter {
@@ -19,6 +32,7 @@ impl RateLimiter {
         Self {
             max,
             window,
+            keys: KeyHasher::default(),
             events: Mutex::new(HashMap::new()),
         }
     }
@@ -27,7 +41,7 @@ impl RateLimiter {
     /// Does not record anything.
     pub fn retry_after(&self, key: &str, now: OffsetDateTime) -> Option<u64> {
         let mut events = self.events.lock().unwrap_or_else(|e| e.into_inner());
-        let queue = events.get_mut(key)?;
+        let queue = events.get_mut(&self.keys.of(key))?;
         while queue.front().is_some_and(|t| *t + self.window <= now) {
             queue.pop_front();
         }
@@ -45,7 +59,7 @@ impl RateLimiter {
     pub fn try_acquire(&self, key: &str, now: OffsetDateTime) -> Result<(), u64> {
         let mut events = self.events.lock().unwrap_or_else(|e| e.into_inner());
         Self::bound_keys(&mut events, self.window, now);
-        let queue = events.entry(key.to_owned()).or_default();
+        let queue = events.entry(self.keys.of(key)).or_default();
         while queue.front().is_some_and(|t| *t + self.window <= now) {
             queue.pop_front();
         }
@@ -62,14 +76,14 @@ impl RateLimiter {
     /// Gives back an event reserved by `try_acquire` at `at` (an attempt
     /// that turned out not to count).
     pub fn release(&self, key: &str, at: OffsetDateTime) {
-        remove_event(&self.events, key, at);
+        remove_event(&self.events, self.keys.of(key), at);
     }
 
     /// Records one event for `key`.
     pub fn record(&self, key: &str, now: OffsetDateTime) {
         let mut events = self.events.lock().unwrap_or_else(|e| e.into_inner());
         Self::bound_keys(&mut events, self.window, now);
-        let queue = events.entry(key.to_owned()).or_default();
+        let queue = events.entry(self.keys.of(key)).or_default();
         queue.push_back(now);
         while queue.len() > self.max {
             queue.pop_front();
@@ -79,7 +93,7 @@ impl RateLimiter {
     /// Events recorded for `key` within the window (at most `max`).
     pub fn count(&self, key: &str, now: OffsetDateTime) -> usize {
         let events = self.events.lock().unwrap_or_else(|e| e.into_inner());
-        events.get(key).map_or(0, |queue| {
+        events.get(&self.keys.of(key)).map_or(0, |queue| {
             queue.iter().filter(|t| **t + self.window > now).count()
         })
     }
@@ -87,7 +101,7 @@ impl RateLimiter {
     /// Bounds memory under a flood: past 100,000 keys, drops those whose
     /// window has passed.
     fn bound_keys(
-        events: &mut HashMap<String, VecDeque<OffsetDateTime>>,
+        events: &mut HashMap<u64, VecDeque<OffsetDateTime>>,
         window: Duration,
         now: OffsetDateTime,
     ) {
@@ -101,7 +115,7 @@ impl RateLimiter {
         self.events
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .remove(key);
+            .remove(&self.keys.of(key));
     }
 }
 
@@ -114,7 +128,8 @@ pub struct Backoff {
     free: usize,
     window: Duration,
     cap: Duration,
-    events: Mutex<HashMap<String, VecDeque<OffsetDateTime>>>,
+    keys: KeyHasher,
+    events: Mutex<HashMap<u64, VecDeque<OffsetDateTime>>>,
 }
 
 impl Backoff {
@@ -123,6 +138,7 @@ impl Backoff {
             free,
             window,
             cap,
+            keys: KeyHasher::default(),
             events: Mutex::new(HashMap::new()),
         }
     }
@@ -132,7 +148,7 @@ impl Backoff {
     pub fn try_acquire(&self, key: &str, now: OffsetDateTime) -> Result<(), u64> {
         let mut events = self.events.lock().unwrap_or_else(|e| e.into_inner());
         RateLimiter::bound_keys(&mut events, self.window, now);
-        let queue = events.entry(key.to_owned()).or_default();
+        let queue = events.entry(self.keys.of(key)).or_default();
         while queue.front().is_some_and(|t| *t + self.window <= now) {
             queue.pop_front();
         }
@@ -153,7 +169,7 @@ impl Backoff {
 
     /// Gives back an event reserved by `try_acquire` at `at`.
     pub fn release(&self, key: &str, at: OffsetDateTime) {
-        remove_event(&self.events, key, at);
+        remove_event(&self.events, self.keys.of(key), at);
     }
 
     /// Forgets `key`.
@@ -161,18 +177,18 @@ impl Backoff {
         self.events
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .remove(key);
+            .remove(&self.keys.of(key));
     }
 }
 
 /// Forgets the latest event of `key` recorded at `at`, if any.
 fn remove_event(
-    events: &Mutex<HashMap<String, VecDeque<OffsetDateTime>>>,
-    key: &str,
+    events: &Mutex<HashMap<u64, VecDeque<OffsetDateTime>>>,
+    key: u64,
     at: OffsetDateTime,
 ) {
     let mut events = events.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(queue) = events.get_mut(key)
+    if let Some(queue) = events.get_mut(&key)
         && let Some(i) = queue.iter().rposition(|t| *t == at)
     {
         queue.remove(i);
@@ -212,16 +228,14 @@ struct Bucket {
 }
 
 /// Token buckets, one per key, in memory. Keys are kept only as a keyed
-/// hash (a process-wide random key: neither an address nor a member id
-/// stays in memory, and nobody can aim collisions at another's key), and
-/// the map holds at most `max_keys` buckets: past that, buckets that have
+/// hash (see `KeyHasher`), and the map holds at most `max_keys` buckets: past that, buckets that have
 /// refilled are dropped (they hold nothing a fresh one would not), then,
 /// under a flood of new keys, the fullest half.
 #[derive(Debug)]
 pub struct TokenBuckets {
     allowance: Allowance,
     max_keys: usize,
-    hasher: std::hash::RandomState,
+    keys: KeyHasher,
     buckets: Mutex<HashMap<u64, Bucket>>,
 }
 
@@ -230,7 +244,7 @@ impl TokenBuckets {
         Self {
             allowance,
             max_keys: max_keys.max(2),
-            hasher: std::hash::RandomState::new(),
+            keys: KeyHasher::default(),
             buckets: Mutex::new(HashMap::new()),
         }
     }
@@ -242,7 +256,7 @@ impl TokenBuckets {
     /// Takes one token for `key` if there is one; otherwise the whole
     /// seconds until there is, taking nothing.
     pub fn try_take(&self, key: &str, now: OffsetDateTime) -> Result<(), u64> {
-        let id = self.hasher.hash_one(key);
+        let id = self.keys.of(key);
         let Allowance { burst, per_hour } = self.allowance;
         let per_second = per_hour / 3600.0;
         let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
@@ -270,7 +284,7 @@ impl TokenBuckets {
     /// Gives back a token taken by [`Self::try_take`] (an action that
     /// turned out not to count, such as one refused by another limit).
     pub fn give_back(&self, key: &str) {
-        let id = self.hasher.hash_one(key);
+        let id = self.keys.of(key);
         let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(bucket) = buckets.get_mut(&id) {
             bucket.tokens = (bucket.tokens + 1.0).min(self.allowance.burst);
