@@ -8,6 +8,8 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+pub use entremise_store_sqlite::Durability;
+
 /// Settings that can be given in any layer; `None` means "not said here".
 #[derive(Debug, Default, Clone, Deserialize, clap::Args)]
 #[serde(deny_unknown_fields)]
@@ -50,6 +52,11 @@ pub struct Settings {
     /// On Ctrl-C or SIGTERM, how long open requests may finish, in seconds.
     #[arg(long, env = "ENTREMISE_SHUTDOWN_TIMEOUT_SECS")]
     pub shutdown_timeout_secs: Option<u64>,
+    /// `full` (default): a write is on disk before it is acknowledged, and
+    /// survives a power cut; `normal`: it survives the server being killed,
+    /// but the last ones may be lost on a power cut or system crash.
+    #[arg(long, env = "ENTREMISE_SQLITE_SYNCHRONOUS")]
+    pub sqlite_synchronous: Option<String>,
 }
 
 impl Settings {
@@ -70,6 +77,7 @@ impl Settings {
             upload_timeout_secs: self.upload_timeout_secs.or(lower.upload_timeout_secs),
             max_concurrent_uploads: self.max_concurrent_uploads.or(lower.max_concurrent_uploads),
             shutdown_timeout_secs: self.shutdown_timeout_secs.or(lower.shutdown_timeout_secs),
+            sqlite_synchronous: self.sqlite_synchronous.or(lower.sqlite_synchronous),
         }
     }
 }
@@ -105,6 +113,8 @@ pub struct Config {
     pub upload_timeout: Duration,
     pub max_concurrent_uploads: usize,
     pub shutdown_timeout: Duration,
+    /// What an acknowledged write survives (SQLite store).
+    pub durability: Durability,
 }
 
 /// A time limit in seconds, `default` when unsaid; zero is refused.
@@ -192,6 +202,12 @@ impl Config {
                 n => n.unwrap_or(4),
             },
             shutdown_timeout: Duration::from_secs(s.shutdown_timeout_secs.unwrap_or(10)),
+            durability: match s.sqlite_synchronous.as_deref().map(str::to_ascii_lowercase) {
+                None => Durability::Full,
+                Some(v) if v == "full" => Durability::Full,
+                Some(v) if v == "normal" => Durability::Normal,
+                Some(v) => bail!("sqlite_synchronous: `{v}` is neither `full` nor `normal`"),
+            },
         })
     }
 }
@@ -224,6 +240,21 @@ mod tests {
         assert_eq!(c.public_url.as_str(), "http://127.0.0.1:9000/");
         assert_eq!(c.request_timeout, Duration::from_secs(30));
         assert_eq!(c.shutdown_timeout, Duration::from_secs(10));
+        assert_eq!(c.durability, Durability::Full);
+        let relaxed = Settings {
+            sqlite_synchronous: Some("NORMAL".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            Config::load(None, relaxed).unwrap().durability,
+            Durability::Normal
+        );
+        let wrong = Settings {
+            sqlite_synchronous: Some("off".into()),
+            ..Default::default()
+        };
+        let err = format!("{:#}", Config::load(None, wrong).unwrap_err());
+        assert!(err.contains("sqlite_synchronous") && err.contains("`off`"), "{err}");
 
         std::fs::write(&file, "lisen = 1\n").unwrap();
         let err = Config::load(Some(&file), Settings::default()).unwrap_err();

@@ -2,6 +2,7 @@ use clap::{Parser, Subcommand};
 use entremise::config::{Config, Settings};
 use std::path::PathBuf;
 
+mod backup_cmd;
 mod graph_cmd;
 mod import_cmd;
 mod reindex_cmd;
@@ -37,6 +38,10 @@ enum Command {
     Import(import_cmd::ImportArgs),
     /// Rebuild an index of the data directory from the store (server stopped).
     Reindex(reindex_cmd::ReindexArgs),
+    /// Copy the data directory into DEST (a new or empty directory) while the server runs.
+    Backup(backup_cmd::BackupArgs),
+    /// Make a new data directory from a backup (server stopped).
+    Restore(backup_cmd::RestoreArgs),
     /// Exercise the contact graph engine: generate a reference network, benchmark queries.
     Graph(graph_cmd::GraphArgs),
     /// Exercise the search index: benchmark privacy-filtered searches beside SQLite FTS5.
@@ -72,6 +77,11 @@ fn main() -> anyhow::Result<()> {
         Command::Reindex(args) => {
             init_logging();
             reindex_cmd::run(cli.config.as_deref(), args)
+        }
+        Command::Backup(args) => backup_cmd::backup(cli.config.as_deref(), args),
+        Command::Restore(args) => {
+            init_logging();
+            backup_cmd::restore(cli.config.as_deref(), args)
         }
         Command::Graph(args) => graph_cmd::run(args),
         Command::Search(args) => search_cmd::run(args),

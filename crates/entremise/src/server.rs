@@ -22,7 +22,7 @@ pub fn open_store(config: &Config) -> anyhow::Result<Arc<SqliteStore>> {
                 std::fs::create_dir_all(dir)
                     .with_context(|| format!("creating data directory {}", dir.display()))?;
             }
-            let store = SqliteStore::open(path)
+            let store = SqliteStore::open_with(path, config.durability)
                 .map_err(|e| anyhow::anyhow!("opening SQLite store {}: {e}", path.display()))?;
             Ok(Arc::new(store))
         }

@@ -2,7 +2,11 @@
 //! the real router on a temporary SQLite store.
 
 mod accounts;
+mod backup;
 mod contacts;
+mod crash;
+mod disk_full;
+mod durability;
 mod conversations;
 mod introductions;
 mod leaks;
@@ -11,6 +15,7 @@ mod pages_api;
 mod post_pages;
 mod posts;
 mod privacy_matrix;
+mod process;
 mod profiles;
 mod search;
 mod security;
