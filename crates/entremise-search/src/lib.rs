@@ -40,6 +40,21 @@ fn internal(what: impl Display, e: impl Display) -> Error {
     Error::internal(format!("search index: {what}: {e}"))
 }
 
+/// Whether tantivy failed for want of disk space.
+fn storage_full(e: &TantivyError) -> bool {
+    let io = match e {
+        TantivyError::IoError(io) => io,
+        // Some paths report the I/O error only as text.
+        TantivyError::InternalError(text) => return text.contains("(os error 28)"),
+        TantivyError::OpenWriteError(tantivy::directory::error::OpenWriteError::IoError {
+            io_error,
+            ..
+        }) => io_error,
+        _ => return false,
+    };
+    io.kind() == std::io::ErrorKind::StorageFull
+}
+
 fn in_use(dir: &Path) -> Error {
     Error::internal(format!(
         "search index: {} is in use by another entremise process (its writer lock is held)",
@@ -219,8 +234,26 @@ impl TantivyIndex {
     }
 
     /// Commits and makes the result visible to the next search.
+    ///
+    /// A failed commit (a full disk) leaves tantivy's writer unable to
+    /// commit anything again: it is rolled back to the last commit, so
+    /// that the next changes are taken once the cause is gone. The changes
+    /// lost with it are in the store; the index counts fewer profiles than
+    /// the store, and the next start rebuilds it.
     fn commit(&self, w: &mut WriterState) -> Result<()> {
-        w.get()?.commit().map_err(|e| internal("committing", e))?;
+        let writer = w.get()?;
+        if let Err(e) = writer.commit() {
+            let rollback = match writer.rollback() {
+                Ok(_) => String::new(),
+                Err(again) => format!(" (and rolling back: {again})"),
+            };
+            let cause = format!("search index: committing: {e}{rollback}");
+            return Err(if storage_full(&e) {
+                Error::StorageFull(cause)
+            } else {
+                Error::Internal(cause)
+            });
+        }
         self.reload()
     }
 

@@ -72,7 +72,8 @@ fn backup_in_steps(
     to.execute_batch("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;")
         .map_err(|e| at(dest, "cannot set up", &e))?;
     {
-        let backup = Backup::new(&from, &mut to).map_err(|e| at(dest, "cannot start copy to", &e))?;
+        let backup =
+            Backup::new(&from, &mut to).map_err(|e| at(dest, "cannot start copy to", &e))?;
         loop {
             let step = backup
                 .step(pages_per_step)
@@ -127,14 +128,16 @@ fn backup_in_steps(
 /// problems found.
 pub fn check_database(path: &Path) -> Result<()> {
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-    let conn = Connection::open_with_flags(path, flags).map_err(|e| {
-        Error::internal(format!("check: cannot open {}: {e}", path.display()))
-    })?;
+    let conn = Connection::open_with_flags(path, flags)
+        .map_err(|e| Error::internal(format!("check: cannot open {}: {e}", path.display())))?;
     let problems = |sql: &str| -> rusqlite::Result<Vec<String>> {
         let mut s = conn.prepare(sql)?;
         let rows = s.query_map([], |r| {
             let cells = (0..r.as_ref().column_count())
-                .map(|i| r.get::<_, rusqlite::types::Value>(i).map(|v| format!("{v:?}")))
+                .map(|i| {
+                    r.get::<_, rusqlite::types::Value>(i)
+                        .map(|v| format!("{v:?}"))
+                })
                 .collect::<rusqlite::Result<Vec<_>>>()?;
             Ok(cells.join(" "))
         })?;
@@ -222,9 +225,13 @@ mod tests {
         assert!(reports as u64 >= copy.pages, "{reports} reports");
         let conn = Connection::open(&dest).unwrap();
         let (t, t_max): (i64, i64) = conn
-            .query_row("SELECT count(*), max(n) FROM t", [], |r| Ok((r.get(0)?, r.get(1)?)))
+            .query_row("SELECT count(*), max(n) FROM t", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
             .unwrap();
-        let u: i64 = conn.query_row("SELECT count(*) FROM u", [], |r| r.get(0)).unwrap();
+        let u: i64 = conn
+            .query_row("SELECT count(*) FROM u", [], |r| r.get(0))
+            .unwrap();
         assert_eq!((t, t), (t_max + 1, u), "a torn copy");
         assert!(copy.media_keys.is_empty());
     }
@@ -243,7 +250,10 @@ mod tests {
         let taken = dir.path().join("taken.db");
         std::fs::write(&taken, b"x").unwrap();
         let err = backup_database(&source, &taken, |_, _| {}).unwrap_err();
-        assert!(err.to_string().contains("taken.db") && err.to_string().contains("already exists"), "{err}");
+        assert!(
+            err.to_string().contains("taken.db") && err.to_string().contains("already exists"),
+            "{err}"
+        );
         check_database(&source).unwrap();
     }
 }

@@ -26,8 +26,8 @@ mod profiles;
 mod sessions;
 mod visits;
 
-use connections::Connections;
 pub use backup::{DatabaseCopy, backup_database, check_database};
+use connections::Connections;
 pub use connections::Durability;
 use entremise_domain::{Error, Result};
 pub use import::{ImportedMember, ImportedPost};

@@ -87,11 +87,7 @@ impl Progress {
         let due = self.last.is_none_or(|t| t.elapsed().as_millis() >= 250);
         if due || done == total {
             self.last = Some(Instant::now());
-            let pct = if total == 0 {
-                100
-            } else {
-                done * 100 / total
-            };
+            let pct = if total == 0 { 100 } else { done * 100 / total };
             eprint!("\r{}: {done} / {total} {unit} ({pct}%)   ", self.what);
             let _ = std::io::stderr().flush();
         }
@@ -161,9 +157,8 @@ fn copy_tree(from: &Path, to: &Path, what: &'static str) -> anyhow::Result<(u64,
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => {
-                return Err(e).with_context(|| {
-                    format!("copying {} to {}", src.display(), dst.display())
-                });
+                return Err(e)
+                    .with_context(|| format!("copying {} to {}", src.display(), dst.display()));
             }
         }
         progress.show(i as u64 + 1, total, "files");
@@ -226,10 +221,11 @@ pub fn backup(config_file: Option<&Path>, args: BackupArgs) -> anyhow::Result<()
         .context("formatting the time")?;
 
     let mut progress = Progress::new("database");
-    let copy = entremise_store_sqlite::backup_database(source, &dest.join(DATABASE), |done, all| {
-        progress.show(done, all, "pages")
-    })
-    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let copy =
+        entremise_store_sqlite::backup_database(source, &dest.join(DATABASE), |done, all| {
+            progress.show(done, all, "pages")
+        })
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     progress.end();
 
     let media_src = config.data_dir.join(MEDIA);
@@ -287,15 +283,14 @@ pub fn restore(config_file: Option<&Path>, args: RestoreArgs) -> anyhow::Result<
     let target = sqlite_path(&config)?.to_path_buf();
     let src = &args.src;
     let manifest_path = src.join(MANIFEST);
-    let manifest: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(&manifest_path).with_context(|| {
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&manifest_path).with_context(|| {
             format!(
                 "reading {}: not a complete backup (the manifest is written last)",
                 manifest_path.display()
             )
-        })?,
-    )
-    .with_context(|| format!("{}: not JSON", manifest_path.display()))?;
+        })?)
+        .with_context(|| format!("{}: not JSON", manifest_path.display()))?;
     if manifest["format"].as_u64() != Some(FORMAT) {
         bail!(
             "{}: format {} is not one this version restores ({FORMAT})",

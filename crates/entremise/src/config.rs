@@ -254,7 +254,10 @@ mod tests {
             ..Default::default()
         };
         let err = format!("{:#}", Config::load(None, wrong).unwrap_err());
-        assert!(err.contains("sqlite_synchronous") && err.contains("`off`"), "{err}");
+        assert!(
+            err.contains("sqlite_synchronous") && err.contains("`off`"),
+            "{err}"
+        );
 
         std::fs::write(&file, "lisen = 1\n").unwrap();
         let err = Config::load(Some(&file), Settings::default()).unwrap_err();

@@ -55,6 +55,11 @@ fn init_logging() {
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_target(false)
+        // Its complaint about a failed write goes through `eprintln!`, which
+        // panics when standard error cannot be written either (a log file on
+        // a full disk): the panic hook then logs, fails again, and the
+        // process aborts. A line of log lost is the lesser harm.
+        .log_internal_errors(false)
         .init();
     // A panic is logged once, here; the web layer answers 500 and goes on.
     std::panic::set_hook(Box::new(|info| {

@@ -55,15 +55,43 @@ async fn a_backup_taken_while_writing_restores_everything() {
     let bob = sign_in(addr, "bob").await;
     let open = json!({"settings": {"contact_requests": "everyone"}});
     ok(addr, "PATCH", "/api/v1/profiles/bob", Some(&bob), open).await;
-    let asked = ok(addr, "POST", "/api/v1/contact-requests", Some(&ada), json!({"to": "bob"})).await;
+    let asked = ok(
+        addr,
+        "POST",
+        "/api/v1/contact-requests",
+        Some(&ada),
+        json!({"to": "bob"}),
+    )
+    .await;
     let id = id_of(&asked["id"]).unwrap();
     let path = format!("/api/v1/contact-requests/{id}/accept");
     ok(addr, "POST", &path, Some(&bob), json!({})).await;
-    let conversation = ok(addr, "POST", "/api/v1/conversations", Some(&ada), json!({"with": ["bob"]})).await;
+    let conversation = ok(
+        addr,
+        "POST",
+        "/api/v1/conversations",
+        Some(&ada),
+        json!({"with": ["bob"]}),
+    )
+    .await;
     let conversation = id_of(&conversation["id"]).unwrap();
     let path = format!("/api/v1/conversations/{conversation}/messages");
-    ok(addr, "POST", &path, Some(&ada), json!({"text": "Bonjour Bob"})).await;
-    ok(addr, "POST", &path, Some(&bob), json!({"text": "Bonjour Ada"})).await;
+    ok(
+        addr,
+        "POST",
+        &path,
+        Some(&ada),
+        json!({"text": "Bonjour Bob"}),
+    )
+    .await;
+    ok(
+        addr,
+        "POST",
+        &path,
+        Some(&bob),
+        json!({"text": "Bonjour Ada"}),
+    )
+    .await;
     let photo = samples::jpeg(samples::gradient(64, 32));
     let body = multipart(&photo, "A gradient");
     let mut upload = format!(
@@ -80,7 +108,9 @@ async fn a_backup_taken_while_writing_restores_everything() {
     let post = id_of(&ok(addr, "POST", "/api/v1/posts", Some(&ada), post).await["id"]).unwrap();
     let served = get(addr, &format!("/api/v1/posts/{post}"), &ada).await;
     let image_url = served["images"][0]["url"].as_str().unwrap().to_owned();
-    let image = request(addr, "GET", &image_url, Some(&ada), None).await.unwrap();
+    let image = request(addr, "GET", &image_url, Some(&ada), None)
+        .await
+        .unwrap();
     assert_eq!(image.status, 200);
 
     // The backup runs while writers keep going at full speed.
@@ -106,19 +136,40 @@ async fn a_backup_taken_while_writing_restores_everything() {
     assert_eq!(manifest["database"]["integrity_check"], "ok");
     assert_eq!(manifest["media"]["images"], 1, "{manifest}");
     assert_eq!(manifest["media"]["missing"], json!([]), "{manifest}");
-    assert!(manifest["media"]["files"].as_u64().unwrap() >= 1, "{manifest}");
+    assert!(
+        manifest["media"]["files"].as_u64().unwrap() >= 1,
+        "{manifest}"
+    );
     assert!(!dest.join("search").exists());
 
     // A second backup into the same place is refused, naming it.
-    let refused = run_cli_failing(&["backup", dest.to_str().unwrap(), "--data-dir", data.to_str().unwrap()]);
-    assert!(refused.contains("is not empty") && refused.contains(dest.to_str().unwrap()), "{refused}");
+    let refused = run_cli_failing(&[
+        "backup",
+        dest.to_str().unwrap(),
+        "--data-dir",
+        data.to_str().unwrap(),
+    ]);
+    assert!(
+        refused.contains("is not empty") && refused.contains(dest.to_str().unwrap()),
+        "{refused}"
+    );
     drop(server);
 
     // Restore refuses a data directory in use, then fills a fresh one.
-    let refused = run_cli_failing(&["restore", dest.to_str().unwrap(), "--data-dir", data.to_str().unwrap()]);
+    let refused = run_cli_failing(&[
+        "restore",
+        dest.to_str().unwrap(),
+        "--data-dir",
+        data.to_str().unwrap(),
+    ]);
     assert!(refused.contains("is not empty"), "{refused}");
     let restored = dir.path().join("restored");
-    let out = run_cli(&["restore", dest.to_str().unwrap(), "--data-dir", restored.to_str().unwrap()]);
+    let out = run_cli(&[
+        "restore",
+        dest.to_str().unwrap(),
+        "--data-dir",
+        restored.to_str().unwrap(),
+    ]);
     assert!(out.contains("profiles indexed for search"), "{out}");
     let backed_up = Stored::read(&dest);
     let server = Server::start(&restored, &[]).await;
@@ -135,29 +186,48 @@ async fn a_backup_taken_while_writing_restores_everything() {
     assert_eq!(contacts["items"], json!(["bob"]));
     let connection = get(addr, "/api/v1/profiles/bob/connection", &ada).await;
     assert_eq!(connection["degree"], 1);
-    let messages = get(addr, &format!("/api/v1/conversations/{conversation}/messages"), &ada).await;
+    let messages = get(
+        addr,
+        &format!("/api/v1/conversations/{conversation}/messages"),
+        &ada,
+    )
+    .await;
     let texts: Vec<&str> = messages["items"]
         .as_array()
         .unwrap()
         .iter()
         .filter_map(|m| m["text"].as_str())
         .collect();
-    assert!(texts.contains(&"Bonjour Bob") && texts.contains(&"Bonjour Ada"), "{messages}");
+    assert!(
+        texts.contains(&"Bonjour Bob") && texts.contains(&"Bonjour Ada"),
+        "{messages}"
+    );
     let served = get(addr, &format!("/api/v1/posts/{post}"), &ada).await;
     assert_eq!(served["text"], "Honfleur au matin");
-    let again = request(addr, "GET", &image_url, Some(&ada), None).await.unwrap();
+    let again = request(addr, "GET", &image_url, Some(&ada), None)
+        .await
+        .unwrap();
     assert_eq!(again.status, 200);
-    assert_eq!(again.raw, image.raw, "the image served after the restore differs");
+    assert_eq!(
+        again.raw, image.raw,
+        "the image served after the restore differs"
+    );
     let bob = sign_in(addr, "bob").await;
     let found = get(addr, "/api/v1/search?q=lovelace", &bob).await;
     assert!(found.to_string().contains("\"ada\""), "{found}");
     // The writers' members made it too, as many as the snapshot held.
-    let signed_up = backed_up.handles.iter().filter(|h| h.starts_with('m')).count();
+    let signed_up = backed_up
+        .handles
+        .iter()
+        .filter(|h| h.starts_with('m'))
+        .count();
     assert!(signed_up > 0, "no member signed up during the backup");
     let acked = work.acked.lock().unwrap();
     let first = acked.members.first().expect("a writer's member");
     if now.handles.contains(&first.handle) {
-        let me = request(addr, "GET", "/api/v1/me", Some(&first.token), None).await.unwrap();
+        let me = request(addr, "GET", "/api/v1/me", Some(&first.token), None)
+            .await
+            .unwrap();
         assert_eq!(me.status, 200, "a session in the backup no longer signs in");
     }
 }

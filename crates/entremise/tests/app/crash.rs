@@ -483,7 +483,10 @@ async fn all_items(addr: SocketAddr, path: &str, token: &str) -> Result<Vec<Valu
     loop {
         let sep = if path.contains('?') { '&' } else { '?' };
         let url = match &cursor {
-            Some(c) => format!("{path}{sep}limit=100&cursor={}", crate::support::urlencode(c)),
+            Some(c) => format!(
+                "{path}{sep}limit=100&cursor={}",
+                crate::support::urlencode(c)
+            ),
             None => format!("{path}{sep}limit=100"),
         };
         let r = request(addr, "GET", &url, Some(token), None)
@@ -550,7 +553,14 @@ pub async fn check(server: &Server, work: &Workload, rng: &mut Rng) -> Findings 
         .map(|m| (m.handle.as_str(), m.token.as_str()))
         .collect();
     for (id, author, text) in posts.iter().rev().take(200) {
-        let r = request(server.addr, "GET", &format!("/api/v1/posts/{id}"), tokens.get(author.as_str()).copied(), None).await;
+        let r = request(
+            server.addr,
+            "GET",
+            &format!("/api/v1/posts/{id}"),
+            tokens.get(author.as_str()).copied(),
+            None,
+        )
+        .await;
         match r {
             Ok(r) if r.status == 200 && r.body["text"].as_str() == Some(text) => {}
             Ok(r) => f
@@ -570,7 +580,11 @@ pub async fn check(server: &Server, work: &Workload, rng: &mut Rng) -> Findings 
         match request(server.addr, "GET", "/api/v1/me", Some(&m.token), None).await {
             Ok(r) if r.status == 200 => {}
             other => {
-                f.lost.push(format!("session of {}: {:?}", m.handle, other.map(|r| r.status)));
+                f.lost.push(format!(
+                    "session of {}: {:?}",
+                    m.handle,
+                    other.map(|r| r.status)
+                ));
                 continue;
             }
         }
@@ -609,7 +623,15 @@ pub async fn check(server: &Server, work: &Workload, rng: &mut Rng) -> Findings 
             }
         }
         let limit = 50;
-        match request(server.addr, "GET", &format!("/api/v1/feed?limit={limit}"), Some(&m.token), None).await {
+        match request(
+            server.addr,
+            "GET",
+            &format!("/api/v1/feed?limit={limit}"),
+            Some(&m.token),
+            None,
+        )
+        .await
+        {
             Ok(r) if r.status == 200 => {
                 let served: Vec<String> = r.body["items"]
                     .as_array()
@@ -737,12 +759,16 @@ async fn kill_nine_loses_no_acknowledged_write() {
     // The check itself can fail: writes claimed but never made are seen.
     {
         let mut a = work.lock();
-        a.messages
-            .push(("0".into(), "a message never sent".into()));
+        a.messages.push(("0".into(), "a message never sent".into()));
         a.contacts.insert(pair("nobody_a", "nobody_b"));
     }
     let f = check(&server, &work, &mut rng).await;
-    assert_eq!(f.lost.len(), 2, "the check missed invented writes: {:?}", f.lost);
+    assert_eq!(
+        f.lost.len(),
+        2,
+        "the check missed invented writes: {:?}",
+        f.lost
+    );
     {
         let mut a = work.lock();
         a.messages.pop();

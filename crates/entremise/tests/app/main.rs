@@ -4,10 +4,10 @@
 mod accounts;
 mod backup;
 mod contacts;
+mod conversations;
 mod crash;
 mod disk_full;
 mod durability;
-mod conversations;
 mod introductions;
 mod leaks;
 mod lists;

@@ -44,7 +44,10 @@ pub fn run_cli_failing(args: &[&str]) -> String {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(!out.status.success(), "entremise {args:?} succeeded:\n{text}");
+    assert!(
+        !out.status.success(),
+        "entremise {args:?} succeeded:\n{text}"
+    );
     text
 }
 
@@ -70,14 +73,21 @@ impl Server {
     /// limits are scaled up and loopback is a trusted proxy, so that a test
     /// may sign up many members from "different" addresses.
     pub async fn start(data_dir: &Path, env: &[(&str, &str)]) -> Server {
+        let log = std::env::temp_dir().join(format!(
+            "entremise-test-server-{}-{}.log",
+            std::process::id(),
+            free_port()
+        ));
+        Self::start_logging_to(data_dir, env, log).await
+    }
+
+    /// [`Server::start`] with the server's output going to `log`.
+    pub async fn start_logging_to(data_dir: &Path, env: &[(&str, &str)], log: PathBuf) -> Server {
         let mut server = Server {
             child: None,
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             data_dir: data_dir.to_path_buf(),
-            log: data_dir
-                .parent()
-                .unwrap_or(data_dir)
-                .join(format!("server-{}.log", free_port())),
+            log,
             env: env
                 .iter()
                 .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
@@ -118,7 +128,11 @@ impl Server {
             {
                 return;
             }
-            if let Some(status) = self.child.as_mut().and_then(|c| c.try_wait().ok().flatten()) {
+            if let Some(status) = self
+                .child
+                .as_mut()
+                .and_then(|c| c.try_wait().ok().flatten())
+            {
                 self.child = None;
                 panic!(
                     "the server exited at start ({status}):\n{}",
@@ -165,6 +179,7 @@ impl Server {
 impl Drop for Server {
     fn drop(&mut self) {
         self.kill();
+        let _ = std::fs::remove_file(&self.log);
     }
 }
 
