@@ -87,7 +87,7 @@ impl Progress {
         let due = self.last.is_none_or(|t| t.elapsed().as_millis() >= 250);
         if due || done == total {
             self.last = Some(Instant::now());
-            let pct = if total == 0 { 100 } else { done * 100 / total };
+            let pct = (done * 100).checked_div(total).unwrap_or(100);
             eprint!("\r{}: {done} / {total} {unit} ({pct}%)   ", self.what);
             let _ = std::io::stderr().flush();
         }

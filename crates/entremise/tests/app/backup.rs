@@ -118,6 +118,18 @@ async fn a_backup_taken_while_writing_restores_everything() {
     let mut rng = Rng::new(crate::crash::seed());
     let (stop, writers) = start_writers(&work, addr, &mut rng);
     tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let acked_before = {
+        let a = work.acked.lock().unwrap();
+        let texts = |v: &[(String, String)]| v.iter().map(|(_, t)| t.clone()).collect::<Vec<_>>();
+        (
+            a.accounts.clone(),
+            texts(&a.messages),
+            a.posts
+                .iter()
+                .map(|(_, _, t)| t.clone())
+                .collect::<Vec<_>>(),
+        )
+    };
     let dest = dir.path().join("backup");
     let dest_arg = dest.to_str().unwrap().to_owned();
     let data_arg = data.to_str().unwrap().to_owned();
@@ -222,8 +234,28 @@ async fn a_backup_taken_while_writing_restores_everything() {
         .filter(|h| h.starts_with('m'))
         .count();
     assert!(signed_up > 0, "no member signed up during the backup");
-    let acked = work.acked.lock().unwrap();
-    let first = acked.members.first().expect("a writer's member");
+    // Every write acknowledged before the backup started is in it.
+    let (accounts, messages, posts) = acked_before;
+    for handle in &accounts {
+        assert!(
+            backed_up.handles.contains(handle),
+            "account {handle} missing from the backup"
+        );
+    }
+    for text in &messages {
+        assert!(
+            backed_up.messages.contains(text),
+            "message {text:?} missing from the backup"
+        );
+    }
+    for text in &posts {
+        assert!(
+            backed_up.posts.contains(text),
+            "post {text:?} missing from the backup"
+        );
+    }
+    let first = work.acked.lock().unwrap().members.first().cloned();
+    let first = first.expect("a writer's member");
     if now.handles.contains(&first.handle) {
         let me = request(addr, "GET", "/api/v1/me", Some(&first.token), None)
             .await
