@@ -52,7 +52,9 @@ fn storage_full(e: &TantivyError) -> bool {
         }) => io_error,
         _ => return false,
     };
-    io.kind() == std::io::ErrorKind::StorageFull
+    // Errors passed between tantivy's threads come back wrapped, their
+    // kind lost but their text kept.
+    io.kind() == std::io::ErrorKind::StorageFull || io.to_string().contains("(os error 28)")
 }
 
 fn in_use(dir: &Path) -> Error {
@@ -382,6 +384,28 @@ mod tests {
     #[test]
     fn index_is_send_and_sync() {
         assert_send_sync::<TantivyIndex>();
+    }
+
+    /// A full disk is told from other failures however tantivy reports it.
+    #[test]
+    fn a_full_disk_is_recognised() {
+        use std::io;
+        let enospc = || Arc::new(io::Error::from_raw_os_error(28));
+        assert!(storage_full(&TantivyError::IoError(enospc())));
+        let wrapped = io::Error::other(io::Error::from_raw_os_error(28));
+        assert!(storage_full(&TantivyError::IoError(Arc::new(wrapped))));
+        assert!(storage_full(&TantivyError::OpenWriteError(
+            tantivy::directory::error::OpenWriteError::IoError {
+                io_error: enospc(),
+                filepath: "x.idx".into(),
+            }
+        )));
+        assert!(storage_full(&TantivyError::InternalError(
+            "No space left on device (os error 28)".into()
+        )));
+        let denied = Arc::new(io::Error::from(io::ErrorKind::PermissionDenied));
+        assert!(!storage_full(&TantivyError::IoError(denied)));
+        assert!(!storage_full(&TantivyError::InternalError("bug".into())));
     }
 
     #[test]

@@ -124,7 +124,8 @@ async fn a_full_disk_refuses_writes_clearly_and_recovers() {
     for code in refusals.keys() {
         assert!(
             code == "503 storage_full" || code == "503 busy",
-            "a write on a full disk was answered {code}"
+            "a write on a full disk was answered {code}; internal errors logged: {:#?}",
+            internal_causes(&server)
         );
         assert!(
             !code.ends_with("(no JSON body)"),
@@ -171,15 +172,10 @@ async fn a_full_disk_refuses_writes_clearly_and_recovers() {
     searchable(&server, &any.token, "Salamandre").await;
     let f = check(&server, &work, &mut rng).await;
     assert_clean(&f, "after writing again", &server);
-    let internal: std::collections::BTreeSet<String> = server
-        .log()
-        .lines()
-        .filter_map(|l| {
-            l.split_once("internal error")
-                .map(|(_, cause)| cause.chars().take(160).collect())
-        })
-        .collect();
-    eprintln!("causes of the internal errors logged: {internal:#?}");
+    eprintln!(
+        "causes of the internal errors logged: {:#?}",
+        internal_causes(&server)
+    );
     server.kill();
     assert_intact(&data_dir, "at the end");
     let a = work.acked.lock().unwrap();
@@ -239,4 +235,16 @@ async fn searchable(server: &Server, token: &str, name: &str) {
             .collect::<Vec<_>>()
             .join("\n")
     );
+}
+
+/// The distinct causes of the internal errors in the server's log.
+fn internal_causes(server: &Server) -> std::collections::BTreeSet<String> {
+    server
+        .log()
+        .lines()
+        .filter_map(|l| {
+            l.split_once("internal error")
+                .map(|(_, cause)| cause.chars().take(300).collect())
+        })
+        .collect()
 }
