@@ -98,12 +98,19 @@ pub enum Error {
     /// Wrong e-mail or password: one answer for both.
     #[error("invalid credentials")]
     BadCredentials,
+    /// The disk holding the data is full: nothing was saved. The cause
+    /// (which file, which operation) is logged, never shown.
+    #[error("storage full: {0}")]
+    StorageFull(String),
     /// Something broke below the domain; the cause is logged, never shown.
     #[error("internal error: {0}")]
     Internal(String),
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// `Retry-After` of a write refused on a full disk: an operator has to act.
+pub const STORAGE_FULL_RETRY_SECS: u64 = 60;
 
 impl Error {
     pub fn invalid(
@@ -124,6 +131,7 @@ impl Error {
             Self::RateLimited { retry_after_secs } | Self::Busy { retry_after_secs } => {
                 Some(*retry_after_secs)
             }
+            Self::StorageFull(_) => Some(STORAGE_FULL_RETRY_SECS),
             _ => None,
         }
     }
@@ -139,6 +147,7 @@ impl Error {
             Self::RateLimited { .. } => "rate_limited",
             Self::Busy { .. } => "busy",
             Self::BadCredentials => "invalid_credentials",
+            Self::StorageFull(_) => "storage_full",
             Self::Internal(_) => "internal",
         }
     }
@@ -162,6 +171,10 @@ impl Error {
                 format!("The server is busy; try again in {retry_after_secs} seconds.")
             }
             Self::BadCredentials => "Wrong e-mail address or password.".into(),
+            Self::StorageFull(_) => {
+                "The server has run out of storage space, so nothing was saved; try again later."
+                    .into()
+            }
             Self::Internal(_) => "Something went wrong on our side.".into(),
         }
     }

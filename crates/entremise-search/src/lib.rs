@@ -40,6 +40,23 @@ fn internal(what: impl Display, e: impl Display) -> Error {
     Error::internal(format!("search index: {what}: {e}"))
 }
 
+/// Whether tantivy failed for want of disk space.
+fn storage_full(e: &TantivyError) -> bool {
+    let io = match e {
+        TantivyError::IoError(io) => io,
+        // Some paths report the I/O error only as text.
+        TantivyError::InternalError(text) => return text.contains("(os error 28)"),
+        TantivyError::OpenWriteError(tantivy::directory::error::OpenWriteError::IoError {
+            io_error,
+            ..
+        }) => io_error,
+        _ => return false,
+    };
+    // Errors passed between tantivy's threads come back wrapped, their
+    // kind lost but their text kept.
+    io.kind() == std::io::ErrorKind::StorageFull || io.to_string().contains("(os error 28)")
+}
+
 fn in_use(dir: &Path) -> Error {
     Error::internal(format!(
         "search index: {} is in use by another entremise process (its writer lock is held)",
@@ -219,8 +236,26 @@ impl TantivyIndex {
     }
 
     /// Commits and makes the result visible to the next search.
+    ///
+    /// A failed commit (a full disk) leaves tantivy's writer unable to
+    /// commit anything again: it is rolled back to the last commit, so
+    /// that the next changes are taken once the cause is gone. The changes
+    /// lost with it are in the store; the index counts fewer profiles than
+    /// the store, and the next start rebuilds it.
     fn commit(&self, w: &mut WriterState) -> Result<()> {
-        w.get()?.commit().map_err(|e| internal("committing", e))?;
+        let writer = w.get()?;
+        if let Err(e) = writer.commit() {
+            let rollback = match writer.rollback() {
+                Ok(_) => String::new(),
+                Err(again) => format!(" (and rolling back: {again})"),
+            };
+            let cause = format!("search index: committing: {e}{rollback}");
+            return Err(if storage_full(&e) {
+                Error::StorageFull(cause)
+            } else {
+                Error::Internal(cause)
+            });
+        }
         self.reload()
     }
 
@@ -349,6 +384,28 @@ mod tests {
     #[test]
     fn index_is_send_and_sync() {
         assert_send_sync::<TantivyIndex>();
+    }
+
+    /// A full disk is told from other failures however tantivy reports it.
+    #[test]
+    fn a_full_disk_is_recognised() {
+        use std::io;
+        let enospc = || Arc::new(io::Error::from_raw_os_error(28));
+        assert!(storage_full(&TantivyError::IoError(enospc())));
+        let wrapped = io::Error::other(io::Error::from_raw_os_error(28));
+        assert!(storage_full(&TantivyError::IoError(Arc::new(wrapped))));
+        assert!(storage_full(&TantivyError::OpenWriteError(
+            tantivy::directory::error::OpenWriteError::IoError {
+                io_error: enospc(),
+                filepath: "x.idx".into(),
+            }
+        )));
+        assert!(storage_full(&TantivyError::InternalError(
+            "No space left on device (os error 28)".into()
+        )));
+        let denied = Arc::new(io::Error::from(io::ErrorKind::PermissionDenied));
+        assert!(!storage_full(&TantivyError::IoError(denied)));
+        assert!(!storage_full(&TantivyError::InternalError("bug".into())));
     }
 
     #[test]

@@ -13,10 +13,36 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 /// How long a connection waits for another process's lock before failing.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Prepared statements kept per connection (the store has a few dozen).
 const STATEMENT_CACHE: usize = 64;
+
+/// What a write acknowledged by the store survives: the `synchronous`
+/// setting of every connection, under the WAL journal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Durability {
+    /// `synchronous=FULL`: each commit is flushed to the WAL file on disk
+    /// (one fsync) before the write returns, so an acknowledged write
+    /// survives the process being killed, an operating system crash and a
+    /// power cut.
+    #[default]
+    Full,
+    /// `synchronous=NORMAL`: the WAL is flushed only at checkpoints. An
+    /// acknowledged write survives the process being killed, but the last
+    /// commits before an operating system crash or a power cut may be lost
+    /// (the database itself stays consistent).
+    Normal,
+}
+
+impl Durability {
+    fn pragma(self) -> &'static str {
+        match self {
+            Self::Full => "FULL",
+            Self::Normal => "NORMAL",
+        }
+    }
+}
 
 pub(crate) struct Connections {
     location: String,
@@ -31,21 +57,21 @@ impl Connections {
     /// migrations), then `readers` read-only connections. A file SQLite will
     /// not journal in WAL mode (a filesystem without shared memory, a
     /// special name) is refused with an error naming it and the mode
-    /// obtained: the rollback journal with `synchronous=NORMAL` could lose or
-    /// corrupt the last commits on a power cut, and would make every read
-    /// wait on the writer.
-    pub(crate) fn open_file(path: &Path, readers: usize) -> Result<Self> {
+    /// obtained: the rollback journal would make every read wait on the
+    /// writer, and with `synchronous=NORMAL` could corrupt the database on a
+    /// power cut.
+    pub(crate) fn open_file(path: &Path, readers: usize, durability: Durability) -> Result<Self> {
         let op = "open store";
         let mut writer = Connection::open(path).map_err(|e| internal(op, e))?;
-        configure(&writer).map_err(|e| internal(op, e))?;
+        configure(&writer, durability).map_err(|e| internal(op, e))?;
         let mode: String = writer
             .pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))
             .map_err(|e| internal(op, e))?;
         if !mode.eq_ignore_ascii_case("wal") {
             return Err(Error::internal(format!(
                 "{op}: {}: SQLite refused the WAL journal mode and answered {mode:?}; \
-                 the store needs WAL (its durability with synchronous=NORMAL and its \
-                 readers alongside the writer rest on it). Put the data directory on a \
+                 the store needs WAL (its readers alongside the writer and its \
+                 crash safety rest on it). Put the data directory on a \
                  local filesystem that supports shared memory (not a network share).",
                 path.display()
             )));
@@ -55,7 +81,7 @@ impl Connections {
             .map(|_| {
                 let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
                 let conn = Connection::open_with_flags(path, flags)?;
-                configure(&conn)?;
+                configure(&conn, durability)?;
                 Ok(Mutex::new(conn))
             })
             .collect::<rusqlite::Result<Vec<_>>>()
@@ -72,7 +98,7 @@ impl Connections {
     pub(crate) fn open_in_memory() -> Result<Self> {
         let op = "open in-memory store";
         let mut conn = Connection::open_in_memory().map_err(|e| internal(op, e))?;
-        configure(&conn).map_err(|e| internal(op, e))?;
+        configure(&conn, Durability::Full).map_err(|e| internal(op, e))?;
         migrate::apply(&mut conn)?;
         Ok(Self {
             location: ":memory:".to_owned(),
@@ -128,11 +154,11 @@ const MMAP_BYTES: i64 = 1 << 30;
 
 /// Per-connection settings. `journal_mode` is a property of the file, set
 /// by [`Connections::open_file`] on the writer; these hold per connection.
-fn configure(conn: &Connection) -> rusqlite::Result<()> {
+fn configure(conn: &Connection, durability: Durability) -> rusqlite::Result<()> {
     conn.busy_timeout(BUSY_TIMEOUT)?;
     conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     conn.pragma_update(None, "foreign_keys", "ON")?;
-    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "synchronous", durability.pragma())?;
     // Reads map the file instead of copying pages through read(2), and each
     // connection keeps a larger page cache (32 MiB): hot indexes (posts by
     // author, contacts) stay in memory.
@@ -187,9 +213,16 @@ where
     match tokio::task::spawn_blocking(f).await {
         Ok(Ok(value)) => Ok(value),
         Ok(Err(DbError::Domain(e))) => Err(e),
+        Ok(Err(DbError::Sql(e))) if disk_full(&e) => Err(Error::StorageFull(format!("{op}: {e}"))),
         Ok(Err(DbError::Sql(e))) => Err(internal(op, e)),
         Err(join) => Err(internal(op, join)),
     }
+}
+
+/// SQLite's answer when a write finds no room left on the disk (the
+/// transaction is rolled back, the database intact).
+fn disk_full(e: &rusqlite::Error) -> bool {
+    e.sqlite_error_code() == Some(rusqlite::ErrorCode::DiskFull)
 }
 
 #[cfg(test)]
@@ -211,6 +244,38 @@ mod tests {
         assert!(cause.contains(":memory:"), "{cause}");
         assert!(cause.contains("WAL"), "{cause}");
         assert!(cause.contains("\"memory\""), "{cause}");
+    }
+
+    /// Every connection, writer and readers, commits as durably as asked:
+    /// FULL (2) by default, NORMAL (1) when relaxed.
+    #[test]
+    fn connections_sync_as_asked() {
+        use crate::Durability;
+        let dir = tempfile::tempdir().unwrap();
+        for (durability, level) in [(Durability::Full, 2), (Durability::Normal, 1)] {
+            let path = dir.path().join(format!("{durability:?}.db"));
+            let store = SqliteStore::open_with(&path, durability).unwrap();
+            let c = &store.connections;
+            let writer: i64 = c
+                .writer()
+                .query_row("PRAGMA synchronous", [], |r| r.get(0))
+                .unwrap();
+            assert_eq!(writer, level, "{durability:?}: writer");
+            for reader in &c.readers {
+                let got: i64 = super::lock(reader)
+                    .query_row("PRAGMA synchronous", [], |r| r.get(0))
+                    .unwrap();
+                assert_eq!(got, level, "{durability:?}: reader");
+            }
+        }
+        let default = dir.path().join("default.db");
+        let store = SqliteStore::open(&default).unwrap();
+        let level: i64 = store
+            .connections
+            .writer()
+            .query_row("PRAGMA synchronous", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(level, 2, "FULL by default");
     }
 
     /// A file on an ordinary filesystem gets WAL.

@@ -12,6 +12,7 @@
 //! store opens (see `migrations/` and the crate's README).
 
 mod accounts;
+mod backup;
 mod codec;
 mod connections;
 mod contacts;
@@ -25,7 +26,9 @@ mod profiles;
 mod sessions;
 mod visits;
 
+pub use backup::{DatabaseCopy, backup_database, check_database};
 use connections::Connections;
+pub use connections::Durability;
 use entremise_domain::{Error, Result};
 pub use import::{ImportedMember, ImportedPost};
 use std::path::Path;
@@ -54,13 +57,19 @@ impl SqliteStore {
     /// Opens (or creates, with its parent directories) the database at
     /// `path` in WAL mode, and brings its schema up to date. Fails, naming
     /// the file and the journal mode obtained, where SQLite refuses WAL.
+    /// Writes are [`Durability::Full`]: flushed to disk before they return.
     pub fn open(path: &Path) -> Result<Self> {
+        Self::open_with(path, Durability::Full)
+    }
+
+    /// [`SqliteStore::open`] with a chosen [`Durability`].
+    pub fn open_with(path: &Path, durability: Durability) -> Result<Self> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| {
                 Error::internal(format!("open store: create {}: {e}", dir.display()))
             })?;
         }
-        let connections = Connections::open_file(path, READ_CONNECTIONS)?;
+        let connections = Connections::open_file(path, READ_CONNECTIONS, durability)?;
         Ok(Self {
             connections: Arc::new(connections),
         })

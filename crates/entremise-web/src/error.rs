@@ -35,15 +35,19 @@ pub fn status_of(err: &Error) -> StatusCode {
         Error::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
         Error::Conflict { .. } => StatusCode::CONFLICT,
         Error::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
-        Error::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
+        Error::Busy { .. } | Error::StorageFull(_) => StatusCode::SERVICE_UNAVAILABLE,
         Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
 
 /// Logs the cause of an internal error (the only place that does).
 pub fn log_if_internal(err: &Error) {
-    if let Error::Internal(cause) = err {
-        tracing::error!(%cause, "internal error");
+    match err {
+        Error::Internal(cause) => tracing::error!(%cause, "internal error"),
+        Error::StorageFull(cause) => {
+            tracing::error!(%cause, "storage full: a write was refused, free some space")
+        }
+        _ => {}
     }
 }
 

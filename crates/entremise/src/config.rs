@@ -8,6 +8,8 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+pub use entremise_store_sqlite::Durability;
+
 /// Settings that can be given in any layer; `None` means "not said here".
 #[derive(Debug, Default, Clone, Deserialize, clap::Args)]
 #[serde(deny_unknown_fields)]
@@ -54,6 +56,11 @@ pub struct Settings {
     /// raises it, a small instance under abuse may lower it).
     #[arg(long, env = "ENTREMISE_RATE_LIMIT_SCALE")]
     pub rate_limit_scale: Option<f64>,
+    /// `full` (default): a write is on disk before it is acknowledged, and
+    /// survives a power cut; `normal`: it survives the server being killed,
+    /// but the last ones may be lost on a power cut or system crash.
+    #[arg(long, env = "ENTREMISE_SQLITE_SYNCHRONOUS")]
+    pub sqlite_synchronous: Option<String>,
 }
 
 impl Settings {
@@ -75,6 +82,7 @@ impl Settings {
             max_concurrent_uploads: self.max_concurrent_uploads.or(lower.max_concurrent_uploads),
             shutdown_timeout_secs: self.shutdown_timeout_secs.or(lower.shutdown_timeout_secs),
             rate_limit_scale: self.rate_limit_scale.or(lower.rate_limit_scale),
+            sqlite_synchronous: self.sqlite_synchronous.or(lower.sqlite_synchronous),
         }
     }
 }
@@ -111,6 +119,8 @@ pub struct Config {
     pub max_concurrent_uploads: usize,
     pub shutdown_timeout: Duration,
     pub rate_limit_scale: f64,
+    /// What an acknowledged write survives (SQLite store).
+    pub durability: Durability,
 }
 
 /// A time limit in seconds, `default` when unsaid; zero is refused.
@@ -204,6 +214,12 @@ impl Config {
                 }
                 x => x.unwrap_or(1.0),
             },
+            durability: match s.sqlite_synchronous.as_deref().map(str::to_ascii_lowercase) {
+                None => Durability::Full,
+                Some(v) if v == "full" => Durability::Full,
+                Some(v) if v == "normal" => Durability::Normal,
+                Some(v) => bail!("sqlite_synchronous: `{v}` is neither `full` nor `normal`"),
+            },
         })
     }
 }
@@ -236,6 +252,24 @@ mod tests {
         assert_eq!(c.public_url.as_str(), "http://127.0.0.1:9000/");
         assert_eq!(c.request_timeout, Duration::from_secs(30));
         assert_eq!(c.shutdown_timeout, Duration::from_secs(10));
+        assert_eq!(c.durability, Durability::Full);
+        let relaxed = Settings {
+            sqlite_synchronous: Some("NORMAL".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            Config::load(None, relaxed).unwrap().durability,
+            Durability::Normal
+        );
+        let wrong = Settings {
+            sqlite_synchronous: Some("off".into()),
+            ..Default::default()
+        };
+        let err = format!("{:#}", Config::load(None, wrong).unwrap_err());
+        assert!(
+            err.contains("sqlite_synchronous") && err.contains("`off`"),
+            "{err}"
+        );
 
         std::fs::write(&file, "lisen = 1\n").unwrap();
         let err = Config::load(Some(&file), Settings::default()).unwrap_err();

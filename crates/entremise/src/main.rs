@@ -2,6 +2,7 @@ use clap::{Parser, Subcommand};
 use entremise::config::{Config, Settings};
 use std::path::PathBuf;
 
+mod backup_cmd;
 mod graph_cmd;
 mod import_cmd;
 mod reindex_cmd;
@@ -37,6 +38,10 @@ enum Command {
     Import(import_cmd::ImportArgs),
     /// Rebuild an index of the data directory from the store (server stopped).
     Reindex(reindex_cmd::ReindexArgs),
+    /// Copy the data directory into DEST (a new or empty directory) while the server runs.
+    Backup(backup_cmd::BackupArgs),
+    /// Make a new data directory from a backup (server stopped).
+    Restore(backup_cmd::RestoreArgs),
     /// Exercise the contact graph engine: generate a reference network, benchmark queries.
     Graph(graph_cmd::GraphArgs),
     /// Exercise the search index: benchmark privacy-filtered searches beside SQLite FTS5.
@@ -50,6 +55,11 @@ fn init_logging() {
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_target(false)
+        // Its complaint about a failed write goes through `eprintln!`, which
+        // panics when standard error cannot be written either (a log file on
+        // a full disk): the panic hook then logs, fails again, and the
+        // process aborts. A line of log lost is the lesser harm.
+        .log_internal_errors(false)
         .init();
     // A panic is logged once, here; the web layer answers 500 and goes on.
     std::panic::set_hook(Box::new(|info| {
@@ -72,6 +82,11 @@ fn main() -> anyhow::Result<()> {
         Command::Reindex(args) => {
             init_logging();
             reindex_cmd::run(cli.config.as_deref(), args)
+        }
+        Command::Backup(args) => backup_cmd::backup(cli.config.as_deref(), args),
+        Command::Restore(args) => {
+            init_logging();
+            backup_cmd::restore(cli.config.as_deref(), args)
         }
         Command::Graph(args) => graph_cmd::run(args),
         Command::Search(args) => search_cmd::run(args),

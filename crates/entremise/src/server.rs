@@ -14,6 +14,14 @@ use entremise_store_sqlite::SqliteStore;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+/// A line on standard error for whoever started the server. Unlike
+/// `eprintln!`, a failed write (the disk holding the log is full) is
+/// ignored rather than a panic.
+fn say(line: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "{line}");
+}
+
 /// Opens the store the configuration names.
 pub fn open_store(config: &Config) -> anyhow::Result<Arc<SqliteStore>> {
     match &config.database {
@@ -22,7 +30,7 @@ pub fn open_store(config: &Config) -> anyhow::Result<Arc<SqliteStore>> {
                 std::fs::create_dir_all(dir)
                     .with_context(|| format!("creating data directory {}", dir.display()))?;
             }
-            let store = SqliteStore::open(path)
+            let store = SqliteStore::open_with(path, config.durability)
                 .map_err(|e| anyhow::anyhow!("opening SQLite store {}: {e}", path.display()))?;
             Ok(Arc::new(store))
         }
@@ -75,7 +83,9 @@ pub async fn rebuild_search(store: &dyn Store, index: Arc<dyn SearchIndex>) -> a
     let done = rebuild_search_index(store, index, |done| {
         if last_report.elapsed().as_secs() >= 1 {
             tracing::info!(done, total, "indexing profiles for search");
-            eprintln!("indexing profiles for search: {done} / {total}");
+            say(format_args!(
+                "indexing profiles for search: {done} / {total}"
+            ));
             last_report = std::time::Instant::now();
         }
     })
@@ -205,7 +215,7 @@ pub async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("listening on {}", config.listen))?;
     tracing::info!(url = %config.public_url, data_dir = %config.data_dir.display(), database = ?config.database, "entremise is listening");
-    eprintln!("entremise is ready at {}", config.public_url);
+    say(format_args!("entremise is ready at {}", config.public_url));
     let limits = ConnectionLimits {
         header_read_timeout: config.header_read_timeout,
         shutdown_timeout: config.shutdown_timeout,

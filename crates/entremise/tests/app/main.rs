@@ -3,8 +3,12 @@
 
 mod abuse;
 mod accounts;
+mod backup;
 mod contacts;
 mod conversations;
+mod crash;
+mod disk_full;
+mod durability;
 mod introductions;
 mod leaks;
 mod lists;
@@ -12,6 +16,7 @@ mod pages_api;
 mod post_pages;
 mod posts;
 mod privacy_matrix;
+mod process;
 mod profiles;
 mod search;
 mod security;
