@@ -63,6 +63,31 @@ def send(conn, method, path, body=None, headers=None):
     return Answer(r.status, headers, data, time.monotonic() - started)
 
 
+def send_expecting_continue(conn, base, method, path, body, headers):
+    """Sends a large body as curl does: the headers with `Expect:
+    100-continue` first, the body only once the server says to go on. A
+    server that refuses early (busy, too large) answers at once, and its
+    answer is read rather than lost to a reset while the body is sent."""
+    started = time.monotonic()
+    host = urllib.parse.urlsplit(base).netloc
+    lines = [f"{method} {path} HTTP/1.1", f"Host: {host}", f"Content-Length: {len(body)}"]
+    lines += ["Expect: 100-continue", "Connection: close"]
+    lines += [f"{k}: {v}" for k, v in headers.items()]
+    sock = conn.sock
+    sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
+    first = sock.recv(64, socket.MSG_PEEK)
+    if first.startswith(b"HTTP/1.1 100"):
+        interim = b""
+        while not interim.endswith(b"\r\n\r\n"):
+            interim += sock.recv(1)
+        sock.sendall(body)
+    r = http.client.HTTPResponse(sock, method=method)
+    r.begin()
+    data = r.read()
+    answer_headers = {k.lower(): v for k, v in r.getheaders()}
+    return Answer(r.status, answer_headers, data, time.monotonic() - started)
+
+
 def call(base, method, path, body=None, headers=None, timeout=60):
     """One request on a new connection, as a new client would."""
     conn = connect(base, timeout)
@@ -418,7 +443,7 @@ class Probe:
         self.p50_ms = ordered[len(ordered) // 2] * 1000 if ordered else 0
 
 
-def burst(args, name, make_request, accepted, clients):
+def burst(args, name, make_request, accepted, clients, expect_continue=False):
     """Opens `clients` connections, sends one request on each at the same
     moment, and checks every answer, the probe's and the memory."""
     tokens = read_lines(args.tokens)
@@ -440,7 +465,10 @@ def burst(args, name, make_request, accepted, clients):
         method, path, body, headers = make_request(i, tokens)
         barrier.wait()
         try:
-            a = send(conn, method, path, body, headers)
+            if expect_continue:
+                a = send_expecting_continue(conn, args.url, method, path, body, headers)
+            else:
+                a = send(conn, method, path, body, headers)
             answers[i] = (a.status, a.headers.get("retry-after"), a.seconds, a.body[:200])
         except OSError as e:
             answers[i] = ("error", str(e), 0.0)
@@ -561,7 +589,14 @@ def cmd_upload_burst(args):
         }
         return "POST", "/api/v1/media", body, headers
 
-    burst(args, "parallel 10 MiB uploads", make, {201, 413, 422, 429, 503}, args.count)
+    burst(
+        args,
+        "parallel 10 MiB uploads",
+        make,
+        {201, 413, 422, 429, 503},
+        args.count,
+        expect_continue=True,
+    )
 
 
 # --- the table -----------------------------------------------------------------
