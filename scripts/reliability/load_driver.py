@@ -12,6 +12,7 @@ prints as a table; every command exits non-zero on a failure it names.
 import argparse
 import http.client
 import json
+import multiprocessing
 import os
 import random
 import re
@@ -409,37 +410,52 @@ class Watch:
             self.end_kib = 0
 
 
+def probe_loop(url, token, handle, stop, out):
+    """The probe's own process: timed requests until `stop` is set, then
+    `(latencies, failures)` sent on `out`."""
+    targets = [("/api/v1/health", {}), (f"/api/v1/profiles/{handle}", bearer(token))]
+    latencies, failures = [], []
+    ready = False
+    while not stop.is_set():
+        if not ready and latencies:
+            out.send("ready")
+            ready = True
+        for path, headers in targets:
+            started = time.monotonic()
+            try:
+                a = call(url, "GET", path, headers=headers, timeout=30)
+                if a.status != 200:
+                    failures.append(f"GET {path}: {a.status}")
+            except OSError as e:
+                failures.append(f"GET {path}: {e}")
+            latencies.append(time.monotonic() - started)
+        time.sleep(0.05)
+    out.send((latencies, failures))
+
+
 class Probe:
     """Another client, meanwhile: a health check and a profile, one after
-    the other on new connections, every 50 ms; every answer must be 200."""
+    the other on new connections, every 50 ms; every answer must be 200.
+    It runs in a process of its own, so that the burst's many client
+    threads do not delay it (and inflate its times) in this one."""
 
     def __init__(self, url, token, handle):
-        self.url, self.token, self.handle = url, token, handle
-        self.latencies = []
-        self.failures = []
-        self.stop_flag = threading.Event()
-        self.thread = threading.Thread(target=self.run, daemon=True)
-        self.thread.start()
-
-    def run(self):
-        targets = [("/api/v1/health", {}), (f"/api/v1/profiles/{self.handle}", bearer(self.token))]
-        while not self.stop_flag.is_set():
-            for path, headers in targets:
-                started = time.monotonic()
-                try:
-                    a = call(self.url, "GET", path, headers=headers, timeout=30)
-                    if a.status != 200:
-                        self.failures.append(f"GET {path}: {a.status}")
-                except OSError as e:
-                    self.failures.append(f"GET {path}: {e}")
-                self.latencies.append((path, time.monotonic() - started))
-            time.sleep(0.05)
+        context = multiprocessing.get_context("spawn")
+        self.stop = context.Event()
+        self.results, out = context.Pipe(duplex=False)
+        self.process = context.Process(target=probe_loop, args=(url, token, handle, self.stop, out))
+        self.process.start()
+        # The burst starts once the probe has timed a first round.
+        if not self.results.poll(30) or self.results.recv() != "ready":
+            fail("the probe did not start")
 
     def finish(self):
-        self.stop_flag.set()
-        self.thread.join()
-        self.max_ms = max((s for _, s in self.latencies), default=0) * 1000
-        ordered = sorted(s for _, s in self.latencies)
+        self.stop.set()
+        latencies, self.failures = self.results.recv()
+        self.process.join()
+        self.count = len(latencies)
+        self.max_ms = max(latencies, default=0) * 1000
+        ordered = sorted(latencies)
         self.p50_ms = ordered[len(ordered) // 2] * 1000 if ordered else 0
 
 
@@ -451,7 +467,6 @@ def burst(args, name, make_request, accepted, clients, expect_continue=False):
     watch = Watch(args.pid, kill_growth_mib)
     time.sleep(0.2)
     probe = Probe(args.url, tokens[0], args.probe_handle)
-    time.sleep(0.3)
     barrier = threading.Barrier(clients)
     answers = [None] * clients
 
@@ -526,7 +541,7 @@ def burst(args, name, make_request, accepted, clients, expect_continue=False):
         "rss_growth_bound_mib": args.max_growth_mib,
         "threads_base": watch.threads_base,
         "threads_peak": watch.threads_peak,
-        "probe_requests": len(probe.latencies),
+        "probe_requests": probe.count,
         "probe_p50_ms": probe.p50_ms,
         "probe_max_ms": probe.max_ms,
         "probe_bound_ms": args.max_probe_ms,
@@ -538,7 +553,7 @@ def burst(args, name, make_request, accepted, clients, expect_continue=False):
         f"(slowest {slowest:.2f} s); server memory {mib(watch.base_kib):.0f} MiB before, "
         f"peak {mib(watch.peak_kib):.0f} MiB (+{growth:.0f}, bound +{args.max_growth_mib}), "
         f"{mib(watch.end_kib):.0f} MiB after; threads {watch.threads_base} -> peak {watch.threads_peak}; "
-        f"other requests: {len(probe.latencies)}, p50 {probe.p50_ms:.1f} ms, max {probe.max_ms:.1f} ms "
+        f"other requests: {probe.count}, p50 {probe.p50_ms:.1f} ms, max {probe.max_ms:.1f} ms "
         f"(bound {args.max_probe_ms} ms)"
     )
     if problems:
