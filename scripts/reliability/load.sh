@@ -60,7 +60,7 @@ signin_growth="${LOAD_SIGNIN_MAX_GROWTH_MIB:-256}"
 upload_growth="${LOAD_UPLOAD_MAX_GROWTH_MIB:-2048}"
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-driver=(python3 "$root/scripts/reliability/load_driver.py")
+driver=(env PYTHONDONTWRITEBYTECODE=1 python3 "$root/scripts/reliability/load_driver.py")
 say() { printf '\n== %s\n' "$*"; }
 
 if ! command -v wrk >/dev/null; then

@@ -301,6 +301,11 @@ def cmd_wrk_result(args):
         problems.append(f"socket errors {socket_errors}")
     if non2xx or bad:
         problems.append(f"answers other than 2xx: {bad or non2xx.group(0)}")
+    if 429 in bad:
+        problems.append(
+            "429 means a rate limit cut the load short: does this build scale its limits "
+            "by ENTREMISE_RATE_LIMIT_SCALE (set to 1000)?"
+        )
     record(
         args.results,
         {
