@@ -24,15 +24,15 @@
 #
 # Bounds, and why: sign-ins +256 MiB (argon2 takes 19 MiB a password, two
 # passwords a core at once, plus 500 connections); uploads +2,048 MiB (one
-# 36 Mpixel upload takes about 350 MiB while it is decoded and scaled, a
+# 36 Mpixel upload takes 300-350 MiB while it is decoded and scaled, a
 # few at once are expected, plus the 10 MiB bodies; unbounded, 50 would
 # take some 15 GiB). Past twice its bound and 512 MiB more, the server is
 # killed, so that a runaway cannot take the machine down.
 #
 # Settings (environment): ENTREMISE_BIN (a built binary; else this builds
 # one), LOAD_SECONDS (each wrk run), LOAD_CONNECTIONS, LOAD_MEMBERS,
-# LOAD_TOKENS, LOAD_SIGNINS, LOAD_UPLOADS, LOAD_IMAGE_SIDE, the bounds above, LOAD_KEEP=1 to
-# keep the working directory. Figures from a debug build are no performance
+# LOAD_TOKENS, LOAD_SIGNINS, LOAD_UPLOADS, LOAD_IMAGE_SIDE, the bounds
+# above, LOAD_KEEP=1 to keep the working directory. Figures from a debug build are no performance
 # figures: they show that the checks hold, not how fast the server is.
 set -euo pipefail
 
