@@ -3,6 +3,7 @@
 
 mod accounts;
 mod contacts;
+mod contract;
 mod conversations;
 mod introductions;
 mod leaks;
