@@ -2,8 +2,9 @@
 
 Three members (ada, bob, cleo) become a small network: ada and bob are
 contacts, bob and cleo are contacts, ada has asked to be introduced to cleo
-through bob, cleo has a pending contact request to ada, ada runs a page,
-wrote a post that bob commented, and ada and bob have a conversation. The
+through bob, cleo has a pending contact request to ada, ada runs a page
+with an office and a service where bob states a position, wrote a post
+that bob commented, and ada and bob have a conversation. The
 fuzzer then reaches real objects and not only 404s.
 
 Writes, into the directory given, the configuration of each run
@@ -82,6 +83,12 @@ call("POST", "/api/v1/pages",
      {"kind": "organization", "handle": "analytical", "name": "Analytical Engines"}, token=ada)
 post = call("POST", "/api/v1/posts", {"text": "First post", "audience": "public"}, token=ada)
 call("POST", f"/api/v1/posts/{post['id']}/comments", {"text": "Welcome"}, token=bob)
+office = call("POST", "/api/v1/pages/analytical/offices",
+              {"name": "Head office", "address": "1 Engine Street", "town": "London"}, token=ada)
+service = call("POST", "/api/v1/pages/analytical/services", {"name": "Computing"}, token=ada)
+position = call("POST", "/api/v1/profiles/bob/positions",
+                {"title": "Engineer", "organization": "analytical"}, token=bob)
+spare_code = call("POST", "/api/v1/invitation-codes", token=ada)["code"]
 conversation = call("POST", "/api/v1/conversations", {"with": ["bob"]}, token=ada)
 call("POST", f"/api/v1/conversations/{conversation['id']}/messages", {"text": "Hi Bob"}, token=ada)
 
@@ -97,6 +104,10 @@ dictionaries = {
     "conversations": [str(conversation["id"])],
     "requests": [str(pending["id"])],
     "introductions": [str(intro["id"])],
+    "offices": [str(office["id"])],
+    "services": [str(service["id"])],
+    "positions": [str(position["id"])],
+    "codes": [spare_code],
     # A cursor is opaque: only one a list handed out is valid, and no
     # schema can say which. The empty one (the first page) is always valid.
     "cursors": [""],
@@ -107,6 +118,10 @@ id_dictionaries = [
     ("^/api/v1/conversations/\\{id\\}", "conversations"),
     ("^/api/v1/contact-requests/\\{id\\}", "requests"),
     ("^/api/v1/introductions/\\{id\\}", "introductions"),
+    ("^/api/v1/pages/\\{handle\\}/offices/\\{id\\}", "offices"),
+    ("^/api/v1/pages/\\{handle\\}/services/\\{id\\}", "services"),
+    ("^/api/v1/pages/\\{handle\\}/positions/\\{id\\}", "positions"),
+    ("^/api/v1/profiles/\\{handle\\}/positions/\\{id\\}", "positions"),
 ]
 
 
@@ -144,6 +159,7 @@ def config(headers, current_token=None):
     lines.append('[parameters]\n'
                  '"path.handle" = { dictionary = "handles", probability = 0.5 }\n'
                  '"path.member_handle" = { dictionary = "handles", probability = 0.5 }\n'
+                 '"path.code" = { dictionary = "codes", probability = 0.5 }\n'
                  '"query.cursor" = { dictionary = "cursors", probability = 1.0 }\n')
     if current_token:
         # Signing out ends the session that asks: a token of its own.
@@ -163,4 +179,5 @@ with open(f"{OUT}/anonymous.toml", "w") as f:
     f.write(config(None))
 with open(f"{OUT}/signed-in.toml", "w") as f:
     f.write(config(f"Bearer {ada}", ada_current))
-print(f"seeded: 3 members, a page, a post, a conversation, an introduction (post {post['id']})")
+print("seeded: 3 members, contacts, an introduction, a page with an office, a service and a "
+      "position, a post with a comment, a conversation")

@@ -166,7 +166,12 @@ pub async fn serve_media(
 /// audience than the original's; posts for contacts or network only are not
 /// reshared); `publish_at` schedules a page's post.
 #[utoipa::path(post, path = "/api/v1/posts", tag = "posts", request_body = NewPostInput,
-    responses((status = 201, body = PostView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
+    responses(
+        (status = 201, body = PostView),
+        (status = 403, description = "`as` a page the member may not publish for", body = ErrorBody),
+        (status = 404, description = "`as` or `reshare_of` names nothing the member may see", body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    ),
     security(("bearer" = [])))]
 pub async fn create(
     State(state): State<AppState>,
