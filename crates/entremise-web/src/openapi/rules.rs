@@ -126,12 +126,18 @@ fn short_text(max: usize) -> Schema {
     string(None, max, without(NOT_DISPLAYABLE))
 }
 
+/// A handle: its pattern says it all (spaces around it are allowed).
 fn handle() -> Schema {
-    string(Some(2), 60, handle_pattern())
+    Schema::Object(
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some(handle_pattern()))
+            .build(),
+    )
 }
 
 fn email() -> Schema {
-    string(Some(3), 254, EMAIL.to_owned())
+    string(None, 254, EMAIL.to_owned())
 }
 
 fn enumeration<I: IntoIterator<Item = S>, S: Into<String>>(values: I) -> Schema {
