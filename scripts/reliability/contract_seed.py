@@ -146,6 +146,9 @@ STATE_DEPENDENT = [
     ("DELETE", "/api/v1/follows/{handle}"),
     # Not oneself.
     ("PUT", "/api/v1/blocks/{handle}"),
+    # Which audiences a field may have depends on the kind of profile (a
+    # page's name is public).
+    ("PATCH", "/api/v1/profiles/{handle}"),
 ]
 POSITIVE_STATUSES = ["2xx", "3xx", "401", "403", "404", "409", "422", "429", "5xx"]
 

@@ -25,7 +25,15 @@ pub fn post_id(raw: &str) -> Result<i64, Error> {
 /// a part named `file` or `image`, the alt text in `alt`.
 pub async fn read_upload(mut multipart: Multipart) -> Result<(Bytes, String), ApiError> {
     let mut file = None;
-    let mut alt = String::new();
+    let mut alt = None;
+    // One of each: a second one is refused rather than read one way or the other.
+    let twice = |name: &str| {
+        ApiError::Domain(Error::invalid(
+            name,
+            "duplicate",
+            "This part is given twice.",
+        ))
+    };
     while let Some(field) = multipart
         .next_field()
         .await
@@ -33,6 +41,9 @@ pub async fn read_upload(mut multipart: Multipart) -> Result<(Bytes, String), Ap
     {
         match field.name() {
             Some("file" | "image") => {
+                if file.is_some() {
+                    return Err(twice("file"));
+                }
                 let bytes = field
                     .bytes()
                     .await
@@ -40,10 +51,15 @@ pub async fn read_upload(mut multipart: Multipart) -> Result<(Bytes, String), Ap
                 file = Some(bytes);
             }
             Some("alt") => {
-                alt = field
-                    .text()
-                    .await
-                    .map_err(|e| upload_rejection(e.status()))?;
+                if alt.is_some() {
+                    return Err(twice("alt"));
+                }
+                alt = Some(
+                    field
+                        .text()
+                        .await
+                        .map_err(|e| upload_rejection(e.status()))?,
+                );
             }
             // As the document states it: `file` and `alt`, nothing else.
             other => {
@@ -63,7 +79,7 @@ pub async fn read_upload(mut multipart: Multipart) -> Result<(Bytes, String), Ap
             "The image goes in a part named \"file\".",
         ))
     })?;
-    Ok((file, alt))
+    Ok((file, alt.unwrap_or_default()))
 }
 
 /// A multipart body that could not be read; the parser's own words name

@@ -203,7 +203,8 @@ async fn probes_of_every_operation_get_answers_the_document_lists() {
 }
 
 /// A repeated query parameter is refused in the API's words, not the
-/// decoder's, and a method a path does not take is a JSON 405 with `Allow`.
+/// decoder's; an upload's parts are those the document names; a method a
+/// path does not take is a JSON 405 with `Allow`.
 #[tokio::test]
 async fn rejections_of_the_router_are_answered_in_the_api_format() {
     let app = TestApp::new().await;
@@ -211,6 +212,52 @@ async fn rejections_of_the_router_are_answered_in_the_api_format() {
     assert_eq!(r.status.as_u16(), 400, "{}", r.text());
     assert_eq!(r.json()["error"], "invalid_input");
     assert!(!r.text().contains("deserialize"), "{}", r.text());
+    // An upload is `file` and `alt`, once each, as the document states it.
+    let ada = app.member("ada", "Ada Lovelace").await;
+    let boundary = "contract-boundary";
+    let part = |name: &str, value: &str| {
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+        )
+    };
+    for (body, field) in [
+        (
+            format!(
+                "{}{}{}--{boundary}--\r\n",
+                part("file", "x"),
+                part("alt", "a"),
+                part("alt", "b")
+            ),
+            "alt",
+        ),
+        (
+            format!(
+                "{}{}--{boundary}--\r\n",
+                part("file", "x"),
+                part("extra", "y")
+            ),
+            "extra",
+        ),
+    ] {
+        let r = app
+            .send(
+                Req::new(Method::POST, "/api/v1/media")
+                    .bearer(&ada.token)
+                    .raw(&format!("multipart/form-data; boundary={boundary}"), body),
+            )
+            .await;
+        assert_eq!(r.status.as_u16(), 422, "{}", r.text());
+        assert_eq!(r.json()["fields"][0]["field"], field, "{}", r.text());
+    }
+    let r = app
+        .send(
+            Req::new(Method::POST, "/api/v1/media")
+                .bearer(&ada.token)
+                .raw("text/plain", "x"),
+        )
+        .await;
+    assert_eq!(r.status.as_u16(), 415, "{}", r.text());
+    assert_eq!(r.json()["error"], "unsupported_media_type");
     let r = app.send(Req::new(Method::PUT, "/api/v1/me")).await;
     assert_eq!(r.status.as_u16(), 405, "{}", r.text());
     assert_eq!(r.json()["error"], "method_not_allowed");
