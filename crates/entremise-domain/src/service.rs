@@ -56,8 +56,8 @@ pub use posts::{
 };
 pub use profiles::{PROFILE_PAGE_POSTS, ProfilePage, Profiles};
 pub use search::{
-    MAX_DEPTH, MAX_LIMIT, MAX_QUERY_CHARS, SUGGESTIONS, Search, SearchPage, SearchRequest,
-    SearchResult, rebuild_search_index,
+    MAX_DEPTH, MAX_LIMIT, MAX_QUERY_CHARS, MAX_QUERY_WORDS, SUGGESTIONS, Search, SearchPage,
+    SearchRequest, SearchResult, rebuild_search_index,
 };
 pub use visits::{
     KindStats, MAX_VISITORS, PageStats, PostStats, STATS_POSTS, VISITS_WINDOW_DAYS, Visitor,

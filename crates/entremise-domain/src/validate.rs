@@ -9,7 +9,7 @@ use std::fmt;
 pub struct Handle(String);
 
 /// Handles that would shadow product paths or mislead readers.
-const RESERVED_HANDLES: &[&str] = &[
+pub const RESERVED_HANDLES: &[&str] = &[
     "admin",
     "administrator",
     "api",

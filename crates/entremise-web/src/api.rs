@@ -64,6 +64,72 @@ where
     }
 }
 
+/// Path parameters whose rejection (a segment that does not decode to
+/// UTF-8 text) is answered like a missing resource, in the API's format,
+/// never in the router's own words.
+pub struct ApiPath<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for ApiPath<T>
+where
+    T: serde::de::DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let axum::extract::Path(value) =
+            axum::extract::Path::<T>::from_request_parts(parts, state).await?;
+        Ok(Self(value))
+    }
+}
+
+/// Query parameters whose rejection (a repeated parameter, a value that is
+/// not text) is a 400 `invalid_input` in the API's format, never the
+/// decoder's own words.
+pub struct ApiQuery<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for ApiQuery<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let axum::extract::Query(value) =
+            axum::extract::Query::<T>::from_request_parts(parts, state).await?;
+        Ok(Self(value))
+    }
+}
+
+/// A multipart body; any other content type is a 415 in the API's format.
+pub struct ApiMultipart(pub axum::extract::Multipart);
+
+impl<S: Send + Sync> FromRequest<S> for ApiMultipart {
+    type Rejection = ApiError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, ApiError> {
+        axum::extract::Multipart::from_request(req, state)
+            .await
+            .map(Self)
+            .map_err(|_| ApiError::Http {
+                status: StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                code: "unsupported_media_type",
+                message: "Send the image as multipart/form-data, in a part named \"file\".".into(),
+            })
+    }
+}
+
+/// The answer to a method a path does not take: 405 in the API's format
+/// (the router adds the `Allow` header).
+async fn method_not_allowed() -> ApiError {
+    ApiError::Http {
+        status: StatusCode::METHOD_NOT_ALLOWED,
+        code: "method_not_allowed",
+        message: "This path does not take this method.".into(),
+    }
+}
+
 /// `application/json` or `application/…+json`, parameters aside.
 fn is_json(headers: &axum::http::HeaderMap) -> bool {
     let Some(value) = headers
@@ -166,7 +232,10 @@ fn shape_error(path: &str, text: &str) -> Error {
         let message = format!("This field has the wrong type ({found} is not accepted here).");
         return Error::invalid(here, "wrong_type", message);
     }
-    if text.starts_with("invalid value: ") || text.starts_with("invalid length ") {
+    if text.starts_with("invalid value: ")
+        || text.starts_with("invalid length ")
+        || text.starts_with("data did not match any variant")
+    {
         return Error::invalid(here, "invalid", "This value is not accepted here.");
     }
     // A domain type's own check (a handle, an audience…): its words are
@@ -221,12 +290,15 @@ pub struct Paging {
 }
 
 impl Paging {
-    /// Reads the two parameters; empty ones count as absent.
+    /// Reads the two parameters: `limit` must be a number as the document
+    /// states it (digits, nothing around them); an empty `cursor` counts as
+    /// absent.
     pub fn parse(limit: Option<&str>, cursor: Option<&str>) -> Result<Self, Error> {
-        let limit = match limit.map(str::trim).filter(|s| !s.is_empty()) {
+        let limit = match limit {
             None => None,
             Some(raw) => {
-                let n: usize = raw.parse().map_err(|_| {
+                let digits = !raw.is_empty() && raw.bytes().all(|b| b.is_ascii_digit());
+                let n: usize = raw.parse().ok().filter(|_| digits).ok_or_else(|| {
                     Error::invalid("limit", "invalid", format!("a number, 1 to {MAX_PAGE}"))
                 })?;
                 if !(1..=MAX_PAGE).contains(&n) {
@@ -294,8 +366,16 @@ impl<S: Send + Sync> FromRequestParts<S> for Paging {
                 "cursor" => &mut params.cursor,
                 _ => continue,
             };
-            // The first of a repeated parameter counts.
-            slot.get_or_insert_with(|| value.into_owned());
+            // One value each, as the document states them: a repeated one
+            // is refused rather than read one way or the other.
+            if slot.is_some() {
+                return Err(ApiError::BadQuery(Error::invalid(
+                    key.into_owned(),
+                    "repeated",
+                    "given more than once",
+                )));
+            }
+            *slot = Some(value.into_owned());
         }
         Self::parse(params.limit.as_deref(), params.cursor.as_deref()).map_err(ApiError::BadQuery)
     }
@@ -314,6 +394,7 @@ pub fn read_error(e: Error) -> ApiError {
 pub fn upload_routes(max_upload_bytes: usize) -> Router<AppState> {
     Router::new()
         .route("/api/v1/media", post(posts::upload))
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::extract::DefaultBodyLimit::max(max_upload_bytes))
 }
 
@@ -445,6 +526,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/search", get(search::search))
         .route("/api/v1/search/suggestions", get(search::suggestions))
         .route("/api/v1/health", get(health))
+        .method_not_allowed_fallback(method_not_allowed)
 }
 
 /// Liveness: the process answers.

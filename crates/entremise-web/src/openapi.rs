@@ -6,8 +6,14 @@ use crate::api::{
 };
 use crate::limits::RateLimitedResponses;
 use crate::state::AppState;
+
+mod rules;
+
 use axum::Router;
+use rules::RequestRules;
+use utoipa::openapi::path::{Operation, ParameterIn};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 
 #[derive(OpenApi)]
@@ -91,7 +97,10 @@ use utoipa::{Modify, OpenApi};
         visits::my_visitors,
         visits::page_stats,
     ),
-    modifiers(&BearerAuth, &RateLimitedResponses),
+    // A reshare's original is not followed from the post that holds it
+    // (the type is recursive): named here so that its `$ref` resolves.
+    components(schemas(entremise_domain::service::Reshared)),
+    modifiers(&BearerAuth, &CommonResponses, &RequestRules, &RateLimitedResponses),
     tags(
         (name = "accounts", description = "Sign-up, sign-in, sessions"),
         (name = "profiles", description = "Profiles as each viewer may see them"),
@@ -116,6 +125,139 @@ impl Modify for BearerAuth {
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
     }
+}
+
+/// The answers an operation gives because of what it is rather than what
+/// it does, stated on every operation they apply to, once here rather than
+/// on each handler. An operation that states one itself keeps its own
+/// description.
+///
+/// - Every operation: 503 `timeout` past the request time limit
+///   (`deadlines.rs`).
+/// - Every operation that reads who is asking (all but health): 401
+///   `unauthenticated` when a bearer token is presented that is not valid
+///   (expired, revoked, made up), and, where sign-in is required, when none
+///   is.
+/// - A query parameter: 400 `invalid_input`.
+/// - A path parameter: 404 `not_found`, for what does not exist, what the
+///   viewer may not see, and a segment that does not decode.
+/// - A request body: 400 `invalid_input` (not JSON, or a multipart body
+///   that does not parse), 408 `request_timeout` (the body stopped
+///   arriving), 413 `payload_too_large`, 415 `unsupported_media_type`, 422
+///   `invalid_input` (a body of the wrong shape, or a value refused).
+/// - A write: 403 `cross_site`, when a browser sends it from another site
+///   with the session cookie (`security.rs`).
+struct CommonResponses;
+
+/// The one operation that does not read who is asking.
+const HEALTH: &str = "/api/v1/health";
+
+impl Modify for CommonResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let operations = [
+                (true, item.get.as_mut()),
+                (false, item.put.as_mut()),
+                (false, item.post.as_mut()),
+                (false, item.delete.as_mut()),
+                (false, item.patch.as_mut()),
+            ];
+            for (read, op) in operations {
+                if let Some(op) = op {
+                    add_common_responses(path, read, op);
+                }
+            }
+        }
+    }
+}
+
+fn add_common_responses(path: &str, read: bool, op: &mut Operation) {
+    let signed_in = op.security.as_ref().is_some_and(|s| !s.is_empty());
+    let has_path_param = op.parameters.iter().flatten().any(|p| match p {
+        RefOr::T(p) => p.parameter_in == ParameterIn::Path,
+        RefOr::Ref(_) => false,
+    });
+    let has_body = op.request_body.is_some();
+    let has_query = op.parameters.iter().flatten().any(|p| match p {
+        RefOr::T(p) => p.parameter_in == ParameterIn::Query,
+        RefOr::Ref(_) => false,
+    });
+    let mut add = |status: &str, description: &str| {
+        op.responses
+            .responses
+            .entry(status.to_owned())
+            .or_insert_with(|| error_response(description));
+    };
+    add(
+        "503",
+        "`timeout`: the request took longer than the server's time limit; \
+         try again in a moment",
+    );
+    if path != HEALTH {
+        add(
+            "401",
+            if signed_in {
+                "`unauthenticated`: no bearer token, or one that is not valid"
+            } else {
+                "`unauthenticated`: a bearer token was presented that is not valid \
+                 (anonymous requests are answered)"
+            },
+        );
+    }
+    if has_path_param {
+        add(
+            "404",
+            "`not_found`: it does not exist, or the viewer may not see it",
+        );
+    }
+    if has_query {
+        add(
+            "400",
+            "`invalid_input`: a query parameter is not one the document allows \
+             (or is given twice); `fields` names it",
+        );
+    }
+    if has_body {
+        add(
+            "400",
+            "`invalid_input`: the body is not JSON (or not a readable multipart body)",
+        );
+        add("408", "`request_timeout`: the body stopped arriving");
+        add(
+            "413",
+            "`payload_too_large`: the body is larger than the server accepts",
+        );
+        add(
+            "415",
+            "`unsupported_media_type`: the body is not sent with the content type stated here",
+        );
+        add(
+            "422",
+            "`invalid_input`: the body has the wrong shape or a value is refused; \
+             `fields` names each problem",
+        );
+    }
+    if !read {
+        add(
+            "403",
+            "`cross_site`: sent by a browser from another site with the session cookie",
+        );
+    }
+}
+
+/// A response with the API's error body.
+fn error_response(description: &str) -> RefOr<utoipa::openapi::Response> {
+    RefOr::T(
+        ResponseBuilder::new()
+            .description(description)
+            .content(
+                "application/json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("ErrorBody")))
+                    .build(),
+            )
+            .build(),
+    )
 }
 
 pub fn routes() -> Router<AppState> {

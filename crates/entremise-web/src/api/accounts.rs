@@ -1,11 +1,11 @@
 //! Accounts and sessions.
 
-use super::{ApiJson, DEFAULT_LIMIT, List, PageParams, Paging};
+use super::{ApiJson, ApiPath, DEFAULT_LIMIT, List, PageParams, Paging};
 use crate::auth::Ctx;
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use entremise_domain::account::Registration;
 use entremise_domain::locale::Locale;
@@ -101,6 +101,7 @@ pub async fn delete_current_session(
     State(state): State<AppState>,
     ctx: Ctx,
 ) -> Result<StatusCode, ApiError> {
+    ctx.viewer.require()?;
     state.app.accounts().sign_out(&ctx.viewer).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -142,8 +143,9 @@ pub async fn list_sessions(
 pub async fn delete_session(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
+    ctx.viewer.require()?;
     let id: SessionId = id.parse().map_err(|_| Error::NotFound)?;
     state.app.accounts().revoke_session(&ctx.viewer, id).await?;
     Ok(StatusCode::NO_CONTENT)

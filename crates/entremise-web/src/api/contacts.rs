@@ -1,12 +1,12 @@
 //! Contacts, contact requests, invitation codes, blocks, "how you are
 //! connected", people you may know, network health.
 
-use super::{ApiJson, DEFAULT_LIMIT, List, PageParams, Paging, read_error};
+use super::{ApiJson, ApiPath, ApiQuery, DEFAULT_LIMIT, List, PageParams, Paging, read_error};
 use crate::auth::Ctx;
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use entremise_domain::Error;
 use entremise_domain::contact::{ContactRequestView, InvitationCode, RequestStatus};
@@ -25,6 +25,8 @@ fn request_id(raw: &str) -> Result<i64, Error> {
     responses(
         (status = 201, body = ContactRequestView),
         (status = 403, description = "introduction_required", body = ErrorBody),
+        (status = 404, description = "No such member, or one hidden from the member", body = ErrorBody),
+        (status = 422, description = "Invalid field, or the member himself", body = ErrorBody),
         (status = 409, description = "Already contacts, or a request is pending", body = ErrorBody),
         (status = 429, description = "Limits of pending requests, per week, or 90 days after the target declined a contact request or an introduction (`Retry-After`)", body = ErrorBody),
     ), security(("bearer" = [])))]
@@ -33,6 +35,7 @@ pub async fn send_request(
     ctx: Ctx,
     ApiJson(input): ApiJson<ContactRequestInput>,
 ) -> Result<(StatusCode, Json<ContactRequestView>), ApiError> {
+    ctx.viewer.require()?;
     let view = state
         .app
         .contacts()
@@ -42,6 +45,7 @@ pub async fn send_request(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct RequestsQuery {
     /// `incoming` (default) or `outgoing`.
     pub direction: Option<String>,
@@ -55,9 +59,10 @@ pub struct RequestsQuery {
 pub async fn list_requests(
     State(state): State<AppState>,
     ctx: Ctx,
-    Query(q): Query<RequestsQuery>,
+    ApiQuery(q): ApiQuery<RequestsQuery>,
     paging: Paging,
 ) -> Result<Json<List<ContactRequestView>>, ApiError> {
+    ctx.viewer.require()?;
     let outgoing = match q.direction.as_deref() {
         None | Some("incoming") => false,
         Some("outgoing") => true,
@@ -112,30 +117,33 @@ async fn decide(
 pub async fn accept_request(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<RequestDecision>, ApiError> {
+    ctx.viewer.require()?;
     decide(&state, &ctx, &id, RequestStatus::Accepted).await
 }
 
 /// The target declines (the requester may not ask again for 90 days).
 #[utoipa::path(post, path = "/api/v1/contact-requests/{id}/decline", tag = "contacts", params(("id" = String, Path)),
-    responses((status = 200, body = RequestDecision), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, body = RequestDecision), (status = 404, body = ErrorBody), (status = 409, description = "The request is no longer pending", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn decline_request(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<RequestDecision>, ApiError> {
+    ctx.viewer.require()?;
     decide(&state, &ctx, &id, RequestStatus::Declined).await
 }
 
 /// The requester withdraws his request.
 #[utoipa::path(post, path = "/api/v1/contact-requests/{id}/withdraw", tag = "contacts", params(("id" = String, Path)),
-    responses((status = 200, body = RequestDecision), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, body = RequestDecision), (status = 404, body = ErrorBody), (status = 409, description = "The request is no longer pending", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn withdraw_request(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<RequestDecision>, ApiError> {
+    ctx.viewer.require()?;
     decide(&state, &ctx, &id, RequestStatus::Withdrawn).await
 }
 
@@ -147,7 +155,7 @@ pub async fn withdraw_request(
 pub async fn list_contacts(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(handle): Path<String>,
+    ApiPath(handle): ApiPath<String>,
     paging: Paging,
 ) -> Result<Json<List<String>>, ApiError> {
     let page = state
@@ -172,8 +180,9 @@ pub async fn list_contacts(
 pub async fn remove_contact(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(handle): Path<String>,
+    ApiPath(handle): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
+    ctx.viewer.require()?;
     state
         .app
         .contacts()
@@ -189,7 +198,7 @@ pub async fn remove_contact(
 pub async fn connection(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(handle): Path<String>,
+    ApiPath(handle): ApiPath<String>,
 ) -> Result<Json<Connection>, ApiError> {
     Ok(Json(
         state
@@ -210,6 +219,7 @@ pub async fn people_you_may_know(
     ctx: Ctx,
     paging: Paging,
 ) -> Result<Json<List<Suggestion>>, ApiError> {
+    ctx.viewer.require()?;
     let page = state
         .app
         .contacts()
@@ -238,6 +248,7 @@ pub async fn create_invitation(
     State(state): State<AppState>,
     ctx: Ctx,
 ) -> Result<(StatusCode, Json<InvitationCreated>), ApiError> {
+    ctx.viewer.require()?;
     let code = state
         .app
         .contacts()
@@ -263,6 +274,7 @@ pub async fn list_invitations(
     ctx: Ctx,
     paging: Paging,
 ) -> Result<Json<List<InvitationCode>>, ApiError> {
+    ctx.viewer.require()?;
     let page = state
         .app
         .contacts()
@@ -278,8 +290,9 @@ pub async fn list_invitations(
 pub async fn revoke_invitation(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
+    ctx.viewer.require()?;
     state
         .app
         .contacts()
@@ -290,12 +303,13 @@ pub async fn revoke_invitation(
 
 /// Blocks a member: no visibility either way, contact and paths broken.
 #[utoipa::path(put, path = "/api/v1/blocks/{handle}", tag = "contacts", params(("handle" = String, Path)),
-    responses((status = 204), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 204), (status = 404, body = ErrorBody), (status = 422, description = "`self`: the member himself", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn block(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(handle): Path<String>,
+    ApiPath(handle): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
+    ctx.viewer.require()?;
     state.app.contacts().block(&ctx.viewer, &handle).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -305,8 +319,9 @@ pub async fn block(
 pub async fn unblock(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(handle): Path<String>,
+    ApiPath(handle): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
+    ctx.viewer.require()?;
     state.app.contacts().unblock(&ctx.viewer, &handle).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -320,6 +335,7 @@ pub async fn list_blocks(
     ctx: Ctx,
     paging: Paging,
 ) -> Result<Json<List<ProfileRef>>, ApiError> {
+    ctx.viewer.require()?;
     let page = state
         .app
         .contacts()
@@ -336,6 +352,7 @@ pub async fn network_health(
     State(state): State<AppState>,
     ctx: Ctx,
 ) -> Result<Json<NetworkHealth>, ApiError> {
+    ctx.viewer.require()?;
     Ok(Json(
         state.app.contacts().network_health(&ctx.viewer).await?,
     ))

@@ -1,11 +1,11 @@
 //! Conversations and messages.
 
-use super::{ApiJson, DEFAULT_LIMIT, List, PageParams, Paging, read_error};
+use super::{ApiJson, ApiPath, DEFAULT_LIMIT, List, PageParams, Paging, read_error};
 use crate::auth::Ctx;
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use entremise_domain::Error;
 use entremise_domain::conversation::{ConversationView, MessageView};
@@ -32,6 +32,7 @@ pub async fn create(
     ctx: Ctx,
     ApiJson(input): ApiJson<NewConversationInput>,
 ) -> Result<(StatusCode, Json<ConversationView>), ApiError> {
+    ctx.viewer.require()?;
     Ok((
         StatusCode::CREATED,
         Json(
@@ -63,6 +64,7 @@ pub async fn list(
     ctx: Ctx,
     paging: Paging,
 ) -> Result<Json<ConversationList>, ApiError> {
+    ctx.viewer.require()?;
     let list = state
         .app
         .conversations()
@@ -81,8 +83,9 @@ pub async fn list(
 pub async fn get(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<ConversationView>, ApiError> {
+    ctx.viewer.require()?;
     Ok(Json(
         state
             .app
@@ -106,9 +109,10 @@ pub struct MessageBody {
 pub async fn send(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<MessageBody>,
 ) -> Result<(StatusCode, Json<MessageView>), ApiError> {
+    ctx.viewer.require()?;
     let m = state
         .app
         .conversations()
@@ -126,9 +130,10 @@ pub async fn send(
 pub async fn messages(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     paging: Paging,
 ) -> Result<Json<List<MessageView>>, ApiError> {
+    ctx.viewer.require()?;
     let before = paging
         .cursor()
         .map(entremise_domain::paging::parse_id_key)

@@ -1,11 +1,11 @@
 //! Introductions: ask, pass on, decline, accept.
 
-use super::{ApiJson, DEFAULT_LIMIT, List, PageParams, Paging, read_error};
+use super::{ApiJson, ApiPath, DEFAULT_LIMIT, List, PageParams, Paging, read_error};
 use crate::auth::Ctx;
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use entremise_domain::Error;
 use entremise_domain::introduction::{IntroductionAction, IntroductionStatus};
@@ -43,6 +43,7 @@ pub async fn create(
     ctx: Ctx,
     ApiJson(input): ApiJson<IntroductionInput>,
 ) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
+    ctx.viewer.require()?;
     let view = state
         .app
         .introductions()
@@ -67,6 +68,7 @@ pub async fn list(
     ctx: Ctx,
     paging: Paging,
 ) -> Result<Json<List<IntroductionView>>, ApiError> {
+    ctx.viewer.require()?;
     let page = state
         .app
         .introductions()
@@ -81,8 +83,9 @@ pub async fn list(
 pub async fn get(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<IntroductionView>, ApiError> {
+    ctx.viewer.require()?;
     Ok(Json(
         state
             .app
@@ -134,9 +137,10 @@ async fn act(
 pub async fn forward(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<ForwardBody>,
 ) -> Result<Json<IntroductionStep>, ApiError> {
+    ctx.viewer.require()?;
     act(
         &state,
         &ctx,
@@ -153,8 +157,9 @@ pub async fn forward(
 pub async fn decline(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<IntroductionStep>, ApiError> {
+    ctx.viewer.require()?;
     act(&state, &ctx, &id, IntroductionAction::Decline).await
 }
 
@@ -166,7 +171,8 @@ pub async fn decline(
 pub async fn accept(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<IntroductionStep>, ApiError> {
+    ctx.viewer.require()?;
     act(&state, &ctx, &id, IntroductionAction::Accept).await
 }

@@ -1,12 +1,12 @@
 //! Pages and personas: creation, managers, offices, services, executives,
 //! contact form, audit trail.
 
-use super::{ApiJson, DEFAULT_LIMIT, List, PageParams, Paging, read_error};
+use super::{ApiJson, ApiPath, DEFAULT_LIMIT, List, PageParams, Paging, read_error};
 use crate::auth::Ctx;
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use entremise_domain::Error;
 use entremise_domain::ids::{OfficeId, PositionId, ServiceId};
@@ -27,6 +27,7 @@ pub async fn create_page(
     ctx: Ctx,
     ApiJson(req): ApiJson<NewPageRequest>,
 ) -> Result<(StatusCode, Json<ProfileView>), ApiError> {
+    ctx.viewer.require()?;
     let view = state.app.pages().open_page(&ctx.viewer, req).await?;
     Ok((StatusCode::CREATED, Json(view)))
 }
@@ -38,7 +39,7 @@ pub async fn create_page(
 pub async fn get_page(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(handle): Path<String>,
+    ApiPath(handle): ApiPath<String>,
 ) -> Result<Json<PageDetails>, ApiError> {
     let details = state
         .app
@@ -59,9 +60,10 @@ pub async fn get_page(
 pub async fn list_managers(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(handle): Path<String>,
+    ApiPath(handle): ApiPath<String>,
     paging: Paging,
 ) -> Result<Json<List<Manager>>, ApiError> {
+    ctx.viewer.require()?;
     let all = state.app.pages().managers(&ctx.viewer, &handle).await?;
     Ok(Json(paging.bounded(all, DEFAULT_LIMIT)?))
 }
@@ -79,7 +81,7 @@ pub struct RoleBody {
 pub async fn put_manager(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path((handle, member)): Path<(String, String)>,
+    ApiPath((handle, member)): ApiPath<(String, String)>,
     ApiJson(body): ApiJson<RoleBody>,
 ) -> Result<StatusCode, ApiError> {
     ctx.viewer.require()?;
@@ -98,7 +100,7 @@ pub async fn put_manager(
 pub async fn delete_manager(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path((handle, member)): Path<(String, String)>,
+    ApiPath((handle, member)): ApiPath<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
     ctx.viewer.require()?;
     state
@@ -117,9 +119,10 @@ pub async fn delete_manager(
 pub async fn audit_log(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(handle): Path<String>,
+    ApiPath(handle): ApiPath<String>,
     paging: Paging,
 ) -> Result<Json<List<AuditEntry>>, ApiError> {
+    ctx.viewer.require()?;
     let page = state
         .app
         .pages()
@@ -140,7 +143,7 @@ pub async fn audit_log(
 pub async fn add_office(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(handle): Path<String>,
+    ApiPath(handle): ApiPath<String>,
     ApiJson(req): ApiJson<OfficeRequest>,
 ) -> Result<(StatusCode, Json<Office>), ApiError> {
     ctx.viewer.require()?;
@@ -162,7 +165,7 @@ pub async fn add_office(
 pub async fn delete_office(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path((handle, id)): Path<(String, String)>,
+    ApiPath((handle, id)): ApiPath<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
     ctx.viewer.require()?;
     let id: OfficeId = id.parse().map_err(|_| Error::NotFound)?;
@@ -180,7 +183,7 @@ pub async fn delete_office(
 pub async fn add_service(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(handle): Path<String>,
+    ApiPath(handle): ApiPath<String>,
     ApiJson(req): ApiJson<ServiceRequest>,
 ) -> Result<(StatusCode, Json<Service>), ApiError> {
     ctx.viewer.require()?;
@@ -202,7 +205,7 @@ pub async fn add_service(
 pub async fn delete_service(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path((handle, id)): Path<(String, String)>,
+    ApiPath((handle, id)): ApiPath<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
     ctx.viewer.require()?;
     let id: ServiceId = id.parse().map_err(|_| Error::NotFound)?;
@@ -230,9 +233,10 @@ pub struct HeldPosition {
 pub async fn list_positions(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(handle): Path<String>,
+    ApiPath(handle): ApiPath<String>,
     paging: Paging,
 ) -> Result<Json<List<HeldPosition>>, ApiError> {
+    ctx.viewer.require()?;
     let items = state
         .app
         .pages()
@@ -257,7 +261,7 @@ pub struct Confirmation {
 pub async fn confirm_position(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path((handle, id)): Path<(String, String)>,
+    ApiPath((handle, id)): ApiPath<(String, String)>,
     ApiJson(body): ApiJson<Confirmation>,
 ) -> Result<StatusCode, ApiError> {
     ctx.viewer.require()?;
@@ -277,7 +281,7 @@ pub async fn confirm_position(
 pub async fn send_contact_message(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(handle): Path<String>,
+    ApiPath(handle): ApiPath<String>,
     ApiJson(req): ApiJson<ContactFormRequest>,
 ) -> Result<(StatusCode, Json<ContactMessage>), ApiError> {
     let m = state
@@ -296,9 +300,10 @@ pub async fn send_contact_message(
 pub async fn list_contact_messages(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(handle): Path<String>,
+    ApiPath(handle): ApiPath<String>,
     paging: Paging,
 ) -> Result<Json<List<ContactMessage>>, ApiError> {
+    ctx.viewer.require()?;
     let page = state
         .app
         .pages()

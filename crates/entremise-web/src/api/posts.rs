@@ -1,12 +1,14 @@
 //! Posts, images, comments, reactions, follows and the feed.
 
-use super::{ApiJson, DEFAULT_LIMIT, List, PageParams, Paging, read_error};
+use super::{
+    ApiJson, ApiMultipart, ApiPath, ApiQuery, DEFAULT_LIMIT, List, PageParams, Paging, read_error,
+};
 use crate::auth::Ctx;
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Multipart, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use entremise_domain::Error;
@@ -23,64 +25,106 @@ pub fn post_id(raw: &str) -> Result<i64, Error> {
 /// a part named `file` or `image`, the alt text in `alt`.
 pub async fn read_upload(mut multipart: Multipart) -> Result<(Bytes, String), ApiError> {
     let mut file = None;
-    let mut alt = String::new();
-    let bad = |m: String| ApiError::Http {
-        status: StatusCode::BAD_REQUEST,
-        code: "invalid_input",
-        message: m,
+    let mut alt = None;
+    // One of each: a second one is refused rather than read one way or the other.
+    let twice = |name: &str| {
+        ApiError::Domain(Error::invalid(
+            name,
+            "duplicate",
+            "This part is given twice.",
+        ))
     };
     while let Some(field) = multipart
         .next_field()
         .await
-        .map_err(|e| upload_rejection(e.status(), e.body_text()))?
+        .map_err(|e| upload_rejection(e.status()))?
     {
         match field.name() {
             Some("file" | "image") => {
+                if file.is_some() {
+                    return Err(twice("file"));
+                }
                 let bytes = field
                     .bytes()
                     .await
-                    .map_err(|e| upload_rejection(e.status(), e.body_text()))?;
+                    .map_err(|e| upload_rejection(e.status()))?;
                 file = Some(bytes);
             }
             Some("alt") => {
-                alt = field
-                    .text()
-                    .await
-                    .map_err(|e| upload_rejection(e.status(), e.body_text()))?;
+                if alt.is_some() {
+                    return Err(twice("alt"));
+                }
+                alt = Some(
+                    field
+                        .text()
+                        .await
+                        .map_err(|e| upload_rejection(e.status()))?,
+                );
             }
-            _ => {}
+            // As the document states it: `file` and `alt`, nothing else.
+            other => {
+                let name = other.unwrap_or_default().to_owned();
+                return Err(ApiError::Domain(Error::invalid(
+                    name,
+                    "unknown",
+                    "This part is not expected here.",
+                )));
+            }
         }
     }
-    let file = file.ok_or_else(|| bad("the image goes in a part named \"file\"".into()))?;
-    Ok((file, alt))
+    let file = file.ok_or_else(|| {
+        ApiError::Domain(Error::invalid(
+            "file",
+            "required",
+            "The image goes in a part named \"file\".",
+        ))
+    })?;
+    Ok((file, alt.unwrap_or_default()))
 }
 
-fn upload_rejection(status: StatusCode, message: String) -> ApiError {
-    let (status, code) = if status == StatusCode::PAYLOAD_TOO_LARGE {
-        (status, "payload_too_large")
+/// A multipart body that could not be read; the parser's own words name
+/// its internals and are not passed on.
+fn upload_rejection(status: StatusCode) -> ApiError {
+    if status == StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::Http {
+            status,
+            code: "payload_too_large",
+            message: "The image is too large.".into(),
+        }
     } else {
-        (StatusCode::BAD_REQUEST, "invalid_input")
-    };
-    ApiError::Http {
-        status,
-        code,
-        message,
+        ApiError::Http {
+            status: StatusCode::BAD_REQUEST,
+            code: "invalid_input",
+            message: "The multipart body is not well formed.".into(),
+        }
     }
+}
+
+/// The multipart body of an upload, as the document states it; never
+/// built (`read_upload` reads the parts as they come).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct UploadForm {
+    /// The image.
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+    /// Its alternative text.
+    alt: Option<String>,
 }
 
 /// Uploads an image (multipart: `file`, optional `alt`). It is re-encoded
 /// without any metadata (EXIF, GPS), oriented, and kept in several widths;
 /// it stays the uploader's alone until a post holds it.
 #[utoipa::path(post, path = "/api/v1/media", tag = "posts",
-    request_body(content_type = "multipart/form-data", description = "`file`: the image; `alt`: its alternative text"),
+    request_body(content = UploadForm, content_type = "multipart/form-data"),
     responses((status = 201, body = MediaView), (status = 413, body = ErrorBody),
-        (status = 422, description = "Not an image the server accepts, or over a limit: `fields[].reason` is `too_many_unattached` (images waiting for a post) or `quota` (the account's space for images is used)", body = ErrorBody),
-        (status = 503, description = "Too many uploads being read at once: `busy`, see `Retry-After`", body = ErrorBody)),
+        (status = 422, description = "Not an image the server accepts, a part missing or repeated, or over a limit: `fields[].reason` is `too_many_unattached` (images waiting for a post) or `quota` (the account's space for images is used)", body = ErrorBody),
+        (status = 503, description = "Too many uploads being read at once: `busy`, see `Retry-After`; or the request took too long", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn upload(
     State(state): State<AppState>,
     ctx: Ctx,
-    multipart: Multipart,
+    ApiMultipart(multipart): ApiMultipart,
 ) -> Result<(StatusCode, Json<MediaView>), ApiError> {
     ctx.viewer.require()?;
     // A few large bodies at once, shared with the composer page, held until
@@ -101,6 +145,7 @@ pub async fn upload(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct MediaQuery {
     /// 320, 640 or 1280 for a smaller copy.
     pub w: Option<String>,
@@ -111,8 +156,8 @@ pub struct MediaQuery {
 pub async fn serve_media(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<String>,
-    Query(q): Query<MediaQuery>,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(q): ApiQuery<MediaQuery>,
 ) -> Result<Response, ApiError> {
     let id = post_id(&id)?;
     // A width that is not a number is refused like an unknown width, by the
@@ -147,13 +192,19 @@ pub async fn serve_media(
 /// audience than the original's; posts for contacts or network only are not
 /// reshared); `publish_at` schedules a page's post.
 #[utoipa::path(post, path = "/api/v1/posts", tag = "posts", request_body = NewPostInput,
-    responses((status = 201, body = PostView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
+    responses(
+        (status = 201, body = PostView),
+        (status = 403, description = "`as` a page the member may not publish for", body = ErrorBody),
+        (status = 404, description = "`as` or `reshare_of` names nothing the member may see", body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    ),
     security(("bearer" = [])))]
 pub async fn create(
     State(state): State<AppState>,
     ctx: Ctx,
     ApiJson(input): ApiJson<NewPostInput>,
 ) -> Result<(StatusCode, Json<PostView>), ApiError> {
+    ctx.viewer.require()?;
     let view = state.app.posts().create_post(&ctx.viewer, input).await?;
     Ok((StatusCode::CREATED, Json(view)))
 }
@@ -164,7 +215,7 @@ pub async fn create(
 pub async fn get(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<PostView>, ApiError> {
     Ok(Json(
         state
@@ -189,9 +240,10 @@ pub struct EditBody {
 pub async fn edit(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<EditBody>,
 ) -> Result<Json<PostView>, ApiError> {
+    ctx.viewer.require()?;
     Ok(Json(
         state
             .app
@@ -208,8 +260,9 @@ pub async fn edit(
 pub async fn delete(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
+    ctx.viewer.require()?;
     state
         .app
         .posts()
@@ -226,7 +279,7 @@ pub async fn delete(
 pub async fn history(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     paging: Paging,
 ) -> Result<Json<List<PostEdit>>, ApiError> {
     let edits = state
@@ -254,9 +307,10 @@ pub struct CommentBody {
 pub async fn comment(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<CommentBody>,
 ) -> Result<(StatusCode, Json<CommentView>), ApiError> {
+    ctx.viewer.require()?;
     let c = state
         .app
         .posts()
@@ -278,7 +332,7 @@ pub async fn comment(
 pub async fn comments(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     paging: Paging,
 ) -> Result<Json<List<CommentView>>, ApiError> {
     let page = state
@@ -307,14 +361,15 @@ fn reaction(raw: &str) -> Result<ReactionKind, Error> {
 
 /// Sets the member's one reaction to a post (replacing an earlier one).
 #[utoipa::path(put, path = "/api/v1/posts/{id}/reactions/{kind}", tag = "posts",
-    params(("id" = String, Path), ("kind" = String, Path)),
-    responses((status = 200, body = PostCounts), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
+    params(("id" = String, Path), ("kind" = ReactionKind, Path)),
+    responses((status = 200, body = PostCounts), (status = 404, body = ErrorBody), (status = 422, description = "An unknown kind of reaction", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn react(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path((id, kind)): Path<(String, String)>,
+    ApiPath((id, kind)): ApiPath<(String, String)>,
 ) -> Result<Json<PostCounts>, ApiError> {
+    ctx.viewer.require()?;
     let id = post_id(&id)?;
     let kind = reaction(&kind)?;
     Ok(Json(
@@ -330,8 +385,9 @@ pub async fn react(
 pub async fn unreact(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<PostCounts>, ApiError> {
+    ctx.viewer.require()?;
     Ok(Json(
         state
             .app
@@ -356,7 +412,7 @@ pub struct ReactionCount {
 pub async fn reactions(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     paging: Paging,
 ) -> Result<Json<List<ReactionCount>>, ApiError> {
     let all = state
@@ -372,6 +428,7 @@ pub async fn reactions(
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct FeedQuery {
     /// `true`: the last two weeks ranked by engagement (200 posts at most).
     pub ranked: Option<String>,
@@ -400,9 +457,10 @@ fn feed_page(page: FeedPage) -> FeedPage {
 pub async fn feed(
     State(state): State<AppState>,
     ctx: Ctx,
-    Query(q): Query<FeedQuery>,
+    ApiQuery(q): ApiQuery<FeedQuery>,
     paging: Paging,
 ) -> Result<Json<FeedPage>, ApiError> {
+    ctx.viewer.require()?;
     let limit = paging.limit(FEED_LIMIT);
     let ranked = match q.ranked.as_deref().map(str::trim) {
         None | Some("" | "false" | "0") => false,
@@ -432,7 +490,7 @@ pub async fn feed(
 pub async fn posts_of(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(handle): Path<String>,
+    ApiPath(handle): ApiPath<String>,
     paging: Paging,
 ) -> Result<Json<FeedPage>, ApiError> {
     let page = state
@@ -451,26 +509,28 @@ pub async fn posts_of(
 
 /// Follows a page (organization, brand or persona).
 #[utoipa::path(put, path = "/api/v1/follows/{handle}", tag = "posts", params(("handle" = String, Path)),
-    responses((status = 204), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
+    responses((status = 204), (status = 404, body = ErrorBody), (status = 422, description = "`not_a_page`: persons are reached as contacts, not followed", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn follow(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(handle): Path<String>,
+    ApiPath(handle): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
+    ctx.viewer.require()?;
     state.app.posts().follow(&ctx.viewer, &handle, true).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// Stops following a page.
 #[utoipa::path(delete, path = "/api/v1/follows/{handle}", tag = "posts", params(("handle" = String, Path)),
-    responses((status = 204), (status = 404, body = ErrorBody)),
+    responses((status = 204), (status = 404, body = ErrorBody), (status = 422, description = "`not_a_page`: persons are reached as contacts, not followed", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn unfollow(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(handle): Path<String>,
+    ApiPath(handle): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
+    ctx.viewer.require()?;
     state
         .app
         .posts()

@@ -1,11 +1,11 @@
 //! Profiles and positions.
 
-use super::{ApiJson, DEFAULT_LIMIT, List, PageParams, Paging};
+use super::{ApiJson, ApiPath, ApiQuery, DEFAULT_LIMIT, List, PageParams, Paging};
 use crate::auth::Ctx;
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use entremise_domain::ids::PositionId;
 use entremise_domain::privacy::Relation;
@@ -15,6 +15,7 @@ use entremise_domain::{Error, Result};
 use serde::Deserialize;
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ProfileQuery {
     /// For the member himself: see the profile as `anonymous`, `member`,
     /// `network` or `contact` would.
@@ -39,14 +40,14 @@ pub fn parse_view_as(raw: Option<&str>) -> Result<Option<Relation>> {
 /// `audiences` and `settings`.
 #[utoipa::path(get, path = "/api/v1/profiles/{handle}", tag = "profiles",
     params(("handle" = String, Path), ProfileQuery),
-    responses((status = 200, body = ProfileView), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = ProfileView), (status = 400, description = "invalid_input: `view_as`", body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn get_profile(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(handle): Path<String>,
-    Query(q): Query<ProfileQuery>,
+    ApiPath(handle): ApiPath<String>,
+    ApiQuery(q): ApiQuery<ProfileQuery>,
 ) -> Result<Json<ProfileView>, ApiError> {
-    let view_as = parse_view_as(q.view_as.as_deref())?;
+    let view_as = parse_view_as(q.view_as.as_deref()).map_err(ApiError::BadQuery)?;
     Ok(Json(
         state
             .app
@@ -64,7 +65,7 @@ pub async fn get_profile(
 pub async fn patch_profile(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(handle): Path<String>,
+    ApiPath(handle): ApiPath<String>,
     ApiJson(patch): ApiJson<ProfilePatch>,
 ) -> Result<Json<ProfileView>, ApiError> {
     ctx.viewer.require()?;
@@ -85,7 +86,7 @@ pub async fn patch_profile(
 pub async fn list_positions(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(handle): Path<String>,
+    ApiPath(handle): ApiPath<String>,
     paging: Paging,
 ) -> Result<Json<List<Position>>, ApiError> {
     let all = state.app.profiles().positions(&ctx.viewer, &handle).await?;
@@ -101,7 +102,7 @@ pub async fn list_positions(
 pub async fn add_position(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(handle): Path<String>,
+    ApiPath(handle): ApiPath<String>,
     ApiJson(req): ApiJson<PositionRequest>,
 ) -> Result<(StatusCode, Json<Position>), ApiError> {
     ctx.viewer.require()?;
@@ -119,7 +120,7 @@ pub async fn add_position(
 pub async fn delete_position(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path((handle, id)): Path<(String, String)>,
+    ApiPath((handle, id)): ApiPath<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
     ctx.viewer.require()?;
     let id: PositionId = id.parse().map_err(|_| Error::NotFound)?;

@@ -1,17 +1,18 @@
 //! Search and type-ahead suggestions.
 
-use super::{PageParams, Paging};
+use super::{ApiQuery, PageParams, Paging};
 use crate::auth::Ctx;
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use entremise_domain::paging::{bad_cursor, parse_offset};
 use entremise_domain::service::{MAX_DEPTH, SUGGESTIONS, SearchPage, SearchRequest, SearchResult};
 use entremise_domain::{Error, Result};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SearchParams {
     /// Words to find in names, headlines, organizations, positions,
     /// locations, skills and about texts (only in fields the viewer may see).
@@ -90,7 +91,7 @@ impl From<SearchPage> for SearchList {
 pub async fn search(
     State(state): State<AppState>,
     ctx: Ctx,
-    Query(params): Query<SearchParams>,
+    ApiQuery(params): ApiQuery<SearchParams>,
     paging: Paging,
 ) -> Result<Json<SearchList>, ApiError> {
     let mut req = SearchParams {
@@ -122,6 +123,7 @@ pub async fn search(
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SuggestParams {
     /// What has been typed so far; the last word may be unfinished.
     #[serde(default)]
@@ -136,7 +138,7 @@ pub struct SuggestParams {
 pub async fn suggestions(
     State(state): State<AppState>,
     ctx: Ctx,
-    Query(params): Query<SuggestParams>,
+    ApiQuery(params): ApiQuery<SuggestParams>,
     paging: Paging,
 ) -> Result<Json<SearchList>, ApiError> {
     let found = state

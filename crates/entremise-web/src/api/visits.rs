@@ -1,11 +1,11 @@
 //! Who viewed my profile, and a page's statistics.
 
-use super::{DEFAULT_LIMIT, PageParams, Paging, read_error};
+use super::{ApiPath, DEFAULT_LIMIT, PageParams, Paging, read_error};
 use crate::auth::Ctx;
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use entremise_domain::service::{PageStats, VisitorsPage};
 
 /// Who viewed the member's profile in the last 90 days, newest first, each
@@ -22,6 +22,7 @@ pub async fn my_visitors(
     ctx: Ctx,
     paging: Paging,
 ) -> Result<Json<VisitorsPage>, ApiError> {
+    ctx.viewer.require()?;
     let mut page = state
         .app
         .visits()
@@ -42,7 +43,7 @@ pub async fn my_visitors(
 pub async fn page_stats(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(handle): Path<String>,
+    ApiPath(handle): ApiPath<String>,
 ) -> Result<Json<PageStats>, ApiError> {
     ctx.viewer.require()?;
     Ok(Json(

@@ -5,6 +5,7 @@ mod abuse;
 mod accounts;
 mod backup;
 mod contacts;
+mod contract;
 mod conversations;
 mod crash;
 mod disk_full;

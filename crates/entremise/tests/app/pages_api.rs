@@ -148,9 +148,10 @@ async fn roles_are_granted_changed_revoked_and_audited() {
             .status,
         StatusCode::NOT_FOUND
     );
+    // Anonymous: sign-in is asked first, for any page, which tells nothing.
     assert_eq!(
         app.get("/api/v1/pages/acme/managers").await.status,
-        StatusCode::NOT_FOUND
+        StatusCode::UNAUTHORIZED
     );
 
     // An editor cannot grant roles nor edit the page's profile.
