@@ -52,7 +52,7 @@ pub use pages::{
 };
 pub use posts::{
     AuthorPosts, CommentView, FeedPage, ImageView, MAX_FEED_LIMIT, MediaView, NewPostInput,
-    PostHistory, PostView, Posts, Reshared,
+    PostHistory, PostView, Posts, Reshared, parse_cursor,
 };
 pub use profiles::{PROFILE_PAGE_POSTS, ProfilePage, Profiles};
 pub use search::{

@@ -91,16 +91,19 @@ impl Email {
     pub fn parse_field(field: &str, raw: &str) -> Result<Self, FieldError> {
         let invalid = || FieldError::new(field, "invalid", "This is not a valid e-mail address.");
         let s = raw.trim();
-        if s.len() > 254 || s.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        if s.chars().any(|c| c.is_whitespace() || c.is_control()) {
             return Err(invalid());
         }
         let (local, domain) = s.rsplit_once('@').ok_or_else(invalid)?;
         if local.is_empty() || local.len() > 64 || local.contains('@') {
             return Err(invalid());
         }
+        // The lengths are those of the address kept: lowercasing can
+        // lengthen a domain (`Ⱥ` is two bytes, `ⱥ` three).
         let domain = domain.to_lowercase();
         let labels: Vec<&str> = domain.split('.').collect();
-        if labels.len() < 2
+        if local.len() + 1 + domain.len() > 254
+            || labels.len() < 2
             || labels.iter().any(|l| {
                 l.is_empty()
                     || l.len() > 63
@@ -135,6 +138,8 @@ impl fmt::Display for Email {
 }
 
 /// Trims `raw` and checks its length in characters; empty means absent.
+/// Line breaks are kept as `\n` (a `\r\n` or a lone `\r` becomes one), so
+/// that a saved text passes again unchanged.
 pub fn optional_text(field: &str, raw: &str, max: usize) -> Result<Option<String>, FieldError> {
     let s = raw.trim();
     if s.is_empty() {
@@ -156,7 +161,7 @@ pub fn optional_text(field: &str, raw: &str, max: usize) -> Result<Option<String
             "Control characters are not allowed.",
         ));
     }
-    Ok(Some(s.replace("\r\n", "\n")))
+    Ok(Some(s.replace("\r\n", "\n").replace('\r', "\n")))
 }
 
 /// Like [`optional_text`], but the value must be present.
@@ -416,6 +421,42 @@ mod tests {
             Email::parse("Ada@Example.ORG").unwrap().as_str(),
             "Ada@example.org"
         );
+    }
+
+    /// Found by fuzzing: `a\r\r\nb` was kept as `a\r\nb`, which a second
+    /// pass changed again.
+    #[test]
+    fn line_breaks_are_normalised_once_and_for_all() {
+        for (raw, kept) in [
+            ("a\r\nb", "a\nb"),
+            ("a\r\r\nb", "a\n\nb"),
+            ("a\rb", "a\nb"),
+            ("a\n\rb", "a\n\nb"),
+        ] {
+            let once = optional_text("f", raw, 10).unwrap().unwrap();
+            assert_eq!(once, kept, "{raw:?}");
+            assert_eq!(optional_text("f", &once, 10).unwrap().unwrap(), once);
+        }
+    }
+
+    /// An address is kept normalised, and the address
+    /// kept must be accepted again (signing in types it anew).
+    #[test]
+    fn a_normalised_address_is_accepted_again() {
+        // 254 bytes as typed, 338 once every `Ⱥ` (2 bytes) is lowercased
+        // to `ⱥ` (3); each label stays within 63 bytes.
+        let label = "Ⱥ".repeat(21);
+        let raw = format!(
+            "{}@{}.{label}.{label}.{label}.{label}.org",
+            "a".repeat(64),
+            "b".repeat(13)
+        );
+        assert_eq!(raw.len(), 254);
+        assert!(Email::parse(&raw).is_err());
+        for raw in ["Ada@Ⱥ.Example", "ADA@EXAMPLE.ORG", "x@Straße.de"] {
+            let once = Email::parse(raw).unwrap();
+            assert_eq!(Email::parse(once.as_str()).unwrap(), once, "{raw}");
+        }
     }
 
     #[test]

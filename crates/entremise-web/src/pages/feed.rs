@@ -291,7 +291,8 @@ async fn read_composer(
 }
 
 /// A `datetime-local` value (`2025-03-01T14:05`, seconds optional) in the
-/// member's time zone, `tz` minutes behind UTC.
+/// member's time zone, `tz` minutes behind UTC. `None` for a date the
+/// offset would carry out of the calendar (year 9999 and beyond).
 fn parse_local(raw: &str, tz: &str) -> Option<OffsetDateTime> {
     let (d, t) = raw.trim().split_once('T')?;
     let mut d = d.split('-');
@@ -311,9 +312,11 @@ fn parse_local(raw: &str, tz: &str) -> Option<OffsetDateTime> {
         .trim()
         .parse()
         .ok()
-        .filter(|m: &i64| m.abs() <= 18 * 60)
+        .filter(|m: &i64| (-18 * 60..=18 * 60).contains(m))
         .unwrap_or(0);
-    Some(PrimitiveDateTime::new(date, time).assume_utc() + Duration::minutes(offset))
+    PrimitiveDateTime::new(date, time)
+        .assume_utc()
+        .checked_add(Duration::minutes(offset))
 }
 
 /// `POST /posts` (multipart): text, audience, who publishes, images with
@@ -559,6 +562,13 @@ mod tests {
         // An absurd offset is ignored.
         let at = parse_local("2025-03-01T14:05", "99999").unwrap();
         assert_eq!(at.unix_timestamp(), 1_740_837_900);
+        let at = parse_local("2025-03-01T14:05", "-9223372036854775808").unwrap();
+        assert_eq!(at.unix_timestamp(), 1_740_837_900);
+        // The offset carried the last minute of the calendar out of
+        // range, and the addition panicked (fuzz/corpus/web_forms/
+        // crash-composer-end-of-calendar).
+        assert!(parse_local("9999-12-31T23:59", "-60").is_some());
+        assert!(parse_local("9999-12-31T23:59", "60").is_none());
     }
 
     #[test]
