@@ -114,7 +114,8 @@ check() {
 
     local dbs
     dbs=$(mktemp -d)
-    trap 'rm -rf "$dbs"' EXIT
+    # Expanded now: the variable is gone when the trap runs.
+    trap "rm -rf '$dbs'" EXIT
     local db=$dbs/$DB_DIR_NAME
     mkdir -p "$db"
     cp -a "$VENDORED/crates" "$db/"
