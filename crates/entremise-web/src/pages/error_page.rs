@@ -115,12 +115,19 @@ fn error_page(err: &Error, mut l: Layout) -> Response {
         Error::NotFound => "error_not_found",
         Error::Forbidden(_) => "error_forbidden",
         Error::RateLimited { .. } => "error_rate_limited",
+        Error::Busy { .. } => "error_busy",
+        Error::StorageFull(_) => "error_storage_full",
         Error::Invalid(_) | Error::Conflict { .. } => "error_invalid",
         _ => "error_internal",
     };
     let heading = l.t(key).to_owned();
     let message = match err {
         Error::Internal(_) | Error::NotFound => String::new(),
+        // In the page's language, with the wait in words.
+        Error::RateLimited { .. } | Error::Busy { .. } | Error::StorageFull(_) => {
+            let secs = err.retry_after_secs().unwrap_or(60);
+            l.count("error_retry_in", secs)
+        }
         other => other.public_message(),
     };
     l.title = heading.clone();
@@ -131,7 +138,7 @@ fn error_page(err: &Error, mut l: Layout) -> Response {
         message,
     };
     let mut response = (status, render(&page)).into_response();
-    if let Error::RateLimited { retry_after_secs } = *err {
+    if let Some(retry_after_secs) = err.retry_after_secs() {
         response
             .headers_mut()
             .insert(header::RETRY_AFTER, retry_after_secs.into());

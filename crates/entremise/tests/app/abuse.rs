@@ -93,11 +93,23 @@ async fn an_anonymous_client_scraping_search_and_profiles_is_slowed_down() {
         assert_eq!(r.status, StatusCode::OK);
     }
     let r = app
-        .send(Req::new(Method::GET, "/@ada").client_ip("198.51.100.7"))
+        .send(
+            Req::new(Method::GET, "/@ada")
+                .client_ip("198.51.100.7")
+                .header("accept-language", "fr"),
+        )
         .await;
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(r.header("content-type").unwrap().starts_with("text/html"));
-    assert!(r.header("retry-after").is_some());
+    let wait: u64 = r.header("retry-after").unwrap().parse().unwrap();
+    // The page says it in its own language, the wait in words.
+    let html = r.text();
+    assert!(html.contains("Trop de tentatives"), "{html}");
+    let plural = if wait > 1 { "secondes" } else { "seconde" };
+    assert!(
+        html.contains(&format!("Réessayez dans {wait} {plural}.")),
+        "{html}"
+    );
     // An IPv6 client is one /64: changing the last bits does not help.
     for i in 0..30 {
         let ip: &'static str = Box::leak(format!("2001:db8:1:2::{i:x}").into_boxed_str());
