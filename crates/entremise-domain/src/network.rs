@@ -180,11 +180,18 @@ impl Network {
         if !self.graph.needs_compaction() || self.compacting.swap(true, Ordering::AcqRel) {
             return;
         }
+        /// Lets the next compaction start when this one ends, even by a panic.
+        struct Done(Arc<std::sync::atomic::AtomicBool>);
+        impl Drop for Done {
+            fn drop(&mut self) {
+                self.0.store(false, Ordering::Release);
+            }
+        }
         let graph = self.graph.clone();
-        let compacting = self.compacting.clone();
+        let done = Done(self.compacting.clone());
         let job = move || {
+            let _done = done;
             graph.compact();
-            compacting.store(false, Ordering::Release);
         };
         match tokio::runtime::Handle::try_current() {
             Ok(runtime) => drop(runtime.spawn_blocking(job)),

@@ -111,8 +111,8 @@ impl Action {
 /// matter.
 pub fn action_of(method: &Method, route: &str) -> Option<Action> {
     use Action::*;
-    let path = &shape(route);
-    let path = path.as_str();
+    let path = shape(route);
+    let path = path.as_ref();
     let write = matches!(
         *method,
         Method::POST | Method::PUT | Method::PATCH | Method::DELETE
@@ -187,9 +187,13 @@ pub fn action_of(method: &Method, route: &str) -> Option<Action> {
     Some(action)
 }
 
-/// `route` with every parameter written `{}`.
-fn shape(route: &str) -> String {
-    route
+/// `route` with every parameter written `{}` (borrowed when it has none:
+/// this runs on every request).
+fn shape(route: &str) -> std::borrow::Cow<'_, str> {
+    if !route.contains('{') {
+        return std::borrow::Cow::Borrowed(route);
+    }
+    let shaped = route
         .split('/')
         .map(|segment| {
             if segment.starts_with('{') && segment.ends_with('}') {
@@ -199,7 +203,8 @@ fn shape(route: &str) -> String {
             }
         })
         .collect::<Vec<_>>()
-        .join("/")
+        .join("/");
+    std::borrow::Cow::Owned(shaped)
 }
 
 /// Every bucket of the instance.

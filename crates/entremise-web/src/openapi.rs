@@ -133,7 +133,7 @@ impl Modify for BearerAuth {
 /// description.
 ///
 /// - Every operation: 503 `timeout` past the request time limit
-///   (`deadlines.rs`).
+///   (`deadlines.rs`); a write also 503 `storage_full` when the disk is full.
 /// - Every operation that reads who is asking (all but health): 401
 ///   `unauthenticated` when a bearer token is presented that is not valid
 ///   (expired, revoked, made up), and, where sign-in is required, when none
@@ -190,8 +190,14 @@ fn add_common_responses(path: &str, read: bool, op: &mut Operation) {
     };
     add(
         "503",
-        "`timeout`: the request took longer than the server's time limit; \
-         try again in a moment",
+        if read {
+            "`timeout`: the request took longer than the server's time limit; \
+             try again in a moment"
+        } else {
+            "`timeout`: the request took longer than the server's time limit; \
+             or `storage_full`: the server's disk is full and nothing was \
+             written (see `Retry-After`); try again in a moment"
+        },
     );
     if path != HEALTH {
         add(

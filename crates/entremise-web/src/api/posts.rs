@@ -119,7 +119,7 @@ pub struct UploadForm {
     request_body(content = UploadForm, content_type = "multipart/form-data"),
     responses((status = 201, body = MediaView), (status = 413, body = ErrorBody),
         (status = 422, description = "Not an image the server accepts, a part missing or repeated, or over a limit: `fields[].reason` is `too_many_unattached` (images waiting for a post) or `quota` (the account's space for images is used)", body = ErrorBody),
-        (status = 503, description = "Too many uploads being read at once: `busy`, see `Retry-After`; or the request took too long", body = ErrorBody)),
+        (status = 503, description = "Too many uploads being read at once: `busy`, see `Retry-After`; `storage_full`, the server's disk is full; or `timeout`, the request took too long", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn upload(
     State(state): State<AppState>,
