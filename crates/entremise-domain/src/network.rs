@@ -1,8 +1,10 @@
 //! The contact network in memory: the graph engine, plus what the domain
 //! needs next to it to answer fast (blocks, who relays introductions).
 //!
-//! Loaded from the store at start and updated in the same request as every
-//! contact change, so the next query sees it. It is the domain's
+//! Loaded from the store at start, then kept in step by the network
+//! projection, which applies every committed change event (contacts,
+//! blocks, members, their cards) before a writing request answers, so the
+//! next query sees it. It is the domain's
 //! [`RelationSource`]: the privacy module learns contact and 2nd degree
 //! from it.
 
@@ -28,7 +30,8 @@ pub struct Network {
     /// Whether a compaction is under way (at most one is started).
     compacting: Arc<std::sync::atomic::AtomicBool>,
     cards: RwLock<std::collections::HashMap<i64, MemberCard>>,
-    /// Blocked pairs, stored as (smaller id, larger id): a block hides both ways.
+    /// Blocks as (blocker, blocked): a block hides both ways, and each of two
+    /// members who block each other lifts only his own.
     blocks: RwLock<HashSet<(i64, i64)>>,
     /// Members who do not relay introductions.
     no_relay: RwLock<HashSet<i64>>,
@@ -53,12 +56,18 @@ pub fn card_of(p: &crate::profile::Profile) -> MemberCard {
     }
 }
 
-fn pair(a: ProfileId, b: ProfileId) -> (i64, i64) {
-    if a.0 <= b.0 { (a.0, b.0) } else { (b.0, a.0) }
-}
-
 fn ext(p: ProfileId) -> u64 {
     p.0 as u64
+}
+
+/// What a [`Network`] holds, comparable (see [`Network::state`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NetworkState {
+    pub members: Vec<i64>,
+    pub contacts: Vec<(i64, i64)>,
+    pub blocks: Vec<(i64, i64)>,
+    pub no_relay: Vec<i64>,
+    pub cards: Vec<(i64, MemberCard)>,
 }
 
 /// Builds a [`Network`] from what the store holds.
@@ -87,8 +96,8 @@ impl NetworkBuilder {
         self.graph.add_contact(ext(a), ext(b));
     }
 
-    pub fn add_block(&mut self, a: ProfileId, b: ProfileId) {
-        self.blocks.insert(pair(a, b));
+    pub fn add_block(&mut self, blocker: ProfileId, blocked: ProfileId) {
+        self.blocks.insert((blocker.0, blocked.0));
     }
 
     pub fn build(self) -> Result<Network, crate::Error> {
@@ -199,26 +208,26 @@ impl Network {
         }
     }
 
-    pub fn block(&self, a: ProfileId, b: ProfileId) {
+    pub fn block(&self, blocker: ProfileId, blocked: ProfileId) {
         self.blocks
             .write()
             .unwrap_or_else(|e| e.into_inner())
-            .insert(pair(a, b));
-        self.remove_contact(a, b);
+            .insert((blocker.0, blocked.0));
+        self.remove_contact(blocker, blocked);
     }
 
-    pub fn unblock(&self, a: ProfileId, b: ProfileId) {
+    /// Lifts `blocker`'s block; one the other member set stays.
+    pub fn unblock(&self, blocker: ProfileId, blocked: ProfileId) {
         self.blocks
             .write()
             .unwrap_or_else(|e| e.into_inner())
-            .remove(&pair(a, b));
+            .remove(&(blocker.0, blocked.0));
     }
 
+    /// Whether a block separates the two, either way.
     pub fn is_blocked(&self, a: ProfileId, b: ProfileId) -> bool {
-        self.blocks
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .contains(&pair(a, b))
+        let blocks = self.blocks.read().unwrap_or_else(|e| e.into_inner());
+        blocks.contains(&(a.0, b.0)) || blocks.contains(&(b.0, a.0))
     }
 
     /// Every member a block separates from `id`, either way.
@@ -254,6 +263,59 @@ impl Network {
             .read()
             .unwrap_or_else(|e| e.into_inner())
             .contains(&id.0)
+    }
+
+    /// Everything the network holds, in a canonical order, to compare it
+    /// with one loaded afresh from the store (tests of the projection).
+    pub fn state(&self) -> NetworkState {
+        let s = self.graph.snapshot();
+        let mut contacts = Vec::new();
+        let mut members = Vec::new();
+        for dense in 0..s.member_count() {
+            let m = dense as Member;
+            let Some(a) = s.external(m) else { continue };
+            members.push(a as i64);
+            for &c in s.contacts(m) {
+                if let Some(b) = s.external(c)
+                    && a < b
+                {
+                    contacts.push((a as i64, b as i64));
+                }
+            }
+        }
+        members.sort_unstable();
+        contacts.sort_unstable();
+        let mut blocks: Vec<_> = self
+            .blocks
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .copied()
+            .collect();
+        blocks.sort_unstable();
+        let mut no_relay: Vec<_> = self
+            .no_relay
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .copied()
+            .collect();
+        no_relay.sort_unstable();
+        let mut cards: Vec<_> = self
+            .cards
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .map(|(id, c)| (*id, c.clone()))
+            .collect();
+        cards.sort_by_key(|(id, _)| *id);
+        NetworkState {
+            members,
+            contacts,
+            blocks,
+            no_relay,
+            cards,
+        }
     }
 
     pub fn are_contacts(&self, a: ProfileId, b: ProfileId) -> bool {
@@ -321,8 +383,11 @@ impl GraphView<'_> {
         if self.blocks.is_empty() {
             return true;
         }
-        let p = self.profile(m);
-        !self.blocks.contains(&pair(p, self.ends.0)) && !self.blocks.contains(&pair(p, self.ends.1))
+        let p = self.profile(m).0;
+        let (a, b) = (self.ends.0.0, self.ends.1.0);
+        let blocked =
+            |x: i64, y: i64| self.blocks.contains(&(x, y)) || self.blocks.contains(&(y, x));
+        !blocked(p, a) && !blocked(p, b)
     }
 
     /// Whether `m` may carry an introduction between the two ends.

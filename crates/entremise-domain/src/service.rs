@@ -18,6 +18,7 @@ mod outreach;
 mod pages;
 mod posts;
 mod profiles;
+mod projections;
 mod search;
 mod visits;
 
@@ -182,6 +183,15 @@ pub struct Entremise {
     visits: Visits,
 }
 
+/// The in-memory state loaded from the store, and where the outbox stood
+/// when the load began: the projections that keep it apply every event
+/// after `at` (one the load already saw changes nothing).
+pub struct Loaded {
+    pub network: Arc<Network>,
+    pub timelines: Arc<Timelines>,
+    pub at: i64,
+}
+
 /// Loads the contact network from the store: every person, whether he
 /// relays introductions, every contact and every block. `progress` is told
 /// how many contacts are loaded so far.
@@ -247,8 +257,7 @@ impl Entremise {
         index: Arc<dyn SearchIndex>,
         media: Arc<dyn MediaStore>,
         clock: Arc<dyn Clock>,
-        network: Arc<Network>,
-        timelines: Arc<Timelines>,
+        loaded: Loaded,
         config: DomainConfig,
     ) -> Self {
         let core = Arc::new(Core {
@@ -256,32 +265,45 @@ impl Entremise {
             index,
             media,
             clock,
-            network,
-            timelines,
+            network: loaded.network,
+            timelines: loaded.timelines,
             config,
+            loaded_at: loaded.at,
+            dispatcher: std::sync::OnceLock::new(),
         });
         let visits = Visits::new(core.clone());
         let search = Search::new(core.clone());
         let outreach = Outreach::new(core.clone());
-        let accounts = Accounts::new(core.clone(), search.clone());
+        let accounts = Accounts::new(core.clone());
         let contacts = Contacts::new(core.clone(), outreach.clone());
         let introductions = Introductions::new(core.clone(), outreach);
         let conversations = Conversations::new(core.clone());
         let posts = Posts::new(core.clone(), visits.clone());
-        let pages = Pages::new(
-            core.clone(),
-            visits.clone(),
-            search.clone(),
-            accounts.clone(),
-        );
+        let pages = Pages::new(core.clone(), visits.clone());
         let profiles = Profiles::new(
             core.clone(),
             visits.clone(),
-            search.clone(),
             pages.clone(),
             contacts.clone(),
             posts.clone(),
         );
+        let projections: Vec<Arc<dyn crate::events::Projection>> = vec![
+            Arc::new(projections::NetworkProjection { core: core.clone() }),
+            Arc::new(projections::TimelinesProjection { core: core.clone() }),
+            Arc::new(projections::SearchProjection {
+                core: core.clone(),
+                saved: Default::default(),
+            }),
+            Arc::new(projections::SessionsProjection {
+                core: core.clone(),
+                accounts: accounts.clone(),
+            }),
+        ];
+        let log: Arc<dyn crate::events::EventLog> = core.store.clone();
+        let dispatcher = crate::events::Dispatcher::start(log, projections);
+        if core.dispatcher.set(dispatcher).is_err() {
+            unreachable!("the dispatcher is started once, here");
+        }
         Self {
             core,
             accounts,
@@ -354,6 +376,31 @@ impl Entremise {
 
     pub fn timelines(&self) -> &Arc<Timelines> {
         &self.core.timelines
+    }
+
+    /// Deletes the change events older than [`crate::events::EVENTS_KEPT`]
+    /// that every projection of this node has applied; returns how many.
+    pub async fn compact_events(&self) -> Result<u64> {
+        let up_to = self.dispatcher().applied_everywhere();
+        let before = self.core.clock.now() - crate::events::EVENTS_KEPT;
+        self.core.store.compact_events(before, up_to).await
+    }
+
+    /// The dispatcher of change events to the projections.
+    pub fn dispatcher(&self) -> &crate::events::Dispatcher {
+        self.core
+            .dispatcher
+            .get()
+            .expect("the dispatcher starts with the application")
+    }
+}
+
+/// The projections' tasks hold the core: they stop with the application.
+impl Drop for Entremise {
+    fn drop(&mut self) {
+        if let Some(d) = self.core.dispatcher.get() {
+            d.stop();
+        }
     }
 }
 

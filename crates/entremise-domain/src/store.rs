@@ -655,6 +655,58 @@ pub trait PostStore: Send + Sync {
 
 /// Visits of profiles and views of posts: who viewed my profile, and the
 /// reach of a page's posts.
+/// Notifications, written by the notifications projection only.
+#[async_trait]
+pub trait NotificationStore: Send + Sync {
+    /// Creates each draft's notification, or grows the recipient's unread
+    /// one of the same kind and object with its actor, and saves the
+    /// projection's checkpoint `(name, seq)`, all in one transaction (so a
+    /// replayed event never notifies twice).
+    async fn apply_notifications(
+        &self,
+        drafts: &[crate::notification::NotificationDraft],
+        checkpoint: (&str, i64),
+    ) -> Result<()>;
+    /// A member's notifications, most recently grown first (by time, then
+    /// id), strictly after the position `before` when given.
+    async fn notifications_of(
+        &self,
+        member: ProfileId,
+        before: Option<(OffsetDateTime, i64)>,
+        limit: usize,
+    ) -> Result<Vec<crate::notification::Notification>>;
+    /// Notifications created or grown by the events `after < seq <= up_to`,
+    /// every recipient's, in `seq` order (for the real-time streams).
+    async fn notifications_between(
+        &self,
+        after: i64,
+        up_to: i64,
+    ) -> Result<Vec<crate::notification::Notification>>;
+    /// The member's notifications created or grown after event `after`, in
+    /// `seq` order (a stream resuming).
+    async fn notifications_since(
+        &self,
+        member: ProfileId,
+        after: i64,
+        limit: usize,
+    ) -> Result<Vec<crate::notification::Notification>>;
+    async fn unread_notifications(&self, member: ProfileId) -> Result<u64>;
+    /// Marks the member's notifications with `id <= up_to` read; returns
+    /// how many changed.
+    async fn mark_notifications_read(&self, member: ProfileId, up_to: i64) -> Result<u64>;
+    /// The kinds the member switched off.
+    async fn muted_notification_kinds(
+        &self,
+        member: ProfileId,
+    ) -> Result<Vec<crate::notification::NotificationKind>>;
+    async fn set_notification_kind(
+        &self,
+        member: ProfileId,
+        kind: crate::notification::NotificationKind,
+        enabled: bool,
+    ) -> Result<()>;
+}
+
 #[async_trait]
 pub trait VisitStore: Send + Sync {
     /// Records that `visitor` viewed `visited`'s profile: one row per pair
@@ -718,6 +770,8 @@ pub trait Store:
     + ConversationStore
     + PostStore
     + VisitStore
+    + NotificationStore
+    + crate::events::EventLog
     + 'static
 {
 }
@@ -732,6 +786,8 @@ impl<T> Store for T where
         + ConversationStore
         + PostStore
         + VisitStore
+        + NotificationStore
+        + crate::events::EventLog
         + 'static
 {
 }

@@ -296,15 +296,42 @@ impl TantivyIndex {
         self.reload()
     }
 
+    /// Adds the documents. A writer whose indexing thread died (an I/O
+    /// error while it flushed, such as a full disk) takes nothing more: it
+    /// is dropped with what it held since the last commit and a fresh one
+    /// opened, so that the caller (the search projection, which retries
+    /// the whole batch from its cursor) succeeds once the cause is gone.
     fn add(&self, w: &mut WriterState, docs: &[SearchDocument]) -> Result<()> {
         for d in docs {
             let doc = self.schema.document(&mut w.analyzer, d);
             let writer = w.get()?;
             writer.delete_term(self.schema.key_term(d.id.0));
-            writer
-                .add_document(doc)
-                .map_err(|e| internal(format!("adding profile {}", d.id), e))?;
+            if let Err(e) = writer.add_document(doc) {
+                let cause = format!("search index: adding profile {}: {e}", d.id);
+                if !w.rebuilding {
+                    self.reopen(w)?;
+                }
+                return Err(if storage_full(&e) {
+                    Error::StorageFull(cause)
+                } else {
+                    Error::Internal(cause)
+                });
+            }
         }
+        Ok(())
+    }
+
+    /// Replaces the writer with a fresh one on the last commit.
+    fn reopen(&self, w: &mut WriterState) -> Result<()> {
+        if let Some(old) = w.writer.take() {
+            // Its threads are gone or going; what they held is dropped.
+            drop(old);
+        }
+        let writer = self
+            .index
+            .writer_with_num_threads(1, WRITER_MEMORY)
+            .map_err(|e| internal("reopening the writer", e))?;
+        w.writer = Some(writer);
         Ok(())
     }
 }

@@ -2,14 +2,17 @@
 
 use crate::SqliteStore;
 use crate::codec::{Json, Ts, conflict, handle, text_enum};
+use crate::events::record;
 use async_trait::async_trait;
 use entremise_domain::account::{Account, NewAccount};
+use entremise_domain::events::Change;
 use entremise_domain::locale::Locale;
 use entremise_domain::privacy::{Audiences, ReachSettings};
 use entremise_domain::store::AccountStore;
 use entremise_domain::validate::Email;
 use entremise_domain::{AccountId, ProfileId, Result};
 use rusqlite::{OptionalExtension, Row, params};
+use time::OffsetDateTime;
 
 /// An account with the handle and name of its person profile, read by
 /// [`account_from_row`].
@@ -72,6 +75,11 @@ impl AccountStore for SqliteStore {
             let id = AccountId(tx.last_insert_rowid());
             tx.prepare_cached("UPDATE profiles SET account_id = ?1 WHERE id = ?2")?
                 .execute(params![id.0, person.0])?;
+            let change = Change::MemberJoined {
+                account: id,
+                profile: person,
+            };
+            record(tx, new.created_at, change)?;
             Ok(Account {
                 id,
                 email: new.email,
@@ -110,8 +118,13 @@ impl AccountStore for SqliteStore {
 
     async fn set_account_locale(&self, id: AccountId, locale: Locale) -> Result<()> {
         self.write("set account locale", move |tx| {
-            tx.prepare_cached("UPDATE accounts SET locale = ?1 WHERE id = ?2")?
+            let changed = tx
+                .prepare_cached("UPDATE accounts SET locale = ?1 WHERE id = ?2")?
                 .execute(params![locale.as_str(), id.0])?;
+            if changed > 0 {
+                let change = Change::AccountChanged { account: id };
+                record(tx, OffsetDateTime::now_utc(), change)?;
+            }
             Ok(())
         })
         .await

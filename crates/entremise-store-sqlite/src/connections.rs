@@ -5,11 +5,12 @@
 use crate::SqliteStore;
 use crate::codec::{DbError, DbResult};
 use crate::migrate;
+use entremise_domain::events::Bus;
 use entremise_domain::{Error, Result};
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 /// How long a connection waits for another process's lock before failing.
@@ -50,6 +51,8 @@ pub(crate) struct Connections {
     /// Empty for an in-memory database: the writer serves reads too.
     readers: Vec<Mutex<Connection>>,
     next_reader: AtomicUsize,
+    /// Where committed events are published, in commit order.
+    bus: Arc<Bus>,
 }
 
 impl Connections {
@@ -86,11 +89,13 @@ impl Connections {
             })
             .collect::<rusqlite::Result<Vec<_>>>()
             .map_err(|e| internal(op, e))?;
+        let bus = bus_after(&writer).map_err(|e| internal(op, e))?;
         Ok(Self {
             location: path.display().to_string(),
             writer: Mutex::new(writer),
             readers,
             next_reader: AtomicUsize::new(0),
+            bus,
         })
     }
 
@@ -100,16 +105,22 @@ impl Connections {
         let mut conn = Connection::open_in_memory().map_err(|e| internal(op, e))?;
         configure(&conn, Durability::Full).map_err(|e| internal(op, e))?;
         migrate::apply(&mut conn)?;
+        let bus = bus_after(&conn).map_err(|e| internal(op, e))?;
         Ok(Self {
             location: ":memory:".to_owned(),
             writer: Mutex::new(conn),
             readers: Vec::new(),
             next_reader: AtomicUsize::new(0),
+            bus,
         })
     }
 
     pub(crate) fn location(&self) -> &str {
         &self.location
+    }
+
+    pub(crate) fn bus(&self) -> &Arc<Bus> {
+        &self.bus
     }
 
     /// A read connection: the first idle one from a rotating start, else
@@ -168,6 +179,13 @@ fn configure(conn: &Connection, durability: Durability) -> rusqlite::Result<()> 
     Ok(())
 }
 
+/// The node's bus, started after what the outbox already holds.
+fn bus_after(conn: &Connection) -> rusqlite::Result<Arc<Bus>> {
+    let bus = Bus::default();
+    bus.start_at(crate::events::last_seq(conn)?);
+    Ok(Arc::new(bus))
+}
+
 fn internal(op: &str, e: impl std::fmt::Display) -> Error {
     Error::internal(format!("{op}: {e}"))
 }
@@ -196,9 +214,15 @@ impl SqliteStore {
             let mut conn = connections.writer();
             // IMMEDIATE takes the write lock up front, so a transaction never
             // fails half-way because another process started writing.
+            crate::events::forget_recorded();
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let out = f(&tx)?;
             tx.commit()?;
+            // Still under the write lock: the bus gets events in commit order.
+            let recorded = crate::events::take_recorded();
+            if !recorded.is_empty() {
+                connections.bus.publish(recorded);
+            }
             Ok(out)
         })
         .await

@@ -5,10 +5,12 @@
 
 use crate::SqliteStore;
 use crate::codec::{DbResult, Ts, conflict, count_at, handle, limit, text_enum};
+use crate::events::record;
 use async_trait::async_trait;
 use entremise_domain::contact::{
     ContactEntry, ContactRequest, InvitationCode, RequestStatus, RequestVia,
 };
+use entremise_domain::events::Change;
 use entremise_domain::store::{ContactStore, NewContactRequest};
 use entremise_domain::validate::Handle;
 use entremise_domain::{ProfileId, Result};
@@ -26,10 +28,21 @@ pub(crate) fn insert_contact(
     x: ProfileId,
     y: ProfileId,
     since: OffsetDateTime,
-) -> rusqlite::Result<()> {
+) -> DbResult<()> {
     let (a, b) = pair(x, y);
-    conn.prepare_cached("INSERT OR IGNORE INTO contacts (a, b, since) VALUES (?1, ?2, ?3)")?
+    let added = conn
+        .prepare_cached("INSERT OR IGNORE INTO contacts (a, b, since) VALUES (?1, ?2, ?3)")?
         .execute(params![a, b, Ts(since)])?;
+    if added > 0 {
+        record(
+            conn,
+            since,
+            Change::ContactAdded {
+                a: ProfileId(a),
+                b: ProfileId(b),
+            },
+        )?;
+    }
     Ok(())
 }
 
@@ -87,7 +100,18 @@ fn decide_request(
     let Some((from, to)) = decided else {
         return Ok(false);
     };
-    if status == RequestStatus::Accepted {
+    let accepted = status == RequestStatus::Accepted;
+    record(
+        conn,
+        at,
+        Change::ContactRequestDecided {
+            request: id,
+            from,
+            to,
+            accepted,
+        },
+    )?;
+    if accepted {
         insert_contact(conn, from, to, at)?;
     }
     Ok(true)
@@ -101,13 +125,22 @@ fn block(
     blocked: ProfileId,
     at: OffsetDateTime,
 ) -> DbResult<()> {
-    conn.prepare_cached(
-        "INSERT OR IGNORE INTO blocks (blocker_id, blocked_id, created_at) VALUES (?1, ?2, ?3)",
-    )?
-    .execute(params![blocker.0, blocked.0, Ts(at)])?;
+    let added = conn
+        .prepare_cached(
+            "INSERT OR IGNORE INTO blocks (blocker_id, blocked_id, created_at) VALUES (?1, ?2, ?3)",
+        )?
+        .execute(params![blocker.0, blocked.0, Ts(at)])?;
+    if added > 0 {
+        record(conn, at, Change::Blocked { blocker, blocked })?;
+    }
     let (a, b) = pair(blocker, blocked);
-    conn.prepare_cached("DELETE FROM contacts WHERE a = ?1 AND b = ?2")?
+    let removed = conn
+        .prepare_cached("DELETE FROM contacts WHERE a = ?1 AND b = ?2")?
         .execute(params![a, b])?;
+    if removed > 0 {
+        let (a, b) = (ProfileId(a), ProfileId(b));
+        record(conn, at, Change::ContactRemoved { a, b })?;
+    }
     conn.prepare_cached(
         "UPDATE contact_requests SET status = 'withdrawn', decided_at = ?3
          WHERE status = 'pending'
@@ -243,6 +276,14 @@ impl ContactStore for SqliteStore {
             let removed = tx
                 .prepare_cached("DELETE FROM contacts WHERE a = ?1 AND b = ?2")?
                 .execute(params![a, b])?;
+            if removed > 0 {
+                let (a, b) = (ProfileId(a), ProfileId(b));
+                record(
+                    tx,
+                    OffsetDateTime::now_utc(),
+                    Change::ContactRemoved { a, b },
+                )?;
+            }
             Ok(removed > 0)
         })
         .await
@@ -261,8 +302,18 @@ impl ContactStore for SqliteStore {
                 new.via.as_str(),
                 Ts(new.created_at),
             ])?;
+            let id = tx.last_insert_rowid();
+            record(
+                tx,
+                new.created_at,
+                Change::ContactRequested {
+                    request: id,
+                    from: new.from,
+                    to: new.to,
+                },
+            )?;
             Ok(ContactRequest {
-                id: tx.last_insert_rowid(),
+                id,
                 from: new.from,
                 to: new.to,
                 message: new.message,
@@ -521,6 +572,10 @@ impl ContactStore for SqliteStore {
             let removed = tx
                 .prepare_cached("DELETE FROM blocks WHERE blocker_id = ?1 AND blocked_id = ?2")?
                 .execute(params![blocker.0, blocked.0])?;
+            if removed > 0 {
+                let now = OffsetDateTime::now_utc();
+                record(tx, now, Change::Unblocked { blocker, blocked })?;
+            }
             Ok(removed > 0)
         })
         .await

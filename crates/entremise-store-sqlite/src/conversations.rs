@@ -6,8 +6,10 @@
 
 use crate::SqliteStore;
 use crate::codec::{DbResult, Ts, count_at, limit};
+use crate::events::record;
 use async_trait::async_trait;
 use entremise_domain::conversation::{Conversation, ConversationEntry, Interaction, Message};
+use entremise_domain::events::Change;
 use entremise_domain::store::ConversationStore;
 use entremise_domain::{Error, ProfileId, Result};
 use rusqlite::{Connection, OptionalExtension, Row, params};
@@ -92,6 +94,14 @@ pub(crate) fn create_conversation(
     for member in &members {
         insert.execute(params![id, member.0])?;
     }
+    record(
+        conn,
+        at,
+        Change::ConversationStarted {
+            conversation: id,
+            members: members.clone(),
+        },
+    )?;
     Ok(Conversation {
         id,
         participants: members,
@@ -190,6 +200,23 @@ fn add_message(
     .execute(params![conversation, author.0, text, Ts(at)])?;
     let id = conn.last_insert_rowid();
     mark_read(conn, conversation, author, id)?;
+    let members = conn
+        .prepare_cached(
+            "SELECT member_id FROM conversation_participants WHERE conversation_id = ?1
+             ORDER BY member_id",
+        )?
+        .query_map([conversation], |row| Ok(ProfileId(row.get(0)?)))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    record(
+        conn,
+        at,
+        Change::MessagePosted {
+            conversation,
+            message: id,
+            author,
+            members,
+        },
+    )?;
     Ok(Message {
         id,
         conversation,
@@ -205,13 +232,14 @@ fn mark_read(
     conversation: i64,
     member: ProfileId,
     up_to: i64,
-) -> rusqlite::Result<()> {
-    conn.prepare_cached(
-        "UPDATE conversation_participants SET last_read_message_id = ?3
-         WHERE conversation_id = ?1 AND member_id = ?2 AND last_read_message_id < ?3",
-    )?
-    .execute(params![conversation, member.0, up_to])?;
-    Ok(())
+) -> rusqlite::Result<bool> {
+    let moved = conn
+        .prepare_cached(
+            "UPDATE conversation_participants SET last_read_message_id = ?3
+             WHERE conversation_id = ?1 AND member_id = ?2 AND last_read_message_id < ?3",
+        )?
+        .execute(params![conversation, member.0, up_to])?;
+    Ok(moved > 0)
 }
 
 #[async_trait]
@@ -283,7 +311,15 @@ impl ConversationStore for SqliteStore {
 
     async fn mark_read(&self, conversation: i64, member: ProfileId, up_to: i64) -> Result<()> {
         self.write("mark conversation read", move |tx| {
-            Ok(mark_read(tx, conversation, member, up_to)?)
+            if mark_read(tx, conversation, member, up_to)? {
+                let change = Change::ConversationRead {
+                    conversation,
+                    member,
+                    up_to,
+                };
+                record(tx, OffsetDateTime::now_utc(), change)?;
+            }
+            Ok(())
         })
         .await
     }

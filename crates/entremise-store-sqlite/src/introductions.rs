@@ -10,7 +10,9 @@ use crate::SqliteStore;
 use crate::codec::{DbResult, Ts, count_at, index_at, index_to_sql, limit, text_enum};
 use crate::contacts::insert_contact;
 use crate::conversations::create_conversation;
+use crate::events::record;
 use async_trait::async_trait;
+use entremise_domain::events::Change;
 use entremise_domain::introduction::{Introduction, IntroductionNote, IntroductionStatus};
 use entremise_domain::store::{IntroductionStore, NewIntroduction, RelayStats};
 use entremise_domain::{Error, ProfileId, Result};
@@ -119,6 +121,17 @@ fn create_introduction(conn: &Connection, new: NewIntroduction) -> DbResult<Intr
         hop.execute(params![id, index_to_sql(position), member.0])?;
     }
     append_notes(conn, id, &new.notes)?;
+    let next = new.intermediaries.first().copied().unwrap_or(new.target);
+    record(
+        conn,
+        new.created_at,
+        Change::IntroductionRequested {
+            introduction: id,
+            requester: new.requester,
+            target: new.target,
+            next,
+        },
+    )?;
     Ok(Introduction {
         id,
         requester: new.requester,
@@ -161,11 +174,32 @@ fn apply_introduction(
     }
     let new_notes = after.notes.get(before.notes.len()..).unwrap_or_default();
     append_notes(conn, before.id, new_notes)?;
+    // The domain always dates a decision, and a note its forwarding; the
+    // clock is only a fallback.
+    let at = after
+        .decided_at
+        .or_else(|| new_notes.last().map(|n| n.at))
+        .unwrap_or_else(OffsetDateTime::now_utc);
+    let actor = match after.status {
+        IntroductionStatus::Declined => after.declined_by,
+        IntroductionStatus::Expired => None,
+        _ => Some(before.holder()),
+    };
+    record(
+        conn,
+        at,
+        Change::IntroductionAdvanced {
+            introduction: before.id,
+            requester: before.requester,
+            target: before.target,
+            actor,
+            status: after.status,
+            next: after.status.is_open().then(|| after.holder()),
+        },
+    )?;
     if after.status != IntroductionStatus::Accepted {
         return Ok(None);
     }
-    // The domain always dates an acceptance; the clock is only a fallback.
-    let at = after.decided_at.unwrap_or_else(OffsetDateTime::now_utc);
     insert_contact(conn, before.requester, before.target, at)?;
     let conversation = create_conversation(conn, &[before.requester, before.target], at)?;
     Ok(Some(conversation.id))

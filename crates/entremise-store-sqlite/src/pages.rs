@@ -5,9 +5,11 @@ mod content;
 
 use crate::SqliteStore;
 use crate::codec::{DbResult, Json, Ts, conflict, text_enum, write_audit};
+use crate::events::record;
 use crate::profiles::{load_profile, profile_ref_at};
 use async_trait::async_trait;
 use entremise_domain::error::Forbidden;
+use entremise_domain::events::Change;
 use entremise_domain::ids::{OfficeId, ServiceId};
 use entremise_domain::page::{AuditEntry, ContactMessage, Manager, Office, Role, Service};
 use entremise_domain::privacy::{Audiences, ReachSettings};
@@ -51,6 +53,13 @@ fn create_page(tx: &Transaction<'_>, new: &NewPage) -> DbResult<Profile> {
             at: new.created_at,
         },
     )?;
+    record(tx, new.created_at, Change::ProfileChanged { profile: page })?;
+    let change = Change::PageRoleChanged {
+        page,
+        account: new.owner,
+        role: Some(Role::Owner),
+    };
+    record(tx, new.created_at, change)?;
     load_profile(tx, page)?
         .ok_or_else(|| Error::internal("create page: the new page vanished").into())
 }
@@ -89,6 +98,12 @@ fn set_role(
         return Err(Error::Forbidden(Forbidden::LastOwner).into());
     }
     write_audit(tx, audit)?;
+    let change = Change::PageRoleChanged {
+        page,
+        account,
+        role,
+    };
+    record(tx, audit.at, change)?;
     Ok(())
 }
 
@@ -241,7 +256,13 @@ impl PageStore for SqliteStore {
 
     async fn add_contact_message(&self, new: NewContactMessage) -> Result<ContactMessage> {
         self.write("add contact message", move |tx| {
-            content::add_contact_message(tx, new)
+            let message = content::add_contact_message(tx, new)?;
+            let change = Change::ContactFormMessage {
+                page: message.page,
+                message: message.id.0,
+            };
+            record(tx, message.created_at, change)?;
+            Ok(message)
         })
         .await
     }

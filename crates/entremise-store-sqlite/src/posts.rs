@@ -8,7 +8,9 @@
 
 use crate::SqliteStore;
 use crate::codec::{DbResult, Json, Ts, count_at, index_to_sql, limit, text_enum};
+use crate::events::record;
 use async_trait::async_trait;
+use entremise_domain::events::Change;
 use entremise_domain::post::{Comment, Media, Post, PostEdit, PostImage, ReactionKind};
 use entremise_domain::privacy::Audience;
 use entremise_domain::store::{
@@ -130,9 +132,11 @@ fn load_post(conn: &Connection, id: i64) -> DbResult<Option<Post>> {
     Ok(with_images(conn, vec![post])?.pop())
 }
 
-fn post_exists(conn: &Connection, id: i64) -> rusqlite::Result<bool> {
-    conn.prepare_cached("SELECT EXISTS (SELECT 1 FROM posts WHERE id = ?1)")?
-        .query_row([id], |row| row.get(0))
+/// The post's author; `None` when there is no such post.
+fn author_of(conn: &Connection, post: i64) -> rusqlite::Result<Option<ProfileId>> {
+    conn.prepare_cached("SELECT author_id FROM posts WHERE id = ?1")?
+        .query_row([post], |row| Ok(ProfileId(row.get(0)?)))
+        .optional()
 }
 
 /// Inserts the post, then attaches its media in order; any media id that is
@@ -140,11 +144,10 @@ fn post_exists(conn: &Connection, id: i64) -> rusqlite::Result<bool> {
 /// transaction then rolls everything back). A missing original is
 /// `NotFound`.
 fn create_post(conn: &Connection, new: NewPost) -> DbResult<Post> {
-    if let Some(original) = new.reshare_of
-        && !post_exists(conn, original)?
-    {
-        return Err(Error::NotFound.into());
-    }
+    let reshare_of = match new.reshare_of {
+        Some(original) => Some((original, author_of(conn, original)?.ok_or(Error::NotFound)?)),
+        None => None,
+    };
     conn.prepare_cached(
         "INSERT INTO posts (author_id, operator_id, audience, text, reshare_of, created_at,
                             published_at)
@@ -175,6 +178,17 @@ fn create_post(conn: &Connection, new: NewPost) -> DbResult<Post> {
             .optional()?;
         images.push(image.ok_or(Error::Conflict { field: "media" })?);
     }
+    record(
+        conn,
+        new.created_at,
+        Change::PostPublished {
+            post: id,
+            author: new.author,
+            audience: new.audience,
+            published_at: new.published_at,
+            reshare_of,
+        },
+    )?;
     Ok(Post {
         id,
         author: new.author,
@@ -200,8 +214,12 @@ fn edit_post(conn: &Connection, id: i64, text: &str, at: OffsetDateTime) -> DbRe
     if kept == 0 {
         return Err(Error::NotFound.into());
     }
-    conn.prepare_cached("UPDATE posts SET text = ?2, edited_at = ?3 WHERE id = ?1")?
-        .execute(params![id, text, Ts(at)])?;
+    let author = conn
+        .prepare_cached(
+            "UPDATE posts SET text = ?2, edited_at = ?3 WHERE id = ?1 RETURNING author_id",
+        )?
+        .query_row(params![id, text, Ts(at)], |row| Ok(ProfileId(row.get(0)?)))?;
+    record(conn, at, Change::PostEdited { post: id, author })?;
     Ok(())
 }
 
@@ -217,12 +235,13 @@ fn delete_post(conn: &Connection, id: i64) -> DbResult<Vec<String>> {
     keys.retain(|k| seen.insert(k.clone()));
     conn.prepare_cached("DELETE FROM media WHERE post_id = ?1")?
         .execute([id])?;
-    let deleted = conn
-        .prepare_cached("DELETE FROM posts WHERE id = ?1")?
-        .execute([id])?;
-    if deleted == 0 {
-        return Err(Error::NotFound.into());
-    }
+    let author = conn
+        .prepare_cached("DELETE FROM posts WHERE id = ?1 RETURNING author_id")?
+        .query_row([id], |row| Ok(ProfileId(row.get(0)?)))
+        .optional()?
+        .ok_or(Error::NotFound)?;
+    let change = Change::PostDeleted { post: id, author };
+    record(conn, OffsetDateTime::now_utc(), change)?;
     Ok(keys)
 }
 
@@ -308,25 +327,42 @@ fn add_comment(
     text: &str,
     at: OffsetDateTime,
 ) -> DbResult<Comment> {
-    if !post_exists(conn, post)? {
-        return Err(Error::NotFound.into());
-    }
-    if let Some(parent) = parent {
-        let of_post = conn
-            .prepare_cached("SELECT post_id FROM comments WHERE id = ?1")?
-            .query_row([parent], |row| row.get::<_, i64>(0))
-            .optional()?;
-        if of_post != Some(post) {
-            return Err(Error::NotFound.into());
+    let post_author = author_of(conn, post)?.ok_or(Error::NotFound)?;
+    let parent = match parent {
+        Some(parent) => {
+            let of_post = conn
+                .prepare_cached("SELECT post_id, author_id FROM comments WHERE id = ?1")?
+                .query_row([parent], |row| {
+                    Ok((row.get::<_, i64>(0)?, ProfileId(row.get(1)?)))
+                })
+                .optional()?;
+            match of_post {
+                Some((of, parent_author)) if of == post => Some((parent, parent_author)),
+                _ => return Err(Error::NotFound.into()),
+            }
         }
-    }
+        None => None,
+    };
     conn.prepare_cached(
         "INSERT INTO comments (post_id, parent_id, author_id, text, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5)",
     )?
-    .execute(params![post, parent, author.0, text, Ts(at)])?;
+    .execute(params![post, parent.map(|p| p.0), author.0, text, Ts(at)])?;
+    let id = conn.last_insert_rowid();
+    record(
+        conn,
+        at,
+        Change::CommentAdded {
+            post,
+            post_author,
+            comment: id,
+            author,
+            parent,
+        },
+    )?;
+    let parent = parent.map(|p| p.0);
     Ok(Comment {
-        id: conn.last_insert_rowid(),
+        id,
         post,
         parent,
         author,
@@ -344,18 +380,35 @@ fn set_reaction(
     at: OffsetDateTime,
 ) -> DbResult<()> {
     let Some(kind) = kind else {
-        conn.prepare_cached("DELETE FROM reactions WHERE post_id = ?1 AND member_id = ?2")?
+        let removed = conn
+            .prepare_cached("DELETE FROM reactions WHERE post_id = ?1 AND member_id = ?2")?
             .execute(params![post, member.0])?;
+        if removed > 0
+            && let Some(post_author) = author_of(conn, post)?
+        {
+            let change = Change::ReactionSet {
+                post,
+                post_author,
+                member,
+                kind: None,
+            };
+            record(conn, at, change)?;
+        }
         return Ok(());
     };
-    if !post_exists(conn, post)? {
-        return Err(Error::NotFound.into());
-    }
+    let post_author = author_of(conn, post)?.ok_or(Error::NotFound)?;
     conn.prepare_cached(
         "INSERT INTO reactions (post_id, member_id, kind, at) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT (post_id, member_id) DO UPDATE SET kind = excluded.kind, at = excluded.at",
     )?
     .execute(params![post, member.0, kind.as_str(), Ts(at)])?;
+    let change = Change::ReactionSet {
+        post,
+        post_author,
+        member,
+        kind: Some(kind),
+    };
+    record(conn, at, change)?;
     Ok(())
 }
 
@@ -883,10 +936,14 @@ impl PostStore for SqliteStore {
     /// Following again keeps the first time.
     async fn follow(&self, follower: ProfileId, page: ProfileId, at: OffsetDateTime) -> Result<()> {
         self.write("follow page", move |tx| {
-            tx.prepare_cached(
-                "INSERT OR IGNORE INTO follows (follower_id, page_id, at) VALUES (?1, ?2, ?3)",
-            )?
-            .execute(params![follower.0, page.0, Ts(at)])?;
+            let added = tx
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO follows (follower_id, page_id, at) VALUES (?1, ?2, ?3)",
+                )?
+                .execute(params![follower.0, page.0, Ts(at)])?;
+            if added > 0 {
+                record(tx, at, Change::Followed { follower, page })?;
+            }
             Ok(())
         })
         .await
@@ -897,6 +954,10 @@ impl PostStore for SqliteStore {
             let removed = tx
                 .prepare_cached("DELETE FROM follows WHERE follower_id = ?1 AND page_id = ?2")?
                 .execute(params![follower.0, page.0])?;
+            if removed > 0 {
+                let now = OffsetDateTime::now_utc();
+                record(tx, now, Change::Unfollowed { follower, page })?;
+            }
             Ok(removed > 0)
         })
         .await

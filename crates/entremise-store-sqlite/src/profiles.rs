@@ -4,7 +4,9 @@ mod positions;
 
 use crate::SqliteStore;
 use crate::codec::{DbResult, Json, Ts, handle, limit, text_enum, write_audit};
+use crate::events::record;
 use async_trait::async_trait;
+use entremise_domain::events::Change;
 use entremise_domain::ids::PositionId;
 use entremise_domain::profile::{Position, Profile, ProfileFields, ProfileKind, ProfileRef};
 use entremise_domain::store::{AuditRecord, NewPosition, ProfileStore};
@@ -138,6 +140,13 @@ impl ProfileStore for SqliteStore {
             if let Some(audit) = &audit {
                 write_audit(tx, audit)?;
             }
+            record(
+                tx,
+                now,
+                Change::ProfileChanged {
+                    profile: profile.id,
+                },
+            )?;
             Ok(())
         })
         .await
@@ -206,16 +215,42 @@ impl ProfileStore for SqliteStore {
     }
 
     async fn add_position(&self, new: NewPosition) -> Result<Position> {
-        self.write("add position", move |tx| positions::add(tx, &new))
-            .await
+        self.write("add position", move |tx| {
+            let position = positions::add(tx, &new)?;
+            let change = Change::PositionChanged {
+                person: position.person,
+                position: position.id,
+                organization: new.organization,
+                confirmed: None,
+            };
+            record(tx, OffsetDateTime::now_utc(), change)?;
+            Ok(position)
+        })
+        .await
     }
 
     async fn delete_position(&self, person: ProfileId, id: PositionId) -> Result<bool> {
         self.write("delete position", move |tx| {
-            let deleted = tx
-                .prepare_cached("DELETE FROM positions WHERE id = ?1 AND person_id = ?2")?
-                .execute(params![id.0, person.0])?;
-            Ok(deleted > 0)
+            let organization = tx
+                .prepare_cached(
+                    "DELETE FROM positions WHERE id = ?1 AND person_id = ?2
+                     RETURNING organization_id",
+                )?
+                .query_row(params![id.0, person.0], |row| {
+                    Ok(row.get::<_, Option<i64>>(0)?.map(ProfileId))
+                })
+                .optional()?;
+            let Some(organization) = organization else {
+                return Ok(false);
+            };
+            let change = Change::PositionChanged {
+                person,
+                position: id,
+                organization,
+                confirmed: None,
+            };
+            record(tx, OffsetDateTime::now_utc(), change)?;
+            Ok(true)
         })
         .await
     }
@@ -228,16 +263,27 @@ impl ProfileStore for SqliteStore {
         audit: AuditRecord,
     ) -> Result<bool> {
         self.write("confirm position", move |tx| {
-            let changed = tx
+            let person = tx
                 .prepare_cached(
                     "UPDATE positions SET confirmed = ?1
-                     WHERE id = ?2 AND organization_id = ?3",
+                     WHERE id = ?2 AND organization_id = ?3
+                     RETURNING person_id",
                 )?
-                .execute(params![confirmed, id.0, organization.0])?;
-            if changed == 0 {
+                .query_row(params![confirmed, id.0, organization.0], |row| {
+                    Ok(ProfileId(row.get(0)?))
+                })
+                .optional()?;
+            let Some(person) = person else {
                 return Ok(false);
-            }
+            };
             write_audit(tx, &audit)?;
+            let change = Change::PositionChanged {
+                person,
+                position: id,
+                organization: Some(organization),
+                confirmed: Some(confirmed),
+            };
+            record(tx, audit.at, change)?;
             Ok(true)
         })
         .await

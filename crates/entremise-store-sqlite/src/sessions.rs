@@ -2,7 +2,9 @@
 
 use crate::SqliteStore;
 use crate::codec::{Ts, text_enum};
+use crate::events::record;
 use async_trait::async_trait;
+use entremise_domain::events::Change;
 use entremise_domain::session::{Session, SessionKind};
 use entremise_domain::store::{NewSession, SessionStore};
 use entremise_domain::{AccountId, Result, SessionId};
@@ -104,6 +106,13 @@ impl SessionStore for SqliteStore {
             let deleted = tx
                 .prepare_cached("DELETE FROM sessions WHERE id = ?1 AND account_id = ?2")?
                 .execute(params![id.0, account.0])?;
+            if deleted > 0 {
+                let change = Change::SessionEnded {
+                    account,
+                    session: id,
+                };
+                record(tx, OffsetDateTime::now_utc(), change)?;
+            }
             Ok(deleted > 0)
         })
         .await

@@ -118,6 +118,11 @@ pub async fn domain_with(
     clock: Arc<dyn Clock>,
     config: DomainConfig,
 ) -> anyhow::Result<Arc<Entremise>> {
+    // Events committed from here on are applied to what is loaded next;
+    // applying one the load already saw changes nothing.
+    let loaded_at = entremise_domain::events::EventLog::last_event_seq(&*store)
+        .await
+        .map_err(|e| anyhow::anyhow!("reading the outbox: {e}"))?;
     let started = std::time::Instant::now();
     let mut last_report = std::time::Instant::now();
     let network = load_network(&*store, |loaded| {
@@ -157,8 +162,11 @@ pub async fn domain_with(
         search,
         media,
         clock,
-        Arc::new(network),
-        Arc::new(timelines),
+        entremise_domain::service::Loaded {
+            network: Arc::new(network),
+            timelines: Arc::new(timelines),
+            at: loaded_at,
+        },
         config,
     )))
 }
@@ -207,6 +215,7 @@ pub async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
     let limits = DomainConfig::default().scaled(config.rate_limit_scale);
     let app = domain_with(store.clone(), search, media, Arc::new(SystemClock), limits).await?;
     tokio::spawn(collect_unattached_media(app.clone()));
+    tokio::spawn(compact_events(app.clone()));
     tokio::spawn(flush_visits_every_second(app.clone()));
     let flush_at_exit = app.clone();
     let router = entremise_web::router(app, web_config(&config))
@@ -264,6 +273,21 @@ async fn collect_unattached_media(app: Arc<Entremise>) {
             Ok(0) => {}
             Ok(removed) => tracing::info!(removed, "uploads no post took removed"),
             Err(e) => tracing::warn!(error = %e, "collecting uploads no post took"),
+        }
+    }
+}
+
+/// Compacts the outbox every hour: events older than a week that every
+/// projection has applied.
+async fn compact_events(app: Arc<Entremise>) {
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every.tick().await;
+        match app.compact_events().await {
+            Ok(0) => {}
+            Ok(removed) => tracing::info!(removed, "old change events compacted"),
+            Err(e) => tracing::warn!(error = %e, "compacting change events"),
         }
     }
 }

@@ -1,6 +1,6 @@
 //! Sign-up, sign-in, sessions.
 
-use super::{Core, Search, SignedIn, Viewer, blocking};
+use super::{Core, SignedIn, Viewer, blocking};
 use crate::account::{Account, NewAccount, Registration};
 use crate::error::{Error, Result};
 use crate::ids::SessionId;
@@ -27,8 +27,6 @@ const VIEWER_CACHE_TTL: time::Duration = time::Duration::seconds(30);
 #[derive(Clone)]
 pub struct Accounts {
     core: Arc<Core>,
-    /// Keeps the new member findable.
-    search: Search,
     /// Failed sign-ins per account and client address, each slower.
     login_by_client: Arc<Backoff>,
     /// Failed sign-ins per account from all clients: a high ceiling.
@@ -50,9 +48,8 @@ pub struct Accounts {
 }
 
 impl Accounts {
-    pub(crate) fn new(core: Arc<Core>, search: Search) -> Self {
+    pub(crate) fn new(core: Arc<Core>) -> Self {
         Self {
-            search,
             login_by_client: Arc::new(Backoff::new(
                 core.config.login_free_failures_per_client,
                 core.config.login_window,
@@ -150,15 +147,7 @@ impl Accounts {
                 created_at: now,
             })
             .await?;
-        self.core.network.add_member(
-            account.person,
-            crate::network::MemberCard {
-                handle: account.handle.as_str().into(),
-                name: account.name.as_str().into(),
-                contact_list: Default::default(),
-            },
-        );
-        self.search.index_profile_id(account.person).await?;
+        self.core.settle().await;
         Ok(account)
     }
 
@@ -317,7 +306,7 @@ impl Accounts {
             .store
             .delete_session(me.account, me.session)
             .await?;
-        self.forget_viewers();
+        self.core.settle().await;
         Ok(())
     }
 
@@ -334,7 +323,7 @@ impl Accounts {
     pub async fn revoke_session(&self, viewer: &Viewer, id: SessionId) -> Result<()> {
         let me = viewer.require()?;
         if self.core.store.delete_session(me.account, id).await? {
-            self.forget_viewers();
+            self.core.settle().await;
             Ok(())
         } else {
             Err(Error::NotFound)
@@ -348,7 +337,7 @@ impl Accounts {
             .store
             .set_account_locale(me.account, locale)
             .await?;
-        self.forget_viewers();
+        self.core.settle().await;
         Ok(())
     }
 }

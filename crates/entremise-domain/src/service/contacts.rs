@@ -293,8 +293,7 @@ impl Contacts {
     }
 
     async fn decide(&self, id: i64, status: RequestStatus) -> Result<bool> {
-        let request = self
-            .core
+        self.core
             .store
             .contact_request(id)
             .await?
@@ -304,9 +303,7 @@ impl Contacts {
             .store
             .decide_contact_request(id, status, self.core.clock.now())
             .await?;
-        if changed && status == RequestStatus::Accepted {
-            self.core.network.add_contact(request.from, request.to);
-        }
+        self.core.settle().await;
         Ok(changed)
     }
 
@@ -392,7 +389,7 @@ impl Contacts {
         if !self.core.store.remove_contact(me, other.id).await? {
             return Err(Error::NotFound);
         }
-        self.core.network.remove_contact(me, other.id);
+        self.core.settle().await;
         Ok(())
     }
 
@@ -781,7 +778,7 @@ impl Contacts {
             .store
             .block(me, other.id, self.core.clock.now())
             .await?;
-        self.core.network.block(me, other.id);
+        self.core.settle().await;
         Ok(())
     }
 
@@ -799,11 +796,9 @@ impl Contacts {
         if !self.core.store.unblock(me, other.id).await? {
             return Err(Error::NotFound);
         }
-        // Still hidden if the other blocks him too.
-        let reverse = self.core.store.blocked_by(other.id).await?.contains(&me);
-        if !reverse {
-            self.core.network.unblock(me, other.id);
-        }
+        // Still hidden if the other blocks him too: the network keeps each
+        // member's own block.
+        self.core.settle().await;
         Ok(())
     }
 

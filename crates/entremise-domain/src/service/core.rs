@@ -5,6 +5,7 @@
 use super::{DomainConfig, Viewer};
 use crate::clock::Clock;
 use crate::error::{Error, Result};
+use crate::events::Dispatcher;
 use crate::ids::ProfileId;
 use crate::media::MediaStore;
 use crate::network::Network;
@@ -20,7 +21,7 @@ use std::sync::Arc;
 /// The ports and the in-memory state, shared by every area's service.
 pub struct Core {
     pub(crate) store: Arc<dyn Store>,
-    /// The full-text index (kept in step by [`super::Search`]).
+    /// The full-text index (kept in step by the search projection).
     pub(crate) index: Arc<dyn SearchIndex>,
     pub(crate) media: Arc<dyn MediaStore>,
     pub(crate) clock: Arc<dyn Clock>,
@@ -29,9 +30,23 @@ pub struct Core {
     /// Every author's post keys, for the feed (see [`crate::timeline`]).
     pub(crate) timelines: Arc<Timelines>,
     pub(crate) config: DomainConfig,
+    /// The outbox's last event when the in-memory state (network,
+    /// timelines) was loaded from the store: their projections start there.
+    pub(crate) loaded_at: i64,
+    /// Applies the change events to every projection (set once at start).
+    pub(crate) dispatcher: std::sync::OnceLock<Dispatcher>,
 }
 
 impl Core {
+    /// Waits until the projections that serve answers (network, timelines,
+    /// search index, caches) have applied every change committed so far,
+    /// so the member who wrote sees his write at once.
+    pub(crate) async fn settle(&self) {
+        if let Some(d) = self.dispatcher.get() {
+            d.settle().await;
+        }
+    }
+
     /// The viewer's privacy lens: every question of PRIVACY.md about what
     /// he may see is answered by it. Built once per use case.
     pub(crate) fn lens(&self, viewer: &Viewer) -> Lens {

@@ -318,9 +318,7 @@ impl Introductions {
             }
         }
         let conversation = self.core.store.apply_introduction(&before, &after).await?;
-        if after.status == IntroductionStatus::Accepted {
-            self.core.network.add_contact(after.requester, after.target);
-        }
+        self.core.settle().await;
         self.introduction_view(viewer, &after, conversation).await
     }
 

@@ -1,7 +1,7 @@
 //! Pages and personas: creation, roles, offices, services, executives,
 //! the contact form and the audit trail.
 
-use super::{Accounts, Core, Search, Viewer, Visits};
+use super::{Core, Viewer, Visits};
 use crate::error::{Error, Forbidden, Result};
 use crate::ids::{OfficeId, PositionId, ServiceId};
 use crate::page::{AuditEntry, ContactMessage, Manager, Office, Role, Service};
@@ -98,20 +98,14 @@ pub struct Pages {
     core: Arc<Core>,
     /// Records visits of a page's profile.
     visits: Visits,
-    /// Keeps pages findable.
-    search: Search,
-    /// Forgets cached sessions when roles change.
-    accounts: Accounts,
     /// Contact-form messages per sender address.
     contact_form_limit: Arc<RateLimiter>,
 }
 
 impl Pages {
-    pub(crate) fn new(core: Arc<Core>, visits: Visits, search: Search, accounts: Accounts) -> Self {
+    pub(crate) fn new(core: Arc<Core>, visits: Visits) -> Self {
         Self {
             visits,
-            search,
-            accounts,
             contact_form_limit: Arc::new(RateLimiter::new(
                 core.config.contact_form_per_hour,
                 time::Duration::hours(1),
@@ -203,9 +197,8 @@ impl Pages {
                 created_at: self.core.clock.now(),
             })
             .await?;
-        // The creator's roles changed.
-        self.accounts.forget_viewers();
-        self.search.index_profile(&page).await?;
+        // The creator's roles changed, and the page is to be found.
+        self.core.settle().await;
         Ok(page)
     }
 
@@ -382,7 +375,7 @@ impl Pages {
             .store
             .set_role(page_profile.id, account, role, audit)
             .await?;
-        self.accounts.forget_viewers();
+        self.core.settle().await;
         Ok(())
     }
 
@@ -573,7 +566,7 @@ impl Pages {
                 until_year: req.until_year,
             })
             .await?;
-        self.search.index_profile(&profile).await?;
+        self.core.settle().await;
         Ok(position)
     }
 
@@ -655,6 +648,7 @@ impl Pages {
             .confirm_position(page.id, id, confirmed, audit)
             .await?
         {
+            self.core.settle().await;
             Ok(())
         } else {
             Err(Error::NotFound)

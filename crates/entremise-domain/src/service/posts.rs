@@ -460,10 +460,7 @@ impl Posts {
                 }
                 other => other,
             })?;
-        self.core.timelines.insert(
-            created.author,
-            PostKey::new(created.published_at, created.id, created.audience),
-        );
+        self.core.settle().await;
         self.post_view(viewer, &created, Relation::Itself, now)
             .await
     }
@@ -528,7 +525,7 @@ impl Posts {
             return Err(Error::Forbidden(Forbidden::NotAllowed));
         }
         let keys = self.core.store.delete_post(id).await?;
-        self.core.timelines.remove(p.author, id);
+        self.core.settle().await;
         for key in keys {
             if !self.core.store.media_key_in_use(&key).await? {
                 self.core.media.delete(&key).await?;

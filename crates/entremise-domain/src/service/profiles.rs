@@ -1,8 +1,7 @@
 //! Reading and editing profiles.
 
 use super::{
-    Connection, Contacts, Core, FeedPage, PageDetails, Pages, PostView, Posts, Search, Viewer,
-    Visits,
+    Connection, Contacts, Core, FeedPage, PageDetails, Pages, PostView, Posts, Viewer, Visits,
 };
 use crate::error::{Error, Result};
 use crate::ids::PositionId;
@@ -47,8 +46,6 @@ pub struct Profiles {
     core: Arc<Core>,
     /// Records visits.
     visits: Visits,
-    /// Keeps edited profiles findable.
-    search: Search,
     /// What a page carries besides its profile.
     pages: Pages,
     /// "How you are connected", on the profile page.
@@ -61,14 +58,12 @@ impl Profiles {
     pub(crate) fn new(
         core: Arc<Core>,
         visits: Visits,
-        search: Search,
         pages: Pages,
         contacts: Contacts,
         posts: Posts,
     ) -> Self {
         Self {
             visits,
-            search,
             pages,
             contacts,
             posts,
@@ -205,16 +200,8 @@ impl Profiles {
         };
         let updated = patch.apply(&profile)?;
         self.core.store.save_profile(&updated, audit).await?;
-        self.search.index_profile(&updated).await?;
-        if updated.kind == ProfileKind::Person {
-            // The in-memory network answers path questions: keep it current.
-            self.core
-                .network
-                .set_relays(updated.id, updated.settings.relay_introductions);
-            self.core
-                .network
-                .set_card(updated.id, crate::network::card_of(&updated));
-        }
+        // The index and the network's card follow from the change's event.
+        self.core.settle().await;
         self.core.build_view(&updated, Relation::Itself).await
     }
 
@@ -236,7 +223,8 @@ impl Profiles {
             return Err(Error::NotFound);
         }
         if self.core.store.delete_position(profile.id, id).await? {
-            self.search.index_profile(&profile).await
+            self.core.settle().await;
+            Ok(())
         } else {
             Err(Error::NotFound)
         }

@@ -3,9 +3,8 @@
 
 use super::{Core, Viewer, blocking};
 use crate::error::{Error, FieldError, Result};
-use crate::ids::ProfileId;
 use crate::privacy::{Actions, Relation};
-use crate::profile::{Profile, ProfileKind, ProfileRef, ProfileView};
+use crate::profile::{ProfileKind, ProfileRef, ProfileView};
 use crate::search::{self, Degree, SearchDocument, SearchQuery, SearchScope};
 use serde::Serialize;
 use std::sync::Arc;
@@ -254,38 +253,18 @@ impl Search {
             next_offset: (next < hits.total && next < MAX_DEPTH).then_some(next),
         })
     }
-
-    /// Puts a profile's current content in the search index.
-    pub(crate) async fn index_profile(&self, profile: &Profile) -> Result<()> {
-        let positions = if profile.kind == ProfileKind::Person {
-            self.core.store.positions_of(profile.id).await?
-        } else {
-            Vec::new()
-        };
-        let doc = SearchDocument::of(profile, &positions);
-        let index = self.core.index.clone();
-        blocking(move || index.put(&[doc])).await?
-    }
-
-    /// [`Self::index_profile`] by id.
-    pub(crate) async fn index_profile_id(&self, id: ProfileId) -> Result<()> {
-        match self.core.store.profile(id).await? {
-            Some(p) => self.index_profile(&p).await,
-            None => {
-                let index = self.core.index.clone();
-                blocking(move || index.remove(id)).await?
-            }
-        }
-    }
 }
 
 /// Rebuilds the whole search index from the store; `progress` is told how
 /// many profiles are indexed so far. Searches see the old index until the end.
+/// The search projection then resumes from the outbox's last event when the
+/// rebuild began (a change committed meanwhile is applied again, harmlessly).
 pub async fn rebuild_search_index(
     store: &dyn crate::store::Store,
     index: Arc<dyn crate::search::SearchIndex>,
     mut progress: impl FnMut(u64),
 ) -> Result<u64> {
+    let from = store.last_event_seq().await?;
     {
         let index = index.clone();
         blocking(move || index.start_rebuild()).await??;
@@ -310,7 +289,11 @@ pub async fn rebuild_search_index(
         blocking(move || index.add_to_rebuild(&docs)).await??;
         progress(done);
     }
-    blocking(move || index.finish_rebuild()).await?
+    let indexed = blocking(move || index.finish_rebuild()).await??;
+    store
+        .set_checkpoint(super::projections::SEARCH_CHECKPOINT, from)
+        .await?;
+    Ok(indexed)
 }
 
 fn result_of(view: &ProfileView, query: &SearchQuery) -> SearchResult {

@@ -102,8 +102,20 @@ async fn a_full_disk_refuses_writes_clearly_and_recovers() {
     let before_full = work.acked.lock().unwrap().writes();
     let filled = fill(&filler);
     eprintln!("{before_full} writes acknowledged, then the disk filled with {filled} bytes");
-    // Writers go on against the full disk.
-    tokio::time::sleep(Duration::from_millis(3000)).await;
+    // Writers go on against the full disk, until a write that does not fit
+    // comes (those that fit in the space SQLite already holds, such as its
+    // write-ahead log's, are taken; the search index and the other
+    // projections take theirs after the answer, and retry).
+    let full_since = Instant::now();
+    while work.acked.lock().unwrap().refusals.is_empty()
+        && full_since.elapsed() < Duration::from_secs(60)
+    {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    eprintln!(
+        "the first refusal came {:.1} s after the disk filled",
+        full_since.elapsed().as_secs_f64()
+    );
     let (acked_full, refusals) = {
         let a = work.acked.lock().unwrap();
         (a.writes(), a.refusals.clone())

@@ -1,0 +1,240 @@
+//! The projections the use cases read from, each kept in step with the
+//! store by the [`Dispatcher`](crate::events::Dispatcher) from the change
+//! events; no use case updates them by hand.
+//!
+//! | projection  | state                         | starts from                      |
+//! |-------------|-------------------------------|----------------------------------|
+//! | `network`   | contacts, blocks, cards       | the outbox's end when loaded     |
+//! | `timelines` | every author's post keys      | the outbox's end when loaded     |
+//! | `search`    | the full-text index (on disk) | its checkpoint in the store      |
+//! | `sessions`  | the cache of signed-in viewers| the outbox's end at start        |
+//!
+//! Each applies an event by setting the state to what the store says now
+//! (a profile's card and index document are read afresh) or by an
+//! idempotent set operation (add or remove a contact, a block, a post key),
+//! so a replay from an earlier cursor converges to the store.
+
+use super::core::Core;
+use super::{Accounts, blocking};
+use crate::error::Result;
+use crate::events::{Change, Event, Projection};
+use crate::ids::ProfileId;
+use crate::profile::ProfileKind;
+use crate::search::SearchDocument;
+use crate::timeline::PostKey;
+use async_trait::async_trait;
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+/// The contact network in memory.
+pub(crate) struct NetworkProjection {
+    pub(crate) core: Arc<Core>,
+}
+
+#[async_trait]
+impl Projection for NetworkProjection {
+    fn name(&self) -> &'static str {
+        "network"
+    }
+
+    async fn start(&self) -> Result<i64> {
+        Ok(self.core.loaded_at)
+    }
+
+    async fn apply(&self, events: &[Arc<Event>]) -> Result<()> {
+        let network = &self.core.network;
+        for e in events {
+            match &e.change {
+                Change::MemberJoined { profile, .. } | Change::ProfileChanged { profile } => {
+                    let Some(p) = self.core.store.profile(*profile).await? else {
+                        continue;
+                    };
+                    if p.kind != ProfileKind::Person {
+                        continue;
+                    }
+                    network.add_member(p.id, crate::network::card_of(&p));
+                    network.set_relays(p.id, p.settings.relay_introductions);
+                }
+                Change::ContactAdded { a, b } => network.add_contact(*a, *b),
+                Change::ContactRemoved { a, b } => network.remove_contact(*a, *b),
+                Change::Blocked { blocker, blocked } => network.block(*blocker, *blocked),
+                Change::Unblocked { blocker, blocked } => network.unblock(*blocker, *blocked),
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Every author's post keys, for the feed.
+pub(crate) struct TimelinesProjection {
+    pub(crate) core: Arc<Core>,
+}
+
+#[async_trait]
+impl Projection for TimelinesProjection {
+    fn name(&self) -> &'static str {
+        "timelines"
+    }
+
+    async fn start(&self) -> Result<i64> {
+        Ok(self.core.loaded_at)
+    }
+
+    async fn apply(&self, events: &[Arc<Event>]) -> Result<()> {
+        for e in events {
+            match &e.change {
+                Change::PostPublished {
+                    post,
+                    author,
+                    audience,
+                    published_at,
+                    ..
+                } => self
+                    .core
+                    .timelines
+                    .insert(*author, PostKey::new(*published_at, *post, *audience)),
+                Change::PostDeleted { post, author } => self.core.timelines.remove(*author, *post),
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The full-text index of profiles and pages. It lives on disk, so its
+/// cursor is saved in the store after each batch.
+pub(crate) struct SearchProjection {
+    pub(crate) core: Arc<Core>,
+    /// The checkpoint last saved.
+    pub(crate) saved: AtomicI64,
+}
+
+pub(crate) const SEARCH_CHECKPOINT: &str = "search";
+
+/// Events after which the search checkpoint is saved even when none of
+/// them changed the index.
+const CHECKPOINT_EVERY: i64 = 1_000;
+
+#[async_trait]
+impl Projection for SearchProjection {
+    fn name(&self) -> &'static str {
+        SEARCH_CHECKPOINT
+    }
+
+    async fn start(&self) -> Result<i64> {
+        // No checkpoint: the index was built (or checked) against the store
+        // when the node started.
+        let at = self
+            .core
+            .store
+            .checkpoint(SEARCH_CHECKPOINT)
+            .await?
+            .unwrap_or(self.core.loaded_at);
+        self.saved.store(at, Ordering::Relaxed);
+        Ok(at)
+    }
+
+    async fn apply(&self, events: &[Arc<Event>]) -> Result<()> {
+        let mut touched = BTreeSet::new();
+        for e in events {
+            match &e.change {
+                Change::MemberJoined { profile, .. } | Change::ProfileChanged { profile } => {
+                    touched.insert(*profile);
+                }
+                // A person's positions are part of his document.
+                Change::PositionChanged { person, .. } => {
+                    touched.insert(*person);
+                }
+                _ => {}
+            }
+        }
+        let reindexed = !touched.is_empty();
+        if reindexed {
+            self.reindex(touched).await?;
+        }
+        // Saved after each change to the index, and otherwise now and then
+        // (a replay from an older checkpoint changes nothing), so that
+        // unrelated writes do not each pay for one more write.
+        if let Some(last) = events.last() {
+            let saved = self.saved.load(Ordering::Relaxed);
+            if reindexed || last.seq - saved >= CHECKPOINT_EVERY {
+                self.core
+                    .store
+                    .set_checkpoint(SEARCH_CHECKPOINT, last.seq)
+                    .await?;
+                self.saved.store(last.seq, Ordering::Relaxed);
+            }
+        }
+        Ok(())
+    }
+}
+
+impl SearchProjection {
+    /// Puts each profile's current document in the index, or takes out one
+    /// that no longer exists, in one commit.
+    async fn reindex(&self, ids: BTreeSet<ProfileId>) -> Result<()> {
+        let mut docs = Vec::new();
+        let mut gone = Vec::new();
+        for id in ids {
+            match self.core.store.profile(id).await? {
+                Some(p) => {
+                    let positions = if p.kind == ProfileKind::Person {
+                        self.core.store.positions_of(p.id).await?
+                    } else {
+                        Vec::new()
+                    };
+                    docs.push(SearchDocument::of(&p, &positions));
+                }
+                None => gone.push(id),
+            }
+        }
+        let index = self.core.index.clone();
+        blocking(move || {
+            for id in gone {
+                index.remove(id)?;
+            }
+            if docs.is_empty() {
+                Ok(())
+            } else {
+                index.put(&docs)
+            }
+        })
+        .await?
+    }
+}
+
+/// The cache of recently authenticated viewers (their name, language and
+/// roles), forgotten when any of those change or a session ends.
+pub(crate) struct SessionsProjection {
+    pub(crate) core: Arc<Core>,
+    pub(crate) accounts: Accounts,
+}
+
+#[async_trait]
+impl Projection for SessionsProjection {
+    fn name(&self) -> &'static str {
+        "sessions"
+    }
+
+    async fn start(&self) -> Result<i64> {
+        Ok(self.core.loaded_at)
+    }
+
+    async fn apply(&self, events: &[Arc<Event>]) -> Result<()> {
+        let stale = events.iter().any(|e| {
+            matches!(
+                e.change,
+                Change::SessionEnded { .. }
+                    | Change::AccountChanged { .. }
+                    | Change::PageRoleChanged { .. }
+                    | Change::ProfileChanged { .. }
+            )
+        });
+        if stale {
+            self.accounts.forget_viewers();
+        }
+        Ok(())
+    }
+}
