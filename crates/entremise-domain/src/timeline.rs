@@ -125,6 +125,18 @@ impl Timelines {
         }
     }
 
+    /// Every key held, by author then in each author's order, to compare
+    /// the timelines with ones loaded afresh from the store (tests).
+    pub fn state(&self) -> Vec<(ProfileId, PostKey)> {
+        let map = self.by_author.read().unwrap_or_else(|e| e.into_inner());
+        let mut all: Vec<(ProfileId, PostKey)> = map
+            .iter()
+            .flat_map(|(author, keys)| keys.iter().map(|k| (*author, *k)))
+            .collect();
+        all.sort_by_key(|(author, k)| (author.0, k.at, k.id));
+        all
+    }
+
     /// Posts held, and authors with at least one.
     pub fn len(&self) -> (usize, usize) {
         let map = self.by_author.read().unwrap_or_else(|e| e.into_inner());

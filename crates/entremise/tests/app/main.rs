@@ -10,6 +10,7 @@ mod conversations;
 mod crash;
 mod disk_full;
 mod durability;
+mod events;
 mod introductions;
 mod leaks;
 mod lists;
