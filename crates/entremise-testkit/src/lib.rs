@@ -57,6 +57,7 @@ pub async fn run_store_story(store: Arc<dyn Store>) {
         profile_visits,
         post_views_and_reach,
         lists_a_page_at_a_time,
+        events,
     );
 }
 
@@ -102,6 +103,7 @@ macro_rules! store_conformance_tests {
                 relay_stats,
                 conversations,
                 unread_and_read_marks,
+                events,
                 interactions,
                 concurrent_messages,
                 posts_and_media,

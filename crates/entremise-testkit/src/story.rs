@@ -11,6 +11,7 @@
 mod accounts;
 mod contacts;
 mod conversations;
+mod events;
 mod introductions;
 mod lists;
 mod pages;
@@ -21,6 +22,7 @@ mod visits;
 pub use accounts::{account_conflicts, accounts, concurrent_writes, sessions};
 pub use contacts::{block_side_effects, contacts_and_requests, contacts_paging, invitation_codes};
 pub use conversations::{concurrent_messages, conversations, interactions, unread_and_read_marks};
+pub use events::events;
 pub use introductions::{
     introduction_counts, introduction_declines, introduction_reuses_conversation, introductions,
     relay_stats,
