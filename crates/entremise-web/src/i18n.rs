@@ -394,7 +394,11 @@ mod tests {
     #[test]
     fn a_category_without_its_own_form_falls_back_to_other() {
         let c = Catalog::load();
-        // A million is French's "many" category; no text needs its own form yet.
+        // A million is French's "many" category; no text has its own form for it yet.
+        assert_eq!(
+            c.plural_fr.category_for(1_000_000_u64),
+            PluralCategory::Many
+        );
         assert_eq!(
             c.count(Locale::Fr, "health_contacts", 1_000_000),
             "1000000 contacts"
