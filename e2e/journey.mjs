@@ -63,6 +63,8 @@ try {
   check((await page.locator("[data-testid=session-row]").count()) >= 1, "the member lists his sessions");
   await look(page, "09-sessions-fr");
 
+  // Signing out is in the account's menu.
+  await page.click("[data-testid=account-summary]");
   await page.click("[data-testid=signout]");
   await page.waitForURL(`${base}/`);
   // A real anonymous visitor in a new browser sees exactly what "view as" showed.

@@ -105,3 +105,23 @@ for (const input of document.querySelectorAll("input[data-suggest]")) {
 for (const input of document.querySelectorAll("input[data-timezone-offset]")) {
   input.value = String(new Date().getTimezoneOffset());
 }
+// The header's disclosures (the folded menu, the account's menu) open and
+// close without this file; with it, Escape or a click elsewhere closes them.
+const disclosures = [...document.querySelectorAll(".top details")];
+// What each disclosure opens: the navigation follows the menu's toggle;
+// the account's menu is in the same list item as its toggle.
+const region = (d) => (d.classList.contains("menu-toggle") ? document.getElementById("main-nav") : d.parentElement);
+const within = (d, node) => d.contains(node) || Boolean(region(d)?.contains(node));
+document.addEventListener("click", (event) => {
+  for (const d of disclosures) {
+    if (d.open && !within(d, event.target)) d.open = false;
+  }
+});
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "Escape") return;
+  for (const d of disclosures) {
+    if (!d.open || !within(d, document.activeElement)) continue;
+    d.open = false;
+    d.querySelector("summary").focus();
+  }
+});

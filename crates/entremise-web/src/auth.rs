@@ -3,7 +3,7 @@
 use crate::client;
 use crate::error::ApiError;
 use crate::limits;
-use crate::pages::ErrorFrame;
+use crate::pages::{Badges, ErrorFrame};
 use crate::security::CsrfToken;
 use crate::state::AppState;
 use axum::extract::{ConnectInfo, FromRequestParts, MatchedPath};
@@ -39,6 +39,9 @@ pub struct Ctx {
     pub user_agent: String,
     /// The path and query, to come back to after a language switch.
     pub path: String,
+    /// The header's counts: read on page routes for a signed-in member,
+    /// all 0 otherwise (the JSON API has no header).
+    pub badges: Badges,
 }
 
 impl FromRequestParts<AppState> for Ctx {
@@ -102,29 +105,58 @@ impl FromRequestParts<AppState> for Ctx {
             .uri
             .path_and_query()
             .map_or_else(|| "/".to_owned(), |p| p.as_str().to_owned());
-        let ctx = Self {
+        let mut ctx = Self {
             viewer,
             locale,
             csrf,
             ip,
             user_agent,
             path,
+            badges: Badges::default(),
         };
-        // On a page route, an error page will be drawn in this frame.
-        if let Some(frame) = parts.extensions.get::<ErrorFrame>() {
-            frame.fill(state, &ctx);
-        }
+        let frame = parts.extensions.get::<ErrorFrame>();
         // Before any body is read or any work done.
         let route = parts.extensions.get::<MatchedPath>();
         if let Some(action) = route.and_then(|r| limits::action_of(&parts.method, r.as_str())) {
             let now = state.app.clock().now();
             if let Err(e) = state.limits.take(action, &ctx.viewer, &ctx.ip, now) {
-                return Err(match parts.extensions.get::<ErrorFrame>() {
-                    Some(_) => ApiError::OnPage(e),
+                return Err(match frame {
+                    Some(frame) => {
+                        // The error page is drawn in this frame, badges unread.
+                        frame.fill(state, &ctx);
+                        ApiError::OnPage(e)
+                    }
                     None => e.into(),
                 });
             }
         }
+        // On a page route: the header's counts, and the frame an error
+        // page will be drawn in.
+        if let Some(frame) = frame {
+            ctx.badges = badges(state, &ctx.viewer).await;
+            frame.fill(state, &ctx);
+        }
         Ok(ctx)
+    }
+}
+
+/// The header's counts for `viewer`. A count that cannot be read is
+/// logged and shown as none: the page itself does not fail for it.
+async fn badges(state: &AppState, viewer: &Viewer) -> Badges {
+    if viewer.signed_in.is_none() {
+        return Badges::default();
+    }
+    let messages = state
+        .app
+        .conversations()
+        .unread_messages(viewer)
+        .await
+        .unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "unread messages of the header not read");
+            0
+        });
+    Badges {
+        messages,
+        ..Badges::default()
     }
 }

@@ -17,6 +17,31 @@ pub struct Nav {
     pub name: String,
 }
 
+/// The counts the header shows as badges beside its links, for the
+/// signed-in member; 0 shows no badge. Read once per page request by the
+/// [`Ctx`] extractor, before the handler runs (a handler that changes one,
+/// such as a thread marking its messages read, sets it again).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Badges {
+    /// Unread messages over the member's conversations.
+    pub messages: u64,
+    /// Unread notifications (0 until notifications are counted).
+    pub notifications: u64,
+    /// Follow-up inbox items awaiting an answer (0 until the inbox is counted).
+    pub inbox: u64,
+}
+
+/// One badge of the header, as its template draws it.
+pub struct Badge {
+    /// The stable name a script finds it by: `data-badge="{kind}"`.
+    pub kind: &'static str,
+    pub count: u64,
+    /// The count as shown: past 99, "99+".
+    pub shown: String,
+    /// The count in words, for assistive technologies ("3 unread messages").
+    pub label: String,
+}
+
 /// What every page's frame needs: language, texts, form token, who is signed in.
 #[derive(Clone)]
 pub struct Layout {
@@ -24,6 +49,8 @@ pub struct Layout {
     pub catalog: Arc<Catalog>,
     pub csrf: String,
     pub me: Option<Nav>,
+    /// The header's badges (all 0 for a visitor).
+    pub badges: Badges,
     /// Where the language switcher comes back to.
     pub path: String,
     pub title: String,
@@ -41,7 +68,39 @@ impl Layout {
             }),
             path: ctx.path.clone(),
             title: title.into(),
+            badges: ctx.badges,
         }
+    }
+
+    /// The header's badge of `kind` (`messages`, `notifications`, `inbox`),
+    /// or none when its count is 0.
+    pub fn badge(&self, kind: &str) -> Option<Badge> {
+        let (kind, count) = match kind {
+            "messages" => ("messages", self.badges.messages),
+            "notifications" => ("notifications", self.badges.notifications),
+            "inbox" => ("inbox", self.badges.inbox),
+            _ => return None,
+        };
+        (count > 0).then(|| Badge {
+            kind,
+            count,
+            shown: if count > 99 {
+                "99+".to_owned()
+            } else {
+                count.to_string()
+            },
+            label: self.count(&format!("badge_{kind}"), count),
+        })
+    }
+
+    /// Who did something: "Zoé", "Zoé and Marc", "Zoé and 4 others"
+    /// (see [`Catalog::actors`]).
+    #[expect(
+        dead_code,
+        reason = "for the notifications page, whose lines name their actors"
+    )]
+    pub fn actors(&self, names: &[&str], total: u64) -> String {
+        self.catalog.actors(self.lang, names, total)
     }
 
     /// The text for `key` in the page's language.

@@ -76,8 +76,10 @@ async fn inbox(
         .conversations()
         .unread_messages(&ctx.viewer)
         .await?;
+    let mut l = Layout::new(state, ctx, state.catalog.get(ctx.locale, "messages_title"));
+    l.badges.messages = unread;
     Ok(Inbox {
-        l: Layout::new(state, ctx, state.catalog.get(ctx.locale, "messages_title")),
+        l,
         conversations,
         unread,
         with,
@@ -164,8 +166,17 @@ async fn thread(
         })
         .collect();
     let with = names(&conversation);
+    let mut l = Layout::new(state, ctx, with.clone());
+    // Reading the thread has just marked its messages read.
+    if l.badges.messages > 0 {
+        l.badges.messages = state
+            .app
+            .conversations()
+            .unread_messages(&ctx.viewer)
+            .await?;
+    }
     Ok(Thread {
-        l: Layout::new(state, ctx, with.clone()),
+        l,
         id,
         with,
         lines,

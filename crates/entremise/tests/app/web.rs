@@ -1,7 +1,8 @@
 //! The pages, as a browser without JavaScript uses them.
 
-use crate::support::{PASSWORD, Req, Response, TestApp};
+use crate::support::{Member, PASSWORD, Req, Response, TestApp};
 use axum::http::{Method, StatusCode};
+use serde_json::json;
 
 /// A browser: keeps cookies, reads the form token off pages.
 struct Browser<'a> {
@@ -396,4 +397,98 @@ async fn the_openapi_document_and_its_browser_are_served() {
     let ui = app.get("/api/docs/").await;
     assert_eq!(ui.status, StatusCode::OK);
     assert!(ui.text().contains("swagger"));
+}
+
+/// The header of a signed-in member's page: the links behind a "Menu"
+/// disclosure that needs no script, the account's own menu, a link to
+/// the notifications, and a badge per unread count, in words for screen
+/// readers and by the language's plural rules; none for a count of 0.
+#[tokio::test]
+async fn the_header_folds_its_links_and_counts_unread_messages() {
+    async fn say(app: &TestApp, who: &Member, id: &str, text: &str) {
+        let path = format!("/api/v1/conversations/{id}/messages");
+        let r = app.post_json(Some(who), &path, json!({"text": text})).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    }
+    let app = TestApp::new().await;
+    let bob = app.member("bob", "Bob Marchand").await;
+    let zoe = app.member("zoe", "Zoé Marchand").await;
+    app.connect(&bob, &zoe).await;
+    let r = app
+        .post_json(
+            Some(&bob),
+            "/api/v1/conversations",
+            json!({"with": ["zoe"]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let id = r.json()["id"].as_str().unwrap().to_owned();
+    say(&app, &bob, &id, "Bonjour Zoé").await;
+
+    let mut b = Browser::new(&app);
+    b.get("/signin").await;
+    let r = b
+        .post(
+            "/signin",
+            &[
+                ("email", "zoe@example.org"),
+                ("password", PASSWORD),
+                ("next", "/"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+
+    let page = b.get("/").await.text();
+    for markup in [
+        "<details class=\"menu-toggle\" data-testid=\"menu-toggle\">",
+        "<summary aria-controls=\"main-nav\" data-testid=\"menu-summary\">",
+        "<nav class=\"main-nav\" id=\"main-nav\" aria-label=\"Main navigation\"",
+        "<summary aria-controls=\"account-menu\" title=\"Account\" data-testid=\"account-summary\">",
+        "data-testid=\"nav-profile\">Zoé Marchand</a>",
+        "<a href=\"/notifications\" data-testid=\"nav-notifications\" data-badge-slot=\"notifications\">Notifications</a>",
+        "<span class=\"count\" data-badge=\"messages\" data-count=\"1\"><span aria-hidden=\"true\">1</span><span class=\"visually-hidden\"> (1 unread message)</span></span>",
+    ] {
+        assert!(page.contains(markup), "{markup}\n{page}");
+    }
+    // The menus are closed: a page opens with its links folded away.
+    assert!(!page.contains("<details class=\"menu-toggle\" data-testid=\"menu-toggle\" open"));
+    // No badge, nor inbox link, for a count of 0.
+    assert!(!page.contains("data-badge=\"notifications\""), "{page}");
+    assert!(!page.contains("data-badge=\"inbox\""), "{page}");
+    assert!(!page.contains("href=\"/inbox\""), "{page}");
+
+    say(&app, &bob, &id, "Tu as un moment ?").await;
+    say(&app, &bob, &id, "Pour parler de ta mission").await;
+    b.post("/lang", &[("lang", "fr"), ("next", "/")]).await;
+    let page = b.get("/@zoe").await.text();
+    assert!(
+        page.contains("<span class=\"visually-hidden\"> (3 messages non lus)</span>"),
+        "{page}"
+    );
+    assert!(
+        page.contains("aria-label=\"Navigation principale\""),
+        "{page}"
+    );
+    assert!(page.contains(">Mon compte</span></summary>"), "{page}");
+    // The list of conversations says it too, by the French plural rules.
+    let list = b.get("/messages").await.text();
+    assert!(list.contains(">3 non lus</span>"), "{list}");
+    // Reading the thread clears the badge on the very page that reads it.
+    let thread = b.get(&format!("/messages/{id}")).await.text();
+    assert!(!thread.contains("data-badge=\"messages\""), "{thread}");
+    say(&app, &bob, &id, "Merci !").await;
+    let list = b.get("/messages").await.text();
+    assert!(list.contains(">1 non lu</span>"), "{list}");
+    assert!(list.contains("data-count=\"1\""), "{list}");
+    assert!(list.contains("(1 message non lu)"), "{list}");
+
+    // A visitor: the same fold, sign-in links, no account menu, no badge.
+    let mut visitor = Browser::new(&app);
+    let page = visitor.get("/").await.text();
+    assert!(page.contains("data-testid=\"menu-toggle\""), "{page}");
+    assert!(page.contains("data-testid=\"nav-signin\""), "{page}");
+    assert!(!page.contains("account-menu"), "{page}");
+    assert!(!page.contains("data-badge="), "{page}");
+    assert!(!page.contains("/notifications"), "{page}");
 }
