@@ -14,6 +14,7 @@ pub mod error;
 pub mod ids;
 pub mod introduction;
 pub mod locale;
+pub mod mail;
 pub mod media;
 pub mod network;
 pub mod page;

@@ -8,6 +8,7 @@ use crate::account::{Account, NewAccount};
 use crate::error::Result;
 use crate::ids::{AccountId, OfficeId, PositionId, ProfileId, ServiceId, SessionId};
 use crate::locale::Locale;
+pub use crate::mail::MailStore;
 use crate::page::{AuditEntry, ContactMessage, Manager, Office, Role, Service};
 use crate::profile::{Position, Profile, ProfileKind, ProfileRef};
 use crate::session::{Session, SessionKind};
@@ -718,6 +719,7 @@ pub trait Store:
     + ConversationStore
     + PostStore
     + VisitStore
+    + MailStore
     + 'static
 {
 }
@@ -732,6 +734,7 @@ impl<T> Store for T where
         + ConversationStore
         + PostStore
         + VisitStore
+        + MailStore
         + 'static
 {
 }
