@@ -19,6 +19,7 @@ mod contacts;
 mod conversations;
 mod import;
 mod introductions;
+mod mail;
 mod migrate;
 mod pages;
 mod posts;

@@ -16,6 +16,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0004_visits.sql"),
     include_str!("../migrations/0005_reshare_counters.sql"),
     include_str!("../migrations/0006_media_quota.sql"),
+    include_str!("../migrations/0008_mail.sql"),
 ];
 
 /// The schema version this build expects.
