@@ -166,7 +166,11 @@ fn cast() -> FakeSource {
 async fn a_due_digest_is_sent_once_and_the_next_window_starts_where_it_ended() {
     let source = cast();
     let mailer = RecordingMailer::default();
-    source.notify(1, T0 + Duration::hours(2), "Bob accepted your contact request");
+    source.notify(
+        1,
+        T0 + Duration::hours(2),
+        "Bob accepted your contact request",
+    );
     source.notify(1, T0 + Duration::hours(3), "Carol commented on your post");
     source.notify(2, T0 + Duration::hours(3), "Ada vous a présenté à Bob");
     source.notify(3, T0 + Duration::hours(3), "never mailed: digest off");
@@ -178,16 +182,23 @@ async fn a_due_digest_is_sent_once_and_the_next_window_starts_where_it_ended() {
     assert_eq!((run.sent, run.empty, run.failed.len()), (0, 0, 0));
 
     let day1 = T0 + Duration::days(1);
-    let run = send_due_digests(&source, &mailer, &key(), &links(), day1).await.unwrap();
+    let run = send_due_digests(&source, &mailer, &key(), &links(), day1)
+        .await
+        .unwrap();
     assert_eq!((run.sent, run.empty), (1, 0));
     assert_eq!(
         mailer.subjects(),
-        [("ada@example.org".to_owned(), "2 new notifications on entremise".to_owned())]
+        [(
+            "ada@example.org".to_owned(),
+            "2 new notifications on entremise".to_owned()
+        )]
     );
     assert_eq!(source.since(1), day1);
     // Asked again at the same instant, or a little later: nothing twice.
     for later in [day1, day1 + Duration::hours(5)] {
-        let run = send_due_digests(&source, &mailer, &key(), &links(), later).await.unwrap();
+        let run = send_due_digests(&source, &mailer, &key(), &links(), later)
+            .await
+            .unwrap();
         assert_eq!(run.sent, 0);
     }
     assert_eq!(mailer.sent.lock().unwrap().len(), 1);
@@ -227,7 +238,9 @@ async fn a_digest_due_while_the_server_was_down_is_sent_at_restart_with_everythi
     // The server was down from T0 + 20 h to T0 + 3 days: the first run
     // after the restart finds the digest due, not skipped.
     let restart = T0 + Duration::days(3);
-    let run = send_due_digests(&source, &mailer, &key(), &links(), restart).await.unwrap();
+    let run = send_due_digests(&source, &mailer, &key(), &links(), restart)
+        .await
+        .unwrap();
     assert_eq!(run.sent, 1);
     let mail = mailer.sent.lock().unwrap()[0].clone();
     assert!(mail.text.contains("before the outage") && mail.text.contains("during the outage"));
@@ -238,10 +251,16 @@ async fn a_digest_due_while_the_server_was_down_is_sent_at_restart_with_everythi
 async fn a_refused_digest_is_not_marked_and_is_retried_with_the_same_id() {
     let source = cast();
     let mailer = RecordingMailer::default();
-    source.notify(1, T0 + Duration::hours(1), "Bob accepted your contact request");
+    source.notify(
+        1,
+        T0 + Duration::hours(1),
+        "Bob accepted your contact request",
+    );
     *mailer.refuse.lock().unwrap() = true;
     let day1 = T0 + Duration::days(1);
-    let run = send_due_digests(&source, &mailer, &key(), &links(), day1).await.unwrap();
+    let run = send_due_digests(&source, &mailer, &key(), &links(), day1)
+        .await
+        .unwrap();
     assert_eq!(run.sent, 0);
     assert_eq!(run.failed.len(), 1);
     assert_eq!(run.failed[0].0, AccountId(1));
@@ -250,13 +269,18 @@ async fn a_refused_digest_is_not_marked_and_is_retried_with_the_same_id() {
 
     *mailer.refuse.lock().unwrap() = false;
     let retry = day1 + Duration::minutes(5);
-    let run = send_due_digests(&source, &mailer, &key(), &links(), retry).await.unwrap();
+    let run = send_due_digests(&source, &mailer, &key(), &links(), retry)
+        .await
+        .unwrap();
     assert_eq!(run.sent, 1);
     let mail = mailer.sent.lock().unwrap()[0].clone();
     assert!(mail.text.contains("Bob accepted"));
     assert_eq!(
         mail.message_id,
-        Some(format!("<digest.1.{}@net.example.org>", T0.unix_timestamp()))
+        Some(format!(
+            "<digest.1.{}@net.example.org>",
+            T0.unix_timestamp()
+        ))
     );
     assert_eq!(source.since(1), retry);
 }

@@ -125,7 +125,10 @@ mod tests {
     #[test]
     fn a_message_carries_sender_recipient_both_parts_and_the_extra_headers() {
         let text = String::from_utf8(message_of(&mail(), &from()).unwrap().formatted()).unwrap();
-        assert!(text.contains("From: entremise <entremise@net.example.org>\r\n"), "{text}");
+        assert!(
+            text.contains("From: entremise <entremise@net.example.org>\r\n"),
+            "{text}"
+        );
         assert!(text.contains("<zoe@example.org>"), "{text}");
         // Non-ASCII subjects and names are encoded (RFC 2047).
         assert!(text.contains("Subject: =?utf-8?"), "{text}");

@@ -188,7 +188,10 @@ mod tests {
             timeout: Duration::from_secs(30),
         };
         let shown = format!("{settings:?}");
-        assert!(shown.contains("robot") && !shown.contains("hunter2"), "{shown}");
+        assert!(
+            shown.contains("robot") && !shown.contains("hunter2"),
+            "{shown}"
+        );
         let mailer = SmtpMailer::new(&settings).unwrap();
         assert!(!format!("{mailer:?}").contains("hunter2"));
         assert_eq!(mailer.relay(), "smtp.example.org:587 (starttls)");

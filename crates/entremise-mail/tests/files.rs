@@ -41,16 +41,26 @@ async fn every_message_becomes_one_complete_eml_file_in_the_directory() {
         .collect();
     names.sort();
     assert_eq!(names.len(), 2, "{names:?}");
-    assert!(names.iter().all(|n| n.ends_with(".eml")), "no partial file is left: {names:?}");
+    assert!(
+        names.iter().all(|n| n.ends_with(".eml")),
+        "no partial file is left: {names:?}"
+    );
     let first = std::fs::read_to_string(dir.join(&names[0])).unwrap();
     let second = std::fs::read_to_string(dir.join(&names[1])).unwrap();
     // Names sort by time: the first written comes first.
     assert!(first.contains("Subject: First digest\r\n"), "{first}");
     assert!(second.contains("Subject: Second digest\r\n"), "{second}");
     assert!(first.contains("From: entremise <entremise@net.example.org>\r\n"));
-    assert!(first.contains("To: \"Ada Lovelace\" <ada@example.org>\r\n") || first.contains("To: Ada Lovelace <ada@example.org>\r\n"), "{first}");
+    assert!(
+        first.contains("To: \"Ada Lovelace\" <ada@example.org>\r\n")
+            || first.contains("To: Ada Lovelace <ada@example.org>\r\n"),
+        "{first}"
+    );
     assert!(first.contains("List-Unsubscribe: <http://127.0.0.1:8080/unsubscribe/tok>\r\n"));
-    assert!(first.contains("Message-ID: <"), "an id is drawn when none is given");
+    assert!(
+        first.contains("Message-ID: <"),
+        "an id is drawn when none is given"
+    );
     assert!(first.contains("Bob accepted your contact request"));
 }
 

@@ -110,11 +110,20 @@ async fn a_mail_sent_through_the_relay_arrives_as_sent() {
 
     let got = received(&maildir, &format!("unsubscribe/{marker}"));
     // The envelope, as the server saw it (aiosmtpd adds these headers).
-    assert!(got.contains("X-MailFrom: entremise@net.example.org"), "{got}");
+    assert!(
+        got.contains("X-MailFrom: entremise@net.example.org"),
+        "{got}"
+    );
     assert!(got.contains("X-RcptTo: zoe@example.org"), "{got}");
-    assert!(got.contains("From: entremise <entremise@net.example.org>"), "{got}");
+    assert!(
+        got.contains("From: entremise <entremise@net.example.org>"),
+        "{got}"
+    );
     assert!(got.contains("zoe@example.org"), "{got}");
-    assert!(got.contains("Subject: =?utf-8?"), "the subject is encoded: {got}");
+    assert!(
+        got.contains("Subject: =?utf-8?"),
+        "the subject is encoded: {got}"
+    );
     assert!(got.contains(&format!("Message-ID: <digest.{marker}@net.example.org>")));
     assert!(got.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"));
     assert!(got.contains("multipart/alternative"));
@@ -150,5 +159,8 @@ async fn a_relay_that_is_not_there_fails_the_send() {
         message_id: None,
     };
     let err = mailer.send(&mail).await.unwrap_err();
-    assert!(format!("{err}").contains(&format!("127.0.0.1:{port}")), "{err}");
+    assert!(
+        format!("{err}").contains(&format!("127.0.0.1:{port}")),
+        "{err}"
+    );
 }

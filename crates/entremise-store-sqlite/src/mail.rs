@@ -81,20 +81,17 @@ impl MailStore for SqliteStore {
                    AND e.digest_since <= ?1 - CASE e.digest WHEN 'daily' THEN ?2 ELSE ?3 END
                  ORDER BY a.id",
             )?;
-            let rows = stmt.query_map(
-                params![Ts(now), DAY_NANOS, 7 * DAY_NANOS],
-                |row| {
-                    Ok(DigestDue {
-                        account: AccountId(row.get(0)?),
-                        email: Email::from_trusted(row.get(1)?),
-                        name: row.get(2)?,
-                        handle: handle(row, 3)?,
-                        locale: text_enum(row, 4, Locale::parse)?,
-                        frequency: text_enum(row, 5, DigestFrequency::parse)?,
-                        since: row.get::<_, Ts>(6)?.0,
-                    })
-                },
-            )?;
+            let rows = stmt.query_map(params![Ts(now), DAY_NANOS, 7 * DAY_NANOS], |row| {
+                Ok(DigestDue {
+                    account: AccountId(row.get(0)?),
+                    email: Email::from_trusted(row.get(1)?),
+                    name: row.get(2)?,
+                    handle: handle(row, 3)?,
+                    locale: text_enum(row, 4, Locale::parse)?,
+                    frequency: text_enum(row, 5, DigestFrequency::parse)?,
+                    since: row.get::<_, Ts>(6)?.0,
+                })
+            })?;
             Ok(rows.collect::<rusqlite::Result<_>>()?)
         })
         .await

@@ -187,19 +187,15 @@ pub enum MailConfig {
 }
 
 /// The mail settings: SMTP when `smtp_host` is given, files otherwise.
-fn mail_config(
-    s: &Settings,
-    data_dir: &Path,
-    public_url: &url::Url,
-) -> anyhow::Result<MailConfig> {
+fn mail_config(s: &Settings, data_dir: &Path, public_url: &url::Url) -> anyhow::Result<MailConfig> {
     let domain = public_url.domain().map(str::to_owned);
     let from = entremise_mail::Sender {
         address: match (&s.mail_from, &domain) {
             (Some(address), _) => address.trim().to_owned(),
             (None, Some(domain)) => format!("entremise@{domain}"),
-            (None, None) if s.smtp_host.is_some() => bail!(
-                "mail_from: the public URL has no domain name to send from; set mail_from"
-            ),
+            (None, None) if s.smtp_host.is_some() => {
+                bail!("mail_from: the public URL has no domain name to send from; set mail_from")
+            }
             (None, None) => "entremise@localhost".to_owned(),
         },
         name: s
@@ -207,8 +203,14 @@ fn mail_config(
             .clone()
             .unwrap_or_else(|| "entremise".to_owned()),
     };
-    from.mailbox().map_err(|e| anyhow::anyhow!("mail_from: {e:?}"))?;
-    let Some(host) = s.smtp_host.as_deref().map(str::trim).filter(|h| !h.is_empty()) else {
+    from.mailbox()
+        .map_err(|e| anyhow::anyhow!("mail_from: {e:?}"))?;
+    let Some(host) = s
+        .smtp_host
+        .as_deref()
+        .map(str::trim)
+        .filter(|h| !h.is_empty())
+    else {
         let stray = [
             ("smtp_port", s.smtp_port.is_some()),
             ("smtp_tls", s.smtp_tls.is_some()),

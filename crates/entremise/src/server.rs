@@ -193,8 +193,9 @@ pub fn open_media(config: &Config) -> anyhow::Result<Arc<dyn MediaStore>> {
 pub fn open_mailer(config: &Config) -> anyhow::Result<Arc<dyn Mailer>> {
     match &config.mail {
         MailConfig::Files { dir, from } => {
-            let mailer = FileMailer::new(dir, from)
-                .map_err(|e| anyhow::anyhow!("opening the mail directory {}: {e}", dir.display()))?;
+            let mailer = FileMailer::new(dir, from).map_err(|e| {
+                anyhow::anyhow!("opening the mail directory {}: {e}", dir.display())
+            })?;
             tracing::info!(
                 dir = %dir.display(),
                 "no SMTP relay configured: mail is written as .eml files"
@@ -232,7 +233,11 @@ pub async fn send_digests_every(
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         ticks.tick().await;
-        match app.mail().send_due_digests(&*source, &*mailer, &links).await {
+        match app
+            .mail()
+            .send_due_digests(&*source, &*mailer, &links)
+            .await
+        {
             Ok(run) => {
                 if run.sent + run.empty > 0 {
                     tracing::info!(sent = run.sent, empty = run.empty, "digests");

@@ -406,19 +406,44 @@ mod tests {
 
     #[test]
     fn the_subject_counts_in_each_language_plural_forms() {
-        assert_eq!(render(Locale::Fr, 0).subject, "0 nouvelle notification sur entremise");
-        assert_eq!(render(Locale::Fr, 1).subject, "1 nouvelle notification sur entremise");
-        assert_eq!(render(Locale::Fr, 2).subject, "2 nouvelles notifications sur entremise");
-        assert_eq!(render(Locale::En, 0).subject, "0 new notifications on entremise");
-        assert_eq!(render(Locale::En, 1).subject, "1 new notification on entremise");
-        assert_eq!(render(Locale::En, 12).subject, "12 new notifications on entremise");
+        assert_eq!(
+            render(Locale::Fr, 0).subject,
+            "0 nouvelle notification sur entremise"
+        );
+        assert_eq!(
+            render(Locale::Fr, 1).subject,
+            "1 nouvelle notification sur entremise"
+        );
+        assert_eq!(
+            render(Locale::Fr, 2).subject,
+            "2 nouvelles notifications sur entremise"
+        );
+        assert_eq!(
+            render(Locale::En, 0).subject,
+            "0 new notifications on entremise"
+        );
+        assert_eq!(
+            render(Locale::En, 1).subject,
+            "1 new notification on entremise"
+        );
+        assert_eq!(
+            render(Locale::En, 12).subject,
+            "12 new notifications on entremise"
+        );
     }
 
     #[test]
     fn the_body_greets_lists_and_says_how_to_stop_in_the_member_language() {
         let fr = render(Locale::Fr, 2);
-        assert!(fr.text.starts_with("Bonjour Zoé <Martin>,\n"), "{}", fr.text);
-        assert!(fr.text.contains("- Notification 1\n  https://net.example.org/posts/1\n"));
+        assert!(
+            fr.text.starts_with("Bonjour Zoé <Martin>,\n"),
+            "{}",
+            fr.text
+        );
+        assert!(
+            fr.text
+                .contains("- Notification 1\n  https://net.example.org/posts/1\n")
+        );
         assert!(fr.text.contains("résumé hebdomadaire"));
         assert!(fr.text.contains(
             "Ne plus recevoir aucun e-mail d'entremise\u{a0}: https://net.example.org/unsubscribe/TOKEN"
@@ -431,10 +456,14 @@ mod tests {
         assert!(en.html.contains("<html lang=\"en\">"));
         assert!(en.html.contains("Hello Zoé &lt;Martin&gt;,"));
         assert!(!en.html.contains("<Martin>"));
-        assert!(en.html.contains(
-            "<a href=\"https://net.example.org/posts/0\">Notification 0</a>"
-        ));
-        assert!(en.html.contains("href=\"https://net.example.org/unsubscribe/TOKEN\""));
+        assert!(
+            en.html
+                .contains("<a href=\"https://net.example.org/posts/0\">Notification 0</a>")
+        );
+        assert!(
+            en.html
+                .contains("href=\"https://net.example.org/unsubscribe/TOKEN\"")
+        );
     }
 
     #[test]
@@ -442,10 +471,19 @@ mod tests {
         let en = render(Locale::En, MAX_LINES + 1);
         assert!(en.text.contains(&format!("Notification {}", MAX_LINES - 1)));
         assert!(!en.text.contains(&format!("Notification {MAX_LINES}\n")));
-        assert!(en.text.contains("… and 1 more notification on entremise: https://net.example.org/"));
+        assert!(
+            en.text
+                .contains("… and 1 more notification on entremise: https://net.example.org/")
+        );
         let fr = render(Locale::Fr, MAX_LINES + 3);
-        assert!(fr.text.contains("… et 3 autres notifications sur entremise\u{a0}: https://net.example.org/"));
-        assert!(fr.html.contains("… et 3 autres notifications sur entremise\u{a0}: <a href=\"https://net.example.org/\">"));
+        assert!(
+            fr.text.contains(
+                "… et 3 autres notifications sur entremise\u{a0}: https://net.example.org/"
+            )
+        );
+        assert!(fr.html.contains(
+            "… et 3 autres notifications sur entremise\u{a0}: <a href=\"https://net.example.org/\">"
+        ));
     }
 
     #[test]
@@ -500,7 +538,10 @@ mod tests {
             .unwrap();
         assert_eq!(key.verify(token, now), Ok(AccountId(7)));
         assert!(mail.text.contains(url));
-        assert_eq!(header("List-Unsubscribe-Post"), "List-Unsubscribe=One-Click");
+        assert_eq!(
+            header("List-Unsubscribe-Post"),
+            "List-Unsubscribe=One-Click"
+        );
         // Issued later (a retry), the same digest keeps its id.
         let again = digest_mail(&digest, &key, &links(), now + time::Duration::hours(1));
         assert_eq!(mail.message_id, again.message_id);

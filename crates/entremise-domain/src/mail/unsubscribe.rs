@@ -118,12 +118,13 @@ mod tests {
     fn a_token_names_its_account_while_it_lives() {
         let token = key().issue(AccountId(42), T0);
         assert_eq!(token.len(), 44);
-        assert!(token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
-        assert_eq!(key().verify(&token, T0), Ok(AccountId(42)));
-        assert_eq!(
-            key().verify(&token, T0 + TOKEN_LIFETIME),
-            Ok(AccountId(42))
+        assert!(
+            token
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
         );
+        assert_eq!(key().verify(&token, T0), Ok(AccountId(42)));
+        assert_eq!(key().verify(&token, T0 + TOKEN_LIFETIME), Ok(AccountId(42)));
     }
 
     #[test]
@@ -175,7 +176,14 @@ mod tests {
             key().verify(&backdated, T0 + Duration::days(1000)),
             Err(TokenError::Invalid)
         );
-        for junk in ["", "abc", "%%%", &"A".repeat(44), &token[..43], &format!("{token}A")] {
+        for junk in [
+            "",
+            "abc",
+            "%%%",
+            &"A".repeat(44),
+            &token[..43],
+            &format!("{token}A"),
+        ] {
             assert_eq!(key().verify(junk, T0), Err(TokenError::Invalid), "{junk}");
         }
     }

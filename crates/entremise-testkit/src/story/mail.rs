@@ -22,7 +22,13 @@ pub async fn email_preferences_and_digests(store: Arc<dyn Store>) {
         store.email_preferences(ada.id).await.unwrap(),
         EmailPreferences::NONE
     );
-    assert!(store.digests_due(T0 + Duration::weeks(10)).await.unwrap().is_empty());
+    assert!(
+        store
+            .digests_due(T0 + Duration::weeks(10))
+            .await
+            .unwrap()
+            .is_empty()
+    );
 
     let on = T0 + Duration::hours(1);
     store
@@ -122,11 +128,11 @@ pub async fn email_preferences_and_digests(store: Arc<dyn Store>) {
             .iter()
             .all(|(h, _, _)| h != "ml_bob")
     );
-    assert!(
-        due_at(back + Duration::days(1))
-            .await
-            .contains(&("ml_bob".to_owned(), DigestFrequency::Daily, back))
-    );
+    assert!(due_at(back + Duration::days(1)).await.contains(&(
+        "ml_bob".to_owned(),
+        DigestFrequency::Daily,
+        back
+    )));
 }
 
 /// A secret is made by the first caller and kept: later callers, with
@@ -134,6 +140,12 @@ pub async fn email_preferences_and_digests(store: Arc<dyn Store>) {
 pub async fn server_secrets(store: Arc<dyn Store>) {
     let first = store.server_secret("story-key", [1; 32]).await.unwrap();
     assert_eq!(first, [1; 32]);
-    assert_eq!(store.server_secret("story-key", [2; 32]).await.unwrap(), [1; 32]);
-    assert_eq!(store.server_secret("story-other", [3; 32]).await.unwrap(), [3; 32]);
+    assert_eq!(
+        store.server_secret("story-key", [2; 32]).await.unwrap(),
+        [1; 32]
+    );
+    assert_eq!(
+        store.server_secret("story-other", [3; 32]).await.unwrap(),
+        [3; 32]
+    );
 }

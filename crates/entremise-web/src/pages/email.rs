@@ -60,7 +60,10 @@ pub async fn save(
         .mail()
         .set_preferences(&ctx.viewer, EmailPreferencesInput { consent, digest })
         .await?;
-    Ok(see_other(&format!("/@{}/edit?email=saved#email", me.handle)))
+    Ok(see_other(&format!(
+        "/@{}/edit?email=saved#email",
+        me.handle
+    )))
 }
 
 #[derive(Template)]

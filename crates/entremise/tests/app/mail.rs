@@ -20,7 +20,11 @@ async fn preferences(app: &TestApp, m: &Member) -> serde_json::Value {
     r.json()
 }
 
-async fn put_preferences(app: &TestApp, m: &Member, body: serde_json::Value) -> crate::support::Response {
+async fn put_preferences(
+    app: &TestApp,
+    m: &Member,
+    body: serde_json::Value,
+) -> crate::support::Response {
     app.call(Method::PUT, Some(m), "/api/v1/me/email-preferences", body)
         .await
 }
@@ -53,7 +57,12 @@ async fn preferences_start_with_no_consent_and_a_digest_needs_it() {
     assert!(r.text().contains("consent"), "{}", r.text());
     let r = put_preferences(&app, &ada, json!({"consent": true, "digest": "hourly"})).await;
     assert!(r.status.is_client_error(), "{}", r.text());
-    let r = put_preferences(&app, &ada, json!({"consent": true, "digest": "off", "x": 1})).await;
+    let r = put_preferences(
+        &app,
+        &ada,
+        json!({"consent": true, "digest": "off", "x": 1}),
+    )
+    .await;
     assert!(r.status.is_client_error(), "{}", r.text());
     assert_eq!(
         preferences(&app, &ada).await,
@@ -101,11 +110,20 @@ async fn the_settings_page_has_an_email_section_in_both_languages() {
     let page = b.get("/@zoe/edit").await.text();
     assert!(page.contains("id=\"email\""), "{page}");
     assert!(page.contains("I agree to receive e-mails from entremise"));
-    assert!(!page.contains("data-testid=\"email-consent\" checked") && !page.contains("value=\"yes\" checked"));
-    assert!(page.contains("<option value=\"off\" selected>Off</option>"), "{page}");
+    assert!(
+        !page.contains("data-testid=\"email-consent\" checked")
+            && !page.contains("value=\"yes\" checked")
+    );
+    assert!(
+        page.contains("<option value=\"off\" selected>Off</option>"),
+        "{page}"
+    );
 
     let r = b
-        .post("/settings/email", &[("consent", "yes"), ("digest", "daily")])
+        .post(
+            "/settings/email",
+            &[("consent", "yes"), ("digest", "daily")],
+        )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
     assert_eq!(r.header("location"), Some("/@zoe/edit?email=saved#email"));
@@ -115,12 +133,12 @@ async fn the_settings_page_has_an_email_section_in_both_languages() {
     assert!(page.contains("<option value=\"daily\" selected>Daily</option>"));
 
     // Without the consent box, the digest goes off too.
-    let r = b
-        .post("/settings/email", &[("digest", "weekly")])
-        .await;
+    let r = b.post("/settings/email", &[("digest", "weekly")]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     // In French (the member's own choice of language).
-    let r = b.post("/lang", &[("lang", "fr"), ("next", "/@zoe/edit")]).await;
+    let r = b
+        .post("/lang", &[("lang", "fr"), ("next", "/@zoe/edit")])
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     let page = b.get("/@zoe/edit").await.text();
     assert!(page.contains("accepte de recevoir des e-mails d"), "{page}");
@@ -143,15 +161,15 @@ async fn an_unsubscribe_link_works_without_signing_in_and_in_one_click() {
     let app = TestApp::new().await;
     let ada = app.member("ada", "Ada Lovelace").await;
     put_preferences(&app, &ada, json!({"consent": true, "digest": "daily"})).await;
-    let token = key(&app)
-        .await
-        .issue(account_of(&app, &ada).await, entremise_domain::clock::Clock::now(&*app.clock));
+    let token = key(&app).await.issue(
+        account_of(&app, &ada).await,
+        entremise_domain::clock::Clock::now(&*app.clock),
+    );
 
     // Opening the link changes nothing: a link scanner unsubscribes nobody.
     let page = app
         .send(
-            Req::new(Method::GET, &format!("/unsubscribe/{token}"))
-                .header("accept-language", "fr"),
+            Req::new(Method::GET, &format!("/unsubscribe/{token}")).header("accept-language", "fr"),
         )
         .await;
     assert_eq!(page.status, StatusCode::OK);
@@ -190,7 +208,11 @@ async fn an_unsubscribe_link_works_without_signing_in_and_in_one_click() {
         .await;
     assert_eq!(r.status, StatusCode::OK);
     let r = app.get(&format!("/unsubscribe/{token}")).await;
-    assert!(r.text().contains("data-testid=\"unsubscribe-already\""), "{}", r.text());
+    assert!(
+        r.text().contains("data-testid=\"unsubscribe-already\""),
+        "{}",
+        r.text()
+    );
 }
 
 #[tokio::test]
@@ -303,7 +325,10 @@ async fn a_due_digest_becomes_an_eml_file_whose_unsubscribe_link_works() {
         .collect();
     assert_eq!(files.len(), 1);
     let eml = std::fs::read_to_string(&files[0]).unwrap();
-    assert!(eml.contains("Subject: 1 new notification on entremise"), "{eml}");
+    assert!(
+        eml.contains("Subject: 1 new notification on entremise"),
+        "{eml}"
+    );
     assert!(eml.contains("Bob Martin accepted your contact request"));
     let unsubscribe = eml
         .lines()
@@ -324,5 +349,9 @@ async fn a_due_digest_becomes_an_eml_file_whose_unsubscribe_link_works() {
         json!({"consent": false, "digest": "off"})
     );
     app.clock.advance(Duration::days(2));
-    assert_eq!(send().await.unwrap().sent, 0, "unsubscribed: no more digests");
+    assert_eq!(
+        send().await.unwrap().sent,
+        0,
+        "unsubscribed: no more digests"
+    );
 }
