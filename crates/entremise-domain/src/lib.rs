@@ -15,6 +15,7 @@ pub mod events;
 pub mod ids;
 pub mod introduction;
 pub mod locale;
+pub mod mail;
 pub mod media;
 pub mod network;
 pub mod notification;

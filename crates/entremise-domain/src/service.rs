@@ -2,7 +2,7 @@
 //!
 //! One service per area ([`Accounts`], [`Profiles`], [`Pages`],
 //! [`Contacts`], [`Introductions`], [`Conversations`], [`Posts`],
-//! [`Search`], [`Visits`]) over a shared [`Core`] of ports, in-memory state
+//! [`Search`], [`Visits`], [`Mail`]) over a shared [`Core`] of ports, in-memory state
 //! and clock; an area that needs another holds it as a field, so every
 //! dependency between areas is written down. JSON handlers and HTML pages
 //! reach them through [`Entremise`] (`app.posts().feed(..)`), each handler
@@ -14,6 +14,7 @@ mod contacts;
 mod conversations;
 mod core;
 mod introductions;
+mod mail;
 mod outreach;
 mod pages;
 mod posts;
@@ -46,6 +47,7 @@ pub use conversations::{ConversationList, Conversations, MessagePage, NewConvers
 pub use introductions::{
     IntroductionInput, IntroductionRole, IntroductionView, Introductions, NoteView,
 };
+pub use mail::{Mail, UnsubscribeCheck, UnsubscribeTarget};
 use outreach::Outreach;
 pub use pages::{
     ContactFormRequest, Executive, NewPageRequest, OfficeRequest, PageDetails, Pages,
@@ -181,6 +183,7 @@ pub struct Entremise {
     posts: Posts,
     search: Search,
     visits: Visits,
+    mail: Mail,
 }
 
 /// The in-memory state loaded from the store, and where the outbox stood
@@ -278,6 +281,7 @@ impl Entremise {
         let contacts = Contacts::new(core.clone(), outreach.clone());
         let introductions = Introductions::new(core.clone(), outreach);
         let conversations = Conversations::new(core.clone());
+        let mail = Mail::new(core.clone());
         let posts = Posts::new(core.clone(), visits.clone());
         let pages = Pages::new(core.clone(), visits.clone());
         let profiles = Profiles::new(
@@ -315,6 +319,7 @@ impl Entremise {
             posts,
             search,
             visits,
+            mail,
         }
     }
 
@@ -352,6 +357,10 @@ impl Entremise {
 
     pub fn visits(&self) -> &Visits {
         &self.visits
+    }
+
+    pub fn mail(&self) -> &Mail {
+        &self.mail
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {

@@ -8,6 +8,7 @@ use crate::account::{Account, NewAccount};
 use crate::error::Result;
 use crate::ids::{AccountId, OfficeId, PositionId, ProfileId, ServiceId, SessionId};
 use crate::locale::Locale;
+pub use crate::mail::MailStore;
 use crate::page::{AuditEntry, ContactMessage, Manager, Office, Role, Service};
 use crate::profile::{Position, Profile, ProfileKind, ProfileRef};
 use crate::session::{Session, SessionKind};
@@ -772,6 +773,7 @@ pub trait Store:
     + VisitStore
     + NotificationStore
     + crate::events::EventLog
+    + MailStore
     + 'static
 {
 }
@@ -788,6 +790,7 @@ impl<T> Store for T where
         + VisitStore
         + NotificationStore
         + crate::events::EventLog
+        + MailStore
         + 'static
 {
 }

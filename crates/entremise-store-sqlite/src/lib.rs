@@ -20,6 +20,7 @@ mod conversations;
 mod events;
 mod import;
 mod introductions;
+mod mail;
 mod migrate;
 mod notifications;
 mod pages;

@@ -18,6 +18,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0006_media_quota.sql"),
     include_str!("../migrations/0007_events.sql"),
     include_str!("../migrations/0008_notifications.sql"),
+    include_str!("../migrations/0009_mail.sql"),
 ];
 
 /// The schema version this build expects.

@@ -58,6 +58,8 @@ pub async fn run_store_story(store: Arc<dyn Store>) {
         post_views_and_reach,
         lists_a_page_at_a_time,
         events,
+        email_preferences_and_digests,
+        server_secrets,
     );
 }
 
@@ -116,6 +118,8 @@ macro_rules! store_conformance_tests {
                 profile_visits,
                 post_views_and_reach,
                 lists_a_page_at_a_time,
+                email_preferences_and_digests,
+                server_secrets,
             );
         }
     };

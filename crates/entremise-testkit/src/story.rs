@@ -14,6 +14,7 @@ mod conversations;
 mod events;
 mod introductions;
 mod lists;
+mod mail;
 mod pages;
 mod posts;
 mod profiles;
@@ -28,6 +29,7 @@ pub use introductions::{
     relay_stats,
 };
 pub use lists::lists_a_page_at_a_time;
+pub use mail::{email_preferences_and_digests, server_secrets};
 pub use pages::{children, contact_messages, last_owner, offices_and_services, pages_and_roles};
 pub use posts::{
     comments_reactions_and_counts, counters_for_a_viewer, follows, media_usage_and_collection,

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod contacts;
 pub mod conversations;
 pub mod introductions;
+pub mod mail;
 pub mod pages;
 pub mod posts;
 pub mod profiles;
@@ -410,6 +411,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/accounts", post(a::create_account))
         .route("/api/v1/me", get(a::me))
         .route("/api/v1/me/visitors", get(visits::my_visitors))
+        .route(
+            "/api/v1/me/email-preferences",
+            get(mail::get_preferences).put(mail::put_preferences),
+        )
         .route(
             "/api/v1/sessions",
             post(a::create_session).get(a::list_sessions),

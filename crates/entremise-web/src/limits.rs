@@ -176,7 +176,10 @@ pub fn action_of(method: &Method, route: &str) -> Option<Action> {
         | "/api/v1/profiles/{}/positions/{}"
         | "/{}/edit"
         | "/{}/positions"
-        | "/{}/positions/{}/delete" => ProfileEdit,
+        | "/{}/positions/{}/delete"
+        | "/api/v1/me/email-preferences"
+        | "/settings/email"
+        | "/unsubscribe/{}" => ProfileEdit,
         "/api/v1/blocks/{}"
         | "/api/v1/contacts/{}"
         | "/{}/block"

@@ -2,7 +2,8 @@
 //! a browsable API explorer served from the binary (no download).
 
 use crate::api::{
-    self, accounts, contacts, conversations, introductions, pages, posts, profiles, search, visits,
+    self, accounts, contacts, conversations, introductions, mail, pages, posts, profiles, search,
+    visits,
 };
 use crate::limits::RateLimitedResponses;
 use crate::state::AppState;
@@ -31,6 +32,8 @@ use utoipa::{Modify, OpenApi};
         accounts::list_sessions,
         accounts::delete_session,
         accounts::me,
+        mail::get_preferences,
+        mail::put_preferences,
         profiles::get_profile,
         profiles::patch_profile,
         profiles::list_positions,

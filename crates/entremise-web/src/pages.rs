@@ -6,6 +6,7 @@
 mod account;
 mod admin;
 mod connection;
+mod email;
 mod error_page;
 mod feed;
 mod forms;
@@ -39,6 +40,11 @@ pub fn routes() -> Router<AppState> {
         .route("/lang", post(account::switch_language))
         .route("/settings/sessions", get(account::sessions))
         .route("/settings/visitors", get(visits::visitors))
+        .route("/settings/email", post(email::save))
+        .route(
+            "/unsubscribe/{token}",
+            get(email::confirm).post(email::unsubscribe),
+        )
         .route(
             "/settings/sessions/{id}/revoke",
             post(account::revoke_session),

@@ -172,7 +172,11 @@ pub async fn same_origin_writes(
     // override, is no ambient credential; any other Authorization header
     // leaves the request signed in by its cookie.
     let bearer = crate::auth::bearer_token(request.headers()).is_some();
-    if !safe && !bearer && !same_origin(request.headers(), &state) {
+    // An unsubscribe link's token (in its path) is its only credential,
+    // which another site cannot know; mail clients post to it from
+    // anywhere (RFC 8058 one-click).
+    let unsubscribe = request.uri().path().starts_with("/unsubscribe/");
+    if !safe && !bearer && !unsubscribe && !same_origin(request.headers(), &state) {
         let err = entremise_domain::Error::Forbidden(entremise_domain::error::Forbidden::CrossSite);
         return crate::error::ApiError::from(err).into_response();
     }

@@ -61,6 +61,49 @@ pub struct Settings {
     /// but the last ones may be lost on a power cut or system crash.
     #[arg(long, env = "ENTREMISE_SQLITE_SYNCHRONOUS")]
     pub sqlite_synchronous: Option<String>,
+    /// The SMTP relay that sends mail (host name). Unset: every mail is
+    /// written as an `.eml` file in `DATA_DIR/mail` instead.
+    #[arg(long, env = "ENTREMISE_SMTP_HOST")]
+    pub smtp_host: Option<String>,
+    /// The relay's port (default: 25 for `none`, 587 for `starttls`, 465
+    /// for `tls`).
+    #[arg(long, env = "ENTREMISE_SMTP_PORT")]
+    pub smtp_port: Option<u16>,
+    /// `starttls` (default), `tls` (implicit TLS, "SMTPS") or `none` (plain
+    /// text: a relay on this machine only).
+    #[arg(long, env = "ENTREMISE_SMTP_TLS")]
+    pub smtp_tls: Option<String>,
+    /// The user name the relay asks for, if any (with `smtp_password`).
+    #[arg(long, env = "ENTREMISE_SMTP_USER")]
+    pub smtp_user: Option<String>,
+    /// The password the relay asks for, if any (never printed).
+    #[arg(long, env = "ENTREMISE_SMTP_PASSWORD")]
+    pub smtp_password: Option<Secret>,
+    /// The address mail comes from (default: `entremise@` the public URL's
+    /// host).
+    #[arg(long, env = "ENTREMISE_MAIL_FROM")]
+    pub mail_from: Option<String>,
+    /// The name mail comes from (default: `entremise`).
+    #[arg(long, env = "ENTREMISE_MAIL_FROM_NAME")]
+    pub mail_from_name: Option<String>,
+}
+
+/// A setting that is a secret: never shown by `Debug`.
+#[derive(Clone, PartialEq, Eq, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(pub String);
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+impl std::str::FromStr for Secret {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self(s.to_owned()))
+    }
 }
 
 impl Settings {
@@ -83,6 +126,13 @@ impl Settings {
             shutdown_timeout_secs: self.shutdown_timeout_secs.or(lower.shutdown_timeout_secs),
             rate_limit_scale: self.rate_limit_scale.or(lower.rate_limit_scale),
             sqlite_synchronous: self.sqlite_synchronous.or(lower.sqlite_synchronous),
+            smtp_host: self.smtp_host.or(lower.smtp_host),
+            smtp_port: self.smtp_port.or(lower.smtp_port),
+            smtp_tls: self.smtp_tls.or(lower.smtp_tls),
+            smtp_user: self.smtp_user.or(lower.smtp_user),
+            smtp_password: self.smtp_password.or(lower.smtp_password),
+            mail_from: self.mail_from.or(lower.mail_from),
+            mail_from_name: self.mail_from_name.or(lower.mail_from_name),
         }
     }
 }
@@ -121,6 +171,80 @@ pub struct Config {
     pub rate_limit_scale: f64,
     /// What an acknowledged write survives (SQLite store).
     pub durability: Durability,
+    /// Where mail goes.
+    pub mail: MailConfig,
+}
+
+/// Where mail goes: an SMTP relay, or (the embedded default) `.eml` files.
+#[derive(Debug, Clone)]
+pub enum MailConfig {
+    /// Each message written to a file in `dir` (`DATA_DIR/mail`) and logged.
+    Files {
+        dir: PathBuf,
+        from: entremise_mail::Sender,
+    },
+    Smtp(entremise_mail::SmtpSettings),
+}
+
+/// The mail settings: SMTP when `smtp_host` is given, files otherwise.
+fn mail_config(s: &Settings, data_dir: &Path, public_url: &url::Url) -> anyhow::Result<MailConfig> {
+    let domain = public_url.domain().map(str::to_owned);
+    let from = entremise_mail::Sender {
+        address: match (&s.mail_from, &domain) {
+            (Some(address), _) => address.trim().to_owned(),
+            (None, Some(domain)) => format!("entremise@{domain}"),
+            (None, None) if s.smtp_host.is_some() => {
+                bail!("mail_from: the public URL has no domain name to send from; set mail_from")
+            }
+            (None, None) => "entremise@localhost".to_owned(),
+        },
+        name: s
+            .mail_from_name
+            .clone()
+            .unwrap_or_else(|| "entremise".to_owned()),
+    };
+    from.mailbox()
+        .map_err(|e| anyhow::anyhow!("mail_from: {e:?}"))?;
+    let Some(host) = s
+        .smtp_host
+        .as_deref()
+        .map(str::trim)
+        .filter(|h| !h.is_empty())
+    else {
+        let stray = [
+            ("smtp_port", s.smtp_port.is_some()),
+            ("smtp_tls", s.smtp_tls.is_some()),
+            ("smtp_user", s.smtp_user.is_some()),
+            ("smtp_password", s.smtp_password.is_some()),
+        ];
+        if let Some((name, _)) = stray.iter().find(|(_, given)| *given) {
+            bail!("{name}: given without smtp_host (mail would not use it)");
+        }
+        return Ok(MailConfig::Files {
+            dir: data_dir.join("mail"),
+            from,
+        });
+    };
+    let tls = match s.smtp_tls.as_deref() {
+        None => entremise_mail::TlsMode::Starttls,
+        Some(raw) => entremise_mail::TlsMode::parse(raw)
+            .with_context(|| format!("smtp_tls: `{raw}` is none of `none`, `starttls`, `tls`"))?,
+    };
+    let credentials = match (&s.smtp_user, &s.smtp_password) {
+        (Some(user), Some(password)) => Some((user.clone(), password.0.clone())),
+        (None, None) => None,
+        (Some(_), None) => bail!("smtp_user: given without smtp_password"),
+        (None, Some(_)) => bail!("smtp_password: given without smtp_user"),
+    };
+    Ok(MailConfig::Smtp(entremise_mail::SmtpSettings {
+        host: host.to_owned(),
+        port: s.smtp_port.unwrap_or(tls.default_port()),
+        tls,
+        credentials,
+        from,
+        hello_name: domain.unwrap_or_else(|| "localhost".to_owned()),
+        timeout: Duration::from_secs(30),
+    }))
 }
 
 /// A time limit in seconds, `default` when unsaid; zero is refused.
@@ -149,6 +273,8 @@ impl Config {
     /// Merges the layers. `cli` holds flags and environment variables.
     pub fn load(config_file: Option<&Path>, cli: Settings) -> anyhow::Result<Self> {
         let s = cli.over(file_settings(config_file)?);
+        // The mail settings are read once the public URL is known.
+        let mail_settings = s.clone();
         let data_dir = s
             .data_dir
             .unwrap_or_else(|| PathBuf::from("./entremise-data"));
@@ -192,6 +318,7 @@ impl Config {
             .filter(|entry| !entry.is_empty())
             .map(|entry| entry.parse().context("trusted_proxies"))
             .collect::<anyhow::Result<Vec<entremise_web::IpNet>>>()?;
+        let mail = mail_config(&mail_settings, &data_dir, &public_url)?;
         Ok(Self {
             data_dir,
             listen,
@@ -220,6 +347,7 @@ impl Config {
                 Some(v) if v == "normal" => Durability::Normal,
                 Some(v) => bail!("sqlite_synchronous: `{v}` is neither `full` nor `normal`"),
             },
+            mail,
         })
     }
 }
@@ -333,5 +461,120 @@ mod tests {
             err.contains("trusted_proxies") && err.contains("`10.0.0.0/99`"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn mail_goes_to_files_unless_a_relay_is_named() {
+        let base = Settings {
+            data_dir: Some("/tmp/entremise-mail-config".into()),
+            public_url: Some("https://net.example.org".into()),
+            ..Default::default()
+        };
+        match Config::load(None, base.clone()).unwrap().mail {
+            MailConfig::Files { dir, from } => {
+                assert_eq!(dir, PathBuf::from("/tmp/entremise-mail-config/mail"));
+                assert_eq!(from.address, "entremise@net.example.org");
+                assert_eq!(from.name, "entremise");
+            }
+            other => panic!("{other:?}"),
+        }
+        let relay = Settings {
+            smtp_host: Some("smtp.example.org".into()),
+            smtp_user: Some("robot".into()),
+            smtp_password: Some(Secret("hunter2-secret".into())),
+            mail_from: Some("no-reply@example.org".into()),
+            mail_from_name: Some("Réseau ACME".into()),
+            ..base.clone()
+        };
+        let c = Config::load(None, relay.clone()).unwrap();
+        assert!(!format!("{c:?}").contains("hunter2"), "{c:?}");
+        assert!(!format!("{relay:?}").contains("hunter2"));
+        match c.mail {
+            MailConfig::Smtp(smtp) => {
+                assert_eq!(smtp.host, "smtp.example.org");
+                assert_eq!(smtp.port, 587);
+                assert_eq!(smtp.tls, entremise_mail::TlsMode::Starttls);
+                assert_eq!(smtp.from.address, "no-reply@example.org");
+                assert_eq!(smtp.from.name, "Réseau ACME");
+                assert_eq!(smtp.hello_name, "net.example.org");
+                assert_eq!(
+                    smtp.credentials,
+                    Some(("robot".to_owned(), "hunter2-secret".to_owned()))
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        let implicit = Settings {
+            smtp_host: Some("smtp.example.org".into()),
+            smtp_tls: Some("TLS".into()),
+            ..base.clone()
+        };
+        match Config::load(None, implicit).unwrap().mail {
+            MailConfig::Smtp(smtp) => {
+                assert_eq!((smtp.tls, smtp.port), (entremise_mail::TlsMode::Tls, 465));
+                assert_eq!(smtp.credentials, None);
+            }
+            other => panic!("{other:?}"),
+        }
+        let refused = |settings: Settings, words: &[&str]| {
+            let err = format!("{:#}", Config::load(None, settings).unwrap_err());
+            for w in words {
+                assert!(err.contains(w), "{err} lacks {w}");
+            }
+        };
+        refused(
+            Settings {
+                smtp_host: Some("smtp.example.org".into()),
+                smtp_tls: Some("ssl".into()),
+                ..base.clone()
+            },
+            &["smtp_tls", "`ssl`"],
+        );
+        refused(
+            Settings {
+                smtp_host: Some("smtp.example.org".into()),
+                smtp_user: Some("robot".into()),
+                ..base.clone()
+            },
+            &["smtp_user", "smtp_password"],
+        );
+        refused(
+            Settings {
+                smtp_port: Some(2525),
+                ..base.clone()
+            },
+            &["smtp_port", "smtp_host"],
+        );
+        refused(
+            Settings {
+                mail_from: Some("not an address".into()),
+                ..base.clone()
+            },
+            &["mail_from"],
+        );
+        // No domain in the public URL: a relay needs mail_from.
+        refused(
+            Settings {
+                public_url: None,
+                smtp_host: Some("127.0.0.1".into()),
+                ..base
+            },
+            &["mail_from"],
+        );
+        // The file and the environment say it the same way.
+        let dir = std::env::temp_dir().join(format!("entremise-mailcfg-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("c.toml");
+        std::fs::write(
+            &file,
+            "smtp_host = \"smtp.example.org\"\nsmtp_port = 2525\nsmtp_tls = \"none\"\nmail_from = \"a@example.org\"\n",
+        )
+        .unwrap();
+        match Config::load(Some(&file), Settings::default()).unwrap().mail {
+            MailConfig::Smtp(smtp) => {
+                assert_eq!((smtp.port, smtp.tls), (2525, entremise_mail::TlsMode::None))
+            }
+            other => panic!("{other:?}"),
+        }
     }
 }

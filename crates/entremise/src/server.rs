@@ -1,13 +1,16 @@
 //! Builds the application from its parts and serves it.
 
-use crate::config::{Config, Database};
+use crate::config::{Config, Database, MailConfig};
 use anyhow::{Context, bail};
 use entremise_domain::Entremise;
 use entremise_domain::clock::{Clock, SystemClock};
+use entremise_domain::mail::Mailer;
+use entremise_domain::mail::digest::{DigestLinks, DigestSource};
 use entremise_domain::media::MediaStore;
 use entremise_domain::search::SearchIndex;
 use entremise_domain::service::{DomainConfig, load_network, load_timelines, rebuild_search_index};
 use entremise_domain::store::Store;
+use entremise_mail::{FileMailer, SmtpMailer};
 use entremise_media::ObjectMediaStore;
 use entremise_search::TantivyIndex;
 use entremise_store_sqlite::SqliteStore;
@@ -193,11 +196,78 @@ pub fn open_media(config: &Config) -> anyhow::Result<Arc<dyn MediaStore>> {
     Ok(Arc::new(store))
 }
 
+/// The mailer the configuration names: the SMTP relay, or `.eml` files in
+/// `DATA_DIR/mail` (the embedded default). Says which in the log.
+pub fn open_mailer(config: &Config) -> anyhow::Result<Arc<dyn Mailer>> {
+    match &config.mail {
+        MailConfig::Files { dir, from } => {
+            let mailer = FileMailer::new(dir, from).map_err(|e| {
+                anyhow::anyhow!("opening the mail directory {}: {e}", dir.display())
+            })?;
+            tracing::info!(
+                dir = %dir.display(),
+                "no SMTP relay configured: mail is written as .eml files"
+            );
+            Ok(Arc::new(mailer))
+        }
+        MailConfig::Smtp(settings) => {
+            let mailer = SmtpMailer::new(settings)
+                .map_err(|e| anyhow::anyhow!("the SMTP settings: {e:?}"))?;
+            tracing::info!(relay = mailer.relay(), "mail goes through an SMTP relay");
+            Ok(Arc::new(mailer))
+        }
+    }
+}
+
+/// The links digests carry, from the public URL.
+pub fn digest_links(config: &Config) -> DigestLinks {
+    DigestLinks::new(
+        config.public_url.as_str(),
+        config.public_url.host_str().unwrap_or("localhost"),
+    )
+}
+
+/// Every `every` (and once at start), sends the digests that are due
+/// from `source` through `mailer`. Which digests are due, and what they
+/// last reported, is stored: a restart repeats none and skips none.
+pub async fn send_digests_every(
+    app: Arc<Entremise>,
+    source: Arc<dyn DigestSource>,
+    mailer: Arc<dyn Mailer>,
+    links: DigestLinks,
+    every: std::time::Duration,
+) {
+    let mut ticks = tokio::time::interval(every);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        match app
+            .mail()
+            .send_due_digests(&*source, &*mailer, &links)
+            .await
+        {
+            Ok(run) => {
+                if run.sent + run.empty > 0 {
+                    tracing::info!(sent = run.sent, empty = run.empty, "digests");
+                }
+                for (account, error) in &run.failed {
+                    tracing::warn!(%account, %error, "digest not sent: tried again at the next run");
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "sending the digests due"),
+        }
+    }
+}
+
 /// Runs the server until Ctrl-C or SIGTERM.
 pub async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
     let store = open_store(&config)?;
     let search = open_search(&config, &*store).await?;
     let media = open_media(&config)?;
+    // Opened at start so that a wrong mail setting stops the server now.
+    // The digest loop (`send_digests_every`) takes it once the
+    // notifications provide its `DigestSource`.
+    let _mailer = open_mailer(&config)?;
     if demo {
         // Seeded through the store, then the network is loaded from it.
         let seeding = domain(

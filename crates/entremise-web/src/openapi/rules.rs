@@ -412,6 +412,11 @@ impl Modify for RequestRules {
             };
             *slot = RefOr::T(with_description(rule, description));
         }
+        // A digest needs consent: the two shapes a member may send.
+        components.schemas.insert(
+            "EmailPreferencesInput".to_owned(),
+            RefOr::T(email_preferences_input()),
+        );
         // An upload's parts are `file` and `alt`, nothing else.
         if let Some(RefOr::T(Schema::Object(form))) = components.schemas.get_mut("UploadForm") {
             form.additional_properties = Some(Box::new(AdditionalProperties::FreeForm(false)));
@@ -438,6 +443,40 @@ impl Modify for RequestRules {
             }
         }
     }
+}
+
+/// `PUT /api/v1/me/email-preferences`: with consent, any digest; without,
+/// the digest is `off` (`EmailPreferences::new`).
+fn email_preferences_input() -> Schema {
+    let shape = |consent: bool, digests: &[&str]| {
+        Schema::Object(
+            ObjectBuilder::new()
+                .schema_type(Type::Object)
+                .property(
+                    "consent",
+                    Schema::Object(
+                        ObjectBuilder::new()
+                            .schema_type(Type::Boolean)
+                            .enum_values(Some([serde_json::Value::Bool(consent)]))
+                            .build(),
+                    ),
+                )
+                .required("consent")
+                .property("digest", enumeration(digests.iter().copied()))
+                .required("digest")
+                .additional_properties(Some(AdditionalProperties::FreeForm(false)))
+                .build(),
+        )
+    };
+    Schema::OneOf(
+        OneOfBuilder::new()
+            .item(shape(true, &["off", "daily", "weekly"]))
+            .item(shape(false, &["off"]))
+            .description(Some(
+                "Consent to e-mails, and the digest's frequency (`off` without consent).",
+            ))
+            .build(),
+    )
 }
 
 /// `schema` with the description the property had.

@@ -259,6 +259,8 @@ struct Edit {
     positions: Vec<Position>,
     errors: Vec<String>,
     saved: bool,
+    /// The member's e-mail preferences (his own person profile only).
+    email: Option<super::email::EmailSection>,
 }
 
 const EDITABLE: [(Field, &str, bool); 10] = [
@@ -460,6 +462,7 @@ fn edit_page(l: Layout, view: &ProfileView, errors: Vec<String>, saved: bool) ->
         settings,
         errors,
         saved,
+        email: None,
         l,
     }
 }
@@ -467,6 +470,8 @@ fn edit_page(l: Layout, view: &ProfileView, errors: Vec<String>, saved: bool) ->
 #[derive(Deserialize)]
 pub struct EditQuery {
     saved: Option<String>,
+    /// `saved` when the e-mail section was just saved.
+    email: Option<String>,
 }
 
 pub async fn edit_form(
@@ -486,7 +491,27 @@ pub async fn edit_form(
         return Err(Error::NotFound.into());
     }
     let l = Layout::new(&state, &ctx, state.catalog.get(ctx.locale, "edit_title"));
-    Ok(render(&edit_page(l, &view, Vec::new(), q.saved.is_some())))
+    let email = email_section(&state, &ctx, &l, &view, q.email.is_some()).await?;
+    Ok(render(&Edit {
+        email,
+        ..edit_page(l, &view, Vec::new(), q.saved.is_some())
+    }))
+}
+
+/// The e-mail section, shown on the member's own person profile (a page
+/// he runs has none: mail goes to accounts).
+async fn email_section(
+    state: &AppState,
+    ctx: &Ctx,
+    l: &Layout,
+    view: &ProfileView,
+    saved: bool,
+) -> Result<Option<super::email::EmailSection>, Error> {
+    if view.kind != ProfileKind::Person {
+        return Ok(None);
+    }
+    let preferences = state.app.mail().preferences(&ctx.viewer).await?;
+    Ok(Some(super::email::section(l, preferences, saved)))
 }
 
 fn patch_from_form(form: &FormData, is_person: bool) -> Result<ProfilePatch, Error> {
@@ -569,9 +594,13 @@ pub async fn edit(
             };
             let l = Layout::new(&state, &ctx, state.catalog.get(ctx.locale, "edit_title"));
             let errors = super::account::form_errors(&e);
+            let email = email_section(&state, &ctx, &l, &view, false).await?;
             Ok((
                 axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-                render(&edit_page(l, &view, errors, false)),
+                render(&Edit {
+                    email,
+                    ..edit_page(l, &view, errors, false)
+                }),
             )
                 .into_response())
         }

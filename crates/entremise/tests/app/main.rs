@@ -14,6 +14,7 @@ mod events;
 mod introductions;
 mod leaks;
 mod lists;
+mod mail;
 mod pages_api;
 mod post_pages;
 mod posts;

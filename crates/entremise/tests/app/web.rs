@@ -5,14 +5,14 @@ use axum::http::{Method, StatusCode};
 use serde_json::json;
 
 /// A browser: keeps cookies, reads the form token off pages.
-struct Browser<'a> {
+pub(crate) struct Browser<'a> {
     app: &'a TestApp,
     cookies: Vec<String>,
-    lang: &'static str,
+    pub(crate) lang: &'static str,
 }
 
 impl<'a> Browser<'a> {
-    fn new(app: &'a TestApp) -> Self {
+    pub(crate) fn new(app: &'a TestApp) -> Self {
         Self {
             app,
             cookies: Vec::new(),
@@ -30,7 +30,7 @@ impl<'a> Browser<'a> {
         }
     }
 
-    async fn get(&mut self, path: &str) -> Response {
+    pub(crate) async fn get(&mut self, path: &str) -> Response {
         let r = self
             .app
             .send(
@@ -51,7 +51,7 @@ impl<'a> Browser<'a> {
             .to_owned()
     }
 
-    async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Response {
+    pub(crate) async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Response {
         let token = self.token();
         let mut all = vec![("csrf", token.as_str())];
         all.extend_from_slice(fields);
