@@ -53,6 +53,13 @@ pub trait Projection: Send + Sync + 'static {
     /// event already applied must change nothing.
     async fn apply(&self, events: &[Arc<Event>]) -> Result<()>;
 
+    /// Whether the projection cares about this event. A batch holding none
+    /// it wants only moves its cursor, without a call to [`Self::apply`]
+    /// (most writes concern one or two projections).
+    fn wants(&self, _event: &Event) -> bool {
+        true
+    }
+
     /// Whether a writing request waits for this projection before it
     /// answers (those that serve pages and answers do; notifications and
     /// pushes to other members need not).
@@ -208,6 +215,11 @@ async fn run(log: Arc<dyn EventLog>, p: Arc<dyn Projection>, state: Arc<Projecti
             }
             continue;
         };
+        if !batch.iter().any(|e| p.wants(e)) {
+            cursor = last;
+            state.applied.send_replace(cursor);
+            continue;
+        }
         // A panic in a projection is a failure like another, retried.
         let applying = {
             let p = p.clone();

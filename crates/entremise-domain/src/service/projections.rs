@@ -38,6 +38,18 @@ impl Projection for NetworkProjection {
         "network"
     }
 
+    fn wants(&self, e: &Event) -> bool {
+        matches!(
+            e.change,
+            Change::MemberJoined { .. }
+                | Change::ProfileChanged { .. }
+                | Change::ContactAdded { .. }
+                | Change::ContactRemoved { .. }
+                | Change::Blocked { .. }
+                | Change::Unblocked { .. }
+        )
+    }
+
     async fn start(&self) -> Result<i64> {
         Ok(self.core.loaded_at)
     }
@@ -76,6 +88,13 @@ pub(crate) struct TimelinesProjection {
 impl Projection for TimelinesProjection {
     fn name(&self) -> &'static str {
         "timelines"
+    }
+
+    fn wants(&self, e: &Event) -> bool {
+        matches!(
+            e.change,
+            Change::PostPublished { .. } | Change::PostDeleted { .. }
+        )
     }
 
     async fn start(&self) -> Result<i64> {
@@ -121,6 +140,17 @@ const CHECKPOINT_EVERY: i64 = 1_000;
 impl Projection for SearchProjection {
     fn name(&self) -> &'static str {
         SEARCH_CHECKPOINT
+    }
+
+    /// Changes to documents, and now and then any event, to move the
+    /// checkpoint on.
+    fn wants(&self, e: &Event) -> bool {
+        matches!(
+            e.change,
+            Change::MemberJoined { .. }
+                | Change::ProfileChanged { .. }
+                | Change::PositionChanged { .. }
+        ) || e.seq - self.saved.load(Ordering::Relaxed) >= CHECKPOINT_EVERY
     }
 
     async fn start(&self) -> Result<i64> {
@@ -216,6 +246,16 @@ pub(crate) struct SessionsProjection {
 impl Projection for SessionsProjection {
     fn name(&self) -> &'static str {
         "sessions"
+    }
+
+    fn wants(&self, e: &Event) -> bool {
+        matches!(
+            e.change,
+            Change::SessionEnded { .. }
+                | Change::AccountChanged { .. }
+                | Change::PageRoleChanged { .. }
+                | Change::ProfileChanged { .. }
+        )
     }
 
     async fn start(&self) -> Result<i64> {
