@@ -2,7 +2,7 @@
 //!
 //! One service per area ([`Accounts`], [`Profiles`], [`Pages`],
 //! [`Contacts`], [`Introductions`], [`Conversations`], [`Posts`],
-//! [`Search`], [`Visits`]) over a shared [`Core`] of ports, in-memory state
+//! [`Search`], [`Visits`], [`Notifications`]) over a shared [`Core`] of ports, in-memory state
 //! and clock; an area that needs another holds it as a field, so every
 //! dependency between areas is written down. JSON handlers and HTML pages
 //! reach them through [`Entremise`] (`app.posts().feed(..)`), each handler
@@ -14,6 +14,7 @@ mod contacts;
 mod conversations;
 mod core;
 mod introductions;
+mod notifications;
 mod outreach;
 mod pages;
 mod posts;
@@ -45,6 +46,9 @@ pub use contacts::{
 pub use conversations::{ConversationList, Conversations, MessagePage, NewConversationInput};
 pub use introductions::{
     IntroductionInput, IntroductionRole, IntroductionView, Introductions, NoteView,
+};
+pub use notifications::{
+    NotificationObjectView, NotificationSettings, NotificationView, Notifications, UnreadCount,
 };
 use outreach::Outreach;
 pub use pages::{
@@ -181,6 +185,7 @@ pub struct Entremise {
     posts: Posts,
     search: Search,
     visits: Visits,
+    notifications: Notifications,
 }
 
 /// The in-memory state loaded from the store, and where the outbox stood
@@ -298,7 +303,9 @@ impl Entremise {
                 core: core.clone(),
                 accounts: accounts.clone(),
             }),
+            Arc::new(notifications::NotificationsProjection { core: core.clone() }),
         ];
+        let notifications = Notifications::new(core.clone());
         let log: Arc<dyn crate::events::EventLog> = core.store.clone();
         let dispatcher = crate::events::Dispatcher::start(log, projections);
         if core.dispatcher.set(dispatcher).is_err() {
@@ -315,6 +322,7 @@ impl Entremise {
             posts,
             search,
             visits,
+            notifications,
         }
     }
 
@@ -352,6 +360,10 @@ impl Entremise {
 
     pub fn visits(&self) -> &Visits {
         &self.visits
+    }
+
+    pub fn notifications(&self) -> &Notifications {
+        &self.notifications
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {
