@@ -14,6 +14,7 @@ mod invite;
 mod layout;
 mod messages;
 mod network;
+mod notifications;
 mod posts;
 mod profile;
 mod search;
@@ -39,6 +40,12 @@ pub fn routes() -> Router<AppState> {
         .route("/lang", post(account::switch_language))
         .route("/settings/sessions", get(account::sessions))
         .route("/settings/visitors", get(visits::visitors))
+        .route(
+            "/settings/notifications",
+            get(notifications::settings).post(notifications::save_settings),
+        )
+        .route("/notifications", get(notifications::list))
+        .route("/notifications/read", post(notifications::mark_read))
         .route(
             "/settings/sessions/{id}/revoke",
             post(account::revoke_session),
