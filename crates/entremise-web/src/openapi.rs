@@ -2,8 +2,8 @@
 //! a browsable API explorer served from the binary (no download).
 
 use crate::api::{
-    self, accounts, contacts, conversations, introductions, notifications, pages, posts, profiles, search,
-    visits,
+    self, accounts, contacts, conversations, introductions, notifications, pages, posts, profiles,
+    search, visits,
 };
 use crate::limits::RateLimitedResponses;
 use crate::state::AppState;

@@ -65,7 +65,10 @@ pub async fn mark_read(
 #[utoipa::path(get, path = "/api/v1/notifications/unread", tag = "notifications",
     responses((status = 200, body = UnreadCount), (status = 401, body = ErrorBody)),
     security(("bearer" = [])))]
-pub async fn unread(State(state): State<AppState>, ctx: Ctx) -> Result<Json<UnreadCount>, ApiError> {
+pub async fn unread(
+    State(state): State<AppState>,
+    ctx: Ctx,
+) -> Result<Json<UnreadCount>, ApiError> {
     ctx.viewer.require()?;
     Ok(Json(state.app.notifications().unread(&ctx.viewer).await?))
 }

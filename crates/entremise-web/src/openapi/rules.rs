@@ -348,7 +348,11 @@ fn body_rules() -> Vec<(&'static str, &'static str, Schema)> {
         ("ProfilePatch", "fields", profile_fields()),
         ("ProfilePatch", "audiences", profile_audiences()),
         ("NotificationSettings", "kinds", notification_kinds()),
-        ("MarkRead", "up_to", string(Some(1), 19, "^[0-9]+$".to_owned())),
+        (
+            "MarkRead",
+            "up_to",
+            string(Some(1), 19, "^[0-9]+$".to_owned()),
+        ),
     ]
 }
 

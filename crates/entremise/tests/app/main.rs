@@ -13,6 +13,7 @@ mod durability;
 mod introductions;
 mod leaks;
 mod lists;
+mod notifications;
 mod pages_api;
 mod post_pages;
 mod posts;
