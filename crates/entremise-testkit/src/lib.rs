@@ -57,6 +57,7 @@ pub async fn run_store_story(store: Arc<dyn Store>) {
         profile_visits,
         post_views_and_reach,
         lists_a_page_at_a_time,
+        notifications_grow_and_replay_once,
     );
 }
 
@@ -114,6 +115,7 @@ macro_rules! store_conformance_tests {
                 profile_visits,
                 post_views_and_reach,
                 lists_a_page_at_a_time,
+                notifications_grow_and_replay_once,
             );
         }
     };

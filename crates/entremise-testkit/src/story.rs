@@ -13,6 +13,7 @@ mod contacts;
 mod conversations;
 mod introductions;
 mod lists;
+mod notifications;
 mod pages;
 mod posts;
 mod profiles;
@@ -26,6 +27,7 @@ pub use introductions::{
     relay_stats,
 };
 pub use lists::lists_a_page_at_a_time;
+pub use notifications::notifications_grow_and_replay_once;
 pub use pages::{children, contact_messages, last_owner, offices_and_services, pages_and_roles};
 pub use posts::{
     comments_reactions_and_counts, counters_for_a_viewer, follows, media_usage_and_collection,
