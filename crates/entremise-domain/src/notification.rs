@@ -316,7 +316,7 @@ pub fn addressees(change: &Change, mentioned: &[ProfileId]) -> Vec<Addressee> {
 /// The draft for one person told of `a` by the event `event`, unless he
 /// is the actor himself (a manager acting as the page he is told for).
 pub fn draft(a: &Addressee, recipient: ProfileId, event: &Event) -> Option<NotificationDraft> {
-    (recipient != a.actor).then(|| NotificationDraft {
+    (recipient != a.actor).then_some(NotificationDraft {
         recipient,
         kind: a.kind,
         actor: a.actor,
@@ -341,7 +341,10 @@ mod tests {
     const DAN: ProfileId = ProfileId(4);
     const PAGE: ProfileId = ProfileId(10);
 
-    fn told(change: Change, mentioned: &[ProfileId]) -> Vec<(ProfileId, K, ProfileId, O)> {
+    /// Who is told, of what, by whom, about what.
+    type Told = (ProfileId, K, ProfileId, O);
+
+    fn told(change: Change, mentioned: &[ProfileId]) -> Vec<Told> {
         addressees(&change, mentioned)
             .into_iter()
             .map(|a| (a.profile, a.kind, a.actor, a.object.unwrap()))
@@ -351,7 +354,7 @@ mod tests {
     #[test]
     fn each_change_tells_whom_the_rules_say() {
         let published = time::macros::datetime!(2026-12-07 10:00 UTC);
-        let table: Vec<(Change, Vec<ProfileId>, Vec<(ProfileId, K, ProfileId, O)>)> = vec![
+        let table: Vec<(Change, Vec<ProfileId>, Vec<Told>)> = vec![
             (
                 Change::ContactRequested {
                     request: 5,

@@ -328,9 +328,10 @@ impl Notifications {
             Some(NotificationObject::Conversation(id)) => {
                 (Some(with_id("conversation", id)), format!("/messages/{id}"))
             }
-            Some(NotificationObject::ContactRequest(id)) => {
-                (Some(with_id("contact_request", id)), "/network".to_owned())
-            }
+            Some(NotificationObject::ContactRequest(id)) => (
+                Some(with_id("contact_request", id)),
+                "/network#requests".to_owned(),
+            ),
             Some(NotificationObject::Introduction(id)) => (
                 Some(with_id("introduction", id)),
                 format!("/introductions#introduction-{id}"),

@@ -123,6 +123,15 @@ pub async fn notifications_grow_and_replay_once(store: Arc<dyn Store>) {
         .set_notification_kind(cy, K::Mention, true)
         .await
         .unwrap();
-    assert_eq!(store.muted_notification_kinds(cy).await.unwrap(), [K::Reply]);
-    assert!(store.muted_notification_kinds(ada).await.unwrap().is_empty());
+    assert_eq!(
+        store.muted_notification_kinds(cy).await.unwrap(),
+        [K::Reply]
+    );
+    assert!(
+        store
+            .muted_notification_kinds(ada)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
