@@ -303,7 +303,7 @@ impl Entremise {
                 core: core.clone(),
                 accounts: accounts.clone(),
             }),
-            Arc::new(notifications::NotificationsProjection { core: core.clone() }),
+            Arc::new(notifications::NotificationsProjection::new(core.clone())),
         ];
         let notifications = Notifications::new(core.clone());
         let log: Arc<dyn crate::events::EventLog> = core.store.clone();

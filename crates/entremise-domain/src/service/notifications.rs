@@ -28,10 +28,15 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 use time::OffsetDateTime;
 
 /// The name of the notifications projection and of its checkpoint.
 pub(crate) const NOTIFICATIONS_CHECKPOINT: &str = "notifications";
+
+/// Events after which the checkpoint is saved even when none of them
+/// notified anyone (a batch that notifies saves it with its notifications).
+const CHECKPOINT_EVERY: i64 = 1_000;
 
 /// At most this many notifications are read back to leave the hidden ones
 /// out of the unread count of a member who has a block.
@@ -285,9 +290,7 @@ impl Notifications {
     /// earlier cursor as the dispatcher does after a failure (it changes
     /// nothing already applied).
     pub fn projection(&self) -> Arc<dyn Projection> {
-        Arc::new(NotificationsProjection {
-            core: self.core.clone(),
-        })
+        Arc::new(NotificationsProjection::new(self.core.clone()))
     }
 
     async fn may_see_post(&self, lens: &Lens, post: i64) -> Result<bool> {
@@ -336,18 +339,19 @@ impl Notifications {
                 Some(with_id("introduction", id)),
                 format!("/introductions#introduction-{id}"),
             ),
-            Some(NotificationObject::Profile(p)) => {
-                let r = self.core.profile_ref_of(p).await?;
-                let url = format!("/@{}", r.handle);
-                (
+            Some(NotificationObject::Profile(p)) => match self.core.profile_ref_of(p).await {
+                Ok(r) => (
                     Some(NotificationObjectView {
                         kind: "profile",
                         id: None,
                         handle: Some(r.handle.to_string()),
                     }),
-                    url,
-                )
-            }
+                    format!("/@{}", r.handle),
+                ),
+                // A profile that is gone is named no more.
+                Err(Error::NotFound) => (None, "/notifications".to_owned()),
+                Err(e) => return Err(e),
+            },
             Some(NotificationObject::Position(id)) => {
                 let me = self.core.person_ref(reader.person).await?;
                 (Some(with_id("position", id)), format!("/@{}", me.handle))
@@ -360,8 +364,25 @@ impl Notifications {
 /// checkpoint is saved with each batch's notifications in one transaction,
 /// so a replayed event never notifies twice. Nobody waits for it before
 /// answering a write.
+///
+/// A run of events that notifies nobody saves no checkpoint until
+/// [`CHECKPOINT_EVERY`] events have passed, so that unrelated writes do not
+/// each pay for one more write; replaying such a run after a restart
+/// notifies nobody either (the rules read the same events), except where
+/// a member meanwhile switched a kind back on or lifted a block.
 pub(crate) struct NotificationsProjection {
-    pub(crate) core: Arc<Core>,
+    core: Arc<Core>,
+    /// The checkpoint last saved.
+    saved: AtomicI64,
+}
+
+impl NotificationsProjection {
+    pub(crate) fn new(core: Arc<Core>) -> Self {
+        Self {
+            core,
+            saved: AtomicI64::new(0),
+        }
+    }
 }
 
 #[async_trait]
@@ -372,12 +393,14 @@ impl Projection for NotificationsProjection {
 
     async fn start(&self) -> Result<i64> {
         // Never ran here: nothing that happened before is notified now.
-        Ok(self
+        let at = self
             .core
             .store
             .checkpoint(NOTIFICATIONS_CHECKPOINT)
             .await?
-            .unwrap_or(self.core.loaded_at))
+            .unwrap_or(self.core.loaded_at);
+        self.saved.store(at, Ordering::Relaxed);
+        Ok(at)
     }
 
     async fn apply(&self, events: &[Arc<Event>]) -> Result<()> {
@@ -399,10 +422,15 @@ impl Projection for NotificationsProjection {
                 }
             }
         }
+        if drafts.is_empty() && last - self.saved.load(Ordering::Relaxed) < CHECKPOINT_EVERY {
+            return Ok(());
+        }
         self.core
             .store
             .apply_notifications(&drafts, (NOTIFICATIONS_CHECKPOINT, last))
-            .await
+            .await?;
+        self.saved.store(last, Ordering::Relaxed);
+        Ok(())
     }
 
     fn read_your_writes(&self) -> bool {
