@@ -7,7 +7,10 @@
 //! created or grew it, which orders the real-time stream and lets a stream
 //! resume from an event id.
 
+use crate::events::{Change, Event};
 use crate::ids::ProfileId;
+use crate::introduction::IntroductionStatus;
+use crate::page::Role;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
@@ -117,4 +120,529 @@ pub struct Notification {
     pub read: bool,
     /// The last change event that created or grew it.
     pub seq: i64,
+}
+
+/// Who a notification goes to, as the rules first name him: a person, or a
+/// page (or persona), whose managers with the right role are told in its
+/// place (see [`Addressee::roles`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Addressee {
+    pub profile: ProfileId,
+    pub kind: NotificationKind,
+    pub actor: ProfileId,
+    pub object: Option<NotificationObject>,
+}
+
+impl NotificationKind {
+    /// Whether a manager holding `role` on a page is told of this kind on
+    /// the page's behalf: a new follower is for every role (analysts read
+    /// the page's audience), everything about the page's posts and
+    /// mentions is for those who answer as the page (editors and above).
+    pub fn for_page_role(self, role: Role) -> bool {
+        match self {
+            NotificationKind::Follower => true,
+            NotificationKind::Comment
+            | NotificationKind::Reply
+            | NotificationKind::Reaction
+            | NotificationKind::Mention
+            | NotificationKind::Reshare => role.edits(),
+            _ => false,
+        }
+    }
+
+    /// Whether this kind is about a post the recipient must still be
+    /// allowed to see (the post named by the object).
+    pub fn concerns_a_post(self) -> bool {
+        matches!(
+            self,
+            NotificationKind::Comment
+                | NotificationKind::Reply
+                | NotificationKind::Reaction
+                | NotificationKind::Mention
+                | NotificationKind::Reshare
+        )
+    }
+}
+
+/// The notifications a change calls for, before privacy and settings:
+/// who is told, of what, by whom, about what. `mentioned` are the profiles
+/// that a published post's or an added comment's text names with
+/// `@handle` (the caller reads the text and resolves the handles; pass
+/// nothing for other changes).
+///
+/// Rules (each tested below):
+/// - nobody is told of his own act (actor and addressee the same);
+/// - a requester is told of his introduction's progress with the target as
+///   the actor, never the intermediary who forwarded or declined it (the
+///   requester may not be allowed to know him, PRIVACY.md);
+/// - a member replied to on his own post is told once, of the reply;
+/// - a reaction taken back, an expiry, a refused or withdrawn request,
+///   an unconfirmed position tell nobody.
+pub fn addressees(change: &Change, mentioned: &[ProfileId]) -> Vec<Addressee> {
+    use NotificationKind as K;
+    use NotificationObject as O;
+    let one = |profile, kind, actor, object| Addressee {
+        profile,
+        kind,
+        actor,
+        object: Some(object),
+    };
+    let mut out = Vec::new();
+    match change {
+        Change::ContactRequested { request, from, to } => {
+            out.push(one(
+                *to,
+                K::ContactRequest,
+                *from,
+                O::ContactRequest(*request),
+            ));
+        }
+        Change::ContactRequestDecided {
+            from,
+            to,
+            accepted: true,
+            ..
+        } => out.push(one(*from, K::ContactAccepted, *to, O::Profile(*to))),
+        Change::IntroductionRequested {
+            introduction,
+            requester,
+            next,
+            ..
+        } => out.push(one(
+            *next,
+            K::IntroductionWaiting,
+            *requester,
+            O::Introduction(*introduction),
+        )),
+        Change::IntroductionAdvanced {
+            introduction,
+            requester,
+            target,
+            status,
+            next,
+            ..
+        } => {
+            let object = O::Introduction(*introduction);
+            match status {
+                IntroductionStatus::Forwarded => {
+                    if let Some(next) = next {
+                        out.push(one(*next, K::IntroductionWaiting, *requester, object));
+                    }
+                    out.push(one(*requester, K::IntroductionForwarded, *target, object));
+                }
+                IntroductionStatus::Accepted => {
+                    out.push(one(*requester, K::IntroductionAccepted, *target, object));
+                }
+                IntroductionStatus::Declined => {
+                    out.push(one(*requester, K::IntroductionDeclined, *target, object));
+                }
+                IntroductionStatus::Pending | IntroductionStatus::Expired => {}
+            }
+        }
+        Change::MessagePosted {
+            conversation,
+            author,
+            members,
+            ..
+        } => {
+            for m in members {
+                out.push(one(*m, K::Message, *author, O::Conversation(*conversation)));
+            }
+        }
+        Change::CommentAdded {
+            post,
+            post_author,
+            author,
+            parent,
+            ..
+        } => {
+            let replied = parent.map(|(_, a)| a);
+            if let Some(parent_author) = replied {
+                out.push(one(parent_author, K::Reply, *author, O::Post(*post)));
+            }
+            if replied != Some(*post_author) {
+                out.push(one(*post_author, K::Comment, *author, O::Post(*post)));
+            }
+            for m in mentioned {
+                if Some(*m) != replied && m != post_author {
+                    out.push(one(*m, K::Mention, *author, O::Post(*post)));
+                }
+            }
+        }
+        Change::ReactionSet {
+            post,
+            post_author,
+            member,
+            kind: Some(_),
+        } => out.push(one(*post_author, K::Reaction, *member, O::Post(*post))),
+        Change::PostPublished {
+            post,
+            author,
+            reshare_of,
+            ..
+        } => {
+            if let Some((original, original_author)) = reshare_of {
+                out.push(one(
+                    *original_author,
+                    K::Reshare,
+                    *author,
+                    O::Post(*original),
+                ));
+            }
+            for m in mentioned {
+                out.push(one(*m, K::Mention, *author, O::Post(*post)));
+            }
+        }
+        Change::Followed { follower, page } => {
+            out.push(one(*page, K::Follower, *follower, O::Profile(*page)));
+        }
+        Change::PositionChanged {
+            person,
+            position,
+            organization: Some(org),
+            confirmed: Some(true),
+        } => out.push(one(
+            *person,
+            K::PositionConfirmed,
+            *org,
+            O::Position(position.0),
+        )),
+        _ => {}
+    }
+    out.retain(|a| a.profile != a.actor);
+    out
+}
+
+/// The draft for one person told of `a` by the event `event`, unless he
+/// is the actor himself (a manager acting as the page he is told for).
+pub fn draft(a: &Addressee, recipient: ProfileId, event: &Event) -> Option<NotificationDraft> {
+    (recipient != a.actor).then_some(NotificationDraft {
+        recipient,
+        kind: a.kind,
+        actor: a.actor,
+        object: a.object,
+        seq: event.seq,
+        at: event.at,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::PositionId;
+    use crate::post::ReactionKind;
+    use crate::privacy::Audience;
+    use NotificationKind as K;
+    use NotificationObject as O;
+
+    const ADA: ProfileId = ProfileId(1);
+    const BOB: ProfileId = ProfileId(2);
+    const CAROL: ProfileId = ProfileId(3);
+    const DAN: ProfileId = ProfileId(4);
+    const PAGE: ProfileId = ProfileId(10);
+
+    /// Who is told, of what, by whom, about what.
+    type Told = (ProfileId, K, ProfileId, O);
+
+    fn told(change: Change, mentioned: &[ProfileId]) -> Vec<Told> {
+        addressees(&change, mentioned)
+            .into_iter()
+            .map(|a| (a.profile, a.kind, a.actor, a.object.unwrap()))
+            .collect()
+    }
+
+    #[test]
+    fn each_change_tells_whom_the_rules_say() {
+        let published = time::macros::datetime!(2026-12-07 10:00 UTC);
+        let table: Vec<(Change, Vec<ProfileId>, Vec<Told>)> = vec![
+            (
+                Change::ContactRequested {
+                    request: 5,
+                    from: ADA,
+                    to: BOB,
+                },
+                vec![],
+                vec![(BOB, K::ContactRequest, ADA, O::ContactRequest(5))],
+            ),
+            (
+                Change::ContactRequestDecided {
+                    request: 5,
+                    from: ADA,
+                    to: BOB,
+                    accepted: true,
+                },
+                vec![],
+                vec![(ADA, K::ContactAccepted, BOB, O::Profile(BOB))],
+            ),
+            (
+                Change::ContactRequestDecided {
+                    request: 5,
+                    from: ADA,
+                    to: BOB,
+                    accepted: false,
+                },
+                vec![],
+                vec![],
+            ),
+            (
+                Change::IntroductionRequested {
+                    introduction: 7,
+                    requester: ADA,
+                    target: CAROL,
+                    next: BOB,
+                },
+                vec![],
+                vec![(BOB, K::IntroductionWaiting, ADA, O::Introduction(7))],
+            ),
+            (
+                Change::IntroductionAdvanced {
+                    introduction: 7,
+                    requester: ADA,
+                    target: CAROL,
+                    actor: Some(BOB),
+                    status: IntroductionStatus::Forwarded,
+                    next: Some(CAROL),
+                },
+                vec![],
+                vec![
+                    (CAROL, K::IntroductionWaiting, ADA, O::Introduction(7)),
+                    (ADA, K::IntroductionForwarded, CAROL, O::Introduction(7)),
+                ],
+            ),
+            (
+                Change::IntroductionAdvanced {
+                    introduction: 7,
+                    requester: ADA,
+                    target: CAROL,
+                    actor: Some(CAROL),
+                    status: IntroductionStatus::Accepted,
+                    next: None,
+                },
+                vec![],
+                vec![(ADA, K::IntroductionAccepted, CAROL, O::Introduction(7))],
+            ),
+            // An intermediary declined: the requester is told, with the
+            // target as the actor, never the intermediary.
+            (
+                Change::IntroductionAdvanced {
+                    introduction: 7,
+                    requester: ADA,
+                    target: CAROL,
+                    actor: Some(BOB),
+                    status: IntroductionStatus::Declined,
+                    next: None,
+                },
+                vec![],
+                vec![(ADA, K::IntroductionDeclined, CAROL, O::Introduction(7))],
+            ),
+            (
+                Change::IntroductionAdvanced {
+                    introduction: 7,
+                    requester: ADA,
+                    target: CAROL,
+                    actor: None,
+                    status: IntroductionStatus::Expired,
+                    next: None,
+                },
+                vec![],
+                vec![],
+            ),
+            (
+                Change::MessagePosted {
+                    conversation: 3,
+                    message: 9,
+                    author: ADA,
+                    members: vec![ADA, BOB, CAROL],
+                },
+                vec![],
+                vec![
+                    (BOB, K::Message, ADA, O::Conversation(3)),
+                    (CAROL, K::Message, ADA, O::Conversation(3)),
+                ],
+            ),
+            (
+                Change::CommentAdded {
+                    post: 4,
+                    post_author: ADA,
+                    comment: 8,
+                    author: BOB,
+                    parent: None,
+                },
+                vec![CAROL, ADA],
+                vec![
+                    (ADA, K::Comment, BOB, O::Post(4)),
+                    (CAROL, K::Mention, BOB, O::Post(4)),
+                ],
+            ),
+            // A reply to the post's author on his post: one notification.
+            (
+                Change::CommentAdded {
+                    post: 4,
+                    post_author: ADA,
+                    comment: 8,
+                    author: BOB,
+                    parent: Some((6, ADA)),
+                },
+                vec![],
+                vec![(ADA, K::Reply, BOB, O::Post(4))],
+            ),
+            (
+                Change::CommentAdded {
+                    post: 4,
+                    post_author: ADA,
+                    comment: 8,
+                    author: BOB,
+                    parent: Some((6, CAROL)),
+                },
+                vec![],
+                vec![
+                    (CAROL, K::Reply, BOB, O::Post(4)),
+                    (ADA, K::Comment, BOB, O::Post(4)),
+                ],
+            ),
+            // One's own comment on one's own post, mentioning oneself.
+            (
+                Change::CommentAdded {
+                    post: 4,
+                    post_author: ADA,
+                    comment: 8,
+                    author: ADA,
+                    parent: Some((6, ADA)),
+                },
+                vec![ADA],
+                vec![],
+            ),
+            (
+                Change::ReactionSet {
+                    post: 4,
+                    post_author: ADA,
+                    member: BOB,
+                    kind: Some(ReactionKind::Like),
+                },
+                vec![],
+                vec![(ADA, K::Reaction, BOB, O::Post(4))],
+            ),
+            (
+                Change::ReactionSet {
+                    post: 4,
+                    post_author: ADA,
+                    member: BOB,
+                    kind: None,
+                },
+                vec![],
+                vec![],
+            ),
+            (
+                Change::ReactionSet {
+                    post: 4,
+                    post_author: ADA,
+                    member: ADA,
+                    kind: Some(ReactionKind::Like),
+                },
+                vec![],
+                vec![],
+            ),
+            (
+                Change::PostPublished {
+                    post: 12,
+                    author: BOB,
+                    audience: Audience::Members,
+                    published_at: published,
+                    reshare_of: Some((4, ADA)),
+                },
+                vec![DAN, BOB],
+                vec![
+                    (ADA, K::Reshare, BOB, O::Post(4)),
+                    (DAN, K::Mention, BOB, O::Post(12)),
+                ],
+            ),
+            (
+                Change::Followed {
+                    follower: BOB,
+                    page: PAGE,
+                },
+                vec![],
+                vec![(PAGE, K::Follower, BOB, O::Profile(PAGE))],
+            ),
+            (
+                Change::PositionChanged {
+                    person: ADA,
+                    position: PositionId(2),
+                    organization: Some(PAGE),
+                    confirmed: Some(true),
+                },
+                vec![],
+                vec![(ADA, K::PositionConfirmed, PAGE, O::Position(2))],
+            ),
+            (
+                Change::PositionChanged {
+                    person: ADA,
+                    position: PositionId(2),
+                    organization: Some(PAGE),
+                    confirmed: Some(false),
+                },
+                vec![],
+                vec![],
+            ),
+            (
+                Change::Blocked {
+                    blocker: ADA,
+                    blocked: BOB,
+                },
+                vec![],
+                vec![],
+            ),
+        ];
+        for (change, mentioned, want) in table {
+            assert_eq!(told(change.clone(), &mentioned), want, "{change:?}");
+        }
+    }
+
+    #[test]
+    fn a_manager_is_not_told_of_what_he_did_as_the_page() {
+        let event = Event {
+            seq: 3,
+            at: time::macros::datetime!(2026-12-07 10:00 UTC),
+            change: Change::ReactionSet {
+                post: 4,
+                post_author: PAGE,
+                member: BOB,
+                kind: Some(ReactionKind::Like),
+            },
+        };
+        let a = addressees(&event.change, &[]);
+        assert_eq!(a.len(), 1);
+        assert_eq!(draft(&a[0], BOB, &event), None, "bob reacted himself");
+        let d = draft(&a[0], CAROL, &event).unwrap();
+        assert_eq!((d.recipient, d.actor, d.seq), (CAROL, BOB, 3));
+    }
+
+    #[test]
+    fn page_roles_hear_of_what_they_answer_for() {
+        use Role as R;
+        let table = [
+            (K::Follower, [true, true, true, true]),
+            (K::Comment, [true, true, true, false]),
+            (K::Reaction, [true, true, true, false]),
+            (K::Mention, [true, true, true, false]),
+            (K::Reshare, [true, true, true, false]),
+            (K::Message, [false, false, false, false]),
+        ];
+        for (kind, row) in table {
+            for (role, want) in [R::Owner, R::Admin, R::Editor, R::Analyst]
+                .into_iter()
+                .zip(row)
+            {
+                assert_eq!(kind.for_page_role(role), want, "{kind:?} {role:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn every_kind_reads_back_from_its_name() {
+        for k in NotificationKind::ALL {
+            assert_eq!(NotificationKind::parse(k.as_str()), Some(k));
+        }
+        assert_eq!(NotificationKind::parse("nope"), None);
+    }
 }

@@ -2,7 +2,7 @@
 //!
 //! One service per area ([`Accounts`], [`Profiles`], [`Pages`],
 //! [`Contacts`], [`Introductions`], [`Conversations`], [`Posts`],
-//! [`Search`], [`Visits`], [`Mail`]) over a shared [`Core`] of ports, in-memory state
+//! [`Search`], [`Visits`], [`Mail`], [`Notifications`]) over a shared [`Core`] of ports, in-memory state
 //! and clock; an area that needs another holds it as a field, so every
 //! dependency between areas is written down. JSON handlers and HTML pages
 //! reach them through [`Entremise`] (`app.posts().feed(..)`), each handler
@@ -15,6 +15,7 @@ mod conversations;
 mod core;
 mod introductions;
 mod mail;
+mod notifications;
 mod outreach;
 mod pages;
 mod posts;
@@ -48,6 +49,9 @@ pub use introductions::{
     IntroductionInput, IntroductionRole, IntroductionView, Introductions, NoteView,
 };
 pub use mail::{Mail, UnsubscribeCheck, UnsubscribeTarget};
+pub use notifications::{
+    NotificationObjectView, NotificationSettings, NotificationView, Notifications, UnreadCount,
+};
 use outreach::Outreach;
 pub use pages::{
     ContactFormRequest, Executive, NewPageRequest, OfficeRequest, PageDetails, Pages,
@@ -184,6 +188,7 @@ pub struct Entremise {
     search: Search,
     visits: Visits,
     mail: Mail,
+    notifications: Notifications,
 }
 
 /// The in-memory state loaded from the store, and where the outbox stood
@@ -302,7 +307,9 @@ impl Entremise {
                 core: core.clone(),
                 accounts: accounts.clone(),
             }),
+            Arc::new(notifications::NotificationsProjection::new(core.clone())),
         ];
+        let notifications = Notifications::new(core.clone());
         let log: Arc<dyn crate::events::EventLog> = core.store.clone();
         let dispatcher = crate::events::Dispatcher::start(log, projections);
         if core.dispatcher.set(dispatcher).is_err() {
@@ -320,6 +327,7 @@ impl Entremise {
             search,
             visits,
             mail,
+            notifications,
         }
     }
 
@@ -361,6 +369,10 @@ impl Entremise {
 
     pub fn mail(&self) -> &Mail {
         &self.mail
+    }
+
+    pub fn notifications(&self) -> &Notifications {
+        &self.notifications
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {

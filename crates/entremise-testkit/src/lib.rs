@@ -60,6 +60,7 @@ pub async fn run_store_story(store: Arc<dyn Store>) {
         events,
         email_preferences_and_digests,
         server_secrets,
+        notifications_grow_and_replay_once,
     );
 }
 
@@ -120,6 +121,7 @@ macro_rules! store_conformance_tests {
                 lists_a_page_at_a_time,
                 email_preferences_and_digests,
                 server_secrets,
+                notifications_grow_and_replay_once,
             );
         }
     };

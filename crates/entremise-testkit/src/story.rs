@@ -15,6 +15,7 @@ mod events;
 mod introductions;
 mod lists;
 mod mail;
+mod notifications;
 mod pages;
 mod posts;
 mod profiles;
@@ -30,6 +31,7 @@ pub use introductions::{
 };
 pub use lists::lists_a_page_at_a_time;
 pub use mail::{email_preferences_and_digests, server_secrets};
+pub use notifications::notifications_grow_and_replay_once;
 pub use pages::{children, contact_messages, last_owner, offices_and_services, pages_and_roles};
 pub use posts::{
     comments_reactions_and_counts, counters_for_a_viewer, follows, media_usage_and_collection,

@@ -6,6 +6,7 @@ pub mod contacts;
 pub mod conversations;
 pub mod introductions;
 pub mod mail;
+pub mod notifications;
 pub mod pages;
 pub mod posts;
 pub mod profiles;
@@ -505,6 +506,13 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/api/v1/conversations/{id}/messages",
             post(cv::send).get(cv::messages),
+        )
+        .route("/api/v1/notifications", get(notifications::list))
+        .route("/api/v1/notifications/read", post(notifications::mark_read))
+        .route("/api/v1/notifications/unread", get(notifications::unread))
+        .route(
+            "/api/v1/notifications/settings",
+            get(notifications::settings).put(notifications::set_settings),
         )
         .route("/api/v1/posts", post(po::create))
         .route(

@@ -155,8 +155,19 @@ async fn badges(state: &AppState, viewer: &Viewer) -> Badges {
             tracing::warn!(error = %e, "unread messages of the header not read");
             0
         });
+    let notifications = state
+        .app
+        .notifications()
+        .unread(viewer)
+        .await
+        .map(|u| u.unread)
+        .unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "unread notifications of the header not read");
+            0
+        });
     Badges {
         messages,
+        notifications,
         ..Badges::default()
     }
 }

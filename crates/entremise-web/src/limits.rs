@@ -41,10 +41,12 @@ pub enum Action {
     Suggest,
     /// A profile, a page, their contacts and posts.
     ProfileRead,
+    /// Read marks and settings of notifications.
+    Notification,
 }
 
 impl Action {
-    pub const ALL: [Action; 15] = [
+    pub const ALL: [Action; 16] = [
         Self::Post,
         Self::Comment,
         Self::Reaction,
@@ -60,6 +62,7 @@ impl Action {
         Self::Search,
         Self::Suggest,
         Self::ProfileRead,
+        Self::Notification,
     ];
 
     /// What one account may do: a burst, then so many per hour.
@@ -80,6 +83,7 @@ impl Action {
             Self::Search => Allowance::new(60, 1_800),
             Self::Suggest => Allowance::new(120, 3_600),
             Self::ProfileRead => Allowance::new(120, 3_600),
+            Self::Notification => Allowance::new(60, 1_200),
         }
     }
 
@@ -180,6 +184,10 @@ pub fn action_of(method: &Method, route: &str) -> Option<Action> {
         | "/api/v1/me/email-preferences"
         | "/settings/email"
         | "/unsubscribe/{}" => ProfileEdit,
+        "/api/v1/notifications/read"
+        | "/api/v1/notifications/settings"
+        | "/notifications/read"
+        | "/settings/notifications" => Notification,
         "/api/v1/blocks/{}"
         | "/api/v1/contacts/{}"
         | "/{}/block"

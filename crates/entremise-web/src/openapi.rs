@@ -2,8 +2,8 @@
 //! a browsable API explorer served from the binary (no download).
 
 use crate::api::{
-    self, accounts, contacts, conversations, introductions, mail, pages, posts, profiles, search,
-    visits,
+    self, accounts, contacts, conversations, introductions, mail, notifications, pages, posts,
+    profiles, search, visits,
 };
 use crate::limits::RateLimitedResponses;
 use crate::state::AppState;
@@ -99,6 +99,11 @@ use utoipa::{Modify, OpenApi};
         posts::unfollow,
         visits::my_visitors,
         visits::page_stats,
+        notifications::list,
+        notifications::mark_read,
+        notifications::unread,
+        notifications::settings,
+        notifications::set_settings,
     ),
     // A reshare's original is not followed from the post that holds it
     // (the type is recursive): named here so that its `$ref` resolves.
@@ -111,6 +116,7 @@ use utoipa::{Modify, OpenApi};
         (name = "contacts", description = "Contacts, contact requests, invitation codes, blocks"),
         (name = "introductions", description = "Being introduced by people you both know"),
         (name = "conversations", description = "Messages"),
+        (name = "notifications", description = "What a member is told of"),
         (name = "posts", description = "Posts, images, comments, reactions, reshares, follows and the feed"),
         (name = "search", description = "Finding people and pages, within what each viewer may see"),
         (name = "instance", description = "Health"),

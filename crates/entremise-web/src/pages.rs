@@ -15,6 +15,7 @@ mod invite;
 mod layout;
 mod messages;
 mod network;
+mod notifications;
 mod posts;
 mod profile;
 mod search;
@@ -45,6 +46,12 @@ pub fn routes() -> Router<AppState> {
             "/unsubscribe/{token}",
             get(email::confirm).post(email::unsubscribe),
         )
+        .route(
+            "/settings/notifications",
+            get(notifications::settings).post(notifications::save_settings),
+        )
+        .route("/notifications", get(notifications::list))
+        .route("/notifications/read", post(notifications::mark_read))
         .route(
             "/settings/sessions/{id}/revoke",
             post(account::revoke_session),

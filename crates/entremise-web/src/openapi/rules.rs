@@ -13,6 +13,7 @@
 //! and a look-ahead only for reserved handles.
 
 use entremise_domain::conversation::MAX_PARTICIPANTS;
+use entremise_domain::notification::NotificationKind;
 use entremise_domain::password;
 use entremise_domain::post::{MAX_ALT_CHARS, MAX_COMMENT_CHARS, MAX_IMAGES, MAX_POST_CHARS};
 use entremise_domain::privacy::{Audience, Field, Relation};
@@ -346,7 +347,26 @@ fn body_rules() -> Vec<(&'static str, &'static str, Schema)> {
         ),
         ("ProfilePatch", "fields", profile_fields()),
         ("ProfilePatch", "audiences", profile_audiences()),
+        ("NotificationSettings", "kinds", notification_kinds()),
+        (
+            "MarkRead",
+            "up_to",
+            string(Some(1), 19, "^[0-9]+$".to_owned()),
+        ),
     ]
+}
+
+/// `{kind: bool}` for the kinds of notification, no other key.
+fn notification_kinds() -> Schema {
+    let mut object = ObjectBuilder::new().schema_type(Type::Object);
+    for kind in NotificationKind::ALL {
+        object = object.property(kind.as_str(), Object::with_type(Type::Boolean));
+    }
+    Schema::Object(
+        object
+            .additional_properties(Some(AdditionalProperties::FreeForm(false)))
+            .build(),
+    )
 }
 
 /// The rules of query parameters, by name (the same everywhere).

@@ -93,16 +93,6 @@ impl Layout {
         })
     }
 
-    /// Who did something: "Zoé", "Zoé and Marc", "Zoé and 4 others"
-    /// (see [`Catalog::actors`]).
-    #[expect(
-        dead_code,
-        reason = "for the notifications page, whose lines name their actors"
-    )]
-    pub fn actors(&self, names: &[&str], total: u64) -> String {
-        self.catalog.actors(self.lang, names, total)
-    }
-
     /// The text for `key` in the page's language.
     pub fn t<'a>(&'a self, key: &'a str) -> &'a str {
         self.catalog.get(self.lang, key)

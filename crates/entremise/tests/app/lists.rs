@@ -480,6 +480,7 @@ async fn the_openapi_document_states_limit_cursor_and_400_for_every_list() {
             "/api/v1/introductions",
             "/api/v1/invitation-codes",
             "/api/v1/me/visitors",
+            "/api/v1/notifications",
             "/api/v1/pages/{handle}/audit",
             "/api/v1/pages/{handle}/contact-messages",
             "/api/v1/pages/{handle}/managers",

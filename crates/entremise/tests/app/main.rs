@@ -15,6 +15,7 @@ mod introductions;
 mod leaks;
 mod lists;
 mod mail;
+mod notifications;
 mod pages_api;
 mod post_pages;
 mod posts;
