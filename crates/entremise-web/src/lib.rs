@@ -10,6 +10,7 @@ mod assets;
 mod auth;
 mod client;
 mod deadlines;
+mod digest;
 mod error;
 mod i18n;
 mod limits;
@@ -19,6 +20,7 @@ mod security;
 mod state;
 
 pub use client::{BadIpNet, IpNet};
+pub use digest::digest_source;
 pub use i18n::Catalog;
 pub use state::WebConfig;
 

@@ -24,6 +24,7 @@ mod visits;
 pub use error_page::{ErrorFrame, PageError};
 pub use forms::{FormData, FormRejected, at_handle, profile_form, safe_next, see_other, urlencode};
 pub use layout::{Badges, Layout, render};
+pub use notifications::sentence as notification_sentence;
 
 use crate::auth::Ctx;
 use crate::state::AppState;

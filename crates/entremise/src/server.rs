@@ -265,9 +265,7 @@ pub async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
     let search = open_search(&config, &*store).await?;
     let media = open_media(&config)?;
     // Opened at start so that a wrong mail setting stops the server now.
-    // The digest loop (`send_digests_every`) takes it once the
-    // notifications provide its `DigestSource`.
-    let _mailer = open_mailer(&config)?;
+    let mailer = open_mailer(&config)?;
     if demo {
         // Seeded through the store, then the network is loaded from it.
         let seeding = domain(
@@ -286,6 +284,13 @@ pub async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
     let app = domain_with(store.clone(), search, media, Arc::new(SystemClock), limits).await?;
     tokio::spawn(collect_unattached_media(app.clone()));
     tokio::spawn(compact_events(app.clone()));
+    tokio::spawn(send_digests_every(
+        app.clone(),
+        entremise_web::digest_source(app.clone(), config.public_url.as_str()),
+        mailer,
+        digest_links(&config),
+        std::time::Duration::from_secs(600),
+    ));
     tokio::spawn(flush_visits_every_second(app.clone()));
     let flush_at_exit = app.clone();
     let router = entremise_web::router(app, web_config(&config))

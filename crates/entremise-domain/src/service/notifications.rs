@@ -222,6 +222,49 @@ impl Notifications {
         self.unread(viewer).await
     }
 
+    /// A member's unread notifications that grew after `since` and up to
+    /// `until`, newest first, as his lens shows them now (his e-mail
+    /// digest); at most 200.
+    pub async fn unread_between(
+        &self,
+        account: crate::AccountId,
+        since: OffsetDateTime,
+        until: OffsetDateTime,
+    ) -> Result<Vec<NotificationView>> {
+        let Some(acc) = self.core.store.account(account).await? else {
+            return Ok(Vec::new());
+        };
+        let reader = ViewerIdentity {
+            person: acc.person,
+            operated: self.core.store.roles_of_account(account).await?,
+            moderator: false,
+        };
+        let mut out = Vec::new();
+        let mut before = None;
+        loop {
+            let page = self
+                .core
+                .store
+                .notifications_of(acc.person, before, 200)
+                .await?;
+            let Some(last) = page.last() else {
+                return Ok(out);
+            };
+            before = Some((last.updated_at, last.id));
+            for n in &page {
+                if n.updated_at <= since || out.len() == 200 {
+                    return Ok(out);
+                }
+                if n.updated_at <= until
+                    && !n.read
+                    && let Some(view) = self.view_for(&reader, n).await?
+                {
+                    out.push(view);
+                }
+            }
+        }
+    }
+
     /// How many unread notifications the member would be shown. For a
     /// member who has a block, the most recent [`HIDDEN_WALK`] are read to
     /// leave out those with nobody left to show.
