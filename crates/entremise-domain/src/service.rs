@@ -2,7 +2,7 @@
 //!
 //! One service per area ([`Accounts`], [`Profiles`], [`Pages`],
 //! [`Contacts`], [`Introductions`], [`Conversations`], [`Posts`],
-//! [`Search`], [`Visits`]) over a shared [`Core`] of ports, in-memory state
+//! [`Search`], [`Visits`], [`Streams`]) over a shared [`Core`] of ports, in-memory state
 //! and clock; an area that needs another holds it as a field, so every
 //! dependency between areas is written down. JSON handlers and HTML pages
 //! reach them through [`Entremise`] (`app.posts().feed(..)`), each handler
@@ -20,6 +20,7 @@ mod posts;
 mod profiles;
 mod projections;
 mod search;
+mod streams;
 mod visits;
 
 use crate::clock::Clock;
@@ -60,6 +61,7 @@ pub use search::{
     MAX_DEPTH, MAX_LIMIT, MAX_QUERY_CHARS, MAX_QUERY_WORDS, SUGGESTIONS, Search, SearchPage,
     SearchRequest, SearchResult, rebuild_search_index,
 };
+pub use streams::{OpenStream, REPLAY_MAX_EVENTS, Streams};
 pub use visits::{
     KindStats, MAX_VISITORS, PageStats, PostStats, STATS_POSTS, VISITS_WINDOW_DAYS, Visitor,
     VisitorsPage, Visits,
@@ -98,6 +100,9 @@ pub struct DomainConfig {
     pub unattached_media_max: u64,
     /// How long an upload no post holds is kept before it is collected.
     pub unattached_media_kept: Duration,
+    /// Real-time streams one member may hold open at once on a node (tabs,
+    /// devices); opening one more closes his oldest.
+    pub streams_per_member: usize,
 }
 
 impl DomainConfig {
@@ -135,6 +140,7 @@ impl Default for DomainConfig {
             media_quota_bytes: 2 * 1024 * 1024 * 1024,
             unattached_media_max: 50,
             unattached_media_kept: Duration::hours(24),
+            streams_per_member: crate::realtime::STREAMS_PER_MEMBER,
         }
     }
 }
@@ -181,6 +187,7 @@ pub struct Entremise {
     posts: Posts,
     search: Search,
     visits: Visits,
+    streams: Streams,
 }
 
 /// The in-memory state loaded from the store, and where the outbox stood
@@ -278,6 +285,7 @@ impl Entremise {
         let contacts = Contacts::new(core.clone(), outreach.clone());
         let introductions = Introductions::new(core.clone(), outreach);
         let conversations = Conversations::new(core.clone());
+        let streams = Streams::new(core.clone(), conversations.clone());
         let posts = Posts::new(core.clone(), visits.clone());
         let pages = Pages::new(core.clone(), visits.clone());
         let profiles = Profiles::new(
@@ -298,6 +306,10 @@ impl Entremise {
                 core: core.clone(),
                 accounts: accounts.clone(),
             }),
+            Arc::new(streams::StreamsProjection {
+                core: core.clone(),
+                streams: streams.clone(),
+            }),
         ];
         let log: Arc<dyn crate::events::EventLog> = core.store.clone();
         let dispatcher = crate::events::Dispatcher::start(log, projections);
@@ -315,6 +327,7 @@ impl Entremise {
             posts,
             search,
             visits,
+            streams,
         }
     }
 
@@ -352,6 +365,11 @@ impl Entremise {
 
     pub fn visits(&self) -> &Visits {
         &self.visits
+    }
+
+    /// Real-time streams and typing pings.
+    pub fn streams(&self) -> &Streams {
+        &self.streams
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {

@@ -8,6 +8,7 @@
 //! | `timelines` | every author's post keys      | the outbox's end when loaded     |
 //! | `search`    | the full-text index (on disk) | its checkpoint in the store      |
 //! | `sessions`  | the cache of signed-in viewers| the outbox's end at start        |
+//! | `streams`   | none: pushes to open streams  | the outbox's end at start (`service/streams.rs`) |
 //!
 //! Each applies an event by setting the state to what the store says now
 //! (a profile's card and index document are read afresh) or by an
