@@ -32,6 +32,8 @@ pub enum Action {
     Outreach,
     Conversation,
     Message,
+    /// "… is typing" pings, one every few seconds while typing.
+    Typing,
     Invitation,
     ProfileEdit,
     /// Blocks, unblocks and removals of contacts.
@@ -44,7 +46,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 15] = [
+    pub const ALL: [Action; 16] = [
         Self::Post,
         Self::Comment,
         Self::Reaction,
@@ -54,6 +56,7 @@ impl Action {
         Self::Outreach,
         Self::Conversation,
         Self::Message,
+        Self::Typing,
         Self::Invitation,
         Self::ProfileEdit,
         Self::Block,
@@ -74,6 +77,7 @@ impl Action {
             Self::Outreach => Allowance::new(30, 300),
             Self::Conversation => Allowance::new(10, 100),
             Self::Message => Allowance::new(30, 600),
+            Self::Typing => Allowance::new(30, 1_800),
             Self::Invitation => Allowance::new(10, 100),
             Self::ProfileEdit => Allowance::new(30, 300),
             Self::Block => Allowance::new(20, 200),
@@ -167,6 +171,7 @@ pub fn action_of(method: &Method, route: &str) -> Option<Action> {
         | "/introductions/{}/{}" => Outreach,
         "/api/v1/conversations" | "/messages" => Conversation,
         "/api/v1/conversations/{}/messages" | "/messages/{}" => Message,
+        "/api/v1/conversations/{}/typing" => Typing,
         "/api/v1/invitation-codes"
         | "/api/v1/invitation-codes/{}"
         | "/network/codes"

@@ -2,7 +2,8 @@
 //! a browsable API explorer served from the binary (no download).
 
 use crate::api::{
-    self, accounts, contacts, conversations, introductions, pages, posts, profiles, search, visits,
+    self, accounts, contacts, conversations, introductions, pages, posts, profiles, search, stream,
+    visits,
 };
 use crate::limits::RateLimitedResponses;
 use crate::state::AppState;
@@ -77,6 +78,8 @@ use utoipa::{Modify, OpenApi};
         conversations::get,
         conversations::send,
         conversations::messages,
+        conversations::typing,
+        stream::stream,
         search::search,
         search::suggestions,
         posts::upload,
@@ -107,7 +110,7 @@ use utoipa::{Modify, OpenApi};
         (name = "pages", description = "Organizations, brands and personas"),
         (name = "contacts", description = "Contacts, contact requests, invitation codes, blocks"),
         (name = "introductions", description = "Being introduced by people you both know"),
-        (name = "conversations", description = "Messages"),
+        (name = "conversations", description = "Messages, typing, and the real-time stream"),
         (name = "posts", description = "Posts, images, comments, reactions, reshares, follows and the feed"),
         (name = "search", description = "Finding people and pages, within what each viewer may see"),
         (name = "instance", description = "Health"),
