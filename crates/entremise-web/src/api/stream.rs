@@ -39,6 +39,13 @@ const SEND_TIMEOUT: Duration = Duration::from_secs(10);
 /// control frames): larger messages end the connection.
 const MAX_CLIENT_MESSAGE: usize = 4 * 1024;
 
+/// The WebSocket's read buffer: the client sends only control frames.
+const READ_BUFFER: usize = 4 * 1024;
+
+/// Bytes a WebSocket may have waiting to be written (each event is
+/// written and flushed at once; this bounds a replay to a slow client).
+const MAX_WRITE_BUFFER: usize = 1024 * 1024;
+
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct StreamParams {
@@ -87,8 +94,14 @@ pub async fn stream(
     }
     let open = state.app.streams().open(&ctx.viewer, since).await?;
     Ok(match ws {
+        // Small buffers: an open stream mostly waits (the library's
+        // defaults, 128 KiB each way, would be most of its memory).
         Ok(ws) => ws
+            .read_buffer_size(READ_BUFFER)
+            .write_buffer_size(0)
+            .max_write_buffer_size(MAX_WRITE_BUFFER)
             .max_message_size(MAX_CLIENT_MESSAGE)
+            .max_frame_size(MAX_CLIENT_MESSAGE)
             .on_upgrade(move |socket| websocket(socket, open))
             .into_response(),
         Err(_) => event_stream(open).into_response(),

@@ -29,7 +29,8 @@ async fn serve(app: &TestApp) -> SocketAddr {
     addr
 }
 
-type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+type Ws =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 async fn websocket(addr: SocketAddr, m: &Member, last_event_id: Option<&str>) -> Ws {
     let mut req = format!("ws://{addr}/api/v1/stream")
@@ -187,7 +188,11 @@ async fn a_message_reaches_the_recipient_on_a_websocket_and_as_server_sent_event
     let mut bob_ws = websocket(addr, &bob, None).await;
     let (head, mut bob_sse) = Sse::open(addr, &bob, "").await;
     assert!(head.starts_with("HTTP/1.1 200"), "{head}");
-    assert!(head.to_ascii_lowercase().contains("content-type: text/event-stream"), "{head}");
+    assert!(
+        head.to_ascii_lowercase()
+            .contains("content-type: text/event-stream"),
+        "{head}"
+    );
     // The author's other sessions are told too.
     let mut ada_ws = websocket(addr, &ada, None).await;
 
@@ -291,7 +296,10 @@ async fn a_stream_resumed_from_its_last_event_id_gets_exactly_what_it_missed() {
     // From the newest id: nothing again.
     let newest = got.last().unwrap()["id"].as_str().unwrap().to_owned();
     let mut ws = websocket(addr, &bob, Some(&newest)).await;
-    assert_eq!(drain_ws(&mut ws, Duration::from_millis(300)).await, Vec::<Value>::new());
+    assert_eq!(
+        drain_ws(&mut ws, Duration::from_millis(300)).await,
+        Vec::<Value>::new()
+    );
 }
 
 #[tokio::test]
@@ -371,7 +379,10 @@ async fn nobody_outside_a_conversation_or_blocked_with_the_author_is_pushed_a_me
     let mut resumed = websocket(addr, &bob, Some(&before)).await;
     let replayed = drain_ws(&mut resumed, Duration::from_millis(500)).await;
     assert_eq!(texts(&replayed), ["from ada"], "{replayed:?}");
-    assert!(replayed.iter().all(|e| e["type"] != "typing"), "typing is not replayed");
+    assert!(
+        replayed.iter().all(|e| e["type"] != "typing"),
+        "typing is not replayed"
+    );
 }
 
 /// The id of the newest change, to resume after.
@@ -444,7 +455,10 @@ async fn a_stream_needs_a_signed_in_member() {
     let app = TestApp::new().await;
     let addr = serve(&app).await;
     let r = app
-        .send(crate::support::Req::new(Method::GET, "/api/v1/stream").header("accept", "text/event-stream"))
+        .send(
+            crate::support::Req::new(Method::GET, "/api/v1/stream")
+                .header("accept", "text/event-stream"),
+        )
         .await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     assert_eq!(crate::support::code(&r), "unauthenticated");
