@@ -478,3 +478,23 @@ async fn a_stream_needs_a_signed_in_member() {
     let r = app.get_as(&ada, "/api/v1/stream?since=abc").await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
 }
+
+#[tokio::test]
+async fn a_stream_outlives_the_request_time_limit() {
+    let app = TestApp::with_web_config(entremise_web::WebConfig {
+        // Long enough for a sign-up's password hashing in a debug build.
+        request_timeout: Duration::from_secs(3),
+        ..crate::support::test_web_config()
+    })
+    .await;
+    let (ada, bob, _) = app.cast().await;
+    app.connect(&ada, &bob).await;
+    let c = conversation(&app, &ada, &["bob"]).await;
+    let addr = serve(&app).await;
+    let mut ws = websocket(addr, &bob, None).await;
+    let (_, mut sse) = Sse::open(addr, &bob, "").await;
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    say(&app, &ada, &c, "still there").await;
+    assert_eq!(next_ws(&mut ws).await["message"]["text"], "still there");
+    assert_eq!(sse.next().await.1["message"]["text"], "still there");
+}
