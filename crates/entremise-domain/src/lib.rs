@@ -26,6 +26,7 @@ pub mod post;
 pub mod privacy;
 pub mod profile;
 pub mod ratelimit;
+pub mod realtime;
 pub mod relations;
 pub mod search;
 pub mod service;

@@ -2,7 +2,8 @@
 //!
 //! One service per area ([`Accounts`], [`Profiles`], [`Pages`],
 //! [`Contacts`], [`Introductions`], [`Conversations`], [`Posts`],
-//! [`Search`], [`Visits`], [`Mail`], [`Notifications`]) over a shared [`Core`] of ports, in-memory state
+//! [`Search`], [`Visits`], [`Mail`], [`Notifications`], [`Streams`]) over a shared
+//! [`Core`] of ports, in-memory state
 //! and clock; an area that needs another holds it as a field, so every
 //! dependency between areas is written down. JSON handlers and HTML pages
 //! reach them through [`Entremise`] (`app.posts().feed(..)`), each handler
@@ -22,6 +23,7 @@ mod posts;
 mod profiles;
 mod projections;
 mod search;
+mod streams;
 mod visits;
 
 use crate::clock::Clock;
@@ -66,6 +68,7 @@ pub use search::{
     MAX_DEPTH, MAX_LIMIT, MAX_QUERY_CHARS, MAX_QUERY_WORDS, SUGGESTIONS, Search, SearchPage,
     SearchRequest, SearchResult, rebuild_search_index,
 };
+pub use streams::{OpenStream, REPLAY_MAX_EVENTS, Streams};
 pub use visits::{
     KindStats, MAX_VISITORS, PageStats, PostStats, STATS_POSTS, VISITS_WINDOW_DAYS, Visitor,
     VisitorsPage, Visits,
@@ -104,6 +107,9 @@ pub struct DomainConfig {
     pub unattached_media_max: u64,
     /// How long an upload no post holds is kept before it is collected.
     pub unattached_media_kept: Duration,
+    /// Real-time streams one member may hold open at once on a node (tabs,
+    /// devices); opening one more closes his oldest.
+    pub streams_per_member: usize,
 }
 
 impl DomainConfig {
@@ -141,6 +147,7 @@ impl Default for DomainConfig {
             media_quota_bytes: 2 * 1024 * 1024 * 1024,
             unattached_media_max: 50,
             unattached_media_kept: Duration::hours(24),
+            streams_per_member: crate::realtime::STREAMS_PER_MEMBER,
         }
     }
 }
@@ -189,6 +196,7 @@ pub struct Entremise {
     visits: Visits,
     mail: Mail,
     notifications: Notifications,
+    streams: Streams,
 }
 
 /// The in-memory state loaded from the store, and where the outbox stood
@@ -287,6 +295,8 @@ impl Entremise {
         let introductions = Introductions::new(core.clone(), outreach);
         let conversations = Conversations::new(core.clone());
         let mail = Mail::new(core.clone());
+        let notifications = Notifications::new(core.clone());
+        let streams = Streams::new(core.clone(), conversations.clone(), notifications.clone());
         let posts = Posts::new(core.clone(), visits.clone());
         let pages = Pages::new(core.clone(), visits.clone());
         let profiles = Profiles::new(
@@ -308,8 +318,11 @@ impl Entremise {
                 accounts: accounts.clone(),
             }),
             Arc::new(notifications::NotificationsProjection::new(core.clone())),
+            Arc::new(streams::StreamsProjection {
+                core: core.clone(),
+                streams: streams.clone(),
+            }),
         ];
-        let notifications = Notifications::new(core.clone());
         let log: Arc<dyn crate::events::EventLog> = core.store.clone();
         let dispatcher = crate::events::Dispatcher::start(log, projections);
         if core.dispatcher.set(dispatcher).is_err() {
@@ -328,6 +341,7 @@ impl Entremise {
             visits,
             mail,
             notifications,
+            streams,
         }
     }
 
@@ -373,6 +387,11 @@ impl Entremise {
 
     pub fn notifications(&self) -> &Notifications {
         &self.notifications
+    }
+
+    /// Real-time streams and typing pings.
+    pub fn streams(&self) -> &Streams {
+        &self.streams
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {

@@ -6,10 +6,18 @@ document.addEventListener("submit", (event) => {
   }
 });
 // An open conversation refreshes itself: the page is fetched again and its
-// thread swapped in, leaving the message being typed alone.
+// thread swapped in, leaving the message being typed alone. Only while the
+// live stream below is not open (no EventSource, or it failed).
 const live = document.querySelector("[data-refresh][id]");
-if (live) {
-  setInterval(async () => {
+let polling = 0;
+const poll = (on) => {
+  if (!live || on === (polling !== 0)) return;
+  if (!on) {
+    clearInterval(polling);
+    polling = 0;
+    return;
+  }
+  polling = setInterval(async () => {
     try {
       const response = await fetch(window.location.href, { headers: { accept: "text/html" } });
       if (!response.ok) return;
@@ -19,6 +27,86 @@ if (live) {
       // Offline for a moment: the next round tries again.
     }
   }, Number(live.dataset.refresh) * 1000);
+};
+poll(true);
+// The live stream, while signed in: header badges, new messages and
+// "… is typing" in an open conversation. The browser resumes it by itself
+// (Last-Event-ID) after a cut.
+const streamUrl = document.body.dataset.stream;
+if (streamUrl && window.EventSource) {
+  const me = document.body.dataset.me;
+  const thread = document.querySelector("ol[data-conversation]");
+  const typing = document.getElementById("typing");
+  const box = document.querySelector("textarea[data-typing-url]");
+  let typingTimer = 0;
+  const badge = (name, count) => {
+    for (const b of document.querySelectorAll('[data-badge="' + name + '"]')) {
+      b.textContent = String(count);
+      b.hidden = count === 0;
+    }
+  };
+  const append = (m) => {
+    if (!thread || thread.querySelector('[data-id="' + m.id + '"]')) return;
+    thread.querySelector("[data-empty]")?.remove();
+    const li = document.createElement("li");
+    li.className = m.author.handle === me ? "message mine" : "message";
+    li.dataset.testid = "message";
+    li.dataset.id = m.id;
+    const meta = document.createElement("p");
+    meta.className = "meta";
+    const who = document.createElement("a");
+    who.href = "/@" + m.author.handle;
+    who.textContent = m.author.name;
+    const at = document.createElement("span");
+    at.className = "muted";
+    at.textContent = m.created_at.slice(0, 10) + " " + m.created_at.slice(11, 16);
+    meta.append(who, " ", at);
+    const text = document.createElement("p");
+    text.className = "text";
+    text.textContent = m.text;
+    li.append(meta, text);
+    thread.append(li);
+    if (typing) typing.textContent = "";
+  };
+  const source = new EventSource(streamUrl);
+  source.addEventListener("open", () => poll(false));
+  source.addEventListener("error", () => {
+    if (source.readyState === EventSource.CLOSED) poll(true);
+  });
+  source.addEventListener("message", (event) => {
+    let e;
+    try {
+      e = JSON.parse(event.data);
+    } catch {
+      return;
+    }
+    const here = thread && e.conversation === thread.dataset.conversation;
+    if (e.type === "message") {
+      badge("messages", e.unread);
+      if (here) append(e.message);
+    } else if (e.type === "read") {
+      badge("messages", e.unread);
+    } else if (e.type === "notification") {
+      badge("notifications", e.unread);
+    } else if (e.type === "typing" && here && typing) {
+      typing.textContent = typing.dataset.typing.replace("{name}", e.member.name);
+      clearTimeout(typingTimer);
+      typingTimer = setTimeout(() => (typing.textContent = ""), 6000);
+    } else if (e.type === "reset" && !(box && box.value)) {
+      // Too long away to catch up: start again from the page.
+      window.location.reload();
+    }
+  });
+  // Tell the others while typing, once every few seconds at most.
+  if (box) {
+    let told = 0;
+    box.addEventListener("input", () => {
+      const now = Date.now();
+      if (now - told < 3000 || !box.value.trim()) return;
+      told = now;
+      fetch(box.dataset.typingUrl, { method: "POST", headers: { accept: "application/json" } }).catch(() => {});
+    });
+  }
 }
 // Type-ahead under the search box: suggestions as one types, arrows to
 // move, Enter to open one; without this file the box still submits to /search.

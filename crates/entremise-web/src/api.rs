@@ -11,6 +11,7 @@ pub mod pages;
 pub mod posts;
 pub mod profiles;
 pub mod search;
+pub mod stream;
 pub mod visits;
 
 use crate::error::ApiError;
@@ -514,6 +515,8 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/notifications/settings",
             get(notifications::settings).put(notifications::set_settings),
         )
+        .route("/api/v1/conversations/{id}/typing", post(cv::typing))
+        .route("/api/v1/stream", get(stream::stream))
         .route("/api/v1/posts", post(po::create))
         .route(
             "/api/v1/posts/{id}",

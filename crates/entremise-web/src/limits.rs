@@ -32,6 +32,8 @@ pub enum Action {
     Outreach,
     Conversation,
     Message,
+    /// "… is typing" pings, one every few seconds while typing.
+    Typing,
     Invitation,
     ProfileEdit,
     /// Blocks, unblocks and removals of contacts.
@@ -46,7 +48,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 16] = [
+    pub const ALL: [Action; 17] = [
         Self::Post,
         Self::Comment,
         Self::Reaction,
@@ -56,6 +58,7 @@ impl Action {
         Self::Outreach,
         Self::Conversation,
         Self::Message,
+        Self::Typing,
         Self::Invitation,
         Self::ProfileEdit,
         Self::Block,
@@ -77,6 +80,7 @@ impl Action {
             Self::Outreach => Allowance::new(30, 300),
             Self::Conversation => Allowance::new(10, 100),
             Self::Message => Allowance::new(30, 600),
+            Self::Typing => Allowance::new(30, 1_800),
             Self::Invitation => Allowance::new(10, 100),
             Self::ProfileEdit => Allowance::new(30, 300),
             Self::Block => Allowance::new(20, 200),
@@ -171,6 +175,7 @@ pub fn action_of(method: &Method, route: &str) -> Option<Action> {
         | "/introductions/{}/{}" => Outreach,
         "/api/v1/conversations" | "/messages" => Conversation,
         "/api/v1/conversations/{}/messages" | "/messages/{}" => Message,
+        "/api/v1/conversations/{}/typing" => Typing,
         "/api/v1/invitation-codes"
         | "/api/v1/invitation-codes/{}"
         | "/network/codes"

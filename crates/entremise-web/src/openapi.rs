@@ -3,7 +3,7 @@
 
 use crate::api::{
     self, accounts, contacts, conversations, introductions, mail, notifications, pages, posts,
-    profiles, search, visits,
+    profiles, search, stream, visits,
 };
 use crate::limits::RateLimitedResponses;
 use crate::state::AppState;
@@ -80,6 +80,8 @@ use utoipa::{Modify, OpenApi};
         conversations::get,
         conversations::send,
         conversations::messages,
+        conversations::typing,
+        stream::stream,
         search::search,
         search::suggestions,
         posts::upload,
@@ -115,7 +117,7 @@ use utoipa::{Modify, OpenApi};
         (name = "pages", description = "Organizations, brands and personas"),
         (name = "contacts", description = "Contacts, contact requests, invitation codes, blocks"),
         (name = "introductions", description = "Being introduced by people you both know"),
-        (name = "conversations", description = "Messages"),
+        (name = "conversations", description = "Messages, typing, and the real-time stream"),
         (name = "notifications", description = "What a member is told of"),
         (name = "posts", description = "Posts, images, comments, reactions, reshares, follows and the feed"),
         (name = "search", description = "Finding people and pages, within what each viewer may see"),

@@ -7,6 +7,7 @@ mod graph_cmd;
 mod import_cmd;
 mod reindex_cmd;
 mod search_cmd;
+mod stream_cmd;
 
 /// mimalloc: a server answering many small requests spends a tenth of its
 /// time in the allocator otherwise (measured on the home feed).
@@ -46,6 +47,8 @@ enum Command {
     Graph(graph_cmd::GraphArgs),
     /// Exercise the search index: benchmark privacy-filtered searches beside SQLite FTS5.
     Search(search_cmd::SearchArgs),
+    /// Exercise the real-time stream: commit → WebSocket latency, memory and fan-out of open streams.
+    Stream(stream_cmd::StreamArgs),
 }
 
 fn init_logging() {
@@ -90,5 +93,6 @@ fn main() -> anyhow::Result<()> {
         }
         Command::Graph(args) => graph_cmd::run(args),
         Command::Search(args) => search_cmd::run(args),
+        Command::Stream(args) => stream_cmd::run(args),
     }
 }

@@ -92,6 +92,18 @@ impl ProjectionState {
     pub fn failures(&self) -> u64 {
         self.failures.load(Ordering::Relaxed)
     }
+
+    /// Waits until this projection has applied `seq`, for `wait` at most;
+    /// whether it has.
+    pub async fn wait_applied(&self, seq: i64, wait: Duration) -> bool {
+        if self.applied() >= seq {
+            return true;
+        }
+        let mut rx = self.applied.subscribe();
+        tokio::time::timeout(wait, rx.wait_for(|applied| *applied >= seq))
+            .await
+            .is_ok_and(|r| r.is_ok())
+    }
 }
 
 /// Feeds every projection the committed events, in commit order.

@@ -113,7 +113,7 @@ impl Conversations {
 
     /// A conversation the viewer takes part in; anyone else gets 404, and
     /// so does he when everyone else in it is hidden from him by a block.
-    async fn my_conversation(
+    pub(crate) async fn my_conversation(
         &self,
         lens: &Lens,
         id: i64,
@@ -225,7 +225,7 @@ impl Conversations {
         }))
     }
 
-    async fn message_view(&self, m: &Message) -> Result<MessageView> {
+    pub(crate) async fn message_view(&self, m: &Message) -> Result<MessageView> {
         Ok(MessageView {
             id: m.id,
             author: self.core.profile_ref_of(m.author).await?,
@@ -386,10 +386,17 @@ impl Conversations {
     /// Unread messages over the viewer's conversations, less those of
     /// members hidden from him by a block (see [`Self::hidden_from`]).
     pub async fn unread_messages(&self, viewer: &Viewer) -> Result<u64> {
-        let me = self.core.me(viewer)?;
+        self.core.me(viewer)?;
+        self.unread_messages_through(self.core.lens(viewer)).await
+    }
+
+    /// [`Self::unread_messages`] of the member whose lens this is (the
+    /// real-time streams count for the member they push to).
+    pub(crate) async fn unread_messages_through(&self, lens: Lens) -> Result<u64> {
+        let me = lens.person().ok_or(Error::Unauthenticated)?;
         let total = self.core.store.unread_total(me).await?;
         // Blocks are rare: only a member who has some has his list walked.
-        let lens = self.core.lens(viewer).gathered();
+        let lens = lens.gathered();
         if total == 0 || !lens.hides_anyone() {
             return Ok(total);
         }

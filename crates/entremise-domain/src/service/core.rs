@@ -53,6 +53,17 @@ impl Core {
         Lens::new(viewer.identity().cloned(), self.network.clone())
     }
 
+    /// The lens of a member who is not the one asking (the recipient of a
+    /// push): his own person, no page roles, no moderation.
+    pub(crate) fn member_lens(&self, member: ProfileId) -> Lens {
+        let identity = crate::privacy::ViewerIdentity {
+            person: member,
+            operated: Vec::new(),
+            moderator: false,
+        };
+        Lens::new(Some(identity), self.network.clone())
+    }
+
     /// Loads a profile the viewer may know exists.
     pub(crate) async fn visible_profile(
         &self,

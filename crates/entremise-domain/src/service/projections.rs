@@ -9,6 +9,7 @@
 //! | `search`    | the full-text index (on disk) | its checkpoint in the store      |
 //! | `sessions`  | the cache of signed-in viewers| the outbox's end at start        |
 //! | `notifications` | members' notifications (stored) | its checkpoint in the store (see [`super::notifications`]) |
+//! | `streams`   | none: pushes to open streams  | the outbox's end at start (`service/streams.rs`) |
 //!
 //! Each applies an event by setting the state to what the store says now
 //! (a profile's card and index document are read afresh) or by an

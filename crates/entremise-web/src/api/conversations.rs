@@ -154,3 +154,24 @@ pub async fn messages(
         next: Paging::wrap(page.next),
     }))
 }
+
+/// Tells the conversation's other participants, on their open streams,
+/// that the member is typing (an ephemeral `typing` event, not kept; a
+/// participant blocked with him is not told). Send it every few seconds
+/// while typing.
+#[utoipa::path(post, path = "/api/v1/conversations/{id}/typing", tag = "conversations", params(("id" = String, Path)),
+    responses((status = 204, description = "Told to whoever has a stream open"), (status = 404, description = "Not a participant, or nobody left in it the member may see", body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn typing(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    ApiPath(id): ApiPath<String>,
+) -> Result<StatusCode, ApiError> {
+    ctx.viewer.require()?;
+    state
+        .app
+        .streams()
+        .typing(&ctx.viewer, conversation_id(&id)?)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -31,6 +31,7 @@ struct Inbox {
 
 /// One message of a thread.
 pub struct Line {
+    pub id: i64,
     pub author: String,
     pub author_handle: String,
     pub mine: bool,
@@ -158,6 +159,7 @@ async fn thread(
         .into_iter()
         .rev()
         .map(|m: MessageView| Line {
+            id: m.id,
             mine: m.author.handle.as_str() == me,
             author: m.author.name,
             author_handle: m.author.handle.to_string(),

@@ -25,6 +25,7 @@ mod profiles;
 mod search;
 mod security;
 mod socket;
+mod stream;
 mod support;
 mod visits;
 mod web;
