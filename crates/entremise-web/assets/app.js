@@ -39,10 +39,35 @@ if (streamUrl && window.EventSource) {
   const typing = document.getElementById("typing");
   const box = document.querySelector("textarea[data-typing-url]");
   let typingTimer = 0;
+  // A header badge, drawn as the server draws it (templates/badge.html):
+  // the count shown, and in words (the language's plural rules) for
+  // assistive technologies; none at 0.
+  const plural = new Intl.PluralRules(document.documentElement.lang || "en");
   const badge = (name, count) => {
-    for (const b of document.querySelectorAll('[data-badge="' + name + '"]')) {
-      b.textContent = String(count);
-      b.hidden = count === 0;
+    if (typeof count !== "number") return;
+    for (const slot of document.querySelectorAll('[data-badge-slot="' + name + '"]')) {
+      let b = slot.querySelector('[data-badge="' + name + '"]');
+      if (count === 0) {
+        b?.remove();
+        continue;
+      }
+      if (!b) {
+        b = document.createElement("span");
+        b.className = "count";
+        b.dataset.badge = name;
+        const shown = document.createElement("span");
+        shown.setAttribute("aria-hidden", "true");
+        const words = document.createElement("span");
+        words.className = "visually-hidden";
+        b.append(shown, words);
+        slot.append(b);
+      }
+      b.dataset.count = String(count);
+      b.children[0].textContent = count > 99 ? "99+" : String(count);
+      const category = plural.select(count);
+      const key = "label" + category[0].toUpperCase() + category.slice(1);
+      const words = slot.dataset[key] || slot.dataset.labelOther || "";
+      b.children[1].textContent = " (" + words.replace("{n}", String(count)) + ")";
     }
   };
   const append = (m) => {

@@ -446,7 +446,7 @@ async fn the_header_folds_its_links_and_counts_unread_messages() {
         "<nav class=\"main-nav\" id=\"main-nav\" aria-label=\"Main navigation\"",
         "<summary aria-controls=\"account-menu\" title=\"Account\" data-testid=\"account-summary\">",
         "data-testid=\"nav-profile\">Zoé Marchand</a>",
-        "<a href=\"/notifications\" data-testid=\"nav-notifications\" data-badge-slot=\"notifications\">Notifications</a>",
+        "<a href=\"/notifications\" data-testid=\"nav-notifications\" data-badge-slot=\"notifications\" data-label-one=\"{n} unread notification\" data-label-other=\"{n} unread notifications\">Notifications</a>",
         "<span class=\"count\" data-badge=\"messages\" data-count=\"1\"><span aria-hidden=\"true\">1</span><span class=\"visually-hidden\"> (1 unread message)</span></span>",
     ] {
         assert!(page.contains(markup), "{markup}\n{page}");
