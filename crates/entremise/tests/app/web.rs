@@ -424,6 +424,8 @@ async fn the_header_folds_its_links_and_counts_unread_messages() {
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
     let id = r.json()["id"].as_str().unwrap().to_owned();
     say(&app, &bob, &id, "Bonjour Zoé").await;
+    // The message's notification is written after the message's answer.
+    app.app.dispatcher().settle_all().await;
 
     let mut b = Browser::new(&app);
     b.get("/signin").await;
@@ -446,15 +448,18 @@ async fn the_header_folds_its_links_and_counts_unread_messages() {
         "<nav class=\"main-nav\" id=\"main-nav\" aria-label=\"Main navigation\"",
         "<summary aria-controls=\"account-menu\" title=\"Account\" data-testid=\"account-summary\">",
         "data-testid=\"nav-profile\">Zoé Marchand</a>",
-        "<a href=\"/notifications\" data-testid=\"nav-notifications\" data-badge-slot=\"notifications\" data-label-one=\"{n} unread notification\" data-label-other=\"{n} unread notifications\">Notifications</a>",
+        "<a href=\"/notifications\" data-testid=\"nav-notifications\" data-badge-slot=\"notifications\" data-label-one=\"{n} unread notification\" data-label-other=\"{n} unread notifications\">Notifications",
         "<span class=\"count\" data-badge=\"messages\" data-count=\"1\"><span aria-hidden=\"true\">1</span><span class=\"visually-hidden\"> (1 unread message)</span></span>",
     ] {
         assert!(page.contains(markup), "{markup}\n{page}");
     }
     // The menus are closed: a page opens with its links folded away.
     assert!(!page.contains("<details class=\"menu-toggle\" data-testid=\"menu-toggle\" open"));
-    // No badge, nor inbox link, for a count of 0.
-    assert!(!page.contains("data-badge=\"notifications\""), "{page}");
+    // Bob's acceptance and his message notified Zoé; no badge, nor inbox link, for a count of 0.
+    assert!(
+        page.contains("<span class=\"count\" data-badge=\"notifications\" data-count=\"2\"><span aria-hidden=\"true\">2</span><span class=\"visually-hidden\"> (2 unread notifications)</span></span>"),
+        "{page}"
+    );
     assert!(!page.contains("data-badge=\"inbox\""), "{page}");
     assert!(!page.contains("href=\"/inbox\""), "{page}");
 
