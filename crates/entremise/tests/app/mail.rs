@@ -355,3 +355,58 @@ async fn a_due_digest_becomes_an_eml_file_whose_unsubscribe_link_works() {
         "unsubscribed: no more digests"
     );
 }
+
+/// The digest the server sends: the member's unread notifications of the
+/// window, worded as on his notifications page, in his language; what a
+/// digest reported is not reported again.
+#[tokio::test]
+async fn the_digest_lists_the_unread_notifications_of_its_window() {
+    let app = TestApp::new().await;
+    let ada = app.member("ada", "Ada Lovelace").await;
+    let bob = app.member("bob", "Bob Martin").await;
+    put_preferences(&app, &ada, json!({"consent": true, "digest": "daily"})).await;
+    app.call(
+        Method::PATCH,
+        Some(&ada),
+        "/api/v1/profiles/ada",
+        json!({"settings": {"contact_requests": "everyone"}}),
+    )
+    .await;
+    app.clock.advance(Duration::minutes(5));
+    let r = app
+        .post_json(Some(&bob), "/api/v1/contact-requests", json!({"to": "ada"}))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    app.app.dispatcher().settle_all().await;
+
+    let outbox = tempfile::tempdir().unwrap();
+    let mailer = entremise_mail::FileMailer::new(
+        outbox.path(),
+        &entremise_mail::Sender {
+            address: "entremise@net.example.org".into(),
+            name: "entremise".into(),
+        },
+    )
+    .unwrap();
+    let source = entremise_web::digest_source(app.app.clone(), "http://127.0.0.1:8080/");
+    let links = DigestLinks::new("http://127.0.0.1:8080/", "127.0.0.1");
+    let send = || app.app.mail().send_due_digests(&*source, &mailer, &links);
+    app.clock.advance(Duration::days(1));
+    assert_eq!(send().await.unwrap().sent, 1);
+    let files: Vec<_> = std::fs::read_dir(outbox.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(files.len(), 1);
+    let eml = std::fs::read_to_string(&files[0]).unwrap();
+    assert!(
+        eml.contains("Bob Martin sent you a contact request"),
+        "{eml}"
+    );
+    assert!(eml.contains("http://127.0.0.1:8080/"), "{eml}");
+
+    // The next day: nothing new, nothing mailed.
+    app.clock.advance(Duration::days(1));
+    let run = send().await.unwrap();
+    assert_eq!((run.sent, run.empty), (0, 1));
+}
