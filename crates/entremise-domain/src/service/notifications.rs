@@ -213,8 +213,13 @@ impl Notifications {
     /// list, the newest he saw) read; answers the unread count left.
     pub async fn mark_read(&self, viewer: &Viewer, up_to: &str) -> Result<UnreadCount> {
         let me = viewer.require()?;
+        // An id as the API writes them: 1 to 18 digits.
+        let well_formed =
+            (1..=18).contains(&up_to.len()) && up_to.bytes().all(|b| b.is_ascii_digit());
         let up_to = parse_id_key(up_to)
-            .map_err(|_| Error::invalid("up_to", "invalid", "not a notification id"))?;
+            .ok()
+            .filter(|_| well_formed)
+            .ok_or_else(|| Error::invalid("up_to", "invalid", "not a notification id"))?;
         self.core
             .store
             .mark_notifications_read(me.identity.person, up_to)

@@ -351,7 +351,7 @@ fn body_rules() -> Vec<(&'static str, &'static str, Schema)> {
         (
             "MarkRead",
             "up_to",
-            string(Some(1), 19, "^[0-9]+$".to_owned()),
+            string(Some(1), 18, NUMERIC_ID.to_owned()),
         ),
     ]
 }
