@@ -99,13 +99,22 @@ impl Accounts {
         .await
     }
 
-    /// Forgets every cached session (after a sign-out, a revocation, a
-    /// change of roles or of language).
-    pub(crate) fn forget_viewers(&self) {
+    /// Forgets the cached sessions of these accounts and of the members
+    /// with these person profiles (after a sign-out, a revocation, a
+    /// change of roles, of language or of name); the others stay.
+    pub(crate) fn forget_viewers_of(
+        &self,
+        accounts: &std::collections::HashSet<crate::AccountId>,
+        persons: &std::collections::HashSet<crate::ProfileId>,
+    ) {
         self.viewers
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .clear();
+            .retain(|_, (viewer, _)| {
+                viewer.signed_in.as_ref().is_none_or(|me| {
+                    !accounts.contains(&me.account) && !persons.contains(&me.identity.person)
+                })
+            });
     }
 }
 

@@ -265,17 +265,25 @@ impl Projection for SessionsProjection {
     }
 
     async fn apply(&self, events: &[Arc<Event>]) -> Result<()> {
-        let stale = events.iter().any(|e| {
-            matches!(
-                e.change,
-                Change::SessionEnded { .. }
-                    | Change::AccountChanged { .. }
-                    | Change::PageRoleChanged { .. }
-                    | Change::ProfileChanged { .. }
-            )
-        });
-        if stale {
-            self.accounts.forget_viewers();
+        // Only the viewers concerned: an edit of one profile does not send
+        // every signed-in member back to the store.
+        let mut accounts = std::collections::HashSet::new();
+        let mut persons = std::collections::HashSet::new();
+        for e in events {
+            match &e.change {
+                Change::SessionEnded { account, .. }
+                | Change::AccountChanged { account }
+                | Change::PageRoleChanged { account, .. } => {
+                    accounts.insert(*account);
+                }
+                Change::ProfileChanged { profile } => {
+                    persons.insert(*profile);
+                }
+                _ => {}
+            }
+        }
+        if !accounts.is_empty() || !persons.is_empty() {
+            self.accounts.forget_viewers_of(&accounts, &persons);
         }
         Ok(())
     }
