@@ -14,6 +14,7 @@ pub mod error;
 pub mod events;
 pub mod ids;
 pub mod introduction;
+pub mod lexicon;
 pub mod locale;
 pub mod mail;
 pub mod media;
