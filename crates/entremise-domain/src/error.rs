@@ -41,6 +41,8 @@ pub enum Forbidden {
     /// Two of the members named for a conversation have a block between
     /// them; which two is not said.
     BlockedParticipants,
+    /// The post's reply control leaves the viewer out.
+    CommentsClosed,
 }
 
 impl Forbidden {
@@ -54,6 +56,7 @@ impl Forbidden {
             Self::NotYourTurn => "not_your_turn",
             Self::NotAllowed => "not_allowed",
             Self::BlockedParticipants => "blocked_participants",
+            Self::CommentsClosed => "comments_closed",
         }
     }
 
@@ -71,6 +74,7 @@ impl Forbidden {
             Self::BlockedParticipants => {
                 "Some of these members cannot be in one conversation together."
             }
+            Self::CommentsClosed => "The author does not take comments from you on this post.",
         }
     }
 }

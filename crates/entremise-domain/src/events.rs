@@ -91,6 +91,9 @@ pub enum Change {
         from: ProfileId,
         to: ProfileId,
         accepted: bool,
+        /// Withdrawn by its sender (not decided by its addressee).
+        #[serde(default)]
+        withdrawn: bool,
     },
     ContactAdded {
         a: ProfileId,
@@ -186,6 +189,21 @@ pub enum Change {
         page: ProfileId,
         message: i64,
     },
+    /// A team member (or the member himself) acted on an inbox item of
+    /// `owner`'s.
+    InboxActed {
+        item: i64,
+        owner: ProfileId,
+        /// The account that acted (the audit trail's), and its person.
+        account: AccountId,
+        actor: ProfileId,
+        act: crate::inbox::InboxAct,
+    },
+    /// A page's inbox settings (response target, reply default, keyword
+    /// filters) changed.
+    InboxSettingsChanged {
+        page: ProfileId,
+    },
 }
 
 impl Change {
@@ -217,6 +235,8 @@ impl Change {
             Change::Followed { .. } => "followed",
             Change::Unfollowed { .. } => "unfollowed",
             Change::ContactFormMessage { .. } => "contact_form_message",
+            Change::InboxActed { .. } => "inbox_acted",
+            Change::InboxSettingsChanged { .. } => "inbox_settings_changed",
         }
     }
 

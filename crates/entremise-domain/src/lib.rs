@@ -13,6 +13,7 @@ pub mod conversation;
 pub mod error;
 pub mod events;
 pub mod ids;
+pub mod inbox;
 pub mod introduction;
 pub mod lexicon;
 pub mod locale;

@@ -35,10 +35,12 @@ pub enum NotificationKind {
     Reshare,
     Follower,
     PositionConfirmed,
+    /// An item of a page's follow-up inbox was given to the member.
+    InboxAssigned,
 }
 
 impl NotificationKind {
-    pub const ALL: [NotificationKind; 14] = [
+    pub const ALL: [NotificationKind; 15] = [
         NotificationKind::ContactRequest,
         NotificationKind::ContactAccepted,
         NotificationKind::IntroductionWaiting,
@@ -53,6 +55,7 @@ impl NotificationKind {
         NotificationKind::Reshare,
         NotificationKind::Follower,
         NotificationKind::PositionConfirmed,
+        NotificationKind::InboxAssigned,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -71,6 +74,7 @@ impl NotificationKind {
             NotificationKind::Reshare => "reshare",
             NotificationKind::Follower => "follower",
             NotificationKind::PositionConfirmed => "position_confirmed",
+            NotificationKind::InboxAssigned => "inbox_assigned",
         }
     }
 
@@ -90,6 +94,7 @@ pub enum NotificationObject {
     Introduction(i64),
     Profile(ProfileId),
     Position(i64),
+    InboxItem(i64),
 }
 
 /// One notification to create or grow, as the rules derive it from a
@@ -293,6 +298,12 @@ pub fn addressees(change: &Change, mentioned: &[ProfileId]) -> Vec<Addressee> {
                 out.push(one(*m, K::Mention, *author, O::Post(*post)));
             }
         }
+        Change::InboxActed {
+            item,
+            actor,
+            act: crate::inbox::InboxAct::Assign { to: Some(to) },
+            ..
+        } => out.push(one(*to, K::InboxAssigned, *actor, O::InboxItem(*item))),
         Change::Followed { follower, page } => {
             out.push(one(*page, K::Follower, *follower, O::Profile(*page)));
         }
@@ -370,6 +381,7 @@ mod tests {
                     from: ADA,
                     to: BOB,
                     accepted: true,
+                    withdrawn: false,
                 },
                 vec![],
                 vec![(ADA, K::ContactAccepted, BOB, O::Profile(BOB))],
@@ -380,6 +392,7 @@ mod tests {
                     from: ADA,
                     to: BOB,
                     accepted: false,
+                    withdrawn: false,
                 },
                 vec![],
                 vec![],

@@ -36,6 +36,63 @@ pub fn reshare_audience(original: Audience, asked: Audience) -> Result<Audience>
     }
 }
 
+/// Who may comment on a post (its author's setting, per post; a page sets
+/// the default of its new posts). Commenting also needs seeing the post.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum ReplyControl {
+    /// Anyone who may see the post.
+    #[default]
+    Everyone,
+    /// Signed-in members who may see it (the same as `everyone` while
+    /// commenting needs an account; kept apart for posts shown publicly).
+    Members,
+    /// The author's contacts and 2nd degree.
+    Network,
+    /// The author's contacts.
+    Contacts,
+    /// Nobody but the author (and a page's team).
+    Nobody,
+}
+
+impl ReplyControl {
+    pub const ALL: [ReplyControl; 5] = [
+        ReplyControl::Everyone,
+        ReplyControl::Members,
+        ReplyControl::Network,
+        ReplyControl::Contacts,
+        ReplyControl::Nobody,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Everyone => "everyone",
+            Self::Members => "members",
+            Self::Network => "network",
+            Self::Contacts => "contacts",
+            Self::Nobody => "nobody",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// The audience of the author's whom the control admits, asked of the
+    /// commenter's lens like any audience. A page has no contacts: on a
+    /// page's post `network` and `contacts` admit its team only.
+    pub fn audience(self) -> Audience {
+        match self {
+            Self::Everyone => Audience::Public,
+            Self::Members => Audience::Members,
+            Self::Network => Audience::Network,
+            Self::Contacts => Audience::Contacts,
+            Self::Nobody => Audience::OnlyMe,
+        }
+    }
+}
+
 /// The five reactions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -89,6 +146,8 @@ pub struct Post {
     /// When it appears: later than `created_at` for a scheduled post.
     pub published_at: OffsetDateTime,
     pub edited_at: Option<OffsetDateTime>,
+    /// Who may comment on it.
+    pub replies: ReplyControl,
 }
 
 /// An image held by a post.
@@ -146,7 +205,11 @@ pub struct Comment {
     pub id: i64,
     pub post: i64,
     pub parent: Option<i64>,
+    /// The profile it is written as: a person, or a page or persona.
     pub author: ProfileId,
+    /// The account that wrote it (recorded for pages and personas; never
+    /// shown to readers).
+    pub operator: Option<AccountId>,
     pub text: String,
     pub created_at: OffsetDateTime,
 }

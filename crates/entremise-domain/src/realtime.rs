@@ -143,6 +143,9 @@ pub enum StreamEvent {
         notification: NotificationPush,
         unread: u64,
     },
+    /// The follow-up inbox of a profile the member answers for changed:
+    /// his open items now, across every profile he answers for.
+    Inbox { open: u64, hostile: u64 },
     /// Another participant is typing (ephemeral, no id).
     Typing {
         #[serde(serialize_with = "crate::ids::id_as_string")]

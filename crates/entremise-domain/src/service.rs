@@ -2,7 +2,7 @@
 //!
 //! One service per area ([`Accounts`], [`Profiles`], [`Pages`],
 //! [`Contacts`], [`Introductions`], [`Conversations`], [`Posts`],
-//! [`Search`], [`Visits`], [`Mail`], [`Notifications`], [`Streams`]) over a shared
+//! [`Search`], [`Visits`], [`Mail`], [`Notifications`], [`Inbox`], [`Streams`]) over a shared
 //! [`Core`] of ports, in-memory state
 //! and clock; an area that needs another holds it as a field, so every
 //! dependency between areas is written down. JSON handlers and HTML pages
@@ -14,6 +14,7 @@ mod accounts;
 mod contacts;
 mod conversations;
 mod core;
+mod inbox;
 mod introductions;
 mod mail;
 mod notifications;
@@ -47,6 +48,10 @@ pub use contacts::{
     MAX_PER_WEEK, NetworkHealth, PathView, Relayer, Suggestion,
 };
 pub use conversations::{ConversationList, Conversations, MessagePage, NewConversationInput};
+pub use inbox::{
+    ActInput, Inbox, InboxFilter, InboxItemView, InboxPage, InboxSettingsView, InboxStats,
+    MAX_INBOX_LIMIT, MAX_KEYWORD_CHARS, MAX_KEYWORD_FILTERS,
+};
 pub use introductions::{
     IntroductionInput, IntroductionRole, IntroductionView, Introductions, NoteView,
 };
@@ -197,6 +202,7 @@ pub struct Entremise {
     mail: Mail,
     notifications: Notifications,
     streams: Streams,
+    inbox: Inbox,
 }
 
 /// The in-memory state loaded from the store, and where the outbox stood
@@ -296,7 +302,13 @@ impl Entremise {
         let conversations = Conversations::new(core.clone());
         let mail = Mail::new(core.clone());
         let notifications = Notifications::new(core.clone());
-        let streams = Streams::new(core.clone(), conversations.clone(), notifications.clone());
+        let inbox = Inbox::new(core.clone());
+        let streams = Streams::new(
+            core.clone(),
+            conversations.clone(),
+            notifications.clone(),
+            inbox.clone(),
+        );
         let posts = Posts::new(core.clone(), visits.clone());
         let pages = Pages::new(core.clone(), visits.clone());
         let profiles = Profiles::new(
@@ -318,6 +330,7 @@ impl Entremise {
                 accounts: accounts.clone(),
             }),
             Arc::new(notifications::NotificationsProjection::new(core.clone())),
+            Arc::new(inbox::InboxProjection::new(core.clone())),
             Arc::new(streams::StreamsProjection {
                 core: core.clone(),
                 streams: streams.clone(),
@@ -342,6 +355,7 @@ impl Entremise {
             mail,
             notifications,
             streams,
+            inbox,
         }
     }
 
@@ -387,6 +401,11 @@ impl Entremise {
 
     pub fn notifications(&self) -> &Notifications {
         &self.notifications
+    }
+
+    /// The follow-up inbox of each account.
+    pub fn inbox(&self) -> &Inbox {
+        &self.inbox
     }
 
     /// Real-time streams and typing pings.

@@ -453,6 +453,7 @@ pub struct NewPost {
     pub media: Vec<i64>,
     pub created_at: OffsetDateTime,
     pub published_at: OffsetDateTime,
+    pub replies: crate::post::ReplyControl,
 }
 
 #[derive(Debug, Clone)]
@@ -600,9 +601,17 @@ pub trait PostStore: Send + Sync {
         post: i64,
         parent: Option<i64>,
         author: ProfileId,
+        operator: Option<AccountId>,
         text: &str,
         at: OffsetDateTime,
     ) -> Result<crate::post::Comment>;
+    /// Sets who may comment on a post (an edit: `PostEdited` is recorded).
+    async fn set_post_replies(
+        &self,
+        post: i64,
+        replies: crate::post::ReplyControl,
+        at: OffsetDateTime,
+    ) -> Result<()>;
     async fn comment(&self, id: i64) -> Result<Option<crate::post::Comment>>;
     /// Comments of a post, oldest first.
     async fn comments(&self, post: i64) -> Result<Vec<crate::post::Comment>>;
@@ -709,6 +718,76 @@ pub trait NotificationStore: Send + Sync {
 }
 
 #[async_trait]
+pub trait InboxStore: Send + Sync {
+    /// Applies the inbox projection's operations and saves its checkpoint
+    /// `(name, seq)`, all in one transaction; operations from events the
+    /// checkpoint already passed are skipped (a replay changes nothing).
+    async fn apply_inbox(
+        &self,
+        ops: &[crate::inbox::InboxOp],
+        checkpoint: (&str, i64),
+    ) -> Result<()>;
+    /// Forgets every item, cycle and count, and the checkpoint `name`
+    /// (before a rebuild from the store).
+    async fn reset_inbox(&self, checkpoint: &str) -> Result<()>;
+    /// Items in the list's order (see [`crate::inbox::InboxKey`]).
+    async fn inbox_items(
+        &self,
+        query: &crate::inbox::InboxQuery,
+    ) -> Result<Vec<crate::inbox::InboxItem>>;
+    async fn inbox_item(&self, id: i64) -> Result<Option<crate::inbox::InboxItem>>;
+    /// Open items of each profile (snoozed ones whose date came included).
+    async fn inbox_counts(
+        &self,
+        owners: &[ProfileId],
+        now: OffsetDateTime,
+    ) -> Result<crate::inbox::InboxCounts>;
+    /// The cycles of `owner`'s items opened at or after `since`.
+    async fn inbox_cycles(
+        &self,
+        owner: ProfileId,
+        since: OffsetDateTime,
+    ) -> Result<Vec<crate::inbox::Cycle>>;
+    /// Records a team act on an item as a change event, with its line in
+    /// the page's audit trail (for a page), in one transaction.
+    async fn record_inbox_act(
+        &self,
+        change: crate::events::Change,
+        audit: Option<AuditRecord>,
+        at: OffsetDateTime,
+    ) -> Result<()>;
+    /// A page's inbox settings (`None`: the defaults).
+    async fn inbox_settings(&self, page: ProfileId) -> Result<Option<crate::inbox::InboxSettings>>;
+    /// Saves them with their audit line and an `InboxSettingsChanged`
+    /// event, in one transaction.
+    async fn set_inbox_settings(
+        &self,
+        page: ProfileId,
+        settings: &crate::inbox::InboxSettings,
+        audit: AuditRecord,
+    ) -> Result<()>;
+    /// The text of each word (a message, comment, post or contact-form
+    /// message), with who wrote it: `None` for a word that is gone.
+    async fn word_texts(
+        &self,
+        words: &[crate::inbox::Word],
+    ) -> Result<Vec<Option<crate::inbox::WordText>>>;
+    /// The profiles whose items the events `after < seq <= up_to` touched,
+    /// each with the last such event (for the real-time streams).
+    async fn inbox_touched(&self, after: i64, up_to: i64) -> Result<Vec<(ProfileId, i64)>>;
+    /// What the store holds that awaits answers, as the changes that would
+    /// have made it, in time order (to rebuild the inbox when it is
+    /// missing): messages, comments, posts naming someone, pending contact
+    /// requests, open introductions, contact-form messages. `after` is the
+    /// position of the last one read.
+    async fn inbox_history(
+        &self,
+        after: Option<crate::inbox::HistoryKey>,
+        limit: usize,
+    ) -> Result<Vec<(crate::inbox::HistoryKey, crate::events::Change)>>;
+}
+
+#[async_trait]
 pub trait VisitStore: Send + Sync {
     /// Records that `visitor` viewed `visited`'s profile: one row per pair
     /// and UTC day of `at`, whose time moves to the latest visit that day.
@@ -772,6 +851,7 @@ pub trait Store:
     + PostStore
     + VisitStore
     + NotificationStore
+    + InboxStore
     + crate::events::EventLog
     + MailStore
     + 'static
@@ -789,6 +869,7 @@ impl<T> Store for T where
         + PostStore
         + VisitStore
         + NotificationStore
+        + InboxStore
         + crate::events::EventLog
         + MailStore
         + 'static

@@ -109,6 +109,7 @@ fn decide_request(
             from,
             to,
             accepted,
+            withdrawn: status == RequestStatus::Withdrawn,
         },
     )?;
     if accepted {

@@ -19,6 +19,7 @@ mod contacts;
 mod conversations;
 mod events;
 mod import;
+mod inbox;
 mod introductions;
 mod mail;
 mod migrate;

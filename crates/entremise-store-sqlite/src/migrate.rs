@@ -19,6 +19,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0007_events.sql"),
     include_str!("../migrations/0008_notifications.sql"),
     include_str!("../migrations/0009_mail.sql"),
+    include_str!("../migrations/0010_inbox.sql"),
 ];
 
 /// The schema version this build expects.

@@ -11,7 +11,9 @@ use crate::codec::{DbResult, Json, Ts, count_at, index_to_sql, limit, text_enum}
 use crate::events::record;
 use async_trait::async_trait;
 use entremise_domain::events::Change;
-use entremise_domain::post::{Comment, Media, Post, PostEdit, PostImage, ReactionKind};
+use entremise_domain::post::{
+    Comment, Media, Post, PostEdit, PostImage, ReactionKind, ReplyControl,
+};
 use entremise_domain::privacy::Audience;
 use entremise_domain::store::{
     CountsFor, MediaUsage, NewMedia, NewPost, PostBatch, PostCursor, PostStore, StoredCounts,
@@ -27,7 +29,7 @@ use time::OffsetDateTime;
 macro_rules! select_post {
     () => {
         "SELECT id, author_id, operator_id, audience, text, reshare_of, created_at,
-                published_at, edited_at
+                published_at, edited_at, replies
          FROM posts"
     };
 }
@@ -45,6 +47,7 @@ fn post_from_row(row: &Row<'_>) -> rusqlite::Result<Post> {
         created_at: row.get::<_, Ts>(6)?.0,
         published_at: row.get::<_, Ts>(7)?.0,
         edited_at: row.get::<_, Option<Ts>>(8)?.map(|t| t.0),
+        replies: text_enum(row, 9, ReplyControl::parse)?,
     })
 }
 
@@ -78,6 +81,7 @@ fn comment_from_row(row: &Row<'_>) -> rusqlite::Result<Comment> {
         author: ProfileId(row.get(3)?),
         text: row.get(4)?,
         created_at: row.get::<_, Ts>(5)?.0,
+        operator: row.get::<_, Option<i64>>(6)?.map(AccountId),
     })
 }
 
@@ -150,8 +154,8 @@ fn create_post(conn: &Connection, new: NewPost) -> DbResult<Post> {
     };
     conn.prepare_cached(
         "INSERT INTO posts (author_id, operator_id, audience, text, reshare_of, created_at,
-                            published_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                            published_at, replies)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?
     .execute(params![
         new.author.0,
@@ -160,7 +164,8 @@ fn create_post(conn: &Connection, new: NewPost) -> DbResult<Post> {
         new.text,
         new.reshare_of,
         Ts(new.created_at),
-        Ts(new.published_at)
+        Ts(new.published_at),
+        new.replies.as_str()
     ])?;
     let id = conn.last_insert_rowid();
     let mut attach = conn.prepare_cached(
@@ -200,6 +205,7 @@ fn create_post(conn: &Connection, new: NewPost) -> DbResult<Post> {
         created_at: new.created_at,
         published_at: new.published_at,
         edited_at: None,
+        replies: new.replies,
     })
 }
 
@@ -324,6 +330,7 @@ fn add_comment(
     post: i64,
     parent: Option<i64>,
     author: ProfileId,
+    operator: Option<AccountId>,
     text: &str,
     at: OffsetDateTime,
 ) -> DbResult<Comment> {
@@ -344,10 +351,17 @@ fn add_comment(
         None => None,
     };
     conn.prepare_cached(
-        "INSERT INTO comments (post_id, parent_id, author_id, text, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT INTO comments (post_id, parent_id, author_id, text, created_at, operator_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?
-    .execute(params![post, parent.map(|p| p.0), author.0, text, Ts(at)])?;
+    .execute(params![
+        post,
+        parent.map(|p| p.0),
+        author.0,
+        text,
+        Ts(at),
+        operator.map(|o| o.0)
+    ])?;
     let id = conn.last_insert_rowid();
     record(
         conn,
@@ -366,6 +380,7 @@ fn add_comment(
         post,
         parent,
         author,
+        operator,
         text: text.to_owned(),
         created_at: at,
     })
@@ -784,12 +799,33 @@ impl PostStore for SqliteStore {
         post: i64,
         parent: Option<i64>,
         author: ProfileId,
+        operator: Option<AccountId>,
         text: &str,
         at: OffsetDateTime,
     ) -> Result<Comment> {
         let text = text.to_owned();
         self.write("add comment", move |tx| {
-            add_comment(tx, post, parent, author, &text, at)
+            add_comment(tx, post, parent, author, operator, &text, at)
+        })
+        .await
+    }
+
+    async fn set_post_replies(
+        &self,
+        post: i64,
+        replies: ReplyControl,
+        at: OffsetDateTime,
+    ) -> Result<()> {
+        self.write("set post replies", move |tx| {
+            let author = tx
+                .prepare_cached("UPDATE posts SET replies = ?2 WHERE id = ?1 RETURNING author_id")?
+                .query_row(params![post, replies.as_str()], |row| {
+                    Ok(ProfileId(row.get(0)?))
+                })
+                .optional()?
+                .ok_or(Error::NotFound)?;
+            record(tx, at, Change::PostEdited { post, author })?;
+            Ok(())
         })
         .await
     }
@@ -798,7 +834,7 @@ impl PostStore for SqliteStore {
         self.read("comment", move |conn| {
             Ok(conn
                 .prepare_cached(
-                    "SELECT id, post_id, parent_id, author_id, text, created_at
+                    "SELECT id, post_id, parent_id, author_id, text, created_at, operator_id
                      FROM comments WHERE id = ?1",
                 )?
                 .query_row([id], comment_from_row)
@@ -811,7 +847,7 @@ impl PostStore for SqliteStore {
     async fn comments(&self, post: i64) -> Result<Vec<Comment>> {
         self.read("comments of post", move |conn| {
             let mut stmt = conn.prepare_cached(
-                "SELECT id, post_id, parent_id, author_id, text, created_at
+                "SELECT id, post_id, parent_id, author_id, text, created_at, operator_id
                  FROM comments WHERE post_id = ?1 ORDER BY created_at, id",
             )?;
             let rows = stmt.query_map([post], comment_from_row)?;
@@ -835,7 +871,7 @@ impl PostStore for SqliteStore {
                              WHERE post_id = ?1 AND parent_id IS NULL ",
                         $after,
                         "    ORDER BY created_at, id LIMIT ?2)
-                         SELECT id, post_id, parent_id, author_id, text, created_at
+                         SELECT id, post_id, parent_id, author_id, text, created_at, operator_id
                          FROM comments
                          WHERE id IN tops OR (post_id = ?1 AND parent_id IN tops)
                          ORDER BY created_at, id"

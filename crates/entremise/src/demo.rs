@@ -620,6 +620,7 @@ async fn seed_posts(
                 media: attached,
                 created_at: at,
                 published_at: at,
+                replies: Default::default(),
             })
             .await?;
         for _ in 0..rng.below(4) {
@@ -630,6 +631,7 @@ async fn seed_posts(
                     post.id,
                     None,
                     who.id,
+                    None,
                     text,
                     at + time::Duration::minutes(30),
                 )

@@ -127,6 +127,15 @@ impl Lens {
             .is_some_and(|v| v.person == member || v.operates(member).is_some())
     }
 
+    /// Whether the viewer answers for `profile` in its follow-up inbox: it
+    /// is his own, or a page or persona where his role answers (editor and
+    /// above; an analyst reads figures, not items).
+    pub fn answers_for(&self, profile: ProfileId) -> bool {
+        self.identity.as_ref().is_some_and(|v| {
+            v.person == profile || v.operates(profile).is_some_and(crate::page::Role::edits)
+        })
+    }
+
     /// Whether a block (either way) hides `member` from the viewer.
     /// Instance moderators see through blocks for reported content only,
     /// which is not decided here.
@@ -241,6 +250,14 @@ impl Lens {
         let relation = self.relation(author)?;
         (audience.admits(relation) && (published_at <= now || relation == Relation::Itself))
             .then_some(relation)
+    }
+
+    /// Whether the viewer may comment on a post of `author`'s whose reply
+    /// control is `control` (seeing the post is asked apart): signed in,
+    /// and admitted by the control as by an audience. A page's team is
+    /// the page itself, so `nobody` still lets it answer.
+    pub fn may_comment(&self, author: ProfileId, control: crate::post::ReplyControl) -> bool {
+        self.is_signed_in() && self.admits(author, control.audience())
     }
 
     /// Whether the viewer may see `member`'s contact list (his

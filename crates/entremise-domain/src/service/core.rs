@@ -64,6 +64,34 @@ impl Core {
         Lens::new(Some(identity), self.network.clone())
     }
 
+    /// The profiles a published post's or an added comment's text names
+    /// with `@handle` (nothing for other changes).
+    pub(crate) async fn mentioned(&self, change: &crate::events::Change) -> Result<Vec<ProfileId>> {
+        use crate::events::Change;
+        let text = match change {
+            Change::PostPublished { post, .. } => self.store.post(*post).await?.map(|p| p.text),
+            Change::CommentAdded { comment, .. } => {
+                self.store.comment(*comment).await?.map(|c| c.text)
+            }
+            _ => None,
+        };
+        let Some(text) = text else {
+            return Ok(Vec::new());
+        };
+        let mut out = Vec::new();
+        for raw in crate::post::mentions(&text) {
+            let Ok(handle) = Handle::parse(&raw) else {
+                continue;
+            };
+            if let Some(p) = self.store.profile_by_handle(&handle).await?
+                && !out.contains(&p.id)
+            {
+                out.push(p.id);
+            }
+        }
+        Ok(out)
+    }
+
     /// Loads a profile the viewer may know exists.
     pub(crate) async fn visible_profile(
         &self,

@@ -15,7 +15,7 @@
 
 use super::{Core, Viewer};
 use crate::error::{Error, Result};
-use crate::events::{Change, Event, Projection};
+use crate::events::{Event, Projection};
 use crate::ids::ProfileId;
 use crate::notification::{
     self, Addressee, Notification, NotificationDraft, NotificationKind, NotificationObject,
@@ -46,8 +46,8 @@ const HIDDEN_WALK: usize = 1_000;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NotificationObjectView {
-    /// `post`, `conversation`, `contact_request`, `introduction`,
-    /// `profile` or `position`.
+    /// `post`, `comment`, `conversation`, `contact_request`,
+    /// `introduction`, `profile`, `position` or `inbox_item`.
     pub kind: &'static str,
     /// The id of a post, conversation, contact request, introduction or
     /// position.
@@ -400,6 +400,9 @@ impl Notifications {
                 Err(Error::NotFound) => (None, "/notifications".to_owned()),
                 Err(e) => return Err(e),
             },
+            Some(NotificationObject::InboxItem(id)) => {
+                (Some(with_id("inbox_item", id)), format!("/inbox/{id}"))
+            }
             Some(NotificationObject::Position(id)) => {
                 let me = self.core.person_ref(reader.person).await?;
                 (Some(with_id("position", id)), format!("/@{}", me.handle))
@@ -458,7 +461,7 @@ impl Projection for NotificationsProjection {
         let mut batch = Batch::new(&self.core);
         let mut drafts = Vec::new();
         for e in events {
-            let mentioned = batch.mentioned(&e.change).await?;
+            let mentioned = self.core.mentioned(&e.change).await?;
             for a in notification::addressees(&e.change, &mentioned) {
                 for person in batch.persons_told(&a).await? {
                     let Some(d) = notification::draft(&a, person, e) else {
@@ -504,32 +507,6 @@ impl<'a> Batch<'a> {
             posts: HashMap::new(),
             now: core.clock.now(),
         }
-    }
-
-    /// The profiles a post's or a comment's text mentions.
-    async fn mentioned(&mut self, change: &Change) -> Result<Vec<ProfileId>> {
-        let text = match change {
-            Change::PostPublished { post, .. } => self.post(*post).await?.map(|p| p.text.clone()),
-            Change::CommentAdded { comment, .. } => {
-                self.core.store.comment(*comment).await?.map(|c| c.text)
-            }
-            _ => None,
-        };
-        let Some(text) = text else {
-            return Ok(Vec::new());
-        };
-        let mut out = Vec::new();
-        for raw in crate::post::mentions(&text) {
-            let Ok(handle) = Handle::parse(&raw) else {
-                continue;
-            };
-            if let Some(p) = self.core.store.profile_by_handle(&handle).await?
-                && !out.contains(&p.id)
-            {
-                out.push(p.id);
-            }
-        }
-        Ok(out)
     }
 
     /// The persons told in the addressee's place: himself, or the managers

@@ -58,6 +58,11 @@ pub struct NewPostInput {
     /// Pages only: publish later (RFC 3339).
     #[serde(default, with = "time::serde::rfc3339::option")]
     pub publish_at: Option<OffsetDateTime>,
+    /// Who may comment: `everyone` (the default of a person's posts),
+    /// `members`, `network`, `contacts` or `nobody`; a page's posts take
+    /// the page's default.
+    #[serde(default)]
+    pub replies: Option<crate::post::ReplyControl>,
 }
 
 /// An image of a post, as served.
@@ -124,6 +129,10 @@ pub struct PostView {
     /// The viewer may edit and delete it: his own, or a page's on which his
     /// role edits.
     pub mine: bool,
+    /// Who may comment on it.
+    pub replies: crate::post::ReplyControl,
+    /// Whether the viewer may comment on it.
+    pub may_comment: bool,
 }
 
 /// The original of a reshare.
@@ -440,10 +449,23 @@ impl Posts {
                 (Some(root.id), audience)
             }
         };
+        let replies = match input.replies {
+            Some(r) => r,
+            None if as_page => {
+                self.core
+                    .store
+                    .inbox_settings(author)
+                    .await?
+                    .unwrap_or_default()
+                    .replies
+            }
+            None => crate::post::ReplyControl::default(),
+        };
         let created = self
             .core
             .store
             .create_post(NewPost {
+                replies,
                 author,
                 operator: me.account,
                 audience,
@@ -561,16 +583,28 @@ impl Posts {
         }
     }
 
-    /// Comments on a post the viewer may see; replies go one level deep.
+    /// Comments on a post the viewer may see and whose reply control
+    /// admits him; replies go one level deep. `as_` writes it as a page or
+    /// persona he edits for (its answer, on the medium where it was
+    /// asked); the account is recorded, readers see the profile.
     pub async fn add_comment(
         &self,
         viewer: &Viewer,
         post_id: i64,
         text: &str,
         parent: Option<&str>,
+        as_: Option<&str>,
     ) -> Result<CommentView> {
         let me = viewer.require()?;
-        self.visible_post(viewer, post_id).await?;
+        let (author, _) = self.publishing_as(viewer, as_).await?;
+        let (post, _) = self.visible_post(viewer, post_id).await?;
+        if !self
+            .core
+            .lens(viewer)
+            .may_comment(post.author, post.replies)
+        {
+            return Err(Error::Forbidden(Forbidden::CommentsClosed));
+        }
         let text = post::check_text("text", text, MAX_COMMENT_CHARS, true)?;
         let parent = match parent.map(str::trim).filter(|p| !p.is_empty()) {
             None => None,
@@ -593,11 +627,13 @@ impl Posts {
             .add_comment(
                 post_id,
                 parent,
-                me.identity.person,
+                author,
+                Some(me.account),
                 &text,
                 self.core.clock.now(),
             )
             .await?;
+        self.core.settle().await;
         let mut refs = HashMap::new();
         Ok(CommentView {
             id: c.id,
@@ -606,6 +642,26 @@ impl Posts {
             created_at: c.created_at,
             replies: Vec::new(),
         })
+    }
+
+    /// Sets who may comment on one's post (or a page's one the viewer
+    /// edits for); comments already there stay.
+    pub async fn set_replies(
+        &self,
+        viewer: &Viewer,
+        id: i64,
+        replies: crate::post::ReplyControl,
+    ) -> Result<PostView> {
+        let (post, _) = self.visible_post(viewer, id).await?;
+        if !self.writes_as(viewer, post.author) {
+            return Err(Error::Forbidden(Forbidden::NotAllowed));
+        }
+        self.core
+            .store
+            .set_post_replies(id, replies, self.core.clock.now())
+            .await?;
+        self.core.settle().await;
+        self.view_post(viewer, id).await
     }
 
     /// The comments of a post, threads one level deep, leaving out those of

@@ -21,12 +21,15 @@ use crate::ids::ProfileId;
 use crate::notification::Notification;
 use crate::realtime::{EventId, Hub, NotificationPush, Push, StreamEvent, Subscription, number};
 use async_trait::async_trait;
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 /// The name of the notifications projection, whose rows the streams push
 /// once it has applied a batch.
 const NOTIFICATIONS: &str = "notifications";
+/// The inbox projection's name.
+const INBOX: &str = "inbox";
 
 /// How long the streams wait for the notifications projection to apply a
 /// batch before pushing it without the notifications it has not written.
@@ -59,6 +62,8 @@ pub struct Streams {
     conversations: Conversations,
     /// A notification is pushed as the notifications service shows it.
     notifications: super::Notifications,
+    /// Inbox counts are pushed as the inbox service counts them.
+    inbox: super::Inbox,
     hub: Arc<Hub>,
 }
 
@@ -67,6 +72,7 @@ impl Streams {
         core: Arc<Core>,
         conversations: Conversations,
         notifications: super::Notifications,
+        inbox: super::Inbox,
     ) -> Self {
         let hub = Arc::new(Hub::new(
             crate::realtime::STREAM_CAPACITY,
@@ -76,6 +82,7 @@ impl Streams {
             core,
             conversations,
             notifications,
+            inbox,
             hub,
         }
     }
@@ -365,6 +372,37 @@ impl Projection for StreamsProjection {
                 if let Some(body) = streams.notification_body(n).await? {
                     pending.push((n.recipient, n.seq, Some(n.id), body));
                 }
+            }
+        }
+        if let Some(applied) = streams.wait_for(INBOX, last.seq, NOTIFICATIONS_WAIT).await {
+            if !applied {
+                tracing::warn!(
+                    up_to = last.seq,
+                    "the inbox is late: open streams get this batch without its counts"
+                );
+            }
+            let touched = self
+                .core
+                .store
+                .inbox_touched(first.seq - 1, last.seq)
+                .await?;
+            let mut told: HashMap<ProfileId, i64> = HashMap::new();
+            for (owner, seq) in touched {
+                for person in streams.inbox.team_of(owner).await? {
+                    if streams.hub.is_open(person) {
+                        let at = told.entry(person).or_insert(seq);
+                        *at = (*at).max(seq);
+                    }
+                }
+            }
+            for (person, seq) in told {
+                let counts = streams.inbox.counts_of(person).await?;
+                let body = StreamEvent::Inbox {
+                    open: counts.open,
+                    hostile: counts.hostile,
+                }
+                .body();
+                pending.push((person, seq, None, body));
             }
         }
         for (member, push) in number(pending) {

@@ -83,11 +83,12 @@ pub async fn events(store: Arc<dyn Store>) {
             media: Vec::new(),
             created_at: at(7),
             published_at: at(7),
+            replies: Default::default(),
         })
         .await
         .unwrap();
     let comment = store
-        .add_comment(post.id, None, a, "Nice", at(8))
+        .add_comment(post.id, None, a, None, "Nice", at(8))
         .await
         .unwrap();
     store
@@ -97,7 +98,7 @@ pub async fn events(store: Arc<dyn Store>) {
     // A refused write records nothing.
     assert!(
         store
-            .add_comment(i64::MAX, None, a, "Nobody reads this", at(10))
+            .add_comment(i64::MAX, None, a, None, "Nobody reads this", at(10))
             .await
             .is_err()
     );
@@ -118,7 +119,8 @@ pub async fn events(store: Arc<dyn Store>) {
                 request: request.id,
                 from: a,
                 to: b,
-                accepted: true
+                accepted: true,
+                withdrawn: false
             },
             Change::ContactAdded {
                 a: a.min(b),

@@ -89,6 +89,7 @@ pub async fn post_views_and_reach(store: Arc<dyn Store>) {
                 media: Vec::new(),
                 created_at: at(minutes),
                 published_at: at(minutes),
+                replies: Default::default(),
             })
             .await
             .unwrap();

@@ -297,6 +297,9 @@ pub struct CommentBody {
     /// The comment this one answers (replies go one level deep).
     #[serde(default)]
     pub parent: Option<String>,
+    /// Answer as a page or persona the member edits for (its handle).
+    #[serde(default, rename = "as")]
+    pub as_: Option<String>,
 }
 
 /// Comments on a post the viewer may see.
@@ -319,6 +322,7 @@ pub async fn comment(
             post_id(&id)?,
             &body.text,
             body.parent.as_deref(),
+            body.as_.as_deref(),
         )
         .await?;
     Ok((StatusCode::CREATED, Json(c)))

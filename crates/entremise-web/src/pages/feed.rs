@@ -403,6 +403,7 @@ pub async fn create(
         media,
         reshare_of: None,
         publish_at,
+        replies: None,
     };
     match state.app.posts().create_post(&ctx.viewer, input).await {
         Ok(p) if p.scheduled => Ok(see_other(&format!(

@@ -531,6 +531,7 @@ pub async fn reshare(
         media: Vec::new(),
         reshare_of: Some(id.to_string()),
         publish_at: None,
+        replies: None,
     };
     match state.app.posts().create_post(&ctx.viewer, input).await {
         Ok(p) => Ok(see_other(&format!("/#post-{}", p.id))),
@@ -550,7 +551,7 @@ pub async fn comment(
     match state
         .app
         .posts()
-        .add_comment(&ctx.viewer, id, form.get("text"), parent)
+        .add_comment(&ctx.viewer, id, form.get("text"), parent, None)
         .await
     {
         Ok(c) => Ok(see_other(&format!("/posts/{id}#comment-{}", c.id))),

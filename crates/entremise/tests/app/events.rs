@@ -210,6 +210,7 @@ impl World {
                     media: Vec::new(),
                     created_at: now,
                     published_at: now,
+                    replies: Default::default(),
                 };
                 self.store.create_post(post).await.unwrap();
             }
@@ -365,6 +366,7 @@ async fn each_write_records_its_event_in_its_transaction() {
             media: Vec::new(),
             created_at: now,
             published_at: now,
+            replies: Default::default(),
         })
         .await;
     assert!(refused.is_err());

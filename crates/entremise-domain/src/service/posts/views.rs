@@ -198,6 +198,8 @@ impl Posts {
             counts,
             my_reaction,
             mine: relation == Relation::Itself && self.writes_as(viewer, p.author),
+            replies: p.replies,
+            may_comment: self.core.lens(viewer).may_comment(p.author, p.replies),
         })
     }
 }
