@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod contacts;
 pub mod conversations;
+pub mod inbox;
 pub mod introductions;
 pub mod mail;
 pub mod notifications;
@@ -515,6 +516,20 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/notifications/settings",
             get(notifications::settings).put(notifications::set_settings),
         )
+        .route("/api/v1/inbox", get(inbox::list))
+        .route("/api/v1/inbox/counts", get(inbox::counts))
+        .route("/api/v1/inbox/{id}", get(inbox::get))
+        .route("/api/v1/inbox/{id}/assign", post(inbox::assign))
+        .route("/api/v1/inbox/{id}/dismiss", post(inbox::dismiss))
+        .route("/api/v1/inbox/{id}/snooze", post(inbox::snooze))
+        .route("/api/v1/inbox/{id}/reopen", post(inbox::reopen))
+        .route("/api/v1/inbox/{id}/answered", post(inbox::answered))
+        .route(
+            "/api/v1/pages/{handle}/inbox-settings",
+            get(inbox::get_settings).put(inbox::put_settings),
+        )
+        .route("/api/v1/pages/{handle}/inbox-stats", get(inbox::stats))
+        .route("/api/v1/posts/{id}/replies", put(inbox::set_replies))
         .route("/api/v1/conversations/{id}/typing", post(cv::typing))
         .route("/api/v1/stream", get(stream::stream))
         .route("/api/v1/posts", post(po::create))

@@ -2,8 +2,8 @@
 //! a browsable API explorer served from the binary (no download).
 
 use crate::api::{
-    self, accounts, contacts, conversations, introductions, mail, notifications, pages, posts,
-    profiles, search, stream, visits,
+    self, accounts, contacts, conversations, inbox, introductions, mail, notifications, pages,
+    posts, profiles, search, stream, visits,
 };
 use crate::limits::RateLimitedResponses;
 use crate::state::AppState;
@@ -106,6 +106,18 @@ use utoipa::{Modify, OpenApi};
         notifications::unread,
         notifications::settings,
         notifications::set_settings,
+        inbox::list,
+        inbox::counts,
+        inbox::get,
+        inbox::assign,
+        inbox::dismiss,
+        inbox::snooze,
+        inbox::reopen,
+        inbox::answered,
+        inbox::get_settings,
+        inbox::put_settings,
+        inbox::stats,
+        inbox::set_replies,
     ),
     // A reshare's original is not followed from the post that holds it
     // (the type is recursive): named here so that its `$ref` resolves.
@@ -119,6 +131,7 @@ use utoipa::{Modify, OpenApi};
         (name = "introductions", description = "Being introduced by people you both know"),
         (name = "conversations", description = "Messages, typing, and the real-time stream"),
         (name = "notifications", description = "What a member is told of"),
+        (name = "inbox", description = "The follow-up inbox: what awaits an answer from each profile a member answers for"),
         (name = "posts", description = "Posts, images, comments, reactions, reshares, follows and the feed"),
         (name = "search", description = "Finding people and pages, within what each viewer may see"),
         (name = "instance", description = "Health"),

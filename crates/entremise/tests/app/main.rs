@@ -11,6 +11,7 @@ mod crash;
 mod disk_full;
 mod durability;
 mod events;
+mod inbox;
 mod introductions;
 mod leaks;
 mod lists;
