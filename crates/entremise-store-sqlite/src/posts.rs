@@ -522,7 +522,7 @@ fn posts_with_counts(
     }
     let mut stmt = conn.prepare_cached(concat!(
         "SELECT p.id, p.author_id, p.operator_id, p.audience, p.text, p.reshare_of,
-                p.created_at, p.published_at, p.edited_at,
+                p.created_at, p.published_at, p.edited_at, p.replies,
                 (SELECT kind FROM reactions m WHERE m.post_id = p.id AND m.member_id = :member), ",
         counter_columns!(),
         " FROM posts p WHERE p.id IN (SELECT value FROM json_each(:ids))"
@@ -538,11 +538,11 @@ fn posts_with_counts(
         },
         |row| {
             let post = post_from_row(row)?;
-            let mine = match row.get_ref(9)? {
+            let mine = match row.get_ref(10)? {
                 rusqlite::types::ValueRef::Null => None,
-                _ => Some(text_enum(row, 9, ReactionKind::parse)?),
+                _ => Some(text_enum(row, 10, ReactionKind::parse)?),
             };
-            Ok((post, counts_at(row, 10)?, mine))
+            Ok((post, counts_at(row, 11)?, mine))
         },
     )?;
     let mut found: HashMap<i64, Post> = HashMap::with_capacity(ids.len());

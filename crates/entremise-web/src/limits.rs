@@ -45,10 +45,13 @@ pub enum Action {
     ProfileRead,
     /// Read marks and settings of notifications.
     Notification,
+    /// Acts on follow-up inbox items (assign, dismiss, snooze, reopen,
+    /// mark answered).
+    Inbox,
 }
 
 impl Action {
-    pub const ALL: [Action; 17] = [
+    pub const ALL: [Action; 18] = [
         Self::Post,
         Self::Comment,
         Self::Reaction,
@@ -66,6 +69,7 @@ impl Action {
         Self::Suggest,
         Self::ProfileRead,
         Self::Notification,
+        Self::Inbox,
     ];
 
     /// What one account may do: a burst, then so many per hour.
@@ -88,6 +92,7 @@ impl Action {
             Self::Suggest => Allowance::new(120, 3_600),
             Self::ProfileRead => Allowance::new(120, 3_600),
             Self::Notification => Allowance::new(60, 1_200),
+            Self::Inbox => Allowance::new(60, 1_200),
         }
     }
 
@@ -143,6 +148,13 @@ pub fn action_of(method: &Method, route: &str) -> Option<Action> {
     let action = match path {
         "/api/v1/posts" | "/posts" | "/posts/{}/reshare" => Post,
         "/api/v1/posts/{}" | "/posts/{}/edit" | "/posts/{}/delete" => Post,
+        "/api/v1/posts/{}/replies" | "/posts/{}/replies" => Post,
+        "/api/v1/inbox/{}/assign"
+        | "/api/v1/inbox/{}/dismiss"
+        | "/api/v1/inbox/{}/snooze"
+        | "/api/v1/inbox/{}/reopen"
+        | "/api/v1/inbox/{}/answered"
+        | "/inbox/{}/{}" => Inbox,
         "/api/v1/posts/{}/comments" | "/posts/{}/comments" => Comment,
         "/api/v1/posts/{}/reactions" | "/api/v1/posts/{}/reactions/{}" | "/posts/{}/react" => {
             Reaction
@@ -158,6 +170,7 @@ pub fn action_of(method: &Method, route: &str) -> Option<Action> {
         | "/api/v1/pages/{}/services/{}"
         | "/api/v1/pages/{}/positions/{}/confirmation"
         | "/api/v1/pages/{}/contact-messages"
+        | "/api/v1/pages/{}/inbox-settings"
         | "/{}/contact"
         | "/{}/manage/{}"
         | "/{}/manage/{}/{}" => Page,

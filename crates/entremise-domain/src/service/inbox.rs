@@ -329,8 +329,18 @@ impl Inbox {
     /// Open items of every profile `person` answers for (pushed on his
     /// streams).
     pub(crate) async fn counts_of(&self, person: ProfileId) -> Result<InboxCounts> {
+        let owners = self.owners_of(person).await?;
+        self.core
+            .store
+            .inbox_counts(&owners, self.core.clock.now())
+            .await
+    }
+
+    /// The profiles `person` answers for (a stream's member, who is not
+    /// the one asking).
+    pub(crate) async fn owners_of(&self, person: ProfileId) -> Result<Vec<ProfileId>> {
         let Some(p) = self.core.store.profile(person).await? else {
-            return Ok(InboxCounts::default());
+            return Ok(Vec::new());
         };
         let operated = match p.account {
             Some(a) => self.core.store.roles_of_account(a).await?,
@@ -344,11 +354,7 @@ impl Inbox {
             }),
             self.core.network.clone(),
         );
-        let owners = self.answering_for(&lens);
-        self.core
-            .store
-            .inbox_counts(&owners, self.core.clock.now())
-            .await
+        Ok(self.answering_for(&lens))
     }
 
     /// The persons who answer for `owner`: himself, or the page's team

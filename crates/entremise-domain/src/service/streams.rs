@@ -151,6 +151,25 @@ impl Streams {
                 pending.push((me, n.seq, Some(n.id), body));
             }
         }
+        // Inbox counts are a state: one event with the counts now, if an
+        // item of a profile he answers for changed meanwhile.
+        let owners = self.inbox.owners_of(me).await?;
+        let touched = store
+            .inbox_touched(since.seq - 1, up_to)
+            .await?
+            .into_iter()
+            .filter(|(owner, _)| owners.contains(owner))
+            .map(|(_, seq)| seq)
+            .max();
+        if let Some(seq) = touched {
+            let counts = self.inbox.counts_of(me).await?;
+            let body = StreamEvent::Inbox {
+                open: counts.open,
+                hostile: counts.hostile,
+            }
+            .body();
+            pending.push((me, seq, None, body));
+        }
         let replay = number(pending)
             .into_iter()
             .map(|(_, push)| push)

@@ -477,6 +477,7 @@ async fn the_openapi_document_states_limit_cursor_and_400_for_every_list() {
             "/api/v1/conversations",
             "/api/v1/conversations/{id}/messages",
             "/api/v1/feed",
+            "/api/v1/inbox",
             "/api/v1/introductions",
             "/api/v1/invitation-codes",
             "/api/v1/me/visitors",

@@ -61,7 +61,8 @@ async fn next_ws(ws: &mut Ws) -> Value {
             .unwrap();
         if let Message::Text(t) = m {
             let e: Value = serde_json::from_str(&t).unwrap();
-            if e["type"] != "notification" {
+            // Notifications and inbox counts have their own tests.
+            if e["type"] != "notification" && e["type"] != "inbox" {
                 return e;
             }
         }
@@ -73,7 +74,10 @@ async fn drain_ws(ws: &mut Ws, quiet: Duration) -> Vec<Value> {
     let mut out: Vec<Value> = Vec::new();
     while let Ok(Some(Ok(m))) = tokio::time::timeout(quiet, ws.next()).await {
         if let Message::Text(t) = m {
-            out.push(serde_json::from_str(&t).unwrap());
+            let e: Value = serde_json::from_str(&t).unwrap();
+            if e["type"] != "inbox" {
+                out.push(e);
+            }
         }
     }
     out
@@ -134,7 +138,7 @@ impl Sse {
                 }
                 if let Some(data) = data {
                     let data: Value = data;
-                    if data["type"] == "notification" {
+                    if data["type"] == "notification" || data["type"] == "inbox" {
                         continue;
                     }
                     return (id, data);
@@ -304,7 +308,7 @@ async fn a_stream_resumed_from_its_last_event_id_gets_exactly_what_it_missed() {
     // test below.)
     let messages: Vec<Value> = got
         .iter()
-        .filter(|e| e["type"] != "notification")
+        .filter(|e| e["type"] != "notification" && e["type"] != "inbox")
         .cloned()
         .collect();
     assert_eq!(without_counts(&replayed), without_counts(&messages));
@@ -513,4 +517,106 @@ async fn a_stream_outlives_the_request_time_limit() {
     say(&app, &ada, &c, "still there").await;
     assert_eq!(next_ws(&mut ws).await["message"]["text"], "still there");
     assert_eq!(sse.next().await.1["message"]["text"], "still there");
+}
+
+/// The next event of `kind` on the socket, others passed over.
+async fn next_of(ws: &mut Ws, kind: &str) -> Value {
+    loop {
+        let m = tokio::time::timeout(WAIT, ws.next())
+            .await
+            .expect("an event in time")
+            .expect("the stream goes on")
+            .unwrap();
+        if let Message::Text(t) = m {
+            let e: Value = serde_json::from_str(&t).unwrap();
+            if e["type"] == kind {
+                return e;
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn inbox_counts_reach_the_team_live_and_on_resume() {
+    let app = TestApp::new().await;
+    let (ada, bob, carol) = app.cast().await;
+    let r = app
+        .post_json(
+            Some(&ada),
+            "/api/v1/pages",
+            json!({"kind": "organization", "handle": "acme", "name": "ACME"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let r = app
+        .call(
+            Method::PUT,
+            Some(&ada),
+            "/api/v1/pages/acme/managers/carol",
+            json!({"role": "editor"}),
+        )
+        .await;
+    assert!(r.status.is_success(), "{}", r.text());
+    let r = app
+        .post_json(
+            Some(&ada),
+            "/api/v1/posts",
+            json!({"text": "Offre", "audience": "public", "as": "acme"}),
+        )
+        .await;
+    let post = r.json()["id"].as_str().unwrap().to_owned();
+    let addr = serve(&app).await;
+    let mut carol_ws = websocket(addr, &carol, None).await;
+    let mut bob_ws = websocket(addr, &bob, None).await;
+    let r = app
+        .post_json(
+            Some(&bob),
+            &format!("/api/v1/posts/{post}/comments"),
+            json!({"text": "Une arnaque !"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    app.app.dispatcher().settle_all().await;
+    let e = next_of(&mut carol_ws, "inbox").await;
+    assert_eq!(
+        (e["open"].as_u64(), e["hostile"].as_u64()),
+        (Some(1), Some(1))
+    );
+    let id = e["id"].as_str().expect("an id to resume from").to_owned();
+    assert!(
+        drain_all(&mut bob_ws)
+            .await
+            .iter()
+            .all(|e| e["type"] != "inbox"),
+        "nothing of the page's inbox reaches an outsider"
+    );
+
+    // Answered as the page: the count falls, and a stream resuming from
+    // before gets the counts as they are now.
+    let comment = r.json()["id"].as_str().unwrap().to_owned();
+    let r = app
+        .post_json(
+            Some(&ada),
+            &format!("/api/v1/posts/{post}/comments"),
+            json!({"text": "Bonjour, parlons-en.", "parent": comment, "as": "acme"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    app.app.dispatcher().settle_all().await;
+    let e = next_of(&mut carol_ws, "inbox").await;
+    assert_eq!(e["open"], 0);
+    let mut resumed = websocket(addr, &carol, Some(&id)).await;
+    let e = next_of(&mut resumed, "inbox").await;
+    assert_eq!(e["open"], 0);
+}
+
+/// Every event that comes within a short quiet time.
+async fn drain_all(ws: &mut Ws) -> Vec<Value> {
+    let mut out: Vec<Value> = Vec::new();
+    while let Ok(Some(Ok(m))) = tokio::time::timeout(Duration::from_millis(300), ws.next()).await {
+        if let Message::Text(t) = m {
+            out.push(serde_json::from_str(&t).unwrap());
+        }
+    }
+    out
 }
