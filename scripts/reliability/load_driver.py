@@ -258,6 +258,45 @@ def cmd_prepare(args):
         f.writelines(q + "\n" for q in queries)
 
 
+def cmd_inbox_seed(args):
+    """A page run by a team (its owner and editors, the first handles), one
+    post of the page, and one member's comment on it whose id starts the
+    answers (the comments written after it follow in order)."""
+    handles = read_lines(args.handles)[: args.team]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        tokens = list(
+            pool.map(
+                lambda h: sign_in(args.url, f"{h}@import.entremise.test", args.password),
+                handles,
+            )
+        )
+    owner = tokens[0]
+    body, headers = json_body({"kind": "organization", "handle": args.page, "name": "Bench & Co"})
+    r = call(args.url, "POST", "/api/v1/pages", body, {**headers, **bearer(owner)})
+    if r.status != 201:
+        fail(f"page: {r.status} {r.body[:200]!r}")
+    for handle in handles[1:]:
+        body, headers = json_body({"role": "editor"})
+        r = call(args.url, "PUT", f"/api/v1/pages/{args.page}/managers/{handle}", body, {**headers, **bearer(owner)})
+        if r.status not in (200, 204):
+            fail(f"editor {handle}: {r.status} {r.body[:200]!r}")
+    body, headers = json_body({"text": "Our new delivery schedule", "audience": "public", "as": args.page})
+    r = call(args.url, "POST", "/api/v1/posts", body, {**headers, **bearer(owner)})
+    if r.status != 201:
+        fail(f"post: {r.status} {r.body[:200]!r}")
+    post = r.json()["id"]
+    member = read_lines(os.path.join(args.dir, "tokens"))[0]
+    body, headers = json_body({"text": "Question 0: when is the next delivery?"})
+    r = call(args.url, "POST", f"/api/v1/posts/{post}/comments", body, {**headers, **bearer(member)})
+    if r.status != 201:
+        fail(f"first comment: {r.status} {r.body[:200]!r}")
+    first = r.json()["id"]
+    for name, value in (("team-tokens", "\n".join(tokens)), ("post", post), ("first", first)):
+        with open(os.path.join(args.dir, name), "w") as f:
+            f.write(f"{value}\n")
+    print(f"page {args.page}: {len(tokens)} in its team, post {post}, first comment {first}")
+
+
 # --- wrk's output -------------------------------------------------------------
 
 UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
@@ -685,6 +724,15 @@ def main():
     s.add_argument("--tokens", type=int, required=True)
     s.add_argument("--dir", required=True)
     s.set_defaults(run=cmd_prepare)
+
+    s = sub.add_parser("inbox-seed")
+    s.add_argument("url")
+    s.add_argument("--password", required=True)
+    s.add_argument("--handles", required=True)
+    s.add_argument("--team", type=int, default=50)
+    s.add_argument("--page", default="benchco")
+    s.add_argument("--dir", required=True)
+    s.set_defaults(run=cmd_inbox_seed)
 
     s = sub.add_parser("wrk-result")
     s.add_argument("name")

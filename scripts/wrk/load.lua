@@ -6,6 +6,11 @@
 --   QUERIES_FILE    search queries, one a line (search)
 --   CONVERSATIONS_FILE  `TOKEN CONVERSATION_ID` a line: a participant's
 --                   token and the conversation he writes into (message)
+--   POST_ID         the post commented on (comment, answer)
+--   COUNT           comments to write, then health checks (comment)
+--   FIRST_ID        the first comment answered, the next ones after it in
+--                   order, one each (answer)
+--   AS              the page answered as (answer) or read (inbox)
 -- At the end, the answers are counted by status (`status CODE COUNT`
 -- lines), so that a failing run says what it got, not only how many.
 
@@ -81,8 +86,50 @@ elseif target == "message" then
     local body = string.format('{"text":"Load test message %d: are you free on Thursday?"}', sent)
     return wrk.format("POST", "/api/v1/conversations/" .. p.id .. "/messages", headers, body)
   end
+elseif target == "comment" then
+  -- Each comment a thread of its own: one open item of the page's inbox.
+  local tokens = lines("TOKENS_FILE")
+  local post, count = os.getenv("POST_ID"), tonumber(os.getenv("COUNT") or "0")
+  local sent = 0
+  make = function()
+    if sent >= count then
+      return wrk.format("GET", "/api/v1/health")
+    end
+    sent = sent + 1
+    local headers = bearer(pick(tokens))
+    headers["Content-Type"] = "application/json"
+    local body = string.format('{"text":"Question %d: when is the next delivery?"}', sent)
+    return wrk.format("POST", "/api/v1/posts/" .. post .. "/comments", headers, body)
+  end
+elseif target == "answer" then
+  -- A team member answers the next thread, as the page when AS is set.
+  local tokens = lines("TOKENS_FILE")
+  local post, first = os.getenv("POST_ID"), tonumber(os.getenv("FIRST_ID") or "0")
+  local as = os.getenv("AS") or ""
+  local sent = 0
+  make = function()
+    local headers = bearer(pick(tokens))
+    headers["Content-Type"] = "application/json"
+    local page = ""
+    if as ~= "" then
+      page = string.format(',"as":"%s"', as)
+    end
+    local body = string.format('{"text":"Thank you, we answer today.","parent":"%d"%s}', first + sent, page)
+    sent = sent + 1
+    return wrk.format("POST", "/api/v1/posts/" .. post .. "/comments", headers, body)
+  end
+elseif target == "inbox" then
+  local tokens = lines("TOKENS_FILE")
+  local path = "/api/v1/inbox?limit=20&as=" .. urlencode(os.getenv("AS") or "")
+  make = function()
+    return wrk.format("GET", path, bearer(pick(tokens)))
+  end
+elseif target == "health" then
+  make = function()
+    return wrk.format("GET", "/api/v1/health")
+  end
 else
-  error("TARGET must be profile, feed, search or message, not `" .. target .. "`")
+  error("TARGET must be profile, feed, search, message, comment, answer, inbox or health, not `" .. target .. "`")
 end
 
 local threads = {}

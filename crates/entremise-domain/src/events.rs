@@ -168,6 +168,18 @@ pub enum Change {
         author: ProfileId,
         /// The comment it answers, with that comment's author.
         parent: Option<(i64, ProfileId)>,
+        /// Held for review by the page's keyword filters (only the page's
+        /// team is told until it is published).
+        #[serde(default)]
+        held: bool,
+    },
+    /// A comment held for review was published by the page's team.
+    CommentReleased {
+        post: i64,
+        post_author: ProfileId,
+        comment: i64,
+        author: ProfileId,
+        parent: Option<(i64, ProfileId)>,
     },
     /// A member reacted to a post (`kind: None`: took his reaction back).
     ReactionSet {
@@ -231,6 +243,7 @@ impl Change {
             Change::PostEdited { .. } => "post_edited",
             Change::PostDeleted { .. } => "post_deleted",
             Change::CommentAdded { .. } => "comment_added",
+            Change::CommentReleased { .. } => "comment_released",
             Change::ReactionSet { .. } => "reaction_set",
             Change::Followed { .. } => "followed",
             Change::Unfollowed { .. } => "unfollowed",

@@ -219,6 +219,8 @@ pub struct WordText {
     pub name: Option<String>,
     /// The address a contact-form sender gave (the answer goes there).
     pub email: Option<String>,
+    /// A comment held for review by the page's keyword filters.
+    pub held: bool,
 }
 
 /// What a team member (or the member himself) does with an item. Each is
@@ -314,11 +316,61 @@ pub fn effects(change: &Change, mentioned: &[ProfileId]) -> Vec<Effect> {
             }
         }
         Change::CommentAdded {
+            held: true,
+            post,
+            post_author,
+            comment,
+            author,
+            ..
+        } if post_author != author => {
+            // Held for review: only the post's profile hears of it (its
+            // team publishes it or not); nobody else is waited on yet.
+            out.push(Effect::Awaits {
+                owner: *post_author,
+                kind: InboxKind::Comment,
+                subject: Subject::Thread {
+                    post: *post,
+                    root: *comment,
+                },
+                from: Some(*author),
+                word: Some(Word::Comment(*comment)),
+            });
+        }
+        Change::CommentAdded { held: true, .. } => {}
+        Change::CommentReleased {
             post,
             post_author,
             comment,
             author,
             parent,
+        } => {
+            // Published: the others it concerns hear of it now, as of a
+            // new comment (the post's profile has its item already).
+            let as_added = Change::CommentAdded {
+                post: *post,
+                post_author: *post_author,
+                comment: *comment,
+                author: *author,
+                parent: *parent,
+                held: false,
+            };
+            let mentioned: Vec<ProfileId> = mentioned
+                .iter()
+                .copied()
+                .filter(|m| m != post_author)
+                .collect();
+            out.extend(effects(&as_added, &mentioned).into_iter().filter(|e| {
+                !matches!(e, Effect::Awaits { owner, .. } if owner == post_author)
+                    && !matches!(e, Effect::Answered { .. })
+            }));
+        }
+        Change::CommentAdded {
+            post,
+            post_author,
+            comment,
+            author,
+            parent,
+            ..
         } => {
             let root = parent.map_or(*comment, |(p, _)| p);
             let thread = Subject::Thread { post: *post, root };
@@ -767,6 +819,7 @@ mod tests {
                 comment: 11,
                 author: p(9),
                 parent: Some((10, p(2))),
+                held: false,
             },
             &[p(1), p(2), p(3), p(9)],
         );
@@ -788,6 +841,7 @@ mod tests {
                 comment: 12,
                 author: p(1),
                 parent: Some((10, p(2))),
+                held: false,
             },
             &[],
         );
@@ -801,6 +855,7 @@ mod tests {
                 comment: 13,
                 author: p(5),
                 parent: None,
+                held: false,
             },
             &[],
         );

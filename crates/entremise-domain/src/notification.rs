@@ -255,6 +255,31 @@ pub fn addressees(change: &Change, mentioned: &[ProfileId]) -> Vec<Addressee> {
             }
         }
         Change::CommentAdded {
+            held: true,
+            post,
+            post_author,
+            author,
+            ..
+        } => out.push(one(*post_author, K::Comment, *author, O::Post(*post))),
+        Change::CommentReleased {
+            post,
+            post_author,
+            author,
+            parent,
+            ..
+        } => {
+            // The post's profile was told when it came; the others now.
+            let replied = parent.map(|(_, a)| a).filter(|a| a != post_author);
+            if let Some(parent_author) = replied {
+                out.push(one(parent_author, K::Reply, *author, O::Post(*post)));
+            }
+            for m in mentioned {
+                if Some(*m) != replied && m != post_author {
+                    out.push(one(*m, K::Mention, *author, O::Post(*post)));
+                }
+            }
+        }
+        Change::CommentAdded {
             post,
             post_author,
             author,
@@ -480,6 +505,7 @@ mod tests {
                     comment: 8,
                     author: BOB,
                     parent: None,
+                    held: false,
                 },
                 vec![CAROL, ADA],
                 vec![
@@ -495,6 +521,7 @@ mod tests {
                     comment: 8,
                     author: BOB,
                     parent: Some((6, ADA)),
+                    held: false,
                 },
                 vec![],
                 vec![(ADA, K::Reply, BOB, O::Post(4))],
@@ -506,6 +533,7 @@ mod tests {
                     comment: 8,
                     author: BOB,
                     parent: Some((6, CAROL)),
+                    held: false,
                 },
                 vec![],
                 vec![
@@ -521,6 +549,7 @@ mod tests {
                     comment: 8,
                     author: ADA,
                     parent: Some((6, ADA)),
+                    held: false,
                 },
                 vec![ADA],
                 vec![],

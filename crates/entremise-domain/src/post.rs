@@ -210,6 +210,9 @@ pub struct Comment {
     /// The account that wrote it (recorded for pages and personas; never
     /// shown to readers).
     pub operator: Option<AccountId>,
+    /// Held for review by the page's keyword filters: seen by its author
+    /// and the page's team only, until the team publishes it.
+    pub held: bool,
     pub text: String,
     pub created_at: OffsetDateTime,
 }

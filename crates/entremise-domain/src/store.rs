@@ -596,6 +596,7 @@ pub trait PostStore: Send + Sync {
         author: ProfileId,
         now: OffsetDateTime,
     ) -> Result<Vec<crate::post::Post>>;
+    #[allow(clippy::too_many_arguments)]
     async fn add_comment(
         &self,
         post: i64,
@@ -603,8 +604,17 @@ pub trait PostStore: Send + Sync {
         author: ProfileId,
         operator: Option<AccountId>,
         text: &str,
+        held: bool,
         at: OffsetDateTime,
     ) -> Result<crate::post::Comment>;
+    /// Publishes a comment held for review, with its audit line (a page's
+    /// post), recording `CommentReleased`; `false` when it was not held.
+    async fn release_comment(
+        &self,
+        comment: i64,
+        audit: Option<AuditRecord>,
+        at: OffsetDateTime,
+    ) -> Result<bool>;
     /// Sets who may comment on a post (an edit: `PostEdited` is recorded).
     async fn set_post_replies(
         &self,

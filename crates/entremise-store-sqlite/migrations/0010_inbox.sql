@@ -69,3 +69,6 @@ CREATE TABLE inbox_settings (
 -- comment names the team member in the audit, never to readers).
 ALTER TABLE posts ADD COLUMN replies TEXT NOT NULL DEFAULT 'everyone';
 ALTER TABLE comments ADD COLUMN operator_id INTEGER;
+-- Held for review by the page's keyword filters: seen by its author and
+-- the page's team only, until the team publishes it.
+ALTER TABLE comments ADD COLUMN held INTEGER NOT NULL DEFAULT 0;

@@ -503,7 +503,7 @@ fn history(
             }
             2 => conn
                 .prepare_cached(
-                    "SELECT c.post_id, p.author_id, c.author_id, c.parent_id, pc.author_id
+                    "SELECT c.post_id, p.author_id, c.author_id, c.parent_id, pc.author_id, c.held
                      FROM comments c JOIN posts p ON p.id = c.post_id
                      LEFT JOIN comments pc ON pc.id = c.parent_id
                      WHERE c.id = ?1",
@@ -517,6 +517,7 @@ fn history(
                         comment: id,
                         author: ProfileId(row.get(2)?),
                         parent: parent.zip(parent_author.map(ProfileId)),
+                        held: row.get(5)?,
                     })
                 })
                 .optional()?,
@@ -734,11 +735,11 @@ impl InboxStore for SqliteStore {
             let mut out = Vec::with_capacity(words.len());
             for w in words {
                 let (sql, id) = match w {
-                    Word::Message(id) => ("SELECT text, author_id, NULL, NULL FROM messages WHERE id = ?1", id),
-                    Word::Comment(id) => ("SELECT text, author_id, NULL, NULL FROM comments WHERE id = ?1", id),
-                    Word::Post(id) => ("SELECT text, author_id, NULL, NULL FROM posts WHERE id = ?1", id),
+                    Word::Message(id) => ("SELECT text, author_id, NULL, NULL, 0 FROM messages WHERE id = ?1", id),
+                    Word::Comment(id) => ("SELECT text, author_id, NULL, NULL, held FROM comments WHERE id = ?1", id),
+                    Word::Post(id) => ("SELECT text, author_id, NULL, NULL, 0 FROM posts WHERE id = ?1", id),
                     Word::ContactForm(id) => (
-                        "SELECT message, sender_id, name, email FROM contact_messages WHERE id = ?1",
+                        "SELECT message, sender_id, name, email, 0 FROM contact_messages WHERE id = ?1",
                         id,
                     ),
                 };
@@ -750,6 +751,7 @@ impl InboxStore for SqliteStore {
                                 author: row.get::<_, Option<i64>>(1)?.map(ProfileId),
                                 name: row.get(2)?,
                                 email: row.get(3)?,
+                                held: row.get(4)?,
                             })
                         })
                         .optional()?,

@@ -82,6 +82,7 @@ fn comment_from_row(row: &Row<'_>) -> rusqlite::Result<Comment> {
         text: row.get(4)?,
         created_at: row.get::<_, Ts>(5)?.0,
         operator: row.get::<_, Option<i64>>(6)?.map(AccountId),
+        held: row.get(7)?,
     })
 }
 
@@ -325,6 +326,7 @@ fn posts_in_order(conn: &Connection, ids: &[i64]) -> DbResult<Vec<Post>> {
 
 /// Adds a comment, or a reply to a comment of the same post; `NotFound`
 /// when the post or that comment is missing.
+#[allow(clippy::too_many_arguments)]
 fn add_comment(
     conn: &Connection,
     post: i64,
@@ -332,6 +334,7 @@ fn add_comment(
     author: ProfileId,
     operator: Option<AccountId>,
     text: &str,
+    held: bool,
     at: OffsetDateTime,
 ) -> DbResult<Comment> {
     let post_author = author_of(conn, post)?.ok_or(Error::NotFound)?;
@@ -351,8 +354,8 @@ fn add_comment(
         None => None,
     };
     conn.prepare_cached(
-        "INSERT INTO comments (post_id, parent_id, author_id, text, created_at, operator_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO comments (post_id, parent_id, author_id, text, created_at, operator_id, held)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?
     .execute(params![
         post,
@@ -360,7 +363,8 @@ fn add_comment(
         author.0,
         text,
         Ts(at),
-        operator.map(|o| o.0)
+        operator.map(|o| o.0),
+        held
     ])?;
     let id = conn.last_insert_rowid();
     record(
@@ -372,6 +376,7 @@ fn add_comment(
             comment: id,
             author,
             parent,
+            held,
         },
     )?;
     let parent = parent.map(|p| p.0);
@@ -383,6 +388,7 @@ fn add_comment(
         operator,
         text: text.to_owned(),
         created_at: at,
+        held,
     })
 }
 
@@ -448,7 +454,7 @@ macro_rules! counter_columns {
              AND (:nobody_hidden
                   OR r.member_id NOT IN (SELECT value FROM json_each(:hidden)))),
          (SELECT count(*) FROM comments c
-           WHERE c.post_id = p.id
+           WHERE c.post_id = p.id AND c.held = 0
              AND (:nobody_hidden
                   OR (c.author_id NOT IN (SELECT value FROM json_each(:hidden))
                       AND (c.parent_id IS NULL
@@ -794,6 +800,7 @@ impl PostStore for SqliteStore {
 
     /// `NotFound` when the post is missing, or the parent is not a comment
     /// of that post.
+    #[allow(clippy::too_many_arguments)]
     async fn add_comment(
         &self,
         post: i64,
@@ -801,11 +808,58 @@ impl PostStore for SqliteStore {
         author: ProfileId,
         operator: Option<AccountId>,
         text: &str,
+        held: bool,
         at: OffsetDateTime,
     ) -> Result<Comment> {
         let text = text.to_owned();
         self.write("add comment", move |tx| {
-            add_comment(tx, post, parent, author, operator, &text, at)
+            add_comment(tx, post, parent, author, operator, &text, held, at)
+        })
+        .await
+    }
+
+    async fn release_comment(
+        &self,
+        comment: i64,
+        audit: Option<entremise_domain::store::AuditRecord>,
+        at: OffsetDateTime,
+    ) -> Result<bool> {
+        self.write("release comment", move |tx| {
+            let released = tx
+                .prepare_cached(
+                    "UPDATE comments SET held = 0 WHERE id = ?1 AND held = 1
+                     RETURNING post_id, author_id, parent_id,
+                        (SELECT author_id FROM posts p WHERE p.id = comments.post_id),
+                        (SELECT author_id FROM comments pc WHERE pc.id = comments.parent_id)",
+                )?
+                .query_row([comment], |row| {
+                    Ok((
+                        row.get::<_, i64>(0)?,
+                        ProfileId(row.get(1)?),
+                        row.get::<_, Option<i64>>(2)?,
+                        ProfileId(row.get(3)?),
+                        row.get::<_, Option<i64>>(4)?.map(ProfileId),
+                    ))
+                })
+                .optional()?;
+            let Some((post, author, parent, post_author, parent_author)) = released else {
+                return Ok(false);
+            };
+            if let Some(audit) = &audit {
+                crate::codec::write_audit(tx, audit)?;
+            }
+            record(
+                tx,
+                at,
+                Change::CommentReleased {
+                    post,
+                    post_author,
+                    comment,
+                    author,
+                    parent: parent.zip(parent_author),
+                },
+            )?;
+            Ok(true)
         })
         .await
     }
@@ -834,7 +888,7 @@ impl PostStore for SqliteStore {
         self.read("comment", move |conn| {
             Ok(conn
                 .prepare_cached(
-                    "SELECT id, post_id, parent_id, author_id, text, created_at, operator_id
+                    "SELECT id, post_id, parent_id, author_id, text, created_at, operator_id, held
                      FROM comments WHERE id = ?1",
                 )?
                 .query_row([id], comment_from_row)
@@ -847,7 +901,7 @@ impl PostStore for SqliteStore {
     async fn comments(&self, post: i64) -> Result<Vec<Comment>> {
         self.read("comments of post", move |conn| {
             let mut stmt = conn.prepare_cached(
-                "SELECT id, post_id, parent_id, author_id, text, created_at, operator_id
+                "SELECT id, post_id, parent_id, author_id, text, created_at, operator_id, held
                  FROM comments WHERE post_id = ?1 ORDER BY created_at, id",
             )?;
             let rows = stmt.query_map([post], comment_from_row)?;
@@ -871,7 +925,7 @@ impl PostStore for SqliteStore {
                              WHERE post_id = ?1 AND parent_id IS NULL ",
                         $after,
                         "    ORDER BY created_at, id LIMIT ?2)
-                         SELECT id, post_id, parent_id, author_id, text, created_at, operator_id
+                         SELECT id, post_id, parent_id, author_id, text, created_at, operator_id, held
                          FROM comments
                          WHERE id IN tops OR (post_id = ?1 AND parent_id IN tops)
                          ORDER BY created_at, id"

@@ -308,11 +308,19 @@ async fn post_rows_on_sqlite() {
         .unwrap();
     assert_eq!(positions, [(second.id, 0), (first.id, 1)]);
     let comment = store
-        .add_comment(post.id, None, bob.person, None, "Nice", T0)
+        .add_comment(post.id, None, bob.person, None, "Nice", false, T0)
         .await
         .unwrap();
     store
-        .add_comment(post.id, Some(comment.id), ada.person, None, "Thanks", T0)
+        .add_comment(
+            post.id,
+            Some(comment.id),
+            ada.person,
+            None,
+            "Thanks",
+            false,
+            T0,
+        )
         .await
         .unwrap();
     store
@@ -345,7 +353,7 @@ async fn post_answers_on_sqlite() {
     let post = store.create_post(text_post(&ada, "Hello")).await.unwrap();
     let other = store.create_post(text_post(&ada, "Other")).await.unwrap();
     let comment = store
-        .add_comment(other.id, None, ada.person, None, "On the other", T0)
+        .add_comment(other.id, None, ada.person, None, "On the other", false, T0)
         .await
         .unwrap();
     let not_found = |r: entremise_domain::Result<()>, what: &str| {
@@ -361,14 +369,14 @@ async fn post_answers_on_sqlite() {
     );
     not_found(
         store
-            .add_comment(424_242, None, ada.person, None, "x", T0)
+            .add_comment(424_242, None, ada.person, None, "x", false, T0)
             .await
             .map(drop),
         "comment a missing post",
     );
     not_found(
         store
-            .add_comment(post.id, Some(comment.id), ada.person, None, "x", T0)
+            .add_comment(post.id, Some(comment.id), ada.person, None, "x", false, T0)
             .await
             .map(drop),
         "reply to a comment of another post",

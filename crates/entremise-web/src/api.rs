@@ -524,6 +524,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/inbox/{id}/snooze", post(inbox::snooze))
         .route("/api/v1/inbox/{id}/reopen", post(inbox::reopen))
         .route("/api/v1/inbox/{id}/answered", post(inbox::answered))
+        .route("/api/v1/inbox/{id}/publish", post(inbox::publish))
         .route(
             "/api/v1/pages/{handle}/inbox-settings",
             get(inbox::get_settings).put(inbox::put_settings),

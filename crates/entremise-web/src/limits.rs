@@ -154,6 +154,7 @@ pub fn action_of(method: &Method, route: &str) -> Option<Action> {
         | "/api/v1/inbox/{}/snooze"
         | "/api/v1/inbox/{}/reopen"
         | "/api/v1/inbox/{}/answered"
+        | "/api/v1/inbox/{}/publish"
         | "/inbox/{}/{}" => Inbox,
         "/api/v1/posts/{}/comments" | "/posts/{}/comments" => Comment,
         "/api/v1/posts/{}/reactions" | "/api/v1/posts/{}/reactions/{}" | "/posts/{}/react" => {

@@ -114,6 +114,7 @@ use utoipa::{Modify, OpenApi};
         inbox::snooze,
         inbox::reopen,
         inbox::answered,
+        inbox::publish,
         inbox::get_settings,
         inbox::put_settings,
         inbox::stats,

@@ -633,6 +633,7 @@ async fn seed_posts(
                     who.id,
                     None,
                     text,
+                    false,
                     at + time::Duration::minutes(30),
                 )
                 .await?;

@@ -136,6 +136,13 @@ impl Lens {
         })
     }
 
+    /// Whether the viewer may see a comment held for review (by the
+    /// keyword filters of the page `post_author`): its author and those
+    /// who answer for the page do; nobody else until it is published.
+    pub fn held_comment(&self, author: ProfileId, post_author: ProfileId) -> bool {
+        self.is_self(author) || self.answers_for(post_author)
+    }
+
     /// Whether a block (either way) hides `member` from the viewer.
     /// Instance moderators see through blocks for reported content only,
     /// which is not decided here.

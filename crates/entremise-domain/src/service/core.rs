@@ -70,7 +70,7 @@ impl Core {
         use crate::events::Change;
         let text = match change {
             Change::PostPublished { post, .. } => self.store.post(*post).await?.map(|p| p.text),
-            Change::CommentAdded { comment, .. } => {
+            Change::CommentAdded { comment, .. } | Change::CommentReleased { comment, .. } => {
                 self.store.comment(*comment).await?.map(|c| c.text)
             }
             _ => None,

@@ -114,6 +114,9 @@ pub struct InboxItemView {
     /// The sender's e-mail address, for a contact-form message.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
+    /// The comment awaiting an answer is held for review by the page's
+    /// keyword filters: publish it, or dismiss the item (it stays held).
+    pub held: bool,
 }
 
 /// A page of items, with the open counts of every profile listed.
@@ -151,6 +154,8 @@ pub enum ActInput {
     Snooze(OffsetDateTime),
     Reopen,
     MarkAnswered,
+    /// Publishes the comment the keyword filters held.
+    Publish,
 }
 
 /// A page's inbox settings as its team reads them.
@@ -395,7 +400,37 @@ impl Inbox {
             .await?
             .ok_or(Error::NotFound)?;
         let is_page = owner.kind != ProfileKind::Person;
+        if input == ActInput::Publish {
+            let Some(Word::Comment(comment)) = item.word else {
+                return Err(Error::invalid(
+                    "kind",
+                    "not_held",
+                    "no comment is held here",
+                ));
+            };
+            let audit = is_page.then(|| AuditRecord {
+                page: owner.id,
+                actor: me.account,
+                action: "inbox.publish",
+                detail: format!("item {}: comment {comment}", item.id),
+                at: now,
+            });
+            if !self.core.store.release_comment(comment, audit, now).await? {
+                return Err(Error::invalid(
+                    "kind",
+                    "not_held",
+                    "no comment is held here",
+                ));
+            }
+            self.core.settle().await;
+            self.caught_up().await;
+            return self
+                .view(&lens, &item, self.core.clock.now())
+                .await?
+                .ok_or(Error::NotFound);
+        }
         let (act, detail) = match input {
+            ActInput::Publish => unreachable!("published above"),
             ActInput::Assign(None) => (InboxAct::Assign { to: None }, "nobody".to_owned()),
             ActInput::Assign(Some(handle)) => {
                 if !is_page {
@@ -545,6 +580,16 @@ impl Inbox {
             if !filters.contains(&w) {
                 filters.push(w);
             }
+        }
+        if errors.is_empty()
+            && let Err(e) =
+                crate::lexicon::Lexicon::parse(&[("keyword_filters", &filters.join("\n"))])
+        {
+            errors.push(crate::error::FieldError::new(
+                "keyword_filters",
+                "invalid",
+                format!("`{}` (entry {}): {}", e.entry, e.line, e.problem),
+            ));
         }
         if filters.len() > MAX_KEYWORD_FILTERS {
             errors.push(crate::error::FieldError::new(
@@ -715,6 +760,7 @@ impl Inbox {
             _ => None,
         };
         let email = word.as_ref().and_then(|w| w.email.clone());
+        let held = word.as_ref().is_some_and(|w| w.held);
         let target = self.settings_of(item.owner).await?.target;
         let status = item.status_at(now);
         Ok(Some(InboxItemView {
@@ -738,6 +784,7 @@ impl Inbox {
             overdue: status == InboxStatus::Open && inbox::overdue(item.since, target, now),
             answered_elsewhere: item.kind.answered_elsewhere(),
             email,
+            held,
         }))
     }
 
@@ -989,6 +1036,7 @@ impl Projection for InboxProjection {
             event.change,
             Change::MessagePosted { .. }
                 | Change::CommentAdded { .. }
+                | Change::CommentReleased { .. }
                 | Change::PostPublished { .. }
                 | Change::PostDeleted { .. }
                 | Change::ContactRequested { .. }

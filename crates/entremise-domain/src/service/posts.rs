@@ -155,6 +155,9 @@ pub struct CommentView {
     pub text: String,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
+    /// Held for review by the page's keyword filters: only its author and
+    /// the page's team see it, until the team publishes it.
+    pub held: bool,
     /// Replies, one level deep.
     #[cfg_attr(feature = "openapi", schema(no_recursion))]
     pub replies: Vec<CommentView>,
@@ -598,11 +601,8 @@ impl Posts {
         let me = viewer.require()?;
         let (author, _) = self.publishing_as(viewer, as_).await?;
         let (post, _) = self.visible_post(viewer, post_id).await?;
-        if !self
-            .core
-            .lens(viewer)
-            .may_comment(post.author, post.replies)
-        {
+        let lens = self.core.lens(viewer);
+        if !lens.may_comment(post.author, post.replies) {
             return Err(Error::Forbidden(Forbidden::CommentsClosed));
         }
         let text = post::check_text("text", text, MAX_COMMENT_CHARS, true)?;
@@ -621,6 +621,9 @@ impl Posts {
                 }
             }
         };
+        // A page's keyword filters hold a comment from outside its team
+        // for review.
+        let held = !lens.answers_for(post.author) && self.filtered(post.author, &text).await?;
         let c = self
             .core
             .store
@@ -630,6 +633,7 @@ impl Posts {
                 author,
                 Some(me.account),
                 &text,
+                held,
                 self.core.clock.now(),
             )
             .await?;
@@ -640,8 +644,29 @@ impl Posts {
             author: self.profile_ref_cached(viewer, c.author, &mut refs).await?,
             text: c.text,
             created_at: c.created_at,
+            held: c.held,
             replies: Vec::new(),
         })
+    }
+
+    /// Whether `text` matches the keyword filters of the page `owner`.
+    async fn filtered(&self, owner: ProfileId, text: &str) -> Result<bool> {
+        let Some(settings) = self.core.store.inbox_settings(owner).await? else {
+            return Ok(false);
+        };
+        if settings.keyword_filters.is_empty() {
+            return Ok(false);
+        }
+        let list = settings.keyword_filters.join("\n");
+        match crate::lexicon::Lexicon::parse(&[("keyword filters", &list)]) {
+            Ok(filters) => Ok(filters.is_hostile(text)),
+            Err(e) => {
+                // Checked when they were saved: a list that no longer parses
+                // holds nothing rather than refusing every comment.
+                tracing::warn!(page = owner.0, error = %e, "keyword filters do not parse");
+                Ok(false)
+            }
+        }
     }
 
     /// Sets who may comment on one's post (or a page's one the viewer
@@ -667,9 +692,9 @@ impl Posts {
     /// The comments of a post, threads one level deep, leaving out those of
     /// members hidden from the viewer by a block.
     pub async fn comments(&self, viewer: &Viewer, post_id: i64) -> Result<Vec<CommentView>> {
-        self.visible_post(viewer, post_id).await?;
+        let (post, _) = self.visible_post(viewer, post_id).await?;
         let all: Vec<Comment> = self.core.store.comments(post_id).await?;
-        self.threads(viewer, all).await
+        self.threads(viewer, post.author, all).await
     }
 
     /// [`Self::comments`] a page of threads at a time, oldest first
@@ -683,7 +708,7 @@ impl Posts {
         limit: usize,
     ) -> Result<crate::paging::Page<CommentView>> {
         use crate::paging::{Gather, Page, parse_time_key, time_key};
-        self.visible_post(viewer, post_id).await?;
+        let (post, _) = self.visible_post(viewer, post_id).await?;
         let after = cursor.map(parse_time_key).transpose()?;
         let lens = self.core.lens(viewer);
         let mut gather = Gather::new(limit, after);
@@ -698,7 +723,8 @@ impl Posts {
             let mut threads = 0;
             for c in rows.iter().filter(|c| c.parent.is_none()) {
                 threads += 1;
-                let shown = !lens.hides(c.author);
+                let shown =
+                    !lens.hides(c.author) && (!c.held || lens.held_comment(c.author, post.author));
                 if gather.offer((c.created_at, c.id), shown) {
                     taken.insert(c.id);
                 }
@@ -712,20 +738,27 @@ impl Posts {
             }
         }
         Ok(Page {
-            items: self.threads(viewer, kept).await?,
+            items: self.threads(viewer, post.author, kept).await?,
             next: gather.next(|(at, id)| time_key(*at, id)),
         })
     }
 
     /// Comments (oldest first) as threads one level deep, leaving out
     /// those of members hidden from the viewer by a block.
-    async fn threads(&self, viewer: &Viewer, all: Vec<Comment>) -> Result<Vec<CommentView>> {
+    async fn threads(
+        &self,
+        viewer: &Viewer,
+        post_author: ProfileId,
+        all: Vec<Comment>,
+    ) -> Result<Vec<CommentView>> {
         let lens = self.core.lens(viewer);
         let mut refs = HashMap::new();
         let mut top: Vec<CommentView> = Vec::new();
         let mut index: HashMap<i64, usize> = HashMap::new();
         for c in all {
-            if lens.hides(c.author) {
+            // A comment held for review is its author's and the page
+            // team's to see, until it is published.
+            if lens.hides(c.author) || (c.held && !lens.held_comment(c.author, post_author)) {
                 continue;
             }
             let view = CommentView {
@@ -733,6 +766,7 @@ impl Posts {
                 author: self.profile_ref_cached(viewer, c.author, &mut refs).await?,
                 text: c.text,
                 created_at: c.created_at,
+                held: c.held,
                 replies: Vec::new(),
             };
             match c.parent {

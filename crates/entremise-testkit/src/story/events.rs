@@ -88,7 +88,7 @@ pub async fn events(store: Arc<dyn Store>) {
         .await
         .unwrap();
     let comment = store
-        .add_comment(post.id, None, a, None, "Nice", at(8))
+        .add_comment(post.id, None, a, None, "Nice", false, at(8))
         .await
         .unwrap();
     store
@@ -98,7 +98,7 @@ pub async fn events(store: Arc<dyn Store>) {
     // A refused write records nothing.
     assert!(
         store
-            .add_comment(i64::MAX, None, a, None, "Nobody reads this", at(10))
+            .add_comment(i64::MAX, None, a, None, "Nobody reads this", false, at(10))
             .await
             .is_err()
     );
@@ -165,7 +165,8 @@ pub async fn events(store: Arc<dyn Store>) {
                 post_author: b,
                 comment: comment.id,
                 author: a,
-                parent: None
+                parent: None,
+                held: false
             },
             Change::ReactionSet {
                 post: post.id,

@@ -269,23 +269,23 @@ pub async fn lists_a_page_at_a_time(store: Arc<dyn Store>) {
         .await
         .unwrap();
     let c1 = store
-        .add_comment(post.id, None, bob, None, "1", at(2))
+        .add_comment(post.id, None, bob, None, "1", false, at(2))
         .await
         .unwrap();
     let c2 = store
-        .add_comment(post.id, None, bob, None, "2", at(2))
+        .add_comment(post.id, None, bob, None, "2", false, at(2))
         .await
         .unwrap();
     let r1 = store
-        .add_comment(post.id, Some(c1.id), me, None, "re 1", at(3))
+        .add_comment(post.id, Some(c1.id), me, None, "re 1", false, at(3))
         .await
         .unwrap();
     let c3 = store
-        .add_comment(post.id, None, bob, None, "3", at(4))
+        .add_comment(post.id, None, bob, None, "3", false, at(4))
         .await
         .unwrap();
     let r3 = store
-        .add_comment(post.id, Some(c3.id), me, None, "re 3", at(5))
+        .add_comment(post.id, Some(c3.id), me, None, "re 3", false, at(5))
         .await
         .unwrap();
     let whole = store.comments(post.id).await.unwrap();

@@ -264,7 +264,7 @@ pub async fn post_edits_and_deletion(store: Arc<dyn Store>) {
     new.media = vec![shared.id, only.id];
     let doomed = store.create_post(new).await.unwrap();
     let comment = store
-        .add_comment(doomed.id, None, bob.person, None, "Nice", at(6))
+        .add_comment(doomed.id, None, bob.person, None, "Nice", false, at(6))
         .await
         .unwrap();
     let reply = store
@@ -274,6 +274,7 @@ pub async fn post_edits_and_deletion(store: Arc<dyn Store>) {
             ada.person,
             None,
             "Thanks",
+            false,
             at(7),
         )
         .await
@@ -588,7 +589,7 @@ pub async fn comments_reactions_and_counts(store: Arc<dyn Store>) {
         .unwrap();
 
     let c1 = store
-        .add_comment(post.id, None, bob.person, None, "First", at(3))
+        .add_comment(post.id, None, bob.person, None, "First", false, at(3))
         .await
         .unwrap();
     assert_eq!(
@@ -597,12 +598,20 @@ pub async fn comments_reactions_and_counts(store: Arc<dyn Store>) {
     );
     assert_eq!(c1.created_at, at(3));
     let r1 = store
-        .add_comment(post.id, Some(c1.id), ada.person, None, "A reply", at(4))
+        .add_comment(
+            post.id,
+            Some(c1.id),
+            ada.person,
+            None,
+            "A reply",
+            false,
+            at(4),
+        )
         .await
         .unwrap();
     assert_eq!((r1.post, r1.parent), (post.id, Some(c1.id)));
     let c2 = store
-        .add_comment(post.id, None, cy.person, None, "Second", at(5))
+        .add_comment(post.id, None, cy.person, None, "Second", false, at(5))
         .await
         .unwrap();
     assert_eq!(
@@ -614,7 +623,15 @@ pub async fn comments_reactions_and_counts(store: Arc<dyn Store>) {
     assert!(store.comments(quiet.id).await.unwrap().is_empty());
     assert!(
         store
-            .add_comment(i64::MAX, None, bob.person, None, "Into the void", at(6))
+            .add_comment(
+                i64::MAX,
+                None,
+                bob.person,
+                None,
+                "Into the void",
+                false,
+                at(6)
+            )
             .await
             .is_err(),
         "no such post"
@@ -746,7 +763,7 @@ pub async fn counters_for_a_viewer(store: Arc<dyn Store>) {
         let store = store.clone();
         async move {
             store
-                .add_comment(post.id, parent, author, None, "A word", at(minutes))
+                .add_comment(post.id, parent, author, None, "A word", false, at(minutes))
                 .await
                 .unwrap()
                 .id

@@ -230,6 +230,20 @@ pub async fn answered(
     act(&state, &ctx, &id, ActInput::MarkAnswered).await
 }
 
+/// Publishes the comment a page's keyword filters held for review (the
+/// item stays open until it is answered). Recorded in the audit trail.
+#[utoipa::path(post, path = "/api/v1/inbox/{id}/publish", tag = "inbox", params(("id" = String, Path)),
+    responses((status = 200, body = InboxItemView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 422, description = "not_held: no comment is held in this item", body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn publish(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<InboxItemView>, ApiError> {
+    act(&state, &ctx, &id, ActInput::Publish).await
+}
+
 async fn act(
     state: &AppState,
     ctx: &Ctx,

@@ -768,3 +768,98 @@ async fn the_list_pages_and_refuses_what_it_does_not_know() {
     let r = app.get_as(&ada, &format!("/api/v1/inbox/{id}")).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
 }
+
+#[tokio::test]
+async fn keyword_filters_hold_comments_for_the_team_to_publish() {
+    let app = TestApp::new().await;
+    let (ada, bob, carol) = app.cast().await;
+    let dan = app.member("dan", "Dan Lemoine").await;
+    acme(&app, &ada, &carol, &dan).await;
+    let r = app
+        .call(
+            Method::PUT,
+            Some(&ada),
+            "/api/v1/pages/acme/inbox-settings",
+            json!({"response_target_hours": 24, "replies": "everyone", "keyword_filters": ["rembours*", "rem*"]}),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a stem too short is named"
+    );
+    assert!(r.text().contains("rem*"), "{}", r.text());
+    let r = app
+        .call(
+            Method::PUT,
+            Some(&ada),
+            "/api/v1/pages/acme/inbox-settings",
+            json!({"response_target_hours": 24, "replies": "everyone", "keyword_filters": ["rembours*", "service client"]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let post = publish(
+        &app,
+        &carol,
+        json!({"text": "Nos conditions de vente", "audience": "public", "as": "acme"}),
+    )
+    .await;
+    let held = commented(&app, &bob, &post, json!({"text": "REMBOURSEZ-moi !"})).await;
+    commented(
+        &app,
+        &dan,
+        &post,
+        json!({"text": "Merci pour ces précisions"}),
+    )
+    .await;
+
+    // Held: its author and the page's team see it; nobody else, nor any
+    // counter.
+    let shown = |who: &Member| {
+        let who = who.token.clone();
+        let app = &app;
+        let post = post.clone();
+        async move {
+            let r = app
+                .send(Req::new(Method::GET, &format!("/api/v1/posts/{post}/comments")).bearer(&who))
+                .await;
+            r.json()["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["text"].as_str().unwrap().to_owned())
+                .collect::<Vec<_>>()
+        }
+    };
+    let outsider = app.member("eve", "Eve Martin").await;
+    assert_eq!(shown(&outsider).await, ["Merci pour ces précisions"]);
+    assert_eq!(shown(&bob).await.len(), 2, "its author sees it");
+    assert_eq!(shown(&carol).await.len(), 2, "the team sees it");
+    let counted = app
+        .get_as(&outsider, &format!("/api/v1/posts/{post}"))
+        .await
+        .json();
+    assert_eq!(counted["counts"]["comments"], 1, "{counted}");
+    let listed = inbox(&app, &carol, "as=acme").await;
+    let held_item = listed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["from"] == "bob")
+        .expect("the held comment awaits the team")
+        .clone();
+    assert_eq!(held_item["held"], true);
+    let id = held_item["id"].as_str().unwrap().to_owned();
+    let r = act(&app, &bob, &id, "publish", json!({})).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = act(&app, &carol, &id, "publish", json!({})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.json()["held"], false);
+    assert_eq!(r.json()["status"], "open", "published is not answered");
+    let r = act(&app, &carol, &id, "publish", json!({})).await;
+    assert_eq!(code(&r), "invalid_input", "once");
+    assert_eq!(shown(&outsider).await.len(), 2);
+    let _ = held;
+    let audit = app.get_as(&ada, "/api/v1/pages/acme/audit").await.text();
+    assert!(audit.contains("inbox.publish"), "{audit}");
+}
