@@ -261,6 +261,7 @@ impl Inbox {
         self.caught_up().await;
         let now = self.core.clock.now();
         let mut items = Vec::new();
+        let mut cache = ViewCache::default();
         let mut next_after = after;
         let mut more = false;
         // Items the viewer may not see (a block, a post out of his sight)
@@ -287,7 +288,7 @@ impl Inbox {
                     break 'fill;
                 }
                 next_after = Some(item.key(status));
-                if let Some(v) = self.view(&lens, &item, now).await? {
+                if let Some(v) = self.view_with(&lens, &item, now, &mut cache).await? {
                     items.push(v);
                 }
             }
@@ -716,6 +717,19 @@ impl Inbox {
         item: &InboxItem,
         now: OffsetDateTime,
     ) -> Result<Option<InboxItemView>> {
+        self.view_with(lens, item, now, &mut ViewCache::default())
+            .await
+    }
+
+    /// [`Self::view`] with what a list reads once for all its items (the
+    /// posts, the profiles, the targets).
+    async fn view_with(
+        &self,
+        lens: &Lens,
+        item: &InboxItem,
+        now: OffsetDateTime,
+        cache: &mut ViewCache,
+    ) -> Result<Option<InboxItemView>> {
         if !lens.answers_for(item.owner) {
             return Ok(None);
         }
@@ -725,7 +739,10 @@ impl Inbox {
             return Ok(None);
         }
         if let Some(post) = item.subject.post() {
-            let Some(p) = self.core.store.post(post).await? else {
+            if let std::collections::hash_map::Entry::Vacant(slot) = cache.posts.entry(post) {
+                slot.insert(self.core.store.post(post).await?);
+            }
+            let Some(p) = &cache.posts[&post] else {
                 return Ok(None);
             };
             if lens
@@ -735,7 +752,7 @@ impl Inbox {
                 return Ok(None);
             }
         }
-        let profile = self.core.profile_ref_of(item.owner).await?;
+        let profile = cache.profile(&self.core, item.owner).await?;
         let word = match item.word {
             Some(w) => self
                 .core
@@ -748,7 +765,7 @@ impl Inbox {
             None => None,
         };
         let (from, from_name) = match item.from {
-            Some(f) => match self.core.profile_ref_of(f).await {
+            Some(f) => match cache.profile(&self.core, f).await {
                 Ok(r) => (Some(r.handle), Some(r.name)),
                 Err(Error::NotFound) => (None, None),
                 Err(e) => return Err(e),
@@ -756,12 +773,19 @@ impl Inbox {
             None => (None, word.as_ref().and_then(|w| w.name.clone())),
         };
         let assignee = match item.assignee {
-            Some(a) if !lens.hides(a) => self.core.profile_ref_of(a).await.ok(),
+            Some(a) if !lens.hides(a) => cache.profile(&self.core, a).await.ok(),
             _ => None,
         };
         let email = word.as_ref().and_then(|w| w.email.clone());
         let held = word.as_ref().is_some_and(|w| w.held);
-        let target = self.settings_of(item.owner).await?.target;
+        let target = match cache.targets.get(&item.owner) {
+            Some(t) => *t,
+            None => {
+                let t = self.settings_of(item.owner).await?.target;
+                cache.targets.insert(item.owner, t);
+                t
+            }
+        };
         let status = item.status_at(now);
         Ok(Some(InboxItemView {
             id: item.id,
@@ -810,6 +834,25 @@ impl Inbox {
             Subject::Introduction(id) => format!("/introductions#introduction-{id}"),
             Subject::ContactForm(_) => format!("/inbox/{}", item.id),
         }
+    }
+}
+
+/// What the items of one list share, read once.
+#[derive(Default)]
+struct ViewCache {
+    posts: HashMap<i64, Option<crate::post::Post>>,
+    profiles: HashMap<ProfileId, ProfileRef>,
+    targets: HashMap<ProfileId, Duration>,
+}
+
+impl ViewCache {
+    async fn profile(&mut self, core: &Core, id: ProfileId) -> Result<ProfileRef> {
+        if let Some(r) = self.profiles.get(&id) {
+            return Ok(r.clone());
+        }
+        let r = core.profile_ref_of(id).await?;
+        self.profiles.insert(id, r.clone());
+        Ok(r)
     }
 }
 
