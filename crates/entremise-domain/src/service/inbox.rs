@@ -164,12 +164,14 @@ pub enum ActInput {
 #[serde(deny_unknown_fields)]
 pub struct InboxSettingsView {
     /// The response target, in hours (1 to 720; 24 by default).
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 720))]
     pub response_target_hours: u32,
     /// Who may comment on the page's new posts.
     pub replies: ReplyControl,
     /// Words and stems (`arnaq*`) that hold a comment on the page's posts
     /// for review instead of publishing it (at most 200, 60 characters
     /// each).
+    #[cfg_attr(feature = "openapi", schema(max_items = 200, inline))]
     pub keyword_filters: Vec<String>,
 }
 
