@@ -284,6 +284,7 @@ impl Inbox {
                 })
                 .await?;
             let short = batch.len() <= limit;
+            cache.words(&self.core, &batch).await?;
             for item in batch {
                 if items.len() == limit {
                     more = true;
@@ -755,19 +756,12 @@ impl Inbox {
             }
         }
         let profile = cache.profile(&self.core, item.owner).await?;
-        let word = match item.word {
-            Some(w) => self
-                .core
-                .store
-                .word_texts(&[w])
-                .await?
-                .into_iter()
-                .next()
-                .flatten(),
-            None => None,
-        };
+        cache.words(&self.core, std::slice::from_ref(item)).await?;
+        let word = item
+            .word
+            .and_then(|w| cache.words.get(&w).cloned().flatten());
         let (from, from_name) = match item.from {
-            Some(f) => match cache.profile(&self.core, f).await {
+            Some(f) => match cache.person(&self.core, f).await {
                 Ok(r) => (Some(r.handle), Some(r.name)),
                 Err(Error::NotFound) => (None, None),
                 Err(e) => return Err(e),
@@ -775,7 +769,7 @@ impl Inbox {
             None => (None, word.as_ref().and_then(|w| w.name.clone())),
         };
         let assignee = match item.assignee {
-            Some(a) if !lens.hides(a) => cache.profile(&self.core, a).await.ok(),
+            Some(a) if !lens.hides(a) => cache.person(&self.core, a).await.ok(),
             _ => None,
         };
         let email = word.as_ref().and_then(|w| w.email.clone());
@@ -845,9 +839,36 @@ struct ViewCache {
     posts: HashMap<i64, Option<crate::post::Post>>,
     profiles: HashMap<ProfileId, ProfileRef>,
     targets: HashMap<ProfileId, Duration>,
+    words: HashMap<Word, Option<inbox::WordText>>,
 }
 
 impl ViewCache {
+    /// Reads the words of `items` not read yet, in one go.
+    async fn words(&mut self, core: &Core, items: &[InboxItem]) -> Result<()> {
+        let missing: Vec<Word> = items
+            .iter()
+            .filter_map(|i| i.word)
+            .filter(|w| !self.words.contains_key(w))
+            .collect();
+        if missing.is_empty() {
+            return Ok(());
+        }
+        let texts = core.store.word_texts(&missing).await?;
+        self.words.extend(missing.into_iter().zip(texts));
+        Ok(())
+    }
+
+    /// A member who wrote or was assigned: a person, from the in-memory
+    /// network when he is there.
+    async fn person(&mut self, core: &Core, id: ProfileId) -> Result<ProfileRef> {
+        if let Some(r) = self.profiles.get(&id) {
+            return Ok(r.clone());
+        }
+        let r = core.person_ref(id).await?;
+        self.profiles.insert(id, r.clone());
+        Ok(r)
+    }
+
     async fn profile(&mut self, core: &Core, id: ProfileId) -> Result<ProfileRef> {
         if let Some(r) = self.profiles.get(&id) {
             return Ok(r.clone());
