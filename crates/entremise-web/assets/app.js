@@ -113,6 +113,8 @@ if (streamUrl && window.EventSource) {
       badge("messages", e.unread);
     } else if (e.type === "notification") {
       badge("notifications", e.unread);
+    } else if (e.type === "inbox") {
+      badge("inbox", e.open);
     } else if (e.type === "typing" && here && typing) {
       typing.textContent = typing.dataset.typing.replace("{name}", e.member.name);
       clearTimeout(typingTimer);
