@@ -215,6 +215,11 @@ for (const input of document.querySelectorAll("input[data-suggest]")) {
   });
   input.addEventListener("blur", () => setTimeout(close, 200));
 }
+// A box the server marks autofocus (the reply box the inbox's "Answer"
+// opens): a browser does not honour autofocus when the address names a
+// fragment (#comment-…), so it is focused here, the comment kept in view.
+const autofocus = document.querySelector("textarea[autofocus]");
+if (autofocus && document.activeElement !== autofocus) autofocus.focus({ preventScroll: true });
 // The composer's "publish later" is local time: tell the server the offset
 // (without this file it is read as UTC).
 for (const input of document.querySelectorAll("input[data-timezone-offset]")) {

@@ -103,7 +103,8 @@ struct Rows<'a> {
     state: &'a AppState,
     ctx: &'a Ctx,
     me: String,
-    roles: HashMap<String, Role>,
+    /// The pages he holds a role on: handle → (name, role).
+    roles: HashMap<String, (String, Role)>,
     teams: HashMap<String, Vec<Member>>,
 }
 
@@ -116,7 +117,7 @@ impl<'a> Rows<'a> {
             .operated_pages(&ctx.viewer)
             .await?
             .into_iter()
-            .map(|(r, role)| (r.handle.to_string(), role))
+            .map(|(r, role)| (r.handle.to_string(), (r.name, role)))
             .collect();
         Ok(Self {
             state,
@@ -127,21 +128,20 @@ impl<'a> Rows<'a> {
         })
     }
 
-    /// The profiles he answers for, as the filter's select offers them:
-    /// himself first (value `""` is every profile).
-    fn answering_for(&self) -> Vec<String> {
-        let mut pages: Vec<String> = self
+    /// The pages he answers for, by name: (handle, name).
+    fn answering_for(&self) -> Vec<Member> {
+        let mut pages: Vec<Member> = self
             .roles
             .iter()
-            .filter(|(_, r)| r.edits())
-            .map(|(h, _)| h.clone())
+            .filter(|(_, (_, r))| r.edits())
+            .map(|(h, (name, _))| (h.clone(), name.clone()))
             .collect();
-        pages.sort();
+        pages.sort_by(|a, b| a.1.cmp(&b.1));
         pages
     }
 
     async fn team(&mut self, page: &str) -> Vec<Member> {
-        if !self.roles.get(page).is_some_and(|r| r.administers()) {
+        if !self.roles.get(page).is_some_and(|(_, r)| r.administers()) {
             return Vec::new();
         }
         if let Some(t) = self.teams.get(page) {
@@ -337,7 +337,10 @@ pub async fn list(
     };
     let page = state.app.inbox().list(&ctx.viewer, filter).await?;
     let now = state.app.clock().now();
-    let l = Layout::new(&state, &ctx, state.catalog.get(ctx.locale, "inbox_title"));
+    let mut l = Layout::new(&state, &ctx, state.catalog.get(ctx.locale, "inbox_title"));
+    // The header's count was read before the list waited for the inbox to
+    // catch up (an answer just given): read it again.
+    l.badges.inbox = state.app.inbox().counts(&ctx.viewer).await?.open;
     let mut rows_of = Rows::new(&state, &ctx).await?;
     let mut rows = Vec::with_capacity(page.items.len());
     for v in &page.items {
@@ -360,12 +363,10 @@ pub async fn list(
             format!("{} (@{})", l.t("inbox_you"), rows_of.me),
         ),
     ];
-    as_all.extend(
-        rows_of
-            .answering_for()
-            .into_iter()
-            .map(|h| (h.clone(), format!("@{h}"))),
-    );
+    as_all.extend(rows_of.answering_for().into_iter().map(|(h, name)| {
+        let label = format!("{name} (@{h})");
+        (h, label)
+    }));
     let mut kinds = vec![(String::new(), l.t("inbox_filter_kind_all").to_owned())];
     kinds.extend(
         InboxKind::ALL
