@@ -141,6 +141,15 @@ async function journey(lang) {
     `${lang}: it is listed as answered`);
   await look(editor.page, `inbox-${lang}-answered`);
 
+  // The owner reads the firm's response times: this week, one answered.
+  await owner.page.goto(`${base}/@${firm}/stats`);
+  const weeks = owner.page.locator("[data-testid=stats-week]");
+  check((await weeks.count()) === 12, `${lang}: the statistics show twelve weeks of response times`);
+  const week = await weeks.last().textContent();
+  check(week.includes("%"), `${lang}: this week's share within the target is given (${week.replace(/\s+/g, " ").trim()})`);
+  check((await owner.page.locator("[data-testid=stats-chart] title").count()) === 13, `${lang}: the chart's bars are titled`);
+  await look(owner.page, `inbox-${lang}-stats`);
+
   for (const m of [owner, editor, angry]) await m.context.close();
 }
 

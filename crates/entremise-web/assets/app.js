@@ -217,9 +217,16 @@ for (const input of document.querySelectorAll("input[data-suggest]")) {
 }
 // A box the server marks autofocus (the reply box the inbox's "Answer"
 // opens): a browser does not honour autofocus when the address names a
-// fragment (#comment-…), so it is focused here, the comment kept in view.
+// fragment (#comment-…), and its scroll to the fragment comes after the
+// load; so the box is focused once both are done, the comment kept in view.
 const autofocus = document.querySelector("textarea[autofocus]");
-if (autofocus && document.activeElement !== autofocus) autofocus.focus({ preventScroll: true });
+if (autofocus) {
+  const focusBox = () => setTimeout(() => {
+    if (document.activeElement === document.body) autofocus.focus({ preventScroll: true });
+  }, 0);
+  if (document.readyState === "complete") focusBox();
+  else window.addEventListener("load", focusBox, { once: true });
+}
 // The composer's "publish later" is local time: tell the server the offset
 // (without this file it is read as UTC).
 for (const input of document.querySelectorAll("input[data-timezone-offset]")) {
