@@ -64,6 +64,20 @@ async fn angry_comment(app: &TestApp, f: &Firm) -> String {
     location(&r).rsplit("#comment-").next().unwrap().to_owned()
 }
 
+/// Someone writes to ACME through its contact form.
+async fn c_form(app: &TestApp, f: &Firm) -> crate::support::Response {
+    let mut c = Browser::signed_in(app, &f.carol.email).await;
+    c.post(
+        "/@acme/contact",
+        &[
+            ("name", "Dora Vidal"),
+            ("email", "dora@example.org"),
+            ("message", "Bonjour, vos tarifs ?"),
+        ],
+    )
+    .await
+}
+
 /// The ids of the items a list shows, in order.
 fn items(html: &str) -> Vec<String> {
     html.split("data-testid=\"inbox-item\" data-item-id=\"")
@@ -225,6 +239,17 @@ async fn the_team_dismisses_reopens_assigns_and_snoozes_an_item() {
     let html = a.get("/inbox").await.text();
     assert!(html.contains("data-testid=\"inbox-assign-to\""), "{html}");
     assert!(html.contains("<option value=\"bob\" selected>Bob Marchand (@bob)</option>"));
+    // Given to bob by someone else, he is told.
+    for to in ["", "bob"] {
+        let r = a.post(&act("assign"), &[("to", to)]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    }
+    app.app.dispatcher().settle_all().await;
+    let html = b.get("/notifications").await.text();
+    assert!(
+        html.contains(&format!("<a href=\"/inbox/{id}\"><strong>Ada Lovelace assigned you an item to answer</strong></a>")),
+        "{html}"
+    );
 
     // Snoozed until tomorrow 9:00 (the test clock: Monday 30 November, UTC).
     let r = b
@@ -240,6 +265,36 @@ async fn the_team_dismisses_reopens_assigns_and_snoozes_an_item() {
     let r = b
         .post(&act("snooze"), &[("until", "date"), ("date", "soon")])
         .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // A contact-form message: its page gives the sender's address, and the
+    // team marks it answered once written to.
+    let r = c_form(&app, &f).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let html = b.get("/inbox?kind=contact_form").await.text();
+    let message = items(&html).remove(0);
+    assert!(
+        html.contains(&format!(
+            "href=\"/inbox/{message}\" data-testid=\"inbox-answer\""
+        )),
+        "{html}"
+    );
+    let page = b.get(&format!("/inbox/{message}")).await.text();
+    for markup in [
+        "data-testid=\"inbox-contact\"",
+        // Signed in, she writes under her own name.
+        "Carol Hébert</strong> &lt;dora@example.org&gt;",
+        "href=\"mailto:dora@example.org?subject=Your%20message%20to%20ACME%20Expertise\"",
+        "Bonjour, vos tarifs ?",
+    ] {
+        assert!(page.contains(markup), "{markup}\n{page}");
+    }
+    let r = b.post(&format!("/inbox/{message}/answered"), &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let html = b.get("/inbox?status=answered").await.text();
+    assert_eq!(items(&html), vec![message]);
+    // A comment is answered where it was asked, not marked.
+    let r = b.post(&act("answered"), &[]).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
 
     // One item's page; nobody else's, and no such act.
