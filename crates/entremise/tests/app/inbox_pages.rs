@@ -118,6 +118,12 @@ async fn the_team_sees_a_hostile_comment_first_and_answers_it_as_the_page() {
     );
     assert!(html.contains(&answer), "{answer}\n{html}");
 
+    // Past the page's target (24 h by default), it is marked overdue, in words.
+    app.clock.advance(time::Duration::hours(25));
+    let html = b.get("/inbox").await.text();
+    assert!(html.contains("data-testid=\"inbox-overdue\""), "{html}");
+    assert!(html.contains("<span>waiting 25 h</span> · <span>target 24 h</span>"), "{html}");
+
     // The filters.
     for (query, shown) in [
         ("?hostile=1", true),
