@@ -6,6 +6,7 @@
 use super::posts::Choice;
 use super::{FormData, Layout, PageError, render, safe_next, see_other, urlencode};
 use crate::auth::Ctx;
+use crate::i18n::Catalog;
 use crate::state::AppState;
 use askama::Template;
 use axum::body::Bytes;
@@ -14,6 +15,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use entremise_domain::Error;
 use entremise_domain::inbox::{InboxCounts, InboxKind, InboxStatus};
+use entremise_domain::locale::Locale;
 use entremise_domain::page::Role;
 use entremise_domain::profile::ProfileKind;
 use entremise_domain::service::{ActInput, InboxFilter, InboxItemView};
@@ -25,8 +27,12 @@ use time::{Date, Duration, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset, W
 const PAGE_SIZE: usize = 20;
 
 /// A duration in words, rounded down to its largest unit: "12 min",
-/// "3 h", "2 d" / "2 j" (never less than a minute).
+/// "3 h" up to two days, then "2 d" / "2 j" (never less than a minute).
 pub fn duration(l: &Layout, d: Duration) -> String {
+    duration_in(&l.catalog, l.lang, d)
+}
+
+fn duration_in(catalog: &Catalog, lang: Locale, d: Duration) -> String {
     let minutes = d.whole_minutes().max(1);
     let (key, n) = if minutes < 60 {
         ("dur_minutes", minutes)
@@ -35,7 +41,7 @@ pub fn duration(l: &Layout, d: Duration) -> String {
     } else {
         ("dur_days", minutes / (24 * 60))
     };
-    l.count(key, u64::try_from(n).unwrap_or(0))
+    catalog.count(lang, key, u64::try_from(n).unwrap_or(0))
 }
 
 /// The label key of a kind of item.
@@ -562,8 +568,36 @@ async fn refused(state: &AppState, ctx: &Ctx, id: &str, e: Error) -> Result<Resp
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::i18n::Catalog;
-    use entremise_domain::locale::Locale;
+
+    #[test]
+    fn durations_are_humanised_in_both_languages() {
+        let c = Catalog::load();
+        let fr = |d| duration_in(&c, Locale::Fr, d);
+        let en = |d| duration_in(&c, Locale::En, d);
+        assert_eq!(en(Duration::seconds(20)), "1 min");
+        assert_eq!(fr(Duration::minutes(59)), "59 min");
+        assert_eq!(en(Duration::minutes(185)), "3 h");
+        assert_eq!(fr(Duration::hours(47)), "47 h");
+        assert_eq!(en(Duration::hours(50)), "2 d");
+        assert_eq!(fr(Duration::days(2)), "2 j");
+        assert_eq!(fr(Duration::days(30)), "30 j");
+    }
+
+    #[test]
+    fn counts_of_items_agree_with_their_number() {
+        let c = Catalog::load();
+        assert_eq!(
+            c.count(Locale::Fr, "inbox_count", 1),
+            "1 élément à répondre"
+        );
+        assert_eq!(
+            c.count(Locale::Fr, "inbox_count", 3),
+            "3 éléments à répondre"
+        );
+        assert_eq!(c.count(Locale::En, "inbox_count", 1), "1 item to answer");
+        assert_eq!(c.count(Locale::En, "inbox_count", 0), "0 items to answer");
+        assert_eq!(c.count(Locale::Fr, "inbox_hostile_count", 2), "2 hostiles");
+    }
 
     #[test]
     fn every_kind_and_status_has_its_label_in_both_languages() {

@@ -849,6 +849,30 @@ mod tests {
     }
 
     #[test]
+    fn every_reply_control_has_its_choice_and_closed_sentence() {
+        let c = crate::i18n::Catalog::load();
+        for locale in [Locale::En, Locale::Fr] {
+            for r in ReplyControl::ALL {
+                for key in [
+                    format!("replies_{}", r.as_str()),
+                    closed_key(r, false).to_owned(),
+                    closed_key(r, true).to_owned(),
+                ] {
+                    assert_ne!(c.get(locale, &key), key, "{key} missing in {locale:?}");
+                }
+            }
+        }
+        assert_eq!(
+            closed_key(ReplyControl::Contacts, true),
+            "replies_closed_team"
+        );
+        assert_eq!(
+            closed_key(ReplyControl::Contacts, false),
+            "replies_closed_contacts"
+        );
+    }
+
+    #[test]
     fn excerpts_are_short() {
         assert_eq!(excerpt("short\nmore", 10), "short");
         assert_eq!(excerpt("a long first line", 6), "a long…");

@@ -122,7 +122,10 @@ async fn the_team_sees_a_hostile_comment_first_and_answers_it_as_the_page() {
     app.clock.advance(time::Duration::hours(25));
     let html = b.get("/inbox").await.text();
     assert!(html.contains("data-testid=\"inbox-overdue\""), "{html}");
-    assert!(html.contains("<span>waiting 25 h</span> · <span>target 24 h</span>"), "{html}");
+    assert!(
+        html.contains("<span>waiting 25 h</span> · <span>target 24 h</span>"),
+        "{html}"
+    );
 
     // The filters.
     for (query, shown) in [
