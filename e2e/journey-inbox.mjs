@@ -104,6 +104,18 @@ async function journey(lang, owner, editor, angry) {
   await angry.page.waitForURL(`**/posts/${postId}#comment-*`);
   check((await angry.page.textContent("[data-testid=comments]")).includes(t.angry), `${lang}: the angry comment is published`);
 
+  // The editor's header counts it without a reload (the live stream),
+  // in words by the language's plural rules.
+  try {
+    await editor.page.waitForFunction(
+      (n) => Number(document.querySelector('[data-badge="inbox"]')?.dataset.count ?? 0) === n, before + 1, { timeout: 10_000 });
+    check(true, `${lang}: the editor's header counts the new item without a reload`);
+    const words = await editor.page.textContent('[data-badge="inbox"] .visually-hidden');
+    check(lang === "fr" ? /en attente de réponse/.test(words) : /to answer/.test(words), `${lang}: the live badge says it in words (${words.trim()})`);
+  } catch {
+    check(false, `${lang}: the editor's header counts the new item without a reload (nothing came within 10 s)`);
+  }
+
   // The editor's inbox: the item first, marked hostile.
   await editor.page.goto(`${base}/inbox`);
   const during = await inboxBadge(editor.page);
