@@ -426,3 +426,40 @@ async fn who_may_comment_the_pages_inbox_settings_and_response_times() {
     assert_eq!(html.matches("data-testid=\"stats-week\"").count(), 12);
     assert!(html.contains("no data yet"));
 }
+
+#[tokio::test]
+async fn a_long_inbox_pages_on_with_its_filters() {
+    let app = TestApp::new().await;
+    let f = firm(&app).await;
+    let mut c = Browser::signed_in(&app, &f.carol.email).await;
+    // Each first comment opens a thread of its own: an item each.
+    for i in 0..21 {
+        let r = c
+            .post(
+                &format!("/posts/{}/comments", f.post),
+                &[("text", &format!("Question {i}"))],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    }
+    let mut b = Browser::signed_in(&app, &f.bob.email).await;
+    let html = b.get("/inbox?as=acme&kind=comment").await.text();
+    let first = items(&html);
+    assert_eq!(first.len(), 20);
+    assert!(html.contains("21 items to answer"), "{html}");
+    let more = html
+        .split("<a class=\"button secondary\" href=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("a more link")
+        .replace("&#38;", "&");
+    assert!(
+        more.starts_with("/inbox?as=acme&kind=comment&cursor="),
+        "{more}"
+    );
+    let html = b.get(&more).await.text();
+    let rest = items(&html);
+    assert_eq!(rest.len(), 1);
+    assert!(!first.contains(&rest[0]));
+    assert!(!html.contains("data-testid=\"inbox-more-items\""));
+}
