@@ -64,7 +64,8 @@ struct WeekRow {
     median: Option<String>,
     /// The share within target ("75 %"); `None`: nothing decided yet.
     share: Option<String>,
-    /// The bar's height in the chart's units (0 to [`CHART_HEIGHT`]).
+    /// The bar's height in the chart's units (0 to [`CHART_HEIGHT`] less
+    /// [`CHART_TOP`]).
     bar: u32,
     /// The bar's left edge.
     x: u32,
@@ -77,6 +78,10 @@ struct WeekRow {
 /// The chart's drawing height, and each week's slot width, in its units.
 const CHART_HEIGHT: u32 = 100;
 const CHART_SLOT: u32 = 40;
+/// Where a full bar (100 %) reaches, from the top.
+const CHART_TOP: u32 = 4;
+/// The room left of the bars for the scale's labels.
+const CHART_LEFT: u32 = 40;
 
 /// A page's response times: open items now and the weeks' figures.
 struct Responses {
@@ -97,7 +102,9 @@ fn responses(l: &Layout, s: &InboxStats) -> Responses {
         .map(|(i, w)| {
             let share = w.share_within_target.map(|f| f.clamp(0.0, 1.0));
             let percent = share.map(|f| format!("{:.0} %", f * 100.0));
-            let bar = share.map_or(0, |f| (f * f64::from(CHART_HEIGHT)).round() as u32);
+            let bar = share.map_or(0, |f| {
+                (f * f64::from(CHART_HEIGHT - CHART_TOP)).round() as u32
+            });
             let title = match &percent {
                 Some(p) => l
                     .t("stats_chart_bar")
@@ -114,7 +121,7 @@ fn responses(l: &Layout, s: &InboxStats) -> Responses {
                     .map(|secs| super::inbox::duration(l, time::Duration::seconds(secs))),
                 share: percent,
                 bar,
-                x: u32::try_from(i).unwrap_or(0) * CHART_SLOT + 8,
+                x: u32::try_from(i).unwrap_or(0) * CHART_SLOT + CHART_LEFT + 8,
                 y: CHART_HEIGHT - bar,
                 title,
             }
@@ -123,7 +130,7 @@ fn responses(l: &Layout, s: &InboxStats) -> Responses {
     Responses {
         lead: l.t("stats_response_lead").replace("{t}", &target),
         open: l.count("stats_response_open", s.open),
-        width: u32::try_from(weeks.len()).unwrap_or(0) * CHART_SLOT + 16,
+        width: u32::try_from(weeks.len()).unwrap_or(0) * CHART_SLOT + CHART_LEFT + 16,
         weeks,
     }
 }
