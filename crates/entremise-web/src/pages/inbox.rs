@@ -73,6 +73,8 @@ pub struct Row {
     pub target: String,
     pub overdue: bool,
     pub hostile: bool,
+    /// The comment is held for review by the page's keyword filters.
+    pub held: bool,
     pub assignee: Option<Member>,
     pub assigned_to_me: bool,
     pub status: &'static str,
@@ -221,6 +223,7 @@ impl<'a> Rows<'a> {
                 .replace("{t}", &duration(l, Duration::seconds(v.target_seconds))),
             overdue: v.overdue,
             hostile: v.hostile,
+            held: v.held,
             assigned_to_me: v
                 .assignee
                 .as_ref()
@@ -498,6 +501,7 @@ fn act_problems(l: &Layout, e: &Error) -> Option<Vec<String>> {
                         ("reason", _) => "inbox_error_reason",
                         ("until", _) => "inbox_error_until",
                         ("to", _) => "inbox_error_assignee",
+                        ("kind", "not_held") => "inbox_error_not_held",
                         ("kind", _) => "inbox_error_answer_in_place",
                         _ => "",
                     };
@@ -515,7 +519,7 @@ fn act_problems(l: &Layout, e: &Error) -> Option<Vec<String>> {
 
 /// `POST /inbox/{id}/{action}`: `assign` (`to`: a handle, empty for
 /// nobody), `dismiss` (`reason`), `snooze` (`until`, `date`, `tz`),
-/// `reopen`, `answered`. Back to `next` (the list it came from); a refused
+/// `reopen`, `answered`, `publish` (a held comment). Back to `next` (the list it came from); a refused
 /// act shows the item page again with what went wrong.
 pub async fn act(
     State(state): State<AppState>,
@@ -539,6 +543,7 @@ pub async fn act(
         },
         "reopen" => ActInput::Reopen,
         "answered" => ActInput::MarkAnswered,
+        "publish" => ActInput::Publish,
         _ => return Err(Error::NotFound.into()),
     };
     match state.app.inbox().act(&ctx.viewer, &id, input).await {

@@ -356,6 +356,9 @@ pub struct CommentRow {
     pub author: Author,
     pub at: When,
     pub text: Vec<Seg>,
+    /// Held for review by the page's keyword filters: seen by its author
+    /// and the page's team only.
+    pub held: bool,
     pub replies: Vec<CommentRow>,
 }
 
@@ -365,6 +368,7 @@ fn comment_row(c: &CommentView) -> CommentRow {
         author: author(&c.author),
         at: when(c.created_at),
         text: segments(&c.text),
+        held: c.held,
         replies: c.replies.iter().map(comment_row).collect(),
     }
 }

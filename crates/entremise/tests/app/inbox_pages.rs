@@ -425,6 +425,27 @@ async fn who_may_comment_the_pages_inbox_settings_and_response_times() {
     assert!(html.contains("within the target of 8 h"));
     assert_eq!(html.matches("data-testid=\"stats-week\"").count(), 12);
     assert!(html.contains("no data yet"));
+
+    // "arnaque" is filtered: the comment waits for the team, seen by its
+    // author and the team only; the team publishes it from the inbox.
+    let html = b.get("/inbox").await.text();
+    let held = items(&html).remove(0);
+    assert!(html.contains("data-testid=\"inbox-held\""), "{html}");
+    assert!(html.contains("data-testid=\"inbox-publish\""));
+    let page = c.get(&format!("/posts/{}", f.post)).await.text();
+    assert!(page.contains("data-testid=\"comment-held\""), "{page}");
+    let r = b.post(&format!("/inbox/{held}/publish"), &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let page = c.get(&format!("/posts/{}", f.post)).await.text();
+    assert!(page.contains("SCANDALEUX"));
+    assert!(!page.contains("data-testid=\"comment-held\""), "{page}");
+    // Published, it still awaits an answer.
+    let html = b.get("/inbox").await.text();
+    assert_eq!(items(&html), vec![held.clone()]);
+    assert!(!html.contains("data-testid=\"inbox-held\""));
+    let r = b.post(&format!("/inbox/{held}/publish"), &[]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().contains("No comment is held for review here."));
 }
 
 #[tokio::test]
