@@ -113,6 +113,8 @@ if (streamUrl && window.EventSource) {
       badge("messages", e.unread);
     } else if (e.type === "notification") {
       badge("notifications", e.unread);
+    } else if (e.type === "inbox") {
+      badge("inbox", e.open);
     } else if (e.type === "typing" && here && typing) {
       typing.textContent = typing.dataset.typing.replace("{name}", e.member.name);
       clearTimeout(typingTimer);
@@ -212,6 +214,18 @@ for (const input of document.querySelectorAll("input[data-suggest]")) {
     }
   });
   input.addEventListener("blur", () => setTimeout(close, 200));
+}
+// A box the server marks autofocus (the reply box the inbox's "Answer"
+// opens): a browser does not honour autofocus when the address names a
+// fragment (#comment-…), and its scroll to the fragment comes after the
+// load; so the box is focused once both are done, the comment kept in view.
+const autofocus = document.querySelector("textarea[autofocus]");
+if (autofocus) {
+  const focusBox = () => setTimeout(() => {
+    if (document.activeElement === document.body) autofocus.focus({ preventScroll: true });
+  }, 0);
+  if (document.readyState === "complete") focusBox();
+  else window.addEventListener("load", focusBox, { once: true });
 }
 // The composer's "publish later" is local time: tell the server the offset
 // (without this file it is read as UTC).

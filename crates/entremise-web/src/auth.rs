@@ -165,9 +165,19 @@ async fn badges(state: &AppState, viewer: &Viewer) -> Badges {
             tracing::warn!(error = %e, "unread notifications of the header not read");
             0
         });
+    let inbox = state
+        .app
+        .inbox()
+        .counts(viewer)
+        .await
+        .map(|c| c.open)
+        .unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "open items of the header not read");
+            0
+        });
     Badges {
         messages,
         notifications,
-        ..Badges::default()
+        inbox,
     }
 }

@@ -10,6 +10,7 @@ mod email;
 mod error_page;
 mod feed;
 mod forms;
+mod inbox;
 mod introductions;
 mod invite;
 mod layout;
@@ -61,6 +62,9 @@ pub fn routes() -> Router<AppState> {
             "/pages/new",
             get(admin::new_page_form).post(admin::create_page),
         )
+        .route("/inbox", get(inbox::list))
+        .route("/inbox/{id}", get(inbox::show))
+        .route("/inbox/{id}/{action}", post(inbox::act))
         .route("/network", get(network::show))
         .route(
             "/network/requests/{id}/{action}",
@@ -87,6 +91,7 @@ pub fn routes() -> Router<AppState> {
         .route("/posts/{id}/reshare", post(posts::reshare))
         .route("/posts/{id}/comments", post(posts::comment))
         .route("/posts/{id}/edit", post(posts::edit))
+        .route("/posts/{id}/replies", post(posts::set_replies))
         .route("/posts/{id}/delete", post(posts::delete))
         .route("/search", get(search::show))
         .route("/invite/{code}", get(invite::show))

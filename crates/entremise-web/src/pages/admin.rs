@@ -1,6 +1,7 @@
 //! Creating and running pages: the new-page form, the manage page and its
 //! actions, and the contact form of organizations.
 
+use super::posts::{Choice, reply_choices};
 use super::{FormData, Layout, PageError, at_handle, profile_form, render, see_other};
 use crate::auth::Ctx;
 use crate::state::AppState;
@@ -10,9 +11,10 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use entremise_domain::Error;
 use entremise_domain::page::{AuditEntry, ContactMessage, Manager, Office, Role, Service};
+use entremise_domain::post::ReplyControl;
 use entremise_domain::profile::{Position, ProfileKind, ProfileRef};
 use entremise_domain::service::{
-    ContactFormRequest, NewPageRequest, OfficeRequest, ServiceRequest,
+    ContactFormRequest, InboxSettingsView, NewPageRequest, OfficeRequest, ServiceRequest,
 };
 
 #[derive(Template)]
@@ -144,12 +146,31 @@ struct Manage {
     messages: Vec<ContactMessage>,
     audit: Vec<AuditEntry>,
     roles: Vec<(&'static str, String)>,
+    /// The follow-up inbox settings, for the team members the domain
+    /// shows them to.
+    inbox: Option<InboxSettingsView>,
+    /// The "who may comment" select of the inbox settings.
+    inbox_replies: Vec<Choice>,
+    inbox_saved: bool,
+}
+
+impl Manage {
+    /// The label key of a reply control.
+    fn replies_key(&self, r: &ReplyControl) -> String {
+        format!("replies_{}", r.as_str())
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct ManageQuery {
+    saved: Option<String>,
 }
 
 pub async fn manage(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(at): Path<String>,
+    axum::extract::Query(q): axum::extract::Query<ManageQuery>,
 ) -> Result<Response, PageError> {
     ctx.viewer.require()?;
     let handle = at_handle(&at)?;
@@ -178,7 +199,16 @@ pub async fn manage(
     } else {
         Vec::new()
     };
+    let inbox = if role.edits() {
+        app.inbox().settings(&ctx.viewer, handle).await.ok()
+    } else {
+        None
+    };
     let l = Layout::new(&state, &ctx, state.catalog.get(ctx.locale, "manage_title"));
+    let inbox_replies = match &inbox {
+        Some(s) if admin => reply_choices(&l, Some(s.replies), false),
+        _ => Vec::new(),
+    };
     // Least power first, so the form's default grants the least.
     let roles = [Role::Editor, Role::Analyst, Role::Admin, Role::Owner]
         .into_iter()
@@ -205,6 +235,9 @@ pub async fn manage(
         messages,
         audit,
         roles,
+        inbox,
+        inbox_replies,
+        inbox_saved: q.saved.as_deref() == Some("inbox"),
         l,
     }))
 }
@@ -254,6 +287,25 @@ pub async fn manage_action(
                 description,
             };
             app.pages().add_service(&ctx.viewer, handle, req).await?;
+        }
+        "inbox" => {
+            let hours = form.get("response_target_hours").trim();
+            let input = InboxSettingsView {
+                response_target_hours: hours.parse().map_err(|_| {
+                    Error::invalid("response_target_hours", "invalid", "a number of hours")
+                })?,
+                replies: ReplyControl::parse(form.get("replies"))
+                    .ok_or_else(|| Error::invalid("replies", "invalid", "not a reply control"))?,
+                keyword_filters: form
+                    .get("keyword_filters")
+                    .lines()
+                    .map(str::trim)
+                    .filter(|w| !w.is_empty())
+                    .map(str::to_owned)
+                    .collect(),
+            };
+            app.inbox().set_settings(&ctx.viewer, handle, input).await?;
+            return Ok(see_other(&format!("/@{handle}/manage?saved=inbox#inbox")));
         }
         _ => return Err(Error::NotFound.into()),
     }

@@ -1,7 +1,7 @@
 //! The signed-in home (composer and feed), the composer's form, and what
 //! profiles show of posts: recent posts, follow / unfollow, scheduled posts.
 
-use super::posts::{Card, Choice, audience_choices, card, problems};
+use super::posts::{Card, Choice, audience_choices, card, problems, reply_choices};
 use super::{
     FormRejected, Layout, PageError, at_handle, profile_form, render, see_other, urlencode,
 };
@@ -15,7 +15,7 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use entremise_domain::Error;
-use entremise_domain::post::MAX_IMAGES;
+use entremise_domain::post::{MAX_IMAGES, ReplyControl};
 use entremise_domain::privacy::Audience;
 use entremise_domain::service::{AuthorPosts, NewPostInput, ProfilePage};
 use serde::Deserialize;
@@ -35,6 +35,8 @@ pub struct Composer {
     pub audiences: Vec<Choice>,
     /// Himself first, then the pages he edits for.
     pub authors: Vec<Choice>,
+    /// Who may comment: the author's default first.
+    pub replies: Vec<Choice>,
     pub publish_at: String,
     pub alt: String,
     pub errors: Vec<String>,
@@ -53,6 +55,7 @@ struct Draft {
     text: String,
     audience: String,
     as_: String,
+    replies: String,
     publish_at: String,
     alt: String,
     errors: Vec<String>,
@@ -124,6 +127,7 @@ async fn feed_home(
     let composer = Composer {
         audiences: audience_choices(&l, audience),
         authors,
+        replies: reply_choices(&l, ReplyControl::parse(&draft.replies), true),
         text: draft.text,
         publish_at: draft.publish_at,
         alt: draft.alt,
@@ -157,6 +161,7 @@ struct ComposerForm {
     text: String,
     audience: String,
     as_: String,
+    replies: String,
     publish_at: String,
     /// Minutes to add to the local time for UTC (the browser's
     /// `getTimezoneOffset`, set by app.js; UTC without it).
@@ -187,6 +192,7 @@ impl ComposerForm {
             text: self.text.clone(),
             audience: self.audience.clone(),
             as_: self.as_.clone(),
+            replies: self.replies.clone(),
             publish_at: self.publish_at.clone(),
             alt: self.alt.clone(),
             errors,
@@ -281,6 +287,7 @@ async fn read_composer(
             "text" => form.text = text,
             "audience" => form.audience = text,
             "as" => form.as_ = text,
+            "replies" => form.replies = text,
             "publish_at" => form.publish_at = text,
             "tz" => form.tz = text,
             "alt" => form.alt = text,
@@ -403,7 +410,7 @@ pub async fn create(
         media,
         reshare_of: None,
         publish_at,
-        replies: None,
+        replies: ReplyControl::parse(form.replies.trim()),
     };
     match state.app.posts().create_post(&ctx.viewer, input).await {
         Ok(p) if p.scheduled => Ok(see_other(&format!(

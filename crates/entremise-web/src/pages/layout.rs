@@ -27,7 +27,8 @@ pub struct Badges {
     pub messages: u64,
     /// Unread notifications (0 until notifications are counted).
     pub notifications: u64,
-    /// Follow-up inbox items awaiting an answer (0 until the inbox is counted).
+    /// Follow-up inbox items awaiting an answer, over every profile the
+    /// member answers for.
     pub inbox: u64,
 }
 

@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use entremise_domain::Error;
 use entremise_domain::error::Forbidden;
 use entremise_domain::media::VARIANT_WIDTHS;
-use entremise_domain::post::{PostCounts, ReactionKind};
+use entremise_domain::post::{PostCounts, ReactionKind, ReplyControl};
 use entremise_domain::privacy::Audience;
 use entremise_domain::profile::{ProfileKind, ProfileRef};
 use entremise_domain::service::{CommentView, ImageView, NewPostInput, PostHistory, PostView};
@@ -334,6 +334,9 @@ pub fn problems(l: &Layout, e: &Error) -> Option<Vec<String>> {
             })
             .collect(),
         Error::Forbidden(Forbidden::NotAllowed) => vec![l.t("post_error_not_allowed").to_owned()],
+        Error::Forbidden(Forbidden::CommentsClosed) => {
+            vec![l.t("post_error_comments_closed").to_owned()]
+        }
         Error::Forbidden(_) => vec![l.t("error_forbidden").to_owned()],
         Error::RateLimited { .. } => {
             vec![format!(
@@ -353,6 +356,9 @@ pub struct CommentRow {
     pub author: Author,
     pub at: When,
     pub text: Vec<Seg>,
+    /// Held for review by the page's keyword filters: seen by its author
+    /// and the page's team only.
+    pub held: bool,
     pub replies: Vec<CommentRow>,
 }
 
@@ -362,7 +368,42 @@ fn comment_row(c: &CommentView) -> CommentRow {
         author: author(&c.author),
         at: when(c.created_at),
         text: segments(&c.text),
+        held: c.held,
         replies: c.replies.iter().map(comment_row).collect(),
+    }
+}
+
+/// The choices of a "who may comment" select, `current` selected; with
+/// `default_first`, a first choice (value `""`) for the author's default.
+pub fn reply_choices(
+    l: &Layout,
+    current: Option<ReplyControl>,
+    default_first: bool,
+) -> Vec<Choice> {
+    let mut out = Vec::new();
+    if default_first {
+        out.push(Choice {
+            value: String::new(),
+            label: l.t("replies_default").to_owned(),
+            selected: current.is_none(),
+        });
+    }
+    out.extend(ReplyControl::ALL.into_iter().map(|r| Choice {
+        value: r.as_str().to_owned(),
+        label: l.t(&format!("replies_{}", r.as_str())).to_owned(),
+        selected: current == Some(r),
+    }));
+    out
+}
+
+/// Why the viewer may not comment, in a sentence naming who may.
+fn closed_key(replies: ReplyControl, by_page: bool) -> &'static str {
+    match replies {
+        ReplyControl::Nobody => "replies_closed_nobody",
+        ReplyControl::Network | ReplyControl::Contacts if by_page => "replies_closed_team",
+        ReplyControl::Network => "replies_closed_network",
+        ReplyControl::Contacts => "replies_closed_contacts",
+        ReplyControl::Everyone | ReplyControl::Members => "replies_closed_members",
     }
 }
 
@@ -382,6 +423,25 @@ struct PostPage {
     draft: String,
     /// The edit form starts open.
     editing: bool,
+    /// Who the member may comment as: himself, then the pages he edits
+    /// for (empty when he has no page: no select).
+    answer_as: Vec<Choice>,
+    /// The thread whose reply box is open and focused (`?reply=`).
+    reply_to: Option<i64>,
+    /// He came from his inbox: the answering rules are shown.
+    from_inbox: bool,
+    may_comment: bool,
+    /// Who may comment, when he may not.
+    closed: String,
+    /// The author's "who may comment" select.
+    replies: Vec<Choice>,
+}
+
+impl PostPage {
+    /// The reply box of thread `id` is the one `?reply=` opens.
+    fn replying(&self, id: impl std::borrow::Borrow<i64>) -> bool {
+        self.reply_to == Some(*id.borrow())
+    }
 }
 
 /// What a form on the post page left to show.
@@ -390,6 +450,10 @@ struct Flash {
     errors: Vec<String>,
     draft: String,
     editing: bool,
+    /// `?as=`: the profile preselected in "answer as".
+    as_: String,
+    /// `?reply=`: a comment whose thread's reply box opens.
+    reply: Option<i64>,
 }
 
 pub fn post_id(raw: &str) -> Result<i64, Error> {
@@ -409,6 +473,43 @@ async fn post_page(state: &AppState, ctx: &Ctx, id: i64, flash: Flash) -> Result
         .filter(|(_, n)| *n > 0)
         .map(|(k, n)| (l.t(reaction_key(k)).to_owned(), n))
         .collect();
+    let as_ = flash.as_.trim().trim_start_matches('@');
+    let answer_as = match &v.signed_in {
+        Some(me) => {
+            let pages: Vec<Choice> = app
+                .pages()
+                .operated_pages(v)
+                .await?
+                .into_iter()
+                .filter(|(_, role)| role.edits())
+                .map(|(r, _)| Choice {
+                    selected: as_ == r.handle.as_str(),
+                    value: r.handle.to_string(),
+                    label: format!("{} (@{})", r.name, r.handle),
+                })
+                .collect();
+            if pages.is_empty() {
+                Vec::new()
+            } else {
+                let mut all = vec![Choice {
+                    value: String::new(),
+                    label: format!("{} ({})", me.name, l.t("answer_as_me")),
+                    selected: !pages.iter().any(|c| c.selected),
+                }];
+                all.extend(pages);
+                all
+            }
+        }
+        None => Vec::new(),
+    };
+    // The thread of the comment `?reply=` names: itself, or its parent.
+    let reply_to = flash.reply.and_then(|r| {
+        comments
+            .iter()
+            .find(|c| c.id == r || c.replies.iter().any(|x| x.id == r))
+            .map(|c| c.id)
+    });
+    let by_page = post.author.kind != ProfileKind::Person;
     Ok(PostPage {
         c: card(&l, &post),
         raw_text: post.text,
@@ -417,6 +518,16 @@ async fn post_page(state: &AppState, ctx: &Ctx, id: i64, flash: Flash) -> Result
         errors: flash.errors,
         draft: flash.draft,
         editing: flash.editing,
+        answer_as,
+        reply_to,
+        from_inbox: !as_.is_empty() || flash.reply.is_some(),
+        may_comment: post.may_comment,
+        closed: l.t(closed_key(post.replies, by_page)).to_owned(),
+        replies: if post.mine {
+            reply_choices(&l, Some(post.replies), false)
+        } else {
+            Vec::new()
+        },
         l,
     })
 }
@@ -433,6 +544,11 @@ fn excerpt(text: &str, max: usize) -> String {
 #[derive(Deserialize)]
 pub struct PostQuery {
     edit: Option<String>,
+    /// Answer as this page (coming from the inbox).
+    #[serde(rename = "as")]
+    as_: Option<String>,
+    /// Open the reply box of this comment's thread.
+    reply: Option<String>,
 }
 
 /// `GET /posts/{id}`.
@@ -445,6 +561,8 @@ pub async fn show(
     let id = post_id(&id)?;
     let flash = Flash {
         editing: q.edit.is_some(),
+        as_: q.as_.unwrap_or_default(),
+        reply: q.reply.and_then(|r| r.parse().ok()),
         ..Flash::default()
     };
     let page = post_page(&state, &ctx, id, flash).await?;
@@ -539,7 +657,8 @@ pub async fn reshare(
     }
 }
 
-/// `POST /posts/{id}/comments`: `text`, and `parent` for a reply.
+/// `POST /posts/{id}/comments`: `text`, `parent` for a reply, and `as`
+/// to comment as a page the member edits for.
 pub async fn comment(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -548,16 +667,18 @@ pub async fn comment(
 ) -> Result<Response, PageError> {
     let (form, id) = post_form(&ctx, &id, &body)?;
     let parent = Some(form.get("parent")).filter(|p| !p.trim().is_empty());
+    let as_ = Some(form.get("as").trim().trim_start_matches('@')).filter(|h| !h.is_empty());
     match state
         .app
         .posts()
-        .add_comment(&ctx.viewer, id, form.get("text"), parent, None)
+        .add_comment(&ctx.viewer, id, form.get("text"), parent, as_)
         .await
     {
         Ok(c) => Ok(see_other(&format!("/posts/{id}#comment-{}", c.id))),
         Err(e) => {
             let flash = Flash {
                 draft: form.get("text").to_owned(),
+                as_: as_.unwrap_or_default().to_owned(),
                 ..Flash::default()
             };
             back_to_post(&state, &ctx, id, e, flash).await
@@ -588,6 +709,24 @@ pub async fn edit(
             back_to_post(&state, &ctx, id, e, flash).await
         }
     }
+}
+
+/// `POST /posts/{id}/replies`: who may comment on the author's post.
+pub async fn set_replies(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let (form, id) = post_form(&ctx, &id, &body)?;
+    let replies = ReplyControl::parse(form.get("replies"))
+        .ok_or_else(|| Error::invalid("replies", "invalid", "not a reply control"))?;
+    state
+        .app
+        .posts()
+        .set_replies(&ctx.viewer, id, replies)
+        .await?;
+    Ok(see_other(&format!("/posts/{id}#comments")))
 }
 
 /// `POST /posts/{id}/delete`: back home.
@@ -711,6 +850,30 @@ mod tests {
                 assert_ne!(c.get(locale, k), k.as_str(), "{k} missing");
             }
         }
+    }
+
+    #[test]
+    fn every_reply_control_has_its_choice_and_closed_sentence() {
+        let c = crate::i18n::Catalog::load();
+        for locale in [Locale::En, Locale::Fr] {
+            for r in ReplyControl::ALL {
+                for key in [
+                    format!("replies_{}", r.as_str()),
+                    closed_key(r, false).to_owned(),
+                    closed_key(r, true).to_owned(),
+                ] {
+                    assert_ne!(c.get(locale, &key), key, "{key} missing in {locale:?}");
+                }
+            }
+        }
+        assert_eq!(
+            closed_key(ReplyControl::Contacts, true),
+            "replies_closed_team"
+        );
+        assert_eq!(
+            closed_key(ReplyControl::Contacts, false),
+            "replies_closed_contacts"
+        );
     }
 
     #[test]

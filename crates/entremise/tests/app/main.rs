@@ -12,6 +12,7 @@ mod disk_full;
 mod durability;
 mod events;
 mod inbox;
+mod inbox_pages;
 mod introductions;
 mod leaks;
 mod lists;

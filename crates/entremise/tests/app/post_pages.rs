@@ -11,20 +11,20 @@ use serde_json::json;
 const BOUNDARY: &str = "entremise-page-boundary";
 
 /// A signed-in browser: keeps cookies, sends the form token.
-struct Browser<'a> {
+pub(crate) struct Browser<'a> {
     app: &'a TestApp,
     cookies: Vec<String>,
 }
 
 /// One part of a multipart form.
 #[derive(Clone, Copy)]
-enum Part<'a> {
+pub(crate) enum Part<'a> {
     Text(&'a str, &'a str),
     File(&'a str, &'a str, &'a [u8]),
 }
 
 impl<'a> Browser<'a> {
-    async fn signed_in(app: &'a TestApp, email: &str) -> Self {
+    pub(crate) async fn signed_in(app: &'a TestApp, email: &str) -> Self {
         let mut b = Self {
             app,
             cookies: Vec::new(),
@@ -58,7 +58,7 @@ impl<'a> Browser<'a> {
             .to_owned()
     }
 
-    async fn get(&mut self, path: &str) -> Response {
+    pub(crate) async fn get(&mut self, path: &str) -> Response {
         let r = self
             .app
             .send(
@@ -71,7 +71,7 @@ impl<'a> Browser<'a> {
         r
     }
 
-    async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Response {
+    pub(crate) async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Response {
         let token = self.token();
         let mut all = vec![("csrf", token.as_str())];
         all.extend_from_slice(fields);
@@ -90,7 +90,7 @@ impl<'a> Browser<'a> {
     }
 
     /// The composer's form, the token first as the page sends it.
-    async fn compose(&mut self, parts: &[Part<'_>]) -> Response {
+    pub(crate) async fn compose(&mut self, parts: &[Part<'_>]) -> Response {
         let token = self.token();
         self.compose_with_token(&token, parts).await
     }
@@ -135,12 +135,12 @@ impl<'a> Browser<'a> {
     }
 }
 
-fn location(r: &Response) -> String {
+pub(crate) fn location(r: &Response) -> String {
     r.header("location").unwrap_or("").to_owned()
 }
 
 /// The id in a `…#post-{id}` redirect.
-fn posted_id(r: &Response) -> String {
+pub(crate) fn posted_id(r: &Response) -> String {
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
     location(r).rsplit("#post-").next().unwrap().to_owned()
 }

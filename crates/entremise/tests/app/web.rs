@@ -455,13 +455,16 @@ async fn the_header_folds_its_links_and_counts_unread_messages() {
     }
     // The menus are closed: a page opens with its links folded away.
     assert!(!page.contains("<details class=\"menu-toggle\" data-testid=\"menu-toggle\" open"));
-    // Bob's acceptance and his message notified Zoé; no badge, nor inbox link, for a count of 0.
+    // Bob's acceptance and his message notified Zoé; his message awaits
+    // her answer: her inbox counts it.
     assert!(
         page.contains("<span class=\"count\" data-badge=\"notifications\" data-count=\"2\"><span aria-hidden=\"true\">2</span><span class=\"visually-hidden\"> (2 unread notifications)</span></span>"),
         "{page}"
     );
-    assert!(!page.contains("data-badge=\"inbox\""), "{page}");
-    assert!(!page.contains("href=\"/inbox\""), "{page}");
+    assert!(
+        page.contains("<a href=\"/inbox\" data-testid=\"nav-inbox\" data-badge-slot=\"inbox\" data-label-one=\"{n} item to answer\" data-label-other=\"{n} items to answer\">To answer<span class=\"count\" data-badge=\"inbox\" data-count=\"1\"><span aria-hidden=\"true\">1</span><span class=\"visually-hidden\"> (1 item to answer)</span></span></a>"),
+        "{page}"
+    );
 
     say(&app, &bob, &id, "Tu as un moment ?").await;
     say(&app, &bob, &id, "Pour parler de ta mission").await;
