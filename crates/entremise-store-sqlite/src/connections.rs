@@ -53,6 +53,7 @@ pub(crate) struct Connections {
     next_reader: AtomicUsize,
     /// Where committed events are published, in commit order.
     bus: Arc<Bus>,
+    durability: Durability,
 }
 
 impl Connections {
@@ -96,6 +97,7 @@ impl Connections {
             readers,
             next_reader: AtomicUsize::new(0),
             bus,
+            durability,
         })
     }
 
@@ -112,6 +114,7 @@ impl Connections {
             readers: Vec::new(),
             next_reader: AtomicUsize::new(0),
             bus,
+            durability: Durability::Full,
         })
     }
 
@@ -200,6 +203,49 @@ impl SqliteStore {
     {
         let connections = self.connections.clone();
         blocking(op, move || f(&connections.reader())).await
+    }
+
+    /// [`Self::write`] for state derived from the change events with its
+    /// checkpoint in the same transaction (a projection's rows): its commit
+    /// is not flushed on its own (`synchronous=NORMAL` for it). A crash of
+    /// the machine may lose it, and with it its checkpoint, so the
+    /// projection derives it again from the outbox; the next flushed commit
+    /// (any member's write) flushes it too, since the WAL is written in
+    /// order. Members' writes keep their own flush.
+    pub(crate) async fn write_derived<T, F>(&self, op: &'static str, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Transaction<'_>) -> DbResult<T> + Send + 'static,
+    {
+        if self.connections.durability != Durability::Full {
+            return self.write(op, f).await;
+        }
+        let connections = self.connections.clone();
+        blocking(op, move || {
+            let mut conn = connections.writer();
+            conn.pragma_update(None, "synchronous", Durability::Normal.pragma())?;
+            // Members' writes are flushed again whatever happens in `f`,
+            // a panic included.
+            let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                crate::events::forget_recorded();
+                let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+                let out = f(&tx)?;
+                tx.commit()?;
+                let recorded = crate::events::take_recorded();
+                if !recorded.is_empty() {
+                    connections.bus.publish(recorded);
+                }
+                Ok(out)
+            }));
+            let restored = conn.pragma_update(None, "synchronous", Durability::Full.pragma());
+            let out = match out {
+                Ok(out) => out,
+                Err(panic) => std::panic::resume_unwind(panic),
+            };
+            restored?;
+            out
+        })
+        .await
     }
 
     /// Runs `f` inside one write transaction, off the async workers: it
@@ -313,5 +359,39 @@ mod tests {
             .query_row("PRAGMA journal_mode", [], |r| r.get(0))
             .unwrap();
         assert_eq!(mode, "wal");
+    }
+
+    /// A projection's write is not flushed on its own, and every write
+    /// after it is flushed again, even when the projection's write fails
+    /// or panics.
+    #[tokio::test]
+    async fn derived_writes_leave_the_writer_flushing() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&dir.path().join("d.db")).unwrap();
+        let level = |store: &SqliteStore| -> i64 {
+            store
+                .connections
+                .writer()
+                .query_row("PRAGMA synchronous", [], |r| r.get(0))
+                .unwrap()
+        };
+        let seen = store
+            .write_derived("probe", |tx| {
+                Ok(tx.query_row("PRAGMA synchronous", [], |r| r.get::<_, i64>(0))?)
+            })
+            .await
+            .unwrap();
+        assert_eq!(seen, 1, "NORMAL inside");
+        assert_eq!(level(&store), 2, "FULL after");
+        let failed: entremise_domain::Result<()> = store
+            .write_derived("fails", |_| Err(Error::NotFound.into()))
+            .await;
+        assert!(failed.is_err());
+        assert_eq!(level(&store), 2, "FULL after a failure");
+        let panicked: entremise_domain::Result<()> = store
+            .write_derived("panics", |_| panic!("a bug in a projection"))
+            .await;
+        assert!(panicked.is_err());
+        assert_eq!(level(&store), 2, "FULL after a panic");
     }
 }

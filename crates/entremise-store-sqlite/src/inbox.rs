@@ -570,7 +570,7 @@ impl InboxStore for SqliteStore {
     async fn apply_inbox(&self, ops: &[InboxOp], checkpoint: (&str, i64)) -> Result<()> {
         let ops = ops.to_vec();
         let (name, seq) = (checkpoint.0.to_owned(), checkpoint.1);
-        self.write("apply inbox", move |tx| {
+        self.write_derived("apply inbox", move |tx| {
             let done: i64 = tx
                 .prepare_cached(
                     "SELECT coalesce(max(seq), 0) FROM projection_checkpoints WHERE name = ?1",

@@ -114,7 +114,7 @@ impl NotificationStore for SqliteStore {
     ) -> Result<()> {
         let drafts = drafts.to_vec();
         let (name, seq) = (checkpoint.0.to_owned(), checkpoint.1);
-        self.write("apply notifications", move |tx| {
+        self.write_derived("apply notifications", move |tx| {
             // A draft from an event the checkpoint already passed was
             // applied before: replaying it must not add it twice.
             let done: i64 = tx
