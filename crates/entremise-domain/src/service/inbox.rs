@@ -246,16 +246,18 @@ impl Inbox {
             Some("me") => Some(Some(me.identity.person)),
             Some("none") => Some(None),
             Some(h) => {
-                let handle = Handle::parse(h.trim_start_matches('@'))
-                    .map_err(|_| Error::invalid("assignee", "unknown", "no such team member"))?;
-                let p = self
-                    .core
-                    .store
-                    .profile_by_handle(&handle)
-                    .await?
-                    .filter(|p| p.kind == ProfileKind::Person)
-                    .ok_or_else(|| Error::invalid("assignee", "unknown", "no such team member"))?;
-                Some(Some(p.id))
+                // Nobody by that handle (or hidden from the viewer) is given
+                // nothing: the list is empty.
+                let found = match Handle::parse(h.trim_start_matches('@')) {
+                    Ok(handle) => self
+                        .core
+                        .store
+                        .profile_by_handle(&handle)
+                        .await?
+                        .filter(|p| p.kind == ProfileKind::Person && !lens.hides(p.id)),
+                    Err(_) => None,
+                };
+                Some(Some(found.map_or(ProfileId(0), |p| p.id)))
             }
         };
         let after = filter.cursor.as_deref().map(parse_cursor).transpose()?;

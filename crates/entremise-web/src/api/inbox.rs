@@ -8,7 +8,6 @@ use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
-use entremise_domain::Error;
 use entremise_domain::inbox::{InboxCounts, InboxKind, InboxStatus};
 use entremise_domain::post::ReplyControl;
 use entremise_domain::service::{
@@ -26,13 +25,13 @@ pub struct InboxParams {
     #[serde(rename = "as")]
     #[param(rename = "as")]
     pub as_: Option<String>,
-    /// `conversation`, `comment`, `mention`, `contact_request`,
-    /// `introduction`, `group_join`, `contact_form` or `report`.
-    pub kind: Option<String>,
+    /// What awaits an answer.
+    pub kind: Option<InboxKind>,
     /// `open` (the default; snoozed items whose date came are open again),
     /// `answered`, `dismissed` or `snoozed`.
-    pub status: Option<String>,
-    /// `me`, `none`, or a team member's handle.
+    pub status: Option<InboxStatus>,
+    /// `me`, `none`, or a team member's handle (a handle of nobody in the
+    /// team lists nothing).
     pub assignee: Option<String>,
     /// `true`: hostile items only.
     pub hostile: Option<bool>,
@@ -67,22 +66,7 @@ pub async fn list(
     ApiQuery(params): ApiQuery<InboxParams>,
 ) -> Result<Json<InboxList>, ApiError> {
     ctx.viewer.require()?;
-    let kind = match params.kind.as_deref().filter(|k| !k.is_empty()) {
-        None => None,
-        Some(k) => Some(InboxKind::parse(k).ok_or_else(|| {
-            ApiError::BadQuery(Error::invalid("kind", "invalid", "not an item kind"))
-        })?),
-    };
-    let status = match params.status.as_deref().filter(|s| !s.is_empty()) {
-        None => None,
-        Some(s) => Some(InboxStatus::parse(s).ok_or_else(|| {
-            ApiError::BadQuery(Error::invalid(
-                "status",
-                "invalid",
-                "open, answered, dismissed or snoozed",
-            ))
-        })?),
-    };
+    let (kind, status) = (params.kind, params.status);
     let page = state
         .app
         .inbox()
