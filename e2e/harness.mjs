@@ -64,6 +64,9 @@ export async function audit(page, name) {
 export async function phone(page, name) {
   const previous = page.viewportSize();
   await page.setViewportSize({ width: 390, height: 844 });
+  // Two frames for the new width's layout to be painted (a focused field
+  // otherwise leaves parts of the page blank in the capture).
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
   await page.screenshot({ path: `${out}${name}-390.png`, fullPage: true });
   // Elements past the right edge, but for those inside a box that scrolls
   // or clips on its own (a wide table in its scroller).
