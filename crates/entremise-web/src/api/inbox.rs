@@ -25,16 +25,31 @@ pub struct InboxParams {
     #[serde(rename = "as")]
     #[param(rename = "as")]
     pub as_: Option<String>,
-    /// What awaits an answer.
+    /// What awaits an answer (empty: every kind).
+    #[serde(default, deserialize_with = "empty_as_none")]
     pub kind: Option<InboxKind>,
     /// `open` (the default; snoozed items whose date came are open again),
-    /// `answered`, `dismissed` or `snoozed`.
+    /// `answered`, `dismissed` or `snoozed` (empty: open).
+    #[serde(default, deserialize_with = "empty_as_none")]
     pub status: Option<InboxStatus>,
     /// `me`, `none`, or a team member's handle (a handle of nobody in the
     /// team lists nothing).
     pub assignee: Option<String>,
     /// `true`: hostile items only.
     pub hostile: Option<bool>,
+}
+
+/// An empty parameter counts as absent, as an empty `cursor` does.
+fn empty_as_none<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::de::DeserializeOwned,
+{
+    use serde::de::IntoDeserializer;
+    match Option::<String>::deserialize(d)?.as_deref() {
+        None | Some("") => Ok(None),
+        Some(v) => T::deserialize(v.into_deserializer()).map(Some),
+    }
 }
 
 /// A page of items.

@@ -752,6 +752,14 @@ async fn the_list_pages_and_refuses_what_it_does_not_know() {
         let r = app.get_as(&ada, &format!("/api/v1/inbox?{bad}")).await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{bad}: {}", r.text());
     }
+    assert_eq!(
+        inbox(&app, &ada, "as=&kind=&status=&assignee=&limit=10&cursor=").await["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3,
+        "empty parameters count as absent"
+    );
     assert!(
         inbox(&app, &ada, "assignee=nobody_here").await["items"]
             .as_array()
