@@ -25,31 +25,19 @@ pub struct InboxParams {
     #[serde(rename = "as")]
     #[param(rename = "as")]
     pub as_: Option<String>,
-    /// What awaits an answer (empty: every kind).
-    #[serde(default, deserialize_with = "empty_as_none")]
-    pub kind: Option<InboxKind>,
+    /// `conversation`, `comment`, `mention`, `contact_request`,
+    /// `introduction`, `group_join`, `contact_form` or `report` (empty:
+    /// every kind; any other value matches no item).
+    pub kind: Option<String>,
     /// `open` (the default; snoozed items whose date came are open again),
-    /// `answered`, `dismissed` or `snoozed` (empty: open).
-    #[serde(default, deserialize_with = "empty_as_none")]
-    pub status: Option<InboxStatus>,
+    /// `answered`, `dismissed` or `snoozed` (empty: open; any other value
+    /// matches no item).
+    pub status: Option<String>,
     /// `me`, `none`, or a team member's handle (a handle of nobody in the
     /// team lists nothing).
     pub assignee: Option<String>,
     /// `true`: hostile items only.
     pub hostile: Option<bool>,
-}
-
-/// An empty parameter counts as absent, as an empty `cursor` does.
-fn empty_as_none<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: serde::de::DeserializeOwned,
-{
-    use serde::de::IntoDeserializer;
-    match Option::<String>::deserialize(d)?.as_deref() {
-        None | Some("") => Ok(None),
-        Some(v) => T::deserialize(v.into_deserializer()).map(Some),
-    }
 }
 
 /// A page of items.
@@ -81,7 +69,20 @@ pub async fn list(
     ApiQuery(params): ApiQuery<InboxParams>,
 ) -> Result<Json<InboxList>, ApiError> {
     ctx.viewer.require()?;
-    let (kind, status) = (params.kind, params.status);
+    let kind = params.kind.as_deref().filter(|k| !k.is_empty());
+    let status = params.status.as_deref().filter(|s| !s.is_empty());
+    let (kind, status) = match (kind.map(InboxKind::parse), status.map(InboxStatus::parse)) {
+        (Some(None), _) | (_, Some(None)) => {
+            // A filter no item can match lists nothing.
+            let counts = state.app.inbox().counts(&ctx.viewer).await?;
+            return Ok(Json(InboxList {
+                items: Vec::new(),
+                next: None,
+                counts,
+            }));
+        }
+        (k, s) => (k.flatten(), s.flatten()),
+    };
     let page = state
         .app
         .inbox()
