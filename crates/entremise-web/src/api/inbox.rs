@@ -27,11 +27,10 @@ pub struct InboxParams {
     pub as_: Option<String>,
     /// `conversation`, `comment`, `mention`, `contact_request`,
     /// `introduction`, `group_join`, `contact_form` or `report` (empty:
-    /// every kind; any other value matches no item).
+    /// every kind).
     pub kind: Option<String>,
     /// `open` (the default; snoozed items whose date came are open again),
-    /// `answered`, `dismissed` or `snoozed` (empty: open; any other value
-    /// matches no item).
+    /// `answered`, `dismissed` or `snoozed` (empty: open).
     pub status: Option<String>,
     /// `me`, `none`, or a team member's handle (a handle of nobody in the
     /// team lists nothing).
@@ -71,18 +70,18 @@ pub async fn list(
     ctx.viewer.require()?;
     let kind = params.kind.as_deref().filter(|k| !k.is_empty());
     let status = params.status.as_deref().filter(|s| !s.is_empty());
-    let (kind, status) = match (kind.map(InboxKind::parse), status.map(InboxStatus::parse)) {
-        (Some(None), _) | (_, Some(None)) => {
-            // A filter no item can match lists nothing.
-            let counts = state.app.inbox().counts(&ctx.viewer).await?;
-            return Ok(Json(InboxList {
-                items: Vec::new(),
-                next: None,
-                counts,
-            }));
-        }
-        (k, s) => (k.flatten(), s.flatten()),
+    let bad = |field: &str, expected: &str| {
+        ApiError::BadQuery(entremise_domain::Error::invalid(field, "invalid", expected))
     };
+    let kind = kind
+        .map(|k| InboxKind::parse(k).ok_or_else(|| bad("kind", "not an item kind")))
+        .transpose()?;
+    let status = status
+        .map(|s| {
+            InboxStatus::parse(s)
+                .ok_or_else(|| bad("status", "open, answered, dismissed or snoozed"))
+        })
+        .transpose()?;
     let page = state
         .app
         .inbox()

@@ -369,6 +369,22 @@ fn notification_kinds() -> Schema {
     )
 }
 
+/// The follow-up inbox's filters (`GET /api/v1/inbox`), before the others.
+fn inbox_query_rules() -> Vec<(&'static str, Schema)> {
+    use entremise_domain::inbox::{InboxKind, InboxStatus};
+    let with_empty = |values: Vec<&'static str>| enumeration(std::iter::once("").chain(values));
+    vec![
+        (
+            "kind",
+            with_empty(InboxKind::ALL.iter().map(|k| k.as_str()).collect()),
+        ),
+        (
+            "status",
+            with_empty(InboxStatus::ALL.iter().map(|s| s.as_str()).collect()),
+        ),
+    ]
+}
+
 /// The rules of query parameters, by name (the same everywhere).
 fn query_rules() -> Vec<(&'static str, Schema)> {
     let with_empty =
@@ -442,7 +458,10 @@ impl Modify for RequestRules {
             form.additional_properties = Some(Box::new(AdditionalProperties::FreeForm(false)));
         }
         let queries = query_rules();
-        for item in openapi.paths.paths.values_mut() {
+        let inbox = inbox_query_rules();
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            // The inbox's `kind` and `status` are its own.
+            let own: &[(&str, Schema)] = if path == "/api/v1/inbox" { &inbox } else { &[] };
             for op in [item.get.as_mut(), item.delete.as_mut()]
                 .into_iter()
                 .flatten()
@@ -454,7 +473,11 @@ impl Modify for RequestRules {
                     if parameter.parameter_in != ParameterIn::Query {
                         continue;
                     }
-                    if let Some((_, rule)) = queries.iter().find(|(n, _)| *n == parameter.name) {
+                    if let Some((_, rule)) = own
+                        .iter()
+                        .chain(queries.iter())
+                        .find(|(n, _)| *n == parameter.name)
+                    {
                         parameter.schema = Some(RefOr::T(rule.clone()));
                         // Every one of them may be left out.
                         parameter.required = Required::False;
