@@ -661,6 +661,32 @@ async fn blocks_and_reply_controls_are_honoured() {
         .json();
     assert_eq!(seen["may_comment"], true);
     commented(&app, &bob, &post, json!({"text": "Moi oui"})).await;
+    // `network`: a contact and a 2nd-degree member comment, a stranger not.
+    let fay = app.member("fay", "Fay Roux").await;
+    app.connect(&bob, &fay).await;
+    let r = app
+        .call(
+            Method::PUT,
+            Some(&ada),
+            &format!("/api/v1/posts/{post}/replies"),
+            json!({"replies": "network"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    for (who, may) in [(&bob, true), (&fay, true), (&dan, false)] {
+        let seen = app
+            .get_as(who, &format!("/api/v1/posts/{post}"))
+            .await
+            .json();
+        assert_eq!(seen["may_comment"], may, "{seen}");
+        let r = comment(&app, who, &post, json!({"text": "Mon avis"})).await;
+        let expected = if may {
+            StatusCode::CREATED
+        } else {
+            StatusCode::FORBIDDEN
+        };
+        assert_eq!(r.status, expected, "{}", r.text());
+    }
     let closed = publish(
         &app,
         &ada,
