@@ -43,6 +43,8 @@ pub enum Forbidden {
     BlockedParticipants,
     /// The post's reply control leaves the viewer out.
     CommentsClosed,
+    BannedFromGroup,
+    GroupMembersOnly,
 }
 
 impl Forbidden {
@@ -57,6 +59,8 @@ impl Forbidden {
             Self::NotAllowed => "not_allowed",
             Self::BlockedParticipants => "blocked_participants",
             Self::CommentsClosed => "comments_closed",
+            Self::BannedFromGroup => "banned_from_group",
+            Self::GroupMembersOnly => "group_members_only",
         }
     }
 
@@ -67,7 +71,7 @@ impl Forbidden {
             }
             Self::MessagesClosed => "This member does not accept messages from you.",
             Self::InsufficientRole => "Your role on this page does not allow this action.",
-            Self::LastOwner => "A page must keep at least one owner.",
+            Self::LastOwner => "A page or group must keep at least one owner.",
             Self::CrossSite => "The request did not come from this site.",
             Self::NotYourTurn => "Someone else must act on this introduction now.",
             Self::NotAllowed => "This is not possible with this member.",
@@ -75,6 +79,8 @@ impl Forbidden {
                 "Some of these members cannot be in one conversation together."
             }
             Self::CommentsClosed => "The author does not take comments from you on this post.",
+            Self::BannedFromGroup => "The moderators of this group have banned you from it.",
+            Self::GroupMembersOnly => "Only the members of this group may do this.",
         }
     }
 }

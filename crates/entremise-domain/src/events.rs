@@ -28,7 +28,8 @@ pub use bus::Bus;
 pub use dispatch::{Dispatcher, Projection, ProjectionState};
 
 use crate::error::Result;
-use crate::ids::{AccountId, PositionId, ProfileId, SessionId};
+use crate::group::Membership;
+use crate::ids::{AccountId, GroupId, PositionId, ProfileId, SessionId};
 use crate::introduction::IntroductionStatus;
 use crate::page::Role;
 use crate::post::ReactionKind;
@@ -148,6 +149,9 @@ pub enum Change {
         post: i64,
         author: ProfileId,
         audience: Audience,
+        /// The group it was posted to.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        group: Option<crate::ids::GroupId>,
         #[serde(with = "time::serde::rfc3339")]
         published_at: OffsetDateTime,
         /// The post it reshares, with that post's author.
@@ -160,6 +164,9 @@ pub enum Change {
     PostDeleted {
         post: i64,
         author: ProfileId,
+        /// The group it was posted to.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        group: Option<crate::ids::GroupId>,
     },
     CommentAdded {
         post: i64,
@@ -216,6 +223,26 @@ pub enum Change {
     InboxSettingsChanged {
         page: ProfileId,
     },
+    /// A group was created, or its name, description, rules or tags changed.
+    GroupChanged {
+        group: GroupId,
+    },
+    /// A membership began, changed or ended (`after: None`): a join, a
+    /// request, an invitation, an approval, a role, a removal, a ban.
+    GroupMembershipChanged {
+        group: GroupId,
+        member: ProfileId,
+        /// Who acted: the member himself, or a moderator.
+        actor: ProfileId,
+        before: Option<Membership>,
+        after: Option<Membership>,
+    },
+    /// A member's own settings in a group (mute, expertise, directory).
+    GroupMemberSettingsChanged {
+        group: GroupId,
+        member: ProfileId,
+        muted: bool,
+    },
 }
 
 impl Change {
@@ -250,6 +277,9 @@ impl Change {
             Change::ContactFormMessage { .. } => "contact_form_message",
             Change::InboxActed { .. } => "inbox_acted",
             Change::InboxSettingsChanged { .. } => "inbox_settings_changed",
+            Change::GroupChanged { .. } => "group_changed",
+            Change::GroupMembershipChanged { .. } => "group_membership_changed",
+            Change::GroupMemberSettingsChanged { .. } => "group_member_settings_changed",
         }
     }
 
@@ -315,6 +345,7 @@ mod tests {
                 post: 7,
                 author: ProfileId(3),
                 audience: Audience::Contacts,
+                group: None,
                 published_at: time::macros::datetime!(2026-12-07 10:00 UTC),
                 reshare_of: Some((5, ProfileId(4))),
             },

@@ -92,6 +92,10 @@ id_type!(
     ServiceId
 );
 id_type!(
+    /// A group (hub).
+    GroupId
+);
+id_type!(
     /// A message sent through a page's contact form.
     ContactMessageId
 );

@@ -872,6 +872,7 @@ mod tests {
                 post: 3,
                 author: p(1),
                 audience: crate::privacy::Audience::Public,
+                group: None,
                 published_at: datetime!(2026-12-07 10:00 UTC),
                 reshare_of: None,
             },

@@ -12,6 +12,7 @@ pub mod contact;
 pub mod conversation;
 pub mod error;
 pub mod events;
+pub mod group;
 pub mod ids;
 pub mod inbox;
 pub mod introduction;

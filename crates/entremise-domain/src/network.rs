@@ -8,7 +8,8 @@
 //! [`RelationSource`]: the privacy module learns contact and 2nd degree
 //! from it.
 
-use crate::ids::ProfileId;
+use crate::group::{GroupKind, Membership, Standing};
+use crate::ids::{GroupId, ProfileId};
 use crate::privacy::GraphRelation;
 use crate::relations::RelationSource;
 use entremise_graph::{ContactGraph, GraphBuilder, Member, Snapshot, with_searcher};
@@ -24,6 +25,23 @@ pub struct MemberCard {
     pub contact_list: crate::privacy::ContactListAudience,
 }
 
+/// What the network keeps of each group: its kind, and how to show it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupCard {
+    pub kind: GroupKind,
+    pub handle: Box<str>,
+    pub name: Box<str>,
+}
+
+/// The card of a stored group.
+pub fn group_card_of(g: &crate::group::Group) -> GroupCard {
+    GroupCard {
+        kind: g.kind,
+        handle: g.handle.as_str().into(),
+        name: g.name.as_str().into(),
+    }
+}
+
 /// The contact graph with blocks and relay refusals.
 pub struct Network {
     graph: Arc<ContactGraph>,
@@ -35,6 +53,38 @@ pub struct Network {
     blocks: RwLock<HashSet<(i64, i64)>>,
     /// Members who do not relay introductions.
     no_relay: RwLock<HashSet<i64>>,
+    /// Every group's kind and every profile's memberships.
+    groups: RwLock<GroupBook>,
+}
+
+/// Groups in memory: what the lens needs to decide a group audience, a
+/// secret group's visibility and "fellow group member" without the store.
+#[derive(Debug, Default, Clone)]
+struct GroupBook {
+    cards: std::collections::HashMap<i64, GroupCard>,
+    /// Each profile's memberships, sorted by group.
+    by_member: std::collections::HashMap<i64, Vec<(GroupId, Membership)>>,
+    /// (member, group) whose posts stay out of the member's home feed.
+    muted: HashSet<(i64, GroupId)>,
+}
+
+impl GroupBook {
+    fn set(&mut self, group: GroupId, member: ProfileId, membership: Option<Membership>) {
+        let list = self.by_member.entry(member.0).or_default();
+        let at = list.binary_search_by_key(&group, |(g, _)| *g);
+        match (at, membership) {
+            (Ok(i), Some(m)) => list[i].1 = m,
+            (Err(i), Some(m)) => list.insert(i, (group, m)),
+            (Ok(i), None) => {
+                list.remove(i);
+                self.muted.remove(&(member.0, group));
+            }
+            (Err(_), None) => {}
+        }
+        if list.is_empty() {
+            self.by_member.remove(&member.0);
+        }
+    }
 }
 
 impl std::fmt::Debug for Network {
@@ -68,6 +118,9 @@ pub struct NetworkState {
     pub blocks: Vec<(i64, i64)>,
     pub no_relay: Vec<i64>,
     pub cards: Vec<(i64, MemberCard)>,
+    pub groups: Vec<(i64, GroupCard)>,
+    pub memberships: Vec<(i64, GroupId, Membership)>,
+    pub muted_groups: Vec<(i64, GroupId)>,
 }
 
 /// Builds a [`Network`] from what the store holds.
@@ -77,6 +130,7 @@ pub struct NetworkBuilder {
     cards: std::collections::HashMap<i64, MemberCard>,
     blocks: HashSet<(i64, i64)>,
     no_relay: HashSet<i64>,
+    groups: GroupBook,
 }
 
 impl NetworkBuilder {
@@ -100,6 +154,18 @@ impl NetworkBuilder {
         self.blocks.insert((blocker.0, blocked.0));
     }
 
+    pub fn add_group(&mut self, group: GroupId, card: GroupCard) {
+        self.groups.cards.insert(group.0, card);
+    }
+
+    pub fn add_membership(&mut self, group: GroupId, member: ProfileId, membership: Membership) {
+        self.groups.set(group, member, Some(membership));
+    }
+
+    pub fn mute_group(&mut self, member: ProfileId, group: GroupId) {
+        self.groups.muted.insert((member.0, group));
+    }
+
     pub fn build(self) -> Result<Network, crate::Error> {
         let graph = self
             .graph
@@ -111,6 +177,7 @@ impl NetworkBuilder {
             cards: RwLock::new(self.cards),
             blocks: RwLock::new(self.blocks),
             no_relay: RwLock::new(self.no_relay),
+            groups: RwLock::new(self.groups),
         })
     }
 }
@@ -124,6 +191,7 @@ impl Network {
             cards: RwLock::new(std::collections::HashMap::new()),
             blocks: RwLock::new(HashSet::new()),
             no_relay: RwLock::new(HashSet::new()),
+            groups: RwLock::default(),
         }
     }
 
@@ -309,13 +377,156 @@ impl Network {
             .map(|(id, c)| (*id, c.clone()))
             .collect();
         cards.sort_by_key(|(id, _)| *id);
+        let book = self
+            .groups
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        let mut groups: Vec<_> = book.cards.into_iter().collect();
+        groups.sort_unstable_by_key(|(g, _)| *g);
+        let mut memberships: Vec<_> = book
+            .by_member
+            .into_iter()
+            .flat_map(|(m, list)| list.into_iter().map(move |(g, x)| (m, g, x)))
+            .collect();
+        memberships.sort_unstable_by_key(|(m, g, _)| (*m, *g));
+        let mut muted_groups: Vec<_> = book.muted.into_iter().collect();
+        muted_groups.sort_unstable();
         NetworkState {
             members,
             contacts,
             blocks,
             no_relay,
             cards,
+            groups,
+            memberships,
+            muted_groups,
         }
+    }
+
+    /// Records a group's card (`None`: the group is gone, with its
+    /// memberships).
+    pub fn set_group(&self, group: GroupId, card: Option<GroupCard>) {
+        let mut book = self.groups.write().unwrap_or_else(|e| e.into_inner());
+        match card {
+            Some(c) => {
+                book.cards.insert(group.0, c);
+            }
+            None => {
+                book.cards.remove(&group.0);
+                for list in book.by_member.values_mut() {
+                    list.retain(|(g, _)| *g != group);
+                }
+                book.by_member.retain(|_, l| !l.is_empty());
+                book.muted.retain(|(_, g)| *g != group);
+            }
+        }
+    }
+
+    pub fn group_kind(&self, group: GroupId) -> Option<GroupKind> {
+        self.groups
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .cards
+            .get(&group.0)
+            .map(|c| c.kind)
+    }
+
+    /// How a group is shown (whoever may see it: ask the lens first).
+    pub fn group_card(&self, group: GroupId) -> Option<GroupCard> {
+        self.groups
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .cards
+            .get(&group.0)
+            .cloned()
+    }
+
+    /// Sets (or ends, with `None`) a profile's membership of a group.
+    pub fn set_membership(
+        &self,
+        group: GroupId,
+        member: ProfileId,
+        membership: Option<Membership>,
+    ) {
+        self.groups
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .set(group, member, membership);
+    }
+
+    pub fn membership(&self, group: GroupId, member: ProfileId) -> Option<Membership> {
+        let book = self.groups.read().unwrap_or_else(|e| e.into_inner());
+        let list = book.by_member.get(&member.0)?;
+        list.binary_search_by_key(&group, |(g, _)| *g)
+            .ok()
+            .map(|i| list[i].1)
+    }
+
+    /// A profile's memberships (any standing), by group.
+    pub fn memberships_of(&self, member: ProfileId) -> Vec<(GroupId, Membership)> {
+        self.groups
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .by_member
+            .get(&member.0)
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// Keeps a group's posts out of a member's home feed, or lets them in.
+    pub fn set_group_muted(&self, member: ProfileId, group: GroupId, muted: bool) {
+        let mut book = self.groups.write().unwrap_or_else(|e| e.into_inner());
+        if muted {
+            book.muted.insert((member.0, group));
+        } else {
+            book.muted.remove(&(member.0, group));
+        }
+    }
+
+    /// The groups a member is in whose posts come into his home feed.
+    pub fn feed_groups(&self, member: ProfileId) -> Vec<GroupId> {
+        let book = self.groups.read().unwrap_or_else(|e| e.into_inner());
+        book.by_member
+            .get(&member.0)
+            .map(|list| {
+                list.iter()
+                    .filter(|(g, m)| {
+                        m.standing == Standing::Member && !book.muted.contains(&(member.0, *g))
+                    })
+                    .map(|(g, _)| *g)
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Whether `a` and `b` are both members of some group.
+    pub fn fellow_members(&self, a: ProfileId, b: ProfileId) -> bool {
+        let book = self.groups.read().unwrap_or_else(|e| e.into_inner());
+        let (Some(x), Some(y)) = (book.by_member.get(&a.0), book.by_member.get(&b.0)) else {
+            return false;
+        };
+        let member = |m: &Membership| m.standing == Standing::Member;
+        x.iter().filter(|(_, m)| member(m)).any(|(g, _)| {
+            y.binary_search_by_key(g, |(h, _)| *h)
+                .is_ok_and(|i| member(&y[i].1))
+        })
+    }
+
+    /// How many groups `a` and `b` are both members of.
+    pub fn shared_groups(&self, a: ProfileId, b: ProfileId) -> usize {
+        let book = self.groups.read().unwrap_or_else(|e| e.into_inner());
+        let (Some(x), Some(y)) = (book.by_member.get(&a.0), book.by_member.get(&b.0)) else {
+            return 0;
+        };
+        let member = |m: &Membership| m.standing == Standing::Member;
+        x.iter()
+            .filter(|(g, m)| {
+                member(m)
+                    && y.binary_search_by_key(g, |(h, _)| *h)
+                        .is_ok_and(|i| member(&y[i].1))
+            })
+            .count()
     }
 
     pub fn are_contacts(&self, a: ProfileId, b: ProfileId) -> bool {

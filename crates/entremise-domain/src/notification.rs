@@ -589,6 +589,7 @@ mod tests {
                     post: 12,
                     author: BOB,
                     audience: Audience::Members,
+                    group: None,
                     published_at: published,
                     reshare_of: Some((4, ADA)),
                 },

@@ -3,7 +3,7 @@
 //! whom). Who may see one is [`crate::privacy`]'s business.
 
 use crate::error::{Error, FieldError, Result};
-use crate::ids::{AccountId, ProfileId};
+use crate::ids::{AccountId, GroupId, ProfileId};
 use crate::privacy::Audience;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -17,7 +17,7 @@ pub const MAX_IMAGES: usize = 10;
 /// Longest alternative text of an image.
 pub const MAX_ALT_CHARS: usize = 1_000;
 
-/// Who a post is shown to. Group audiences come with groups.
+/// Who a post is shown to (besides a group's members, see [`PostAudience`]).
 pub fn post_audience_allowed(a: Audience) -> bool {
     matches!(
         a,
@@ -25,14 +25,99 @@ pub fn post_audience_allowed(a: Audience) -> bool {
     )
 }
 
-/// The audience a reshare gets: never wider than what it reshares. A post
-/// shown to the author's contacts or network only is not reshared at all:
-/// the resharer's contacts are not the author's, so any audience would
-/// widen it.
-pub fn reshare_audience(original: Audience, asked: Audience) -> Result<Audience> {
-    match original {
-        Audience::Public | Audience::Members => Ok(asked.max(original)),
-        _ => Err(Error::Forbidden(crate::error::Forbidden::NotAllowed)),
+/// A post's audience as clients write and read it: an audience name, or
+/// `group:<handle>` (the members of that group).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum PostAudience {
+    Plain(Audience),
+    Group(String),
+}
+
+/// The stored audience of a post to a group: its `audience` column says
+/// `only_me` and its group column names the group, so that anything that
+/// forgot the group shows the post to its author alone.
+pub const GROUP_POST_AUDIENCE: Audience = Audience::OnlyMe;
+
+impl PostAudience {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.strip_prefix("group:") {
+            Some(handle) => crate::validate::Handle::parse(handle)
+                .ok()
+                .filter(|h| h.as_str() == handle)
+                .map(|h| Self::Group(h.as_str().to_owned())),
+            None => Audience::parse(s).map(Self::Plain),
+        }
+    }
+
+    pub fn as_string(&self) -> String {
+        match self {
+            Self::Plain(a) => a.as_str().to_owned(),
+            Self::Group(h) => format!("group:{h}"),
+        }
+    }
+}
+
+impl Serialize for PostAudience {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(&self.as_string())
+    }
+}
+
+impl<'de> Deserialize<'de> for PostAudience {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Self::parse(&s).ok_or_else(|| {
+            serde::de::Error::custom(
+                "audience: one of public, members, network, contacts, or group:<handle>",
+            )
+        })
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for PostAudience {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .pattern(Some(
+                "^(public|members|network|contacts|only_me|group:[a-z0-9_]{2,30})$",
+            ))
+            .description(Some(
+                "`public`, `members`, `network`, `contacts` (`only_me` is read, never \
+                 written), or `group:<handle>`: the members of that group.",
+            ))
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for PostAudience {}
+
+/// The audience and group a reshare gets: never wider than what it
+/// reshares. A post to a group is reshared inside that group only; a
+/// public or members' post may be reshared into a group. A post shown to
+/// the author's contacts or network only is not reshared at all: the
+/// resharer's contacts are not the author's, so any audience would widen
+/// it.
+pub fn reshare_audience(
+    original: (Audience, Option<crate::ids::GroupId>),
+    asked: (Audience, Option<crate::ids::GroupId>),
+) -> Result<(Audience, Option<crate::ids::GroupId>)> {
+    let refused = Err(Error::Forbidden(crate::error::Forbidden::NotAllowed));
+    match (original, asked) {
+        ((_, Some(g)), (_, asked_group)) => {
+            if asked_group.is_some_and(|a| a != g) {
+                return refused;
+            }
+            Ok((GROUP_POST_AUDIENCE, Some(g)))
+        }
+        ((Audience::Public | Audience::Members, None), (_, Some(g))) => {
+            Ok((GROUP_POST_AUDIENCE, Some(g)))
+        }
+        ((a @ (Audience::Public | Audience::Members), None), (asked, None)) => {
+            Ok((asked.max(a), None))
+        }
+        _ => refused,
     }
 }
 
@@ -137,7 +222,10 @@ pub struct Post {
     pub author: ProfileId,
     /// The account that acted (recorded for pages and personas).
     pub operator: AccountId,
+    /// `only_me` for a post to a group ([`GROUP_POST_AUDIENCE`]).
     pub audience: Audience,
+    /// The group whose members it is for.
+    pub group: Option<GroupId>,
     pub text: String,
     /// The post it reshares, if any.
     pub reshare_of: Option<i64>,
@@ -295,21 +383,57 @@ mod tests {
 
     #[test]
     fn reshares_never_widen() {
-        assert_eq!(reshare_audience(A::Public, A::Public).unwrap(), A::Public);
-        assert_eq!(
-            reshare_audience(A::Public, A::Contacts).unwrap(),
-            A::Contacts
-        );
-        assert_eq!(reshare_audience(A::Members, A::Public).unwrap(), A::Members);
-        assert_eq!(
-            reshare_audience(A::Members, A::Network).unwrap(),
-            A::Network
-        );
+        let plain = |original, asked| {
+            reshare_audience((original, None), (asked, None)).map(|(a, g)| {
+                assert_eq!(g, None);
+                a
+            })
+        };
+        assert_eq!(plain(A::Public, A::Public).unwrap(), A::Public);
+        assert_eq!(plain(A::Public, A::Contacts).unwrap(), A::Contacts);
+        assert_eq!(plain(A::Members, A::Public).unwrap(), A::Members);
+        assert_eq!(plain(A::Members, A::Network).unwrap(), A::Network);
         for narrow in [A::Network, A::Contacts, A::OnlyMe] {
             for asked in Audience::ALL {
-                assert!(reshare_audience(narrow, asked).is_err());
+                assert!(plain(narrow, asked).is_err());
             }
         }
+    }
+
+    #[test]
+    fn a_group_post_never_leaves_its_group() {
+        let (g, h) = (Some(GroupId(1)), Some(GroupId(2)));
+        for asked in Audience::ALL {
+            // Whatever is asked, it stays in its group...
+            assert_eq!(
+                reshare_audience((GROUP_POST_AUDIENCE, g), (asked, None)).unwrap(),
+                (GROUP_POST_AUDIENCE, g)
+            );
+            // ...and never goes to another.
+            assert!(reshare_audience((GROUP_POST_AUDIENCE, g), (asked, h)).is_err());
+        }
+        // A public or members' post may go into a group; a narrower one not.
+        assert_eq!(
+            reshare_audience((A::Public, None), (A::Public, h)).unwrap(),
+            (GROUP_POST_AUDIENCE, h)
+        );
+        assert!(reshare_audience((A::Contacts, None), (A::Public, h)).is_err());
+    }
+
+    #[test]
+    fn post_audiences_read_and_write() {
+        assert_eq!(
+            PostAudience::parse("members"),
+            Some(PostAudience::Plain(A::Members))
+        );
+        assert_eq!(
+            PostAudience::parse("group:fiscalite_pme"),
+            Some(PostAudience::Group("fiscalite_pme".into()))
+        );
+        for bad in ["group:", "group:A", "group:a b", "groupe:x", "everyone"] {
+            assert_eq!(PostAudience::parse(bad), None, "{bad}");
+        }
+        assert_eq!(PostAudience::Group("x1".into()).as_string(), "group:x1");
     }
 
     #[test]

@@ -7,7 +7,7 @@
 
 mod lens;
 
-pub use lens::Lens;
+pub use lens::{GroupSight, Lens};
 
 use crate::ids::ProfileId;
 use crate::page::Role;
@@ -382,12 +382,14 @@ pub struct Actions {
 
 /// The rule behind [`Actions`]: `relation` is the viewer's, `None` when a
 /// block hides the member; `degree` is asked of the graph only for a
-/// farther member (1, 2 or 3, `None` beyond).
+/// farther member (1, 2 or 3, `None` beyond); `fellow`, whether both are
+/// members of some group, only when his message setting asks it.
 pub fn actions(
     relation: Option<Relation>,
     is_person: bool,
     settings: &ReachSettings,
     degree: impl FnOnce() -> Option<u32>,
+    fellow: impl FnOnce() -> bool,
 ) -> Actions {
     let Some(relation) = relation else {
         return Actions::default();
@@ -414,11 +416,11 @@ pub fn actions(
             Relation::Member => degree() == Some(3),
             _ => false,
         },
-        message: relation == Relation::Contact
-            && matches!(
-                settings.messages,
-                MessagePolicy::Contacts | MessagePolicy::ContactsAndGroups
-            ),
+        message: match settings.messages {
+            MessagePolicy::Contacts => relation == Relation::Contact,
+            MessagePolicy::ContactsAndGroups => relation == Relation::Contact || fellow(),
+            MessagePolicy::Nobody => false,
+        },
         follow: false,
     }
 }
@@ -605,7 +607,13 @@ mod tests {
             (None, C::Everyone, m, Some(2), [false, false, false]),
         ];
         for (relation, requests, messages, degree, want) in table {
-            let a = actions(relation, true, &settings(requests, messages), || degree);
+            let a = actions(
+                relation,
+                true,
+                &settings(requests, messages),
+                || degree,
+                || false,
+            );
             assert_eq!(
                 [a.contact_request, a.introduction, a.message],
                 want,
@@ -613,7 +621,22 @@ mod tests {
             );
             assert!(!a.follow);
         }
-        let page = actions(Some(R::Member), false, &ReachSettings::default(), || None);
+        // "Contacts and fellow group members" opens to a fellow member, and
+        // to nobody else farther than a contact.
+        let groups = settings(C::Nobody, MessagePolicy::ContactsAndGroups);
+        assert!(actions(Some(R::Member), true, &groups, || None, || true).message);
+        assert!(actions(Some(R::Contact), true, &groups, || None, || false).message);
+        assert!(!actions(Some(R::Network), true, &groups, || None, || false).message);
+        assert!(!actions(None, true, &groups, || None, || true).message);
+        let contacts_only = settings(C::Nobody, MessagePolicy::Contacts);
+        assert!(!actions(Some(R::Member), true, &contacts_only, || None, || true).message);
+        let page = actions(
+            Some(R::Member),
+            false,
+            &ReachSettings::default(),
+            || None,
+            || true,
+        );
         assert_eq!(
             page,
             Actions {

@@ -14,6 +14,7 @@ mod accounts;
 mod contacts;
 mod conversations;
 mod core;
+mod groups;
 mod inbox;
 mod introductions;
 mod mail;
@@ -48,6 +49,10 @@ pub use contacts::{
     MAX_PER_WEEK, NetworkHealth, PathView, Relayer, Suggestion,
 };
 pub use conversations::{ConversationList, Conversations, MessagePage, NewConversationInput};
+pub use groups::{
+    ExpertView, GroupActions, GroupCreated, GroupEditInput, GroupSummary, GroupView, Groups,
+    JoinAnswer, MemberFilter, MemberView, MyMembership, MySettingsInput, NewGroupInput,
+};
 pub use inbox::{
     ActInput, Inbox, InboxFilter, InboxItemView, InboxPage, InboxSettingsView, InboxStats,
     MAX_INBOX_LIMIT, MAX_KEYWORD_CHARS, MAX_KEYWORD_FILTERS,
@@ -203,6 +208,7 @@ pub struct Entremise {
     notifications: Notifications,
     streams: Streams,
     inbox: Inbox,
+    groups: Groups,
 }
 
 /// The in-memory state loaded from the store, and where the outbox stood
@@ -249,6 +255,27 @@ pub async fn load_network(store: &dyn Store, mut progress: impl FnMut(usize)) ->
     for (a, b) in store.all_blocks().await? {
         builder.add_block(a, b);
     }
+    let mut after = None;
+    loop {
+        let page = store.groups_page(after, 10_000).await?;
+        let Some(last) = page.last() else { break };
+        after = Some(last.id);
+        for g in &page {
+            builder.add_group(g.id, crate::network::group_card_of(g));
+        }
+    }
+    let mut after = None;
+    loop {
+        let page = store.memberships_page(after, 100_000).await?;
+        let Some(last) = page.last() else { break };
+        after = Some((last.group, last.member));
+        for m in &page {
+            builder.add_membership(m.group, m.member, m.membership);
+            if m.muted {
+                builder.mute_group(m.member, m.group);
+            }
+        }
+    }
     builder.build()
 }
 
@@ -264,7 +291,7 @@ pub async fn load_timelines(
     loop {
         let page = store.post_keys(after, 100_000).await?;
         let Some(last) = page.last() else { break };
-        after = Some(last.1.id);
+        after = Some(last.2.id);
         loaded += page.len();
         timelines.extend(page);
         progress(loaded);
@@ -303,6 +330,7 @@ impl Entremise {
         let mail = Mail::new(core.clone());
         let notifications = Notifications::new(core.clone());
         let inbox = Inbox::new(core.clone());
+        let groups = Groups::new(core.clone());
         let streams = Streams::new(
             core.clone(),
             conversations.clone(),
@@ -356,6 +384,7 @@ impl Entremise {
             notifications,
             streams,
             inbox,
+            groups,
         }
     }
 
@@ -406,6 +435,11 @@ impl Entremise {
     /// The follow-up inbox of each account.
     pub fn inbox(&self) -> &Inbox {
         &self.inbox
+    }
+
+    /// Groups (hubs): running, joining, members, the expert directory.
+    pub fn groups(&self) -> &Groups {
+        &self.groups
     }
 
     /// Real-time streams and typing pings.

@@ -447,6 +447,8 @@ pub struct NewPost {
     pub author: ProfileId,
     pub operator: AccountId,
     pub audience: crate::privacy::Audience,
+    /// The group whose members it is for (`audience` is then `only_me`).
+    pub group: Option<crate::ids::GroupId>,
     pub text: String,
     pub reshare_of: Option<i64>,
     /// Uploaded media ids, in the order shown.
@@ -589,7 +591,13 @@ pub trait PostStore: Send + Sync {
         &self,
         after: Option<i64>,
         limit: usize,
-    ) -> Result<Vec<(ProfileId, crate::timeline::PostKey)>>;
+    ) -> Result<
+        Vec<(
+            ProfileId,
+            Option<crate::ids::GroupId>,
+            crate::timeline::PostKey,
+        )>,
+    >;
     /// Posts scheduled for later, of one author.
     async fn scheduled_posts(
         &self,
@@ -850,6 +858,122 @@ pub struct VisitBatch {
 }
 
 /// Everything the domain needs from storage.
+/// A group to create.
+#[derive(Debug, Clone)]
+pub struct NewGroup {
+    pub handle: String,
+    pub name: String,
+    pub kind: crate::group::GroupKind,
+    pub about: String,
+    pub rules: String,
+    pub tags: Vec<String>,
+    /// Its first owner: a person, or a page.
+    pub created_by: ProfileId,
+    pub created_at: OffsetDateTime,
+}
+
+/// What a group's owners may change (its kind stays what it was made).
+#[derive(Debug, Clone)]
+pub struct GroupEdit {
+    pub name: String,
+    pub about: String,
+    pub rules: String,
+    pub tags: Vec<String>,
+}
+
+/// What a member showed in a group: his posts there, his comments on its
+/// posts, and the reactions his posts there received.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Contribution {
+    pub posts: u64,
+    pub answers: u64,
+    pub reactions: u64,
+}
+
+/// Groups, memberships and pins. Every change of a group or of a
+/// membership records its change event in the same transaction.
+#[async_trait]
+pub trait GroupStore: Send + Sync {
+    /// Creates the group with its creator as owner; a taken handle is a
+    /// `Conflict { field: "handle" }`.
+    async fn create_group(&self, new: NewGroup) -> Result<crate::group::Group>;
+    async fn update_group(
+        &self,
+        group: crate::ids::GroupId,
+        edit: GroupEdit,
+        actor: ProfileId,
+        at: OffsetDateTime,
+    ) -> Result<()>;
+    async fn group(&self, id: crate::ids::GroupId) -> Result<Option<crate::group::Group>>;
+    async fn group_by_handle(&self, handle: &str) -> Result<Option<crate::group::Group>>;
+    /// Groups by id, `limit` at a time after `after` (loading, reindexing).
+    async fn groups_page(
+        &self,
+        after: Option<crate::ids::GroupId>,
+        limit: usize,
+    ) -> Result<Vec<crate::group::Group>>;
+    /// Every membership, `limit` at a time after (group, member).
+    async fn memberships_page(
+        &self,
+        after: Option<(crate::ids::GroupId, ProfileId)>,
+        limit: usize,
+    ) -> Result<Vec<crate::group::MemberRow>>;
+    /// Sets (`Some`) or ends (`None`) a membership, recording
+    /// `GroupMembershipChanged` with what it was. `expect` is what the
+    /// caller decided from: a membership that changed meanwhile is a
+    /// `Conflict { field: "member" }`.
+    async fn set_membership(
+        &self,
+        group: crate::ids::GroupId,
+        member: ProfileId,
+        expect: Option<crate::group::Membership>,
+        membership: Option<crate::group::Membership>,
+        actor: ProfileId,
+        at: OffsetDateTime,
+    ) -> Result<()>;
+    async fn group_member(
+        &self,
+        group: crate::ids::GroupId,
+        member: ProfileId,
+    ) -> Result<Option<crate::group::MemberRow>>;
+    /// A group's memberships of one standing, oldest first, after `after`.
+    async fn group_members(
+        &self,
+        group: crate::ids::GroupId,
+        standing: crate::group::Standing,
+        after: Option<ProfileId>,
+        limit: usize,
+    ) -> Result<Vec<crate::group::MemberRow>>;
+    /// Members in good standing, and owners among them.
+    async fn group_counts(&self, group: crate::ids::GroupId) -> Result<(u64, u64)>;
+    /// A member's own settings in a group (records `GroupMemberSettingsChanged`).
+    async fn set_member_settings(
+        &self,
+        group: crate::ids::GroupId,
+        member: ProfileId,
+        expertise: Vec<String>,
+        in_directory: bool,
+        muted: bool,
+        at: OffsetDateTime,
+    ) -> Result<()>;
+    /// What each of these members showed in the group.
+    async fn contributions(
+        &self,
+        group: crate::ids::GroupId,
+        members: &[ProfileId],
+    ) -> Result<Vec<(ProfileId, Contribution)>>;
+    /// Pins or unpins one of the group's posts.
+    async fn set_pinned(
+        &self,
+        group: crate::ids::GroupId,
+        post: i64,
+        pinned: bool,
+        at: OffsetDateTime,
+    ) -> Result<()>;
+    /// The group's pinned posts, last pinned first.
+    async fn pinned_posts(&self, group: crate::ids::GroupId) -> Result<Vec<i64>>;
+}
+
 pub trait Store:
     AccountStore
     + SessionStore
@@ -862,6 +986,7 @@ pub trait Store:
     + VisitStore
     + NotificationStore
     + InboxStore
+    + GroupStore
     + crate::events::EventLog
     + MailStore
     + 'static
@@ -880,6 +1005,7 @@ impl<T> Store for T where
         + VisitStore
         + NotificationStore
         + InboxStore
+        + GroupStore
         + crate::events::EventLog
         + MailStore
         + 'static

@@ -14,6 +14,7 @@
 //! post (24 MB for a million posts) plus one list per author.
 
 use crate::ProfileId;
+use crate::ids::GroupId;
 use crate::privacy::Audience;
 use rustc_hash::FxHashMap;
 use std::cmp::Reverse;
@@ -64,10 +65,89 @@ pub struct KeyPage {
     pub stopped_at: Option<(i64, i64)>,
 }
 
-/// Every author's posts, oldest first within each list.
+/// Every author's posts, and every group's, oldest first within each list.
+/// A post to a group is in its group's list only (with its author), so an
+/// author's list holds what his relations may see by audience, and a
+/// group's what its members may see.
 #[derive(Debug, Default)]
 pub struct Timelines {
-    by_author: RwLock<FxHashMap<ProfileId, Vec<PostKey>>>,
+    lists: RwLock<Lists>,
+}
+
+#[derive(Debug, Default)]
+struct Lists {
+    by_author: FxHashMap<ProfileId, Vec<PostKey>>,
+    by_group: FxHashMap<GroupId, Vec<(ProfileId, PostKey)>>,
+}
+
+/// One list a walk merges: an author's, or a group's.
+#[derive(Clone, Copy)]
+enum List<'a> {
+    Author(ProfileId, &'a [PostKey]),
+    Group(GroupId, &'a [(ProfileId, PostKey)]),
+}
+
+impl List<'_> {
+    /// The author, the group and the key at `i`.
+    fn at(&self, i: usize) -> (ProfileId, Option<GroupId>, PostKey) {
+        match self {
+            List::Author(a, l) => (*a, None, l[i]),
+            List::Group(g, l) => (l[i].0, Some(*g), l[i].1),
+        }
+    }
+
+    /// How many keys come strictly before `bound`.
+    fn end_before(&self, bound: (i64, i64)) -> usize {
+        match self {
+            List::Author(_, l) => l.partition_point(|k| k.order() < bound),
+            List::Group(_, l) => l.partition_point(|(_, k)| k.order() < bound),
+        }
+    }
+}
+
+impl Lists {
+    /// The lists of these authors and groups, each once.
+    fn of<'a>(&'a self, authors: &[ProfileId], groups: &[GroupId]) -> Vec<List<'a>> {
+        let mut authors = authors.to_vec();
+        authors.sort_unstable();
+        authors.dedup();
+        let mut groups = groups.to_vec();
+        groups.sort_unstable();
+        groups.dedup();
+        let mut lists: Vec<List<'a>> = authors
+            .iter()
+            .filter_map(|a| {
+                self.by_author
+                    .get(a)
+                    .map(|l| List::Author(*a, l.as_slice()))
+            })
+            .collect();
+        lists.extend(
+            groups
+                .iter()
+                .filter_map(|g| self.by_group.get(g).map(|l| List::Group(*g, l.as_slice()))),
+        );
+        lists
+    }
+
+    fn insert(&mut self, author: ProfileId, group: Option<GroupId>, key: PostKey) {
+        match group {
+            None => {
+                let list = self.by_author.entry(author).or_default();
+                let at = list.partition_point(|k| k.order() < key.order());
+                if list.get(at).is_none_or(|k| k.id != key.id) {
+                    list.insert(at, key);
+                }
+            }
+            Some(g) => {
+                let list = self.by_group.entry(g).or_default();
+                let at = list.partition_point(|(_, k)| k.order() < key.order());
+                if list.get(at).is_none_or(|(_, k)| k.id != key.id) {
+                    list.insert(at, (author, key));
+                }
+            }
+        }
+    }
 }
 
 impl Timelines {
@@ -75,72 +155,129 @@ impl Timelines {
         Self::default()
     }
 
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, Lists> {
+        self.lists.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, Lists> {
+        self.lists.write().unwrap_or_else(|e| e.into_inner())
+    }
+
     /// Adds keys read from the store, in any order.
-    pub fn extend(&self, keys: impl IntoIterator<Item = (ProfileId, PostKey)>) {
-        let mut map = self.by_author.write().unwrap_or_else(|e| e.into_inner());
+    pub fn extend(&self, keys: impl IntoIterator<Item = (ProfileId, Option<GroupId>, PostKey)>) {
+        let mut lists = self.write();
         let mut touched = Vec::new();
-        for (author, key) in keys {
-            let list = map.entry(author).or_default();
-            if list.last().is_some_and(|last| last.order() > key.order()) {
-                touched.push(author);
+        let mut touched_groups = Vec::new();
+        for (author, group, key) in keys {
+            match group {
+                None => {
+                    let list = lists.by_author.entry(author).or_default();
+                    if list.last().is_some_and(|last| last.order() > key.order()) {
+                        touched.push(author);
+                    }
+                    list.push(key);
+                }
+                Some(g) => {
+                    let list = lists.by_group.entry(g).or_default();
+                    if list
+                        .last()
+                        .is_some_and(|(_, last)| last.order() > key.order())
+                    {
+                        touched_groups.push(g);
+                    }
+                    list.push((author, key));
+                }
             }
-            list.push(key);
         }
         touched.sort_unstable();
         touched.dedup();
         for author in touched {
-            if let Some(list) = map.get_mut(&author) {
+            if let Some(list) = lists.by_author.get_mut(&author) {
                 list.sort_unstable_by_key(PostKey::order);
+            }
+        }
+        touched_groups.sort_unstable();
+        touched_groups.dedup();
+        for g in touched_groups {
+            if let Some(list) = lists.by_group.get_mut(&g) {
+                list.sort_unstable_by_key(|(_, k)| k.order());
             }
         }
     }
 
     /// Gives back the room the lists grew into while loading.
     pub fn shrink_to_fit(&self) {
-        let mut map = self.by_author.write().unwrap_or_else(|e| e.into_inner());
-        for list in map.values_mut() {
+        let mut lists = self.write();
+        for list in lists.by_author.values_mut() {
             list.shrink_to_fit();
         }
-        map.shrink_to_fit();
+        lists.by_author.shrink_to_fit();
+        for list in lists.by_group.values_mut() {
+            list.shrink_to_fit();
+        }
+        lists.by_group.shrink_to_fit();
     }
 
     /// Adds one post (a new post, or a scheduled one, at its place).
-    pub fn insert(&self, author: ProfileId, key: PostKey) {
-        let mut map = self.by_author.write().unwrap_or_else(|e| e.into_inner());
-        let list = map.entry(author).or_default();
-        let at = list.partition_point(|k| k.order() < key.order());
-        if list.get(at).is_none_or(|k| k.id != key.id) {
-            list.insert(at, key);
-        }
+    pub fn insert(&self, author: ProfileId, group: Option<GroupId>, key: PostKey) {
+        self.write().insert(author, group, key);
     }
 
     /// Removes a deleted post.
-    pub fn remove(&self, author: ProfileId, id: i64) {
-        let mut map = self.by_author.write().unwrap_or_else(|e| e.into_inner());
-        if let Some(list) = map.get_mut(&author) {
-            list.retain(|k| k.id != id);
-            if list.is_empty() {
-                map.remove(&author);
+    pub fn remove(&self, author: ProfileId, group: Option<GroupId>, id: i64) {
+        let mut lists = self.write();
+        match group {
+            None => {
+                if let Some(list) = lists.by_author.get_mut(&author) {
+                    list.retain(|k| k.id != id);
+                    if list.is_empty() {
+                        lists.by_author.remove(&author);
+                    }
+                }
+            }
+            Some(g) => {
+                if let Some(list) = lists.by_group.get_mut(&g) {
+                    list.retain(|(_, k)| k.id != id);
+                    if list.is_empty() {
+                        lists.by_group.remove(&g);
+                    }
+                }
             }
         }
     }
 
-    /// Every key held, by author then in each author's order, to compare
-    /// the timelines with ones loaded afresh from the store (tests).
-    pub fn state(&self) -> Vec<(ProfileId, PostKey)> {
-        let map = self.by_author.read().unwrap_or_else(|e| e.into_inner());
-        let mut all: Vec<(ProfileId, PostKey)> = map
+    /// Forgets a group's list (the group is gone).
+    pub fn remove_group(&self, group: GroupId) {
+        self.write().by_group.remove(&group);
+    }
+
+    /// Every key held, with its author and group, in a canonical order, to
+    /// compare the timelines with ones loaded afresh from the store (tests).
+    pub fn state(&self) -> Vec<(ProfileId, Option<GroupId>, PostKey)> {
+        let lists = self.read();
+        let mut all: Vec<(ProfileId, Option<GroupId>, PostKey)> = lists
+            .by_author
             .iter()
-            .flat_map(|(author, keys)| keys.iter().map(|k| (*author, *k)))
+            .flat_map(|(author, keys)| keys.iter().map(|k| (*author, None, *k)))
+            .chain(
+                lists
+                    .by_group
+                    .iter()
+                    .flat_map(|(g, keys)| keys.iter().map(|(a, k)| (*a, Some(*g), *k))),
+            )
             .collect();
-        all.sort_by_key(|(author, k)| (author.0, k.at, k.id));
+        all.sort_by_key(|(author, g, k)| (author.0, *g, k.at, k.id));
         all
     }
 
-    /// Posts held, and authors with at least one.
+    /// Posts held, and lists (authors and groups) with at least one.
     pub fn len(&self) -> (usize, usize) {
-        let map = self.by_author.read().unwrap_or_else(|e| e.into_inner());
-        (map.values().map(Vec::len).sum(), map.len())
+        let lists = self.read();
+        (
+            lists.by_author.values().map(Vec::len).sum::<usize>()
+                + lists.by_group.values().map(Vec::len).sum::<usize>(),
+            lists.by_author.len() + lists.by_group.len(),
+        )
     }
 
     pub fn is_empty(&self) -> bool {
@@ -149,46 +286,51 @@ impl Timelines {
 
     /// Bytes the keys and lists take, roughly.
     pub fn heap_bytes(&self) -> usize {
-        let map = self.by_author.read().unwrap_or_else(|e| e.into_inner());
-        let lists: usize = map
+        let lists = self.read();
+        let authors: usize = lists
+            .by_author
             .values()
             .map(|l| l.capacity() * std::mem::size_of::<PostKey>())
             .sum();
-        lists
-            + map.capacity()
+        let groups: usize = lists
+            .by_group
+            .values()
+            .map(|l| l.capacity() * std::mem::size_of::<(ProfileId, PostKey)>())
+            .sum();
+        authors
+            + groups
+            + lists.by_author.capacity()
                 * (std::mem::size_of::<ProfileId>() + std::mem::size_of::<Vec<PostKey>>() + 1)
     }
 
-    /// Up to `limit` keys of these authors, newest first, strictly before
-    /// `before` (published at, id) and published by `not_after`, that
-    /// `admit` accepts. The walk looks at `scan` keys at most; when it stops
-    /// there, [`KeyPage::stopped_at`] says where to go on.
+    /// Up to `limit` keys of these authors and groups, newest first,
+    /// strictly before `before` (published at, id) and published by
+    /// `not_after`, that `admit` accepts (told the key's author and, for a
+    /// group's post, its group). The walk looks at `scan` keys at most;
+    /// when it stops there, [`KeyPage::stopped_at`] says where to go on.
+    #[allow(clippy::too_many_arguments)]
     pub fn page(
         &self,
         authors: &[ProfileId],
+        groups: &[GroupId],
         before: Option<(i64, i64)>,
         not_after: i64,
         limit: usize,
         scan: usize,
-        mut admit: impl FnMut(ProfileId, &PostKey) -> bool,
+        mut admit: impl FnMut(ProfileId, Option<GroupId>, &PostKey) -> bool,
     ) -> KeyPage {
         let bound = match before {
             Some(b) if b <= (not_after, i64::MAX) => b,
             _ => (not_after, i64::MAX),
         };
-        let map = self.by_author.read().unwrap_or_else(|e| e.into_inner());
-        // One entry per author: his newest key still to take, and where.
+        let map = self.read();
+        let lists = map.of(authors, groups);
+        // One entry per list: its newest key still to take, and where.
         let mut heap: BinaryHeap<((i64, i64), usize, usize)> = BinaryHeap::new();
-        let mut lists: Vec<(ProfileId, &[PostKey])> = authors
-            .iter()
-            .filter_map(|a| map.get(a).map(|l| (*a, l.as_slice())))
-            .collect();
-        lists.sort_unstable_by_key(|(a, _)| *a);
-        lists.dedup_by_key(|(a, _)| *a);
-        for (i, (_, list)) in lists.iter().enumerate() {
-            let end = list.partition_point(|k| k.order() < bound);
+        for (i, list) in lists.iter().enumerate() {
+            let end = list.end_before(bound);
             if end > 0 {
-                heap.push((list[end - 1].order(), i, end - 1));
+                heap.push((list.at(end - 1).2.order(), i, end - 1));
             }
         }
         let mut page = KeyPage::default();
@@ -202,41 +344,40 @@ impl Timelines {
                 break;
             }
             looked += 1;
-            let (author, list) = lists[i];
-            let key = list[at];
-            if admit(author, &key) {
+            let (author, group, key) = lists[i].at(at);
+            if admit(author, group, &key) {
                 page.keys.push((author, key));
             }
             if at > 0 {
-                heap.push((list[at - 1].order(), i, at - 1));
+                heap.push((lists[i].at(at - 1).2.order(), i, at - 1));
             }
         }
         page
     }
 
-    /// Every key of these authors published within `[since, not_after]`
-    /// that `admit` accepts, newest first, `limit` at most.
+    /// Every key of these authors and groups published within
+    /// `[since, not_after]` that `admit` accepts, newest first, `limit` at
+    /// most.
     pub fn recent(
         &self,
         authors: &[ProfileId],
+        groups: &[GroupId],
         since: i64,
         not_after: i64,
         limit: usize,
-        mut admit: impl FnMut(ProfileId, &PostKey) -> bool,
+        mut admit: impl FnMut(ProfileId, Option<GroupId>, &PostKey) -> bool,
     ) -> Vec<(ProfileId, PostKey)> {
-        let map = self.by_author.read().unwrap_or_else(|e| e.into_inner());
-        let mut authors = authors.to_vec();
-        authors.sort_unstable();
-        authors.dedup();
+        let map = self.read();
         let mut found: Vec<(ProfileId, PostKey)> = Vec::new();
-        for author in &authors {
-            let Some(list) = map.get(author) else {
-                continue;
-            };
-            let end = list.partition_point(|k| k.at <= not_after);
-            for key in list[..end].iter().rev().take_while(|k| k.at >= since) {
-                if admit(*author, key) {
-                    found.push((*author, *key));
+        for list in map.of(authors, groups) {
+            let end = list.end_before((not_after, i64::MAX));
+            for i in (0..end).rev() {
+                let (author, group, key) = list.at(i);
+                if key.at < since {
+                    break;
+                }
+                if admit(author, group, &key) {
+                    found.push((author, key));
                 }
             }
         }
@@ -271,14 +412,14 @@ mod tests {
     fn sample() -> Timelines {
         let t = Timelines::new();
         t.extend([
-            (ProfileId(1), key(10, 1, Audience::Public)),
-            (ProfileId(2), key(20, 2, Audience::Contacts)),
-            (ProfileId(1), key(30, 3, Audience::Members)),
-            (ProfileId(3), key(25, 4, Audience::Public)),
+            (ProfileId(1), None, key(10, 1, Audience::Public)),
+            (ProfileId(2), None, key(20, 2, Audience::Contacts)),
+            (ProfileId(1), None, key(30, 3, Audience::Members)),
+            (ProfileId(3), None, key(25, 4, Audience::Public)),
             // Same instant: the larger id is newer.
-            (ProfileId(2), key(30, 5, Audience::Public)),
+            (ProfileId(2), None, key(30, 5, Audience::Public)),
             // Scheduled.
-            (ProfileId(1), key(100, 6, Audience::Public)),
+            (ProfileId(1), None, key(100, 6, Audience::Public)),
         ]);
         t
     }
@@ -287,14 +428,20 @@ mod tests {
     fn merges_newest_first_and_leaves_scheduled_posts_out() {
         let t = sample();
         let all = [ProfileId(1), ProfileId(2), ProfileId(3)];
-        let page = t.page(&all, None, 50, 10, 1000, |_, _| true);
+        let page = t.page(&all, &[], None, 50, 10, 1000, |_, _, _| true);
         assert_eq!(ids(&page), vec![5, 3, 4, 2, 1]);
         assert_eq!(page.stopped_at, None);
-        let later = t.page(&all, None, 100, 10, 1000, |_, _| true);
+        let later = t.page(&all, &[], None, 100, 10, 1000, |_, _, _| true);
         assert_eq!(ids(&later)[0], 6);
-        let some = t.page(&[ProfileId(2), ProfileId(9)], None, 50, 10, 1000, |_, _| {
-            true
-        });
+        let some = t.page(
+            &[ProfileId(2), ProfileId(9)],
+            &[],
+            None,
+            50,
+            10,
+            1000,
+            |_, _, _| true,
+        );
         assert_eq!(ids(&some), vec![5, 2]);
     }
 
@@ -302,16 +449,24 @@ mod tests {
     fn pages_follow_the_cursor_and_admit_filters() {
         let t = sample();
         let all = [ProfileId(1), ProfileId(2), ProfileId(3)];
-        let first = t.page(&all, None, 50, 2, 1000, |_, _| true);
+        let first = t.page(&all, &[], None, 50, 2, 1000, |_, _, _| true);
         assert_eq!(ids(&first), vec![5, 3]);
         let last = first.keys.last().unwrap().1;
-        let second = t.page(&all, Some((last.at, last.id)), 50, 2, 1000, |_, _| true);
+        let second = t.page(
+            &all,
+            &[],
+            Some((last.at, last.id)),
+            50,
+            2,
+            1000,
+            |_, _, _| true,
+        );
         assert_eq!(ids(&second), vec![4, 2]);
-        let public = t.page(&all, None, 50, 10, 1000, |_, k| {
+        let public = t.page(&all, &[], None, 50, 10, 1000, |_, _, k| {
             k.audience == Audience::Public
         });
         assert_eq!(ids(&public), vec![5, 4, 1]);
-        let not_two = t.page(&all, None, 50, 10, 1000, |a, _| a != ProfileId(2));
+        let not_two = t.page(&all, &[], None, 50, 10, 1000, |a, _, _| a != ProfileId(2));
         assert_eq!(ids(&not_two), vec![3, 4, 1]);
     }
 
@@ -319,13 +474,13 @@ mod tests {
     fn a_bounded_walk_says_where_to_go_on() {
         let t = sample();
         let all = [ProfileId(1), ProfileId(2), ProfileId(3)];
-        let none = |_: ProfileId, k: &PostKey| k.id == 1;
-        let first = t.page(&all, None, 50, 10, 2, none);
+        let none = |_: ProfileId, _: Option<GroupId>, k: &PostKey| k.id == 1;
+        let first = t.page(&all, &[], None, 50, 10, 2, none);
         assert!(first.keys.is_empty());
         let stopped = first.stopped_at.expect("stopped early");
-        let rest = t.page(&all, Some(stopped), 50, 10, 2, none);
+        let rest = t.page(&all, &[], Some(stopped), 50, 10, 2, none);
         assert!(rest.keys.is_empty());
-        let rest = t.page(&all, rest.stopped_at, 50, 10, 2, none);
+        let rest = t.page(&all, &[], rest.stopped_at, 50, 10, 2, none);
         assert_eq!(ids(&rest), vec![1]);
         assert_eq!(rest.stopped_at, None);
     }
@@ -333,20 +488,52 @@ mod tests {
     #[test]
     fn insert_and_remove_keep_the_order() {
         let t = sample();
-        t.insert(ProfileId(3), key(27, 7, Audience::Public));
-        t.insert(ProfileId(3), key(27, 7, Audience::Public));
-        t.insert(ProfileId(3), key(5, 8, Audience::Public));
-        t.remove(ProfileId(1), 3);
-        t.remove(ProfileId(4), 3);
+        t.insert(ProfileId(3), None, key(27, 7, Audience::Public));
+        t.insert(ProfileId(3), None, key(27, 7, Audience::Public));
+        t.insert(ProfileId(3), None, key(5, 8, Audience::Public));
+        t.remove(ProfileId(1), None, 3);
+        t.remove(ProfileId(4), None, 3);
         let all = [ProfileId(1), ProfileId(2), ProfileId(3)];
-        let page = t.page(&all, None, 50, 10, 1000, |_, _| true);
+        let page = t.page(&all, &[], None, 50, 10, 1000, |_, _, _| true);
         assert_eq!(ids(&page), vec![5, 7, 4, 2, 1, 8]);
         assert_eq!(t.len(), (7, 3));
-        let recent = t.recent(&all, 20, 50, 3, |_, _| true);
+        let recent = t.recent(&all, &[], 20, 50, 3, |_, _, _| true);
         assert_eq!(
             recent.iter().map(|(_, k)| k.id).collect::<Vec<_>>(),
             vec![5, 7, 4]
         );
+    }
+
+    #[test]
+    fn group_posts_live_in_their_group_list() {
+        let t = sample();
+        let g = GroupId(9);
+        t.insert(ProfileId(4), Some(g), key(40, 10, Audience::OnlyMe));
+        t.insert(ProfileId(1), Some(g), key(12, 11, Audience::OnlyMe));
+        let all = [ProfileId(1), ProfileId(2), ProfileId(3), ProfileId(4)];
+        // Not in the authors' lists...
+        let plain = t.page(&all, &[], None, 50, 10, 1000, |_, _, _| true);
+        assert_eq!(ids(&plain), vec![5, 3, 4, 2, 1]);
+        // ...but merged in with the group's, told their group.
+        let mut seen = Vec::new();
+        let with = t.page(&all, &[g], None, 50, 10, 1000, |a, group, k| {
+            seen.push((a, group, k.id));
+            true
+        });
+        assert_eq!(ids(&with), vec![10, 5, 3, 4, 2, 11, 1]);
+        assert!(seen.contains(&(ProfileId(4), Some(g), 10)));
+        assert!(seen.contains(&(ProfileId(1), None, 3)));
+        let recent = t.recent(&[], &[g], 0, 50, 10, |_, _, _| true);
+        assert_eq!(
+            recent.iter().map(|(_, k)| k.id).collect::<Vec<_>>(),
+            vec![10, 11]
+        );
+        t.remove(ProfileId(4), Some(g), 10);
+        assert_eq!(
+            ids(&t.page(&[], &[g], None, 50, 10, 1000, |_, _, _| true)),
+            vec![11]
+        );
+        assert_eq!(t.len(), (7, 4));
     }
 
     #[test]
@@ -379,16 +566,16 @@ mod tests {
                 .collect();
             // Half through the bulk load, half one by one.
             let (bulk, single) = keys.split_at(keys.len() / 2);
-            t.extend(bulk.iter().copied());
+            t.extend(bulk.iter().map(|(a, k)| (*a, None, *k)));
             for (a, k) in single {
-                t.insert(*a, *k);
+                t.insert(*a, None, *k);
             }
-            let admit = |a: ProfileId, k: &PostKey| {
+            let admit = |a: ProfileId, _: Option<GroupId>, k: &PostKey| {
                 a.0 != hidden_author && k.audience != Audience::OnlyMe
             };
             let expected: Vec<i64> = keys
                 .iter()
-                .filter(|(a, k)| followed.contains(&a.0) && k.at <= not_after && admit(*a, k))
+                .filter(|(a, k)| followed.contains(&a.0) && k.at <= not_after && admit(*a, None, k))
                 .map(|(_, k)| k)
                 .collect::<Vec<_>>()
                 .into_iter()
@@ -402,7 +589,7 @@ mod tests {
             let mut got = Vec::new();
             let mut before = None;
             for _ in 0..200 {
-                let page = t.page(&authors, before, not_after, limit, scan, admit);
+                let page = t.page(&authors, &[], before, not_after, limit, scan, admit);
                 got.extend(ids(&page));
                 before = match (page.keys.len() >= limit, page.stopped_at) {
                     (true, _) => page.keys.last().map(|(_, k)| (k.at, k.id)),

@@ -522,7 +522,7 @@ fn check(d: &Drawn) -> Result<(), TestCaseError> {
                 );
                 for (offset, at) in OFFSETS.into_iter().zip(times) {
                     prop_assert_eq!(
-                        lens.post(id(m), a, at, now),
+                        lens.post(id(m), a, None, at, now),
                         oracle.post(m, a, offset),
                         "{} post by {} for {:?} at {}",
                         kind,
@@ -608,7 +608,7 @@ fn check(d: &Drawn) -> Result<(), TestCaseError> {
             .items
             .iter()
             .filter(|(author, a, offset)| {
-                lens.post(id(*author), *a, now + Duration::seconds(*offset), now)
+                lens.post(id(*author), *a, None, now + Duration::seconds(*offset), now)
                     .is_some()
             })
             .count();

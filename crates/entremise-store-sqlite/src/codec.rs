@@ -39,7 +39,7 @@ pub(crate) fn conflict(e: rusqlite::Error) -> DbError {
         && failure.code == ErrorCode::ConstraintViolation
         && message.starts_with("UNIQUE constraint failed")
     {
-        if message.contains("profiles.handle") {
+        if message.contains("profiles.handle") || message.contains("groups.handle") {
             return Error::Conflict { field: "handle" }.into();
         }
         if message.contains("accounts.email_key") {

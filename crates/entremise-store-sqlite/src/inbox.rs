@@ -461,13 +461,16 @@ fn history(
         let change = match ord {
             0 => conn
                 .prepare_cached(
-                    "SELECT author_id, audience, published_at FROM posts WHERE id = ?1",
+                    "SELECT author_id, audience, published_at, group_id FROM posts WHERE id = ?1",
                 )?
                 .query_row([id], |row| {
                     Ok(Change::PostPublished {
                         post: id,
                         author: ProfileId(row.get(0)?),
                         audience: text_enum(row, 1, entremise_domain::privacy::Audience::parse)?,
+                        group: row
+                            .get::<_, Option<i64>>(3)?
+                            .map(entremise_domain::ids::GroupId),
                         published_at: row.get::<_, Ts>(2)?.0,
                         reshare_of: None,
                     })

@@ -18,6 +18,7 @@ mod connections;
 mod contacts;
 mod conversations;
 mod events;
+mod groups;
 mod import;
 mod inbox;
 mod introductions;

@@ -20,6 +20,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0008_notifications.sql"),
     include_str!("../migrations/0009_mail.sql"),
     include_str!("../migrations/0010_inbox.sql"),
+    include_str!("../migrations/0011_groups.sql"),
 ];
 
 /// The schema version this build expects.

@@ -11,6 +11,7 @@ use crate::codec::{DbResult, Json, Ts, count_at, index_to_sql, limit, text_enum}
 use crate::events::record;
 use async_trait::async_trait;
 use entremise_domain::events::Change;
+use entremise_domain::ids::GroupId;
 use entremise_domain::post::{
     Comment, Media, Post, PostEdit, PostImage, ReactionKind, ReplyControl,
 };
@@ -29,7 +30,7 @@ use time::OffsetDateTime;
 macro_rules! select_post {
     () => {
         "SELECT id, author_id, operator_id, audience, text, reshare_of, created_at,
-                published_at, edited_at, replies
+                published_at, edited_at, replies, group_id
          FROM posts"
     };
 }
@@ -48,6 +49,7 @@ fn post_from_row(row: &Row<'_>) -> rusqlite::Result<Post> {
         published_at: row.get::<_, Ts>(7)?.0,
         edited_at: row.get::<_, Option<Ts>>(8)?.map(|t| t.0),
         replies: text_enum(row, 9, ReplyControl::parse)?,
+        group: row.get::<_, Option<i64>>(10)?.map(GroupId),
     })
 }
 
@@ -155,8 +157,8 @@ fn create_post(conn: &Connection, new: NewPost) -> DbResult<Post> {
     };
     conn.prepare_cached(
         "INSERT INTO posts (author_id, operator_id, audience, text, reshare_of, created_at,
-                            published_at, replies)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                            published_at, replies, group_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?
     .execute(params![
         new.author.0,
@@ -166,7 +168,8 @@ fn create_post(conn: &Connection, new: NewPost) -> DbResult<Post> {
         new.reshare_of,
         Ts(new.created_at),
         Ts(new.published_at),
-        new.replies.as_str()
+        new.replies.as_str(),
+        new.group.map(|g| g.0)
     ])?;
     let id = conn.last_insert_rowid();
     let mut attach = conn.prepare_cached(
@@ -191,6 +194,7 @@ fn create_post(conn: &Connection, new: NewPost) -> DbResult<Post> {
             post: id,
             author: new.author,
             audience: new.audience,
+            group: new.group,
             published_at: new.published_at,
             reshare_of,
         },
@@ -200,6 +204,7 @@ fn create_post(conn: &Connection, new: NewPost) -> DbResult<Post> {
         author: new.author,
         operator: new.operator,
         audience: new.audience,
+        group: new.group,
         text: new.text,
         reshare_of: new.reshare_of,
         images,
@@ -242,12 +247,21 @@ fn delete_post(conn: &Connection, id: i64) -> DbResult<Vec<String>> {
     keys.retain(|k| seen.insert(k.clone()));
     conn.prepare_cached("DELETE FROM media WHERE post_id = ?1")?
         .execute([id])?;
-    let author = conn
-        .prepare_cached("DELETE FROM posts WHERE id = ?1 RETURNING author_id")?
-        .query_row([id], |row| Ok(ProfileId(row.get(0)?)))
+    let (author, group) = conn
+        .prepare_cached("DELETE FROM posts WHERE id = ?1 RETURNING author_id, group_id")?
+        .query_row([id], |row| {
+            Ok((
+                ProfileId(row.get(0)?),
+                row.get::<_, Option<i64>>(1)?.map(GroupId),
+            ))
+        })
         .optional()?
         .ok_or(Error::NotFound)?;
-    let change = Change::PostDeleted { post: id, author };
+    let change = Change::PostDeleted {
+        post: id,
+        author,
+        group,
+    };
     record(conn, OffsetDateTime::now_utc(), change)?;
     Ok(keys)
 }
@@ -528,7 +542,7 @@ fn posts_with_counts(
     }
     let mut stmt = conn.prepare_cached(concat!(
         "SELECT p.id, p.author_id, p.operator_id, p.audience, p.text, p.reshare_of,
-                p.created_at, p.published_at, p.edited_at, p.replies,
+                p.created_at, p.published_at, p.edited_at, p.replies, p.group_id,
                 (SELECT kind FROM reactions m WHERE m.post_id = p.id AND m.member_id = :member), ",
         counter_columns!(),
         " FROM posts p WHERE p.id IN (SELECT value FROM json_each(:ids))"
@@ -544,11 +558,11 @@ fn posts_with_counts(
         },
         |row| {
             let post = post_from_row(row)?;
-            let mine = match row.get_ref(10)? {
+            let mine = match row.get_ref(11)? {
                 rusqlite::types::ValueRef::Null => None,
-                _ => Some(text_enum(row, 10, ReactionKind::parse)?),
+                _ => Some(text_enum(row, 11, ReactionKind::parse)?),
             };
-            Ok((post, counts_at(row, 11)?, mine))
+            Ok((post, counts_at(row, 12)?, mine))
         },
     )?;
     let mut found: HashMap<i64, Post> = HashMap::with_capacity(ids.len());
@@ -764,10 +778,10 @@ impl PostStore for SqliteStore {
         &self,
         after: Option<i64>,
         limit_to: usize,
-    ) -> Result<Vec<(ProfileId, PostKey)>> {
+    ) -> Result<Vec<(ProfileId, Option<GroupId>, PostKey)>> {
         self.read("post keys", move |conn| {
             let mut stmt = conn.prepare_cached(
-                "SELECT id, author_id, published_at, audience FROM posts
+                "SELECT id, author_id, published_at, audience, group_id FROM posts
                  WHERE id > ?1 ORDER BY id LIMIT ?2",
             )?;
             let rows =
@@ -775,7 +789,11 @@ impl PostStore for SqliteStore {
                     let id: i64 = row.get(0)?;
                     let at: Ts = row.get(2)?;
                     let audience = text_enum(row, 3, Audience::parse)?;
-                    Ok((ProfileId(row.get(1)?), PostKey::new(at.0, id, audience)))
+                    Ok((
+                        ProfileId(row.get(1)?),
+                        row.get::<_, Option<i64>>(4)?.map(GroupId),
+                        PostKey::new(at.0, id, audience),
+                    ))
                 })?;
             Ok(rows.collect::<rusqlite::Result<_>>()?)
         })

@@ -242,6 +242,7 @@ fn text_post(author: &entremise_domain::account::Account, text: &str) -> NewPost
         author: author.person,
         operator: author.id,
         audience: Audience::Public,
+        group: None,
         text: text.to_owned(),
         reshare_of: None,
         media: Vec::new(),

@@ -615,6 +615,7 @@ async fn seed_posts(
                 author,
                 operator,
                 audience,
+                group: None,
                 text: text.into(),
                 reshare_of: None,
                 media: attached,

@@ -20,7 +20,8 @@
 
 use super::{Audience, GraphRelation, Relation, ViewerIdentity};
 use crate::error::{Error, Result};
-use crate::ids::ProfileId;
+use crate::group::{GroupKind, Membership, Standing};
+use crate::ids::{GroupId, ProfileId};
 use crate::network::Network;
 use crate::relations::RelationSource;
 use rustc_hash::FxHashSet as HashSet;
@@ -30,6 +31,18 @@ use time::OffsetDateTime;
 /// Above this many 2nd-degree candidates, [`Lens::gathered`] leaves the
 /// 2nd degree to be asked of the graph per member.
 const SECOND_DEGREE_GATHER_LIMIT: usize = 200_000;
+
+/// What a viewer may know of a group he may see.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GroupSight {
+    pub kind: GroupKind,
+    /// His membership (or his page's), whatever its standing.
+    pub membership: Option<Membership>,
+    /// He sees inside: posts, members, directory, counters.
+    pub content: bool,
+    /// He approves, invites, removes, bans and pins.
+    pub moderates: bool,
+}
 
 /// One viewer's view of the network. Cheap to build: an identity and a
 /// shared handle on the network; [`Lens::gathered`] adds the sets that make
@@ -247,16 +260,118 @@ impl Lens {
     /// at `published_at`: its audience admits him, no block hides the
     /// author, and it is published unless he is its author. Answers the
     /// relation it was admitted under.
+    ///
+    /// A post to a group (`group`) is for that group's members: its
+    /// `audience` is not asked (it is stored as `only_me`, so that nothing
+    /// that forgot the group could widen it); its author keeps seeing it.
     pub fn post(
         &self,
         author: ProfileId,
         audience: Audience,
+        group: Option<GroupId>,
         published_at: OffsetDateTime,
         now: OffsetDateTime,
     ) -> Option<Relation> {
         let relation = self.relation(author)?;
-        (audience.admits(relation) && (published_at <= now || relation == Relation::Itself))
+        (self.admits_post(relation, audience, group)
+            && (published_at <= now || relation == Relation::Itself))
             .then_some(relation)
+    }
+
+    /// [`Self::post`] without the schedule, for a viewer whose relation to
+    /// the author is known (a feed asks it once per author): the audience
+    /// admits him, or, for a group's post, he is in the group.
+    pub fn admits_post(
+        &self,
+        relation: Relation,
+        audience: Audience,
+        group: Option<GroupId>,
+    ) -> bool {
+        match group {
+            Some(g) => relation == Relation::Itself || self.in_group(g),
+            None => audience.admits(relation),
+        }
+    }
+
+    /// The viewer's membership of a group: his own, or, when better, that
+    /// of a page or persona he posts for (editor and above). A member in
+    /// good standing beats any other standing, then the higher role wins.
+    pub fn membership(&self, group: GroupId) -> Option<Membership> {
+        let v = self.identity.as_ref()?;
+        let mut best = self.network.membership(group, v.person);
+        for (profile, role) in &v.operated {
+            if !role.edits() {
+                continue;
+            }
+            if let Some(m) = self.network.membership(group, *profile) {
+                let rank = |m: &Membership| (m.standing != Standing::Member, m.role);
+                if best.is_none_or(|b| rank(&m) < rank(&b)) {
+                    best = Some(m);
+                }
+            }
+        }
+        best
+    }
+
+    /// What the viewer may know of a group: `None` when it does not exist
+    /// for him (a secret group he is neither in nor invited to, or any
+    /// group that is gone): it answers like a missing one.
+    pub fn group(&self, group: GroupId) -> Option<GroupSight> {
+        let kind = self.network.group_kind(group)?;
+        let membership = self.membership(group);
+        let standing = membership.map(|m| m.standing);
+        crate::group::sees_group(kind, standing).then(|| GroupSight {
+            kind,
+            membership,
+            content: crate::group::sees_content(standing),
+            moderates: membership.is_some_and(Membership::moderates),
+        })
+    }
+
+    /// [`Self::group`], answering a hidden group like a missing one.
+    pub fn group_or_not_found(&self, group: GroupId) -> Result<GroupSight> {
+        self.group(group).ok_or(Error::NotFound)
+    }
+
+    /// Whether the viewer sees inside a group (its posts, members,
+    /// directory, counters): he is a member.
+    pub fn in_group(&self, group: GroupId) -> bool {
+        self.network.group_kind(group).is_some()
+            && crate::group::sees_content(self.membership(group).map(|m| m.standing))
+    }
+
+    /// The groups whose posts come into the viewer's home feed: those he
+    /// is a member of, but the ones he muted.
+    pub fn feed_groups(&self) -> Vec<GroupId> {
+        let Some(me) = self.person() else {
+            return Vec::new();
+        };
+        self.network.feed_groups(me)
+    }
+
+    /// Whether the viewer may post in a group as `author` (himself, or a
+    /// page he posts for): that profile is a member of it.
+    pub fn posts_in(&self, group: GroupId, author: ProfileId) -> bool {
+        self.is_self(author)
+            && self.network.group_kind(group).is_some()
+            && self
+                .network
+                .membership(group, author)
+                .is_some_and(|m| m.standing == Standing::Member)
+    }
+
+    /// Whether the viewer and `member` are both members of some group (the
+    /// "contacts and fellow group members" message setting).
+    pub fn fellow(&self, member: ProfileId) -> bool {
+        self.person()
+            .is_some_and(|me| me != member && self.network.fellow_members(me, member))
+    }
+
+    /// How many groups the viewer shares with `member` (people you may
+    /// know); groups hidden from him count for nothing, being his own.
+    pub fn shared_groups(&self, member: ProfileId) -> usize {
+        self.person()
+            .map_or(0, |me| self.network.shared_groups(me, member))
     }
 
     /// Whether the viewer may comment on a post of `author`'s whose reply
@@ -297,11 +412,17 @@ impl Lens {
         is_person: bool,
         settings: &super::ReachSettings,
     ) -> super::Actions {
-        super::actions(self.relation(member), is_person, settings, || {
-            let me = self.person()?;
-            self.network
-                .with_view(me, member, |view| crate::network::degree(view, me, member))
-        })
+        super::actions(
+            self.relation(member),
+            is_person,
+            settings,
+            || {
+                let me = self.person()?;
+                self.network
+                    .with_view(me, member, |view| crate::network::degree(view, me, member))
+            },
+            || self.fellow(member),
+        )
     }
 
     /// "View my profile as": the relation to render `member` with. Only the
@@ -491,16 +612,124 @@ mod tests {
         let lens = Lens::new(viewer(1), net.clone());
         let now = OffsetDateTime::UNIX_EPOCH + time::Duration::days(1);
         let later = now + time::Duration::hours(1);
-        assert!(lens.post(p(2), Audience::Contacts, now, now).is_some());
-        assert!(lens.post(p(3), Audience::Contacts, now, now).is_none());
-        assert!(lens.post(p(3), Audience::Network, now, now).is_some());
-        assert!(lens.post(p(2), Audience::Public, later, now).is_none());
-        assert!(lens.post(p(6), Audience::OnlyMe, later, now).is_some());
+        assert!(
+            lens.post(p(2), Audience::Contacts, None, now, now)
+                .is_some()
+        );
+        assert!(
+            lens.post(p(3), Audience::Contacts, None, now, now)
+                .is_none()
+        );
+        assert!(lens.post(p(3), Audience::Network, None, now, now).is_some());
+        assert!(
+            lens.post(p(2), Audience::Public, None, later, now)
+                .is_none()
+        );
+        assert!(
+            lens.post(p(6), Audience::OnlyMe, None, later, now)
+                .is_some()
+        );
         net.block(p(2), p(1));
-        assert!(lens.post(p(2), Audience::Public, now, now).is_none());
+        assert!(lens.post(p(2), Audience::Public, None, now, now).is_none());
         let anonymous = Lens::new(None, net);
-        assert!(anonymous.post(p(2), Audience::Public, now, now).is_some());
-        assert!(anonymous.post(p(2), Audience::Members, now, now).is_none());
+        assert!(
+            anonymous
+                .post(p(2), Audience::Public, None, now, now)
+                .is_some()
+        );
+        assert!(
+            anonymous
+                .post(p(2), Audience::Members, None, now, now)
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn groups_are_for_their_members() {
+        use crate::group::GroupRole;
+        let net = network(&[]);
+        let (open, secret) = (GroupId(1), GroupId(2));
+        let card = |kind, h: &str| {
+            Some(crate::network::GroupCard {
+                kind,
+                handle: h.into(),
+                name: h.into(),
+            })
+        };
+        net.set_group(open, card(GroupKind::Open, "open"));
+        net.set_group(secret, card(GroupKind::Secret, "secret"));
+        // 4 is a member of both, 3 pending in the open one, 2 invited to
+        // the secret one; page 6 (operated by 1) owns the secret one.
+        net.set_membership(open, p(4), Some(Membership::MEMBER));
+        net.set_membership(secret, p(4), Some(Membership::MEMBER));
+        net.set_membership(open, p(3), Some(Membership::of(Standing::Pending)));
+        net.set_membership(secret, p(2), Some(Membership::of(Standing::Invited)));
+        let owner = Membership {
+            standing: Standing::Member,
+            role: GroupRole::Owner,
+        };
+        net.set_membership(secret, p(6), Some(owner));
+        let now = OffsetDateTime::UNIX_EPOCH + time::Duration::days(1);
+        let sees = |viewer: Option<ViewerIdentity>, g| {
+            let lens = Lens::new(viewer, net.clone());
+            (
+                lens.group(g).is_some(),
+                lens.in_group(g),
+                lens.post(p(4), Audience::Public, Some(g), now, now)
+                    .is_some(),
+            )
+        };
+        let only = |id: i64| {
+            Some(ViewerIdentity {
+                person: p(id),
+                operated: Vec::new(),
+                moderator: false,
+            })
+        };
+        assert_eq!(sees(only(4), open), (true, true, true));
+        assert_eq!(sees(only(3), open), (true, false, false));
+        assert_eq!(sees(None, open), (true, false, false));
+        assert_eq!(sees(only(2), secret), (true, false, false));
+        assert_eq!(sees(only(3), secret), (false, false, false));
+        assert_eq!(sees(None, secret), (false, false, false));
+        // 1 acts for page 6, the owner.
+        assert_eq!(sees(viewer(1), secret), (true, true, true));
+        assert!(
+            Lens::new(viewer(1), net.clone())
+                .group(secret)
+                .unwrap()
+                .moderates
+        );
+        // Banned from the secret group: it is gone for him, but for his
+        // own posts (the third answer asks about a post of his).
+        net.set_membership(secret, p(4), Some(Membership::of(Standing::Banned)));
+        assert_eq!(sees(only(4), secret), (false, false, true));
+        assert_eq!(sees(only(2), secret), (true, false, false));
+        // The author keeps his own post; a block still hides it.
+        let author = Lens::new(only(4), net.clone());
+        assert!(
+            author
+                .post(p(4), Audience::OnlyMe, Some(secret), now, now)
+                .is_some()
+        );
+        assert!(
+            Lens::new(only(5), net.clone())
+                .post(p(4), Audience::Public, Some(open), now, now)
+                .is_none()
+        );
+        net.set_membership(open, p(5), Some(Membership::MEMBER));
+        assert!(Lens::new(only(5), net.clone()).fellow(p(4)));
+        net.block(p(5), p(4));
+        assert!(
+            Lens::new(only(5), net.clone())
+                .post(p(4), Audience::Public, Some(open), now, now)
+                .is_none()
+        );
+        // A group that is gone is gone for everyone.
+        net.set_group(open, None);
+        let gone = Lens::new(only(4), net.clone());
+        assert!(gone.group(open).is_none() && !gone.in_group(open));
+        assert!(!gone.posts_in(open, p(4)));
     }
 
     #[test]

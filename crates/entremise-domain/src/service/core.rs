@@ -4,7 +4,7 @@
 
 use super::{DomainConfig, Viewer};
 use crate::clock::Clock;
-use crate::error::{Error, Result};
+use crate::error::{Error, Forbidden, Result};
 use crate::events::Dispatcher;
 use crate::ids::ProfileId;
 use crate::media::MediaStore;
@@ -106,6 +106,45 @@ impl Core {
             .ok_or(Error::NotFound)?;
         let relation = self.lens(viewer).relation_or_not_found(profile.id)?;
         Ok((profile, relation))
+    }
+
+    /// A group the viewer may know exists, by handle: a secret group he
+    /// is neither in nor invited to answers like a missing one.
+    pub(crate) async fn group_by_handle(
+        &self,
+        viewer: &Viewer,
+        handle: &str,
+    ) -> Result<crate::group::Group> {
+        let handle = Handle::parse(handle).map_err(|_| Error::NotFound)?;
+        let group = self
+            .store
+            .group_by_handle(handle.as_str())
+            .await?
+            .ok_or(Error::NotFound)?;
+        self.lens(viewer).group_or_not_found(group.id)?;
+        Ok(group)
+    }
+
+    /// The profile a member publishes as: himself, or a page or persona he
+    /// edits for.
+    pub(crate) async fn publishing_as(
+        &self,
+        viewer: &Viewer,
+        as_: Option<&str>,
+    ) -> Result<(ProfileId, bool)> {
+        let me = viewer.require()?;
+        let Some(handle) = as_.map(str::trim).filter(|h| !h.is_empty()) else {
+            return Ok((me.identity.person, false));
+        };
+        let (profile, _) = self.visible_profile(viewer, handle).await?;
+        if profile.id == me.identity.person {
+            return Ok((profile.id, false));
+        }
+        match me.identity.operates(profile.id) {
+            Some(role) if role.edits() => Ok((profile.id, true)),
+            // Someone else's name: forbidden, whether a page or a person.
+            _ => Err(Error::Forbidden(Forbidden::InsufficientRole)),
+        }
     }
 
     pub(crate) fn me(&self, viewer: &Viewer) -> Result<ProfileId> {

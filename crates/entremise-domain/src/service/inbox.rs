@@ -751,7 +751,7 @@ impl Inbox {
                 return Ok(None);
             };
             if lens
-                .post(p.author, p.audience, p.published_at, now)
+                .post(p.author, p.audience, p.group, p.published_at, now)
                 .is_none()
             {
                 return Ok(None);
@@ -995,7 +995,7 @@ impl InboxProjection {
                         // post it may not see) awaits nothing from it.
                         let sees = p.author == owner
                             || lens
-                                .post(p.author, p.audience, p.published_at, at)
+                                .post(p.author, p.audience, p.group, p.published_at, at)
                                 .is_some();
                         if !sees {
                             continue;

@@ -346,7 +346,13 @@ impl Notifications {
             return Ok(false);
         };
         Ok(lens
-            .post(p.author, p.audience, p.published_at, self.core.clock.now())
+            .post(
+                p.author,
+                p.audience,
+                p.group,
+                p.published_at,
+                self.core.clock.now(),
+            )
             .is_some())
     }
 
@@ -562,9 +568,10 @@ impl<'a> Batch<'a> {
             let Some(post) = self.post(id).await? else {
                 return Ok(false);
             };
-            let (author, audience, published_at) = (post.author, post.audience, post.published_at);
+            let (author, audience, group, published_at) =
+                (post.author, post.audience, post.group, post.published_at);
             return Ok(lens
-                .post(author, audience, published_at, self.now)
+                .post(author, audience, group, published_at, self.now)
                 .is_some());
         }
         Ok(true)

@@ -6,13 +6,13 @@
 
 use super::{Core, Viewer, Visits};
 use crate::error::{Error, FieldError, Forbidden, Result};
-use crate::ids::ProfileId;
+use crate::ids::{GroupId, ProfileId};
 use crate::media::{StoredImage, UploadError, UploadLimits};
 use crate::post::{
     self, Comment, MAX_ALT_CHARS, MAX_COMMENT_CHARS, MAX_IMAGES, MAX_POST_CHARS, Post, PostCounts,
     PostEdit, ReactionKind,
 };
-use crate::privacy::{Audience, Relation};
+use crate::privacy::Relation;
 use crate::profile::{Profile, ProfileKind, ProfileRef};
 use crate::store::{CountsFor, NewMedia, NewPost, PostCursor, StoredCounts};
 use crate::timeline::{self, PostKey};
@@ -44,8 +44,9 @@ const FEED_SCAN: usize = 5_000;
 pub struct NewPostInput {
     #[serde(default)]
     pub text: String,
-    /// `public`, `members`, `network` or `contacts`.
-    pub audience: Audience,
+    /// `public`, `members`, `network`, `contacts`, or `group:<handle>` (the
+    /// members of a group the author is a member of).
+    pub audience: crate::post::PostAudience,
     /// Publish as a page or persona the member manages (editor or above).
     #[serde(default, rename = "as")]
     pub as_: Option<String>,
@@ -103,7 +104,12 @@ pub struct PostView {
     /// own managers).
     #[serde(skip)]
     pub author_id: ProfileId,
-    pub audience: Audience,
+    /// `public`, `members`, `network`, `contacts`, `only_me`, or
+    /// `group:<handle>`.
+    pub audience: crate::post::PostAudience,
+    /// The group it was posted to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<crate::group::GroupRef>,
     pub text: String,
     pub images: Vec<ImageView>,
     pub hashtags: Vec<String>,
@@ -237,7 +243,7 @@ impl Posts {
     fn may_see(&self, viewer: &Viewer, p: &Post, now: OffsetDateTime) -> Option<Relation> {
         self.core
             .lens(viewer)
-            .post(p.author, p.audience, p.published_at, now)
+            .post(p.author, p.audience, p.group, p.published_at, now)
     }
 
     /// A post the viewer may see, or `NotFound`.
@@ -343,37 +349,35 @@ impl Posts {
         Ok((bytes, media.content_type))
     }
 
-    /// The profile a member publishes as: himself, or a page or persona he
-    /// edits for.
-    async fn publishing_as(&self, viewer: &Viewer, as_: Option<&str>) -> Result<(ProfileId, bool)> {
-        let me = viewer.require()?;
-        let Some(handle) = as_.map(str::trim).filter(|h| !h.is_empty()) else {
-            return Ok((me.identity.person, false));
-        };
-        let (profile, _) = self.core.visible_profile(viewer, handle).await?;
-        if profile.id == me.identity.person {
-            return Ok((profile.id, false));
-        }
-        match me.identity.operates(profile.id) {
-            Some(role) if role.edits() => Ok((profile.id, true)),
-            // Someone else's name: forbidden, whether a page or a person.
-            _ => Err(Error::Forbidden(Forbidden::InsufficientRole)),
-        }
-    }
-
     /// Publishes a post (or a reshare, or schedules a page's post).
     pub async fn create_post(&self, viewer: &Viewer, input: NewPostInput) -> Result<PostView> {
         let me = viewer.require()?;
-        let (author, as_page) = self.publishing_as(viewer, input.as_.as_deref()).await?;
+        let (author, as_page) = self
+            .core
+            .publishing_as(viewer, input.as_.as_deref())
+            .await?;
         let now = self.core.clock.now();
         let mut errors = Vec::new();
-        if !post::post_audience_allowed(input.audience) {
-            errors.push(FieldError::new(
-                "audience",
-                "invalid",
-                "one of public, members, network, contacts",
-            ));
-        }
+        let asked = match &input.audience {
+            post::PostAudience::Plain(a) => {
+                if !post::post_audience_allowed(*a) {
+                    errors.push(FieldError::new(
+                        "audience",
+                        "invalid",
+                        "one of public, members, network, contacts, group:<handle>",
+                    ));
+                }
+                (*a, None)
+            }
+            post::PostAudience::Group(handle) => {
+                // The group must be one the author posts in: a member of it.
+                let group = self.core.group_by_handle(viewer, handle).await?;
+                if !self.core.lens(viewer).posts_in(group.id, author) {
+                    return Err(Error::Forbidden(Forbidden::GroupMembersOnly));
+                }
+                (post::GROUP_POST_AUDIENCE, Some(group.id))
+            }
+        };
         if input.media.len() > MAX_IMAGES {
             errors.push(FieldError::new(
                 "media",
@@ -436,8 +440,8 @@ impl Posts {
                 _ => return Err(Error::invalid("media", "unknown", "unknown media id")),
             }
         }
-        let (reshare_of, audience) = match &input.reshare_of {
-            None => (None, input.audience),
+        let (reshare_of, (audience, group)) = match &input.reshare_of {
+            None => (None, asked),
             Some(raw) => {
                 let id = parse_id("reshare_of", raw)?;
                 let (original, _) = self.visible_post(viewer, id).await?;
@@ -448,8 +452,14 @@ impl Posts {
                     }
                     _ => original,
                 };
-                let audience = post::reshare_audience(root.audience, input.audience)?;
-                (Some(root.id), audience)
+                let (audience, group) = post::reshare_audience((root.audience, root.group), asked)?;
+                // A reshare kept inside a group is posted there by a member.
+                if let Some(g) = group
+                    && !self.core.lens(viewer).posts_in(g, author)
+                {
+                    return Err(Error::Forbidden(Forbidden::GroupMembersOnly));
+                }
+                (Some(root.id), (audience, group))
             }
         };
         let replies = match input.replies {
@@ -472,6 +482,7 @@ impl Posts {
                 author,
                 operator: me.account,
                 audience,
+                group,
                 text,
                 reshare_of,
                 media: media_ids,
@@ -599,7 +610,7 @@ impl Posts {
         as_: Option<&str>,
     ) -> Result<CommentView> {
         let me = viewer.require()?;
-        let (author, _) = self.publishing_as(viewer, as_).await?;
+        let (author, _) = self.core.publishing_as(viewer, as_).await?;
         let (post, _) = self.visible_post(viewer, post_id).await?;
         let lens = self.core.lens(viewer);
         if !lens.may_comment(post.author, post.replies) {
@@ -827,7 +838,7 @@ impl Posts {
 
     /// Scheduled posts of a page the viewer edits for.
     pub async fn scheduled_posts(&self, viewer: &Viewer, handle: &str) -> Result<Vec<PostView>> {
-        let (author, _) = self.publishing_as(viewer, Some(handle)).await?;
+        let (author, _) = self.core.publishing_as(viewer, Some(handle)).await?;
         let now = self.core.clock.now();
         let posts = self.core.store.scheduled_posts(author, now).await?;
         let with: Vec<(Post, Relation)> =

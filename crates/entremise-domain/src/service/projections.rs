@@ -49,6 +49,9 @@ impl Projection for NetworkProjection {
                 | Change::ContactRemoved { .. }
                 | Change::Blocked { .. }
                 | Change::Unblocked { .. }
+                | Change::GroupChanged { .. }
+                | Change::GroupMembershipChanged { .. }
+                | Change::GroupMemberSettingsChanged { .. }
         )
     }
 
@@ -74,6 +77,26 @@ impl Projection for NetworkProjection {
                 Change::ContactRemoved { a, b } => network.remove_contact(*a, *b),
                 Change::Blocked { blocker, blocked } => network.block(*blocker, *blocked),
                 Change::Unblocked { blocker, blocked } => network.unblock(*blocker, *blocked),
+                Change::GroupChanged { group } => {
+                    let card = self
+                        .core
+                        .store
+                        .group(*group)
+                        .await?
+                        .map(|g| crate::network::group_card_of(&g));
+                    network.set_group(*group, card);
+                }
+                Change::GroupMembershipChanged {
+                    group,
+                    member,
+                    after,
+                    ..
+                } => network.set_membership(*group, *member, *after),
+                Change::GroupMemberSettingsChanged {
+                    group,
+                    member,
+                    muted,
+                } => network.set_group_muted(*member, *group, *muted),
                 _ => {}
             }
         }
@@ -110,13 +133,19 @@ impl Projection for TimelinesProjection {
                     post,
                     author,
                     audience,
+                    group,
                     published_at,
                     ..
-                } => self
-                    .core
-                    .timelines
-                    .insert(*author, PostKey::new(*published_at, *post, *audience)),
-                Change::PostDeleted { post, author } => self.core.timelines.remove(*author, *post),
+                } => self.core.timelines.insert(
+                    *author,
+                    *group,
+                    PostKey::new(*published_at, *post, *audience),
+                ),
+                Change::PostDeleted {
+                    post,
+                    author,
+                    group,
+                } => self.core.timelines.remove(*author, *group, *post),
                 _ => {}
             }
         }

@@ -78,6 +78,7 @@ pub async fn events(store: Arc<dyn Store>) {
             author: b,
             operator: bob.id,
             audience: Audience::Members,
+            group: None,
             text: "Hello".into(),
             reshare_of: None,
             media: Vec::new(),
@@ -157,6 +158,7 @@ pub async fn events(store: Arc<dyn Store>) {
                 post: post.id,
                 author: b,
                 audience: Audience::Members,
+                group: None,
                 published_at: at(7),
                 reshare_of: None
             },
@@ -176,6 +178,7 @@ pub async fn events(store: Arc<dyn Store>) {
             },
             Change::PostDeleted {
                 post: post.id,
+                group: None,
                 author: b
             },
             Change::ProfileChanged { profile: a },

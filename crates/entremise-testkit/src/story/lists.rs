@@ -259,6 +259,7 @@ pub async fn lists_a_page_at_a_time(store: Arc<dyn Store>) {
             author: me,
             operator: ada.id,
             audience: Audience::Public,
+            group: None,
             text: "Threads".into(),
             reshare_of: None,
             media: Vec::new(),

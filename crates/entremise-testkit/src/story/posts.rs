@@ -38,6 +38,7 @@ fn new_post(author: ProfileId, operator: AccountId, text: &str, minutes: i64) ->
         author,
         operator,
         audience: Audience::Public,
+        group: None,
         text: text.to_owned(),
         reshare_of: None,
         media: Vec::new(),
@@ -464,7 +465,7 @@ pub async fn posts_by_and_scheduled(store: Arc<dyn Store>) {
     loop {
         let page = store.post_keys(after, 4).await.unwrap();
         let Some(last) = page.last() else { break };
-        after = Some(last.1.id);
+        after = Some(last.2.id);
         keys.extend(page);
     }
     let mut every: Vec<Post> = [&a1, &a2, &a3, &b1, &b2, &b3, &c1, &s1, &s2]
@@ -472,13 +473,17 @@ pub async fn posts_by_and_scheduled(store: Arc<dyn Store>) {
         .cloned()
         .collect();
     every.sort_by_key(|p| p.id);
-    assert!(keys.windows(2).all(|w| w[0].1.id < w[1].1.id));
-    keys.retain(|(_, k)| every.iter().any(|p| p.id == k.id));
+    assert!(keys.windows(2).all(|w| w[0].2.id < w[1].2.id));
+    keys.retain(|(_, _, k)| every.iter().any(|p| p.id == k.id));
     assert_eq!(
         keys,
         every
             .iter()
-            .map(|p| (p.author, PostKey::new(p.published_at, p.id, p.audience)))
+            .map(|p| (
+                p.author,
+                None,
+                PostKey::new(p.published_at, p.id, p.audience)
+            ))
             .collect::<Vec<_>>()
     );
     assert_eq!(

@@ -84,6 +84,7 @@ pub async fn post_views_and_reach(store: Arc<dyn Store>) {
                 author: page.id,
                 operator: ada.id,
                 audience: Audience::Public,
+                group: None,
                 text: text.to_owned(),
                 reshare_of: None,
                 media: Vec::new(),

@@ -15,6 +15,7 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use entremise_domain::Error;
+use entremise_domain::post::PostAudience;
 use entremise_domain::post::{MAX_IMAGES, ReplyControl};
 use entremise_domain::privacy::Audience;
 use entremise_domain::service::{AuthorPosts, NewPostInput, ProfilePage};
@@ -354,7 +355,7 @@ pub async fn create(
     let l = Layout::new(&state, &ctx, "");
     // What can be checked before storing any image.
     let mut errors = Vec::new();
-    let audience = Audience::parse(form.audience.trim());
+    let audience = PostAudience::parse(form.audience.trim());
     if audience.is_none() {
         errors.push(l.t("post_error_audience").to_owned());
     }
@@ -405,7 +406,7 @@ pub async fn create(
     let as_ = Some(form.as_.trim().trim_start_matches('@').to_owned()).filter(|h| !h.is_empty());
     let input = NewPostInput {
         text: form.text.clone(),
-        audience: audience.unwrap_or(Audience::Members),
+        audience: audience.unwrap_or(PostAudience::Plain(Audience::Members)),
         as_: as_.clone(),
         media,
         reshare_of: None,

@@ -13,6 +13,7 @@ use axum::response::{IntoResponse, Response};
 use entremise_domain::Error;
 use entremise_domain::error::Forbidden;
 use entremise_domain::media::VARIANT_WIDTHS;
+use entremise_domain::post::PostAudience;
 use entremise_domain::post::{PostCounts, ReactionKind, ReplyControl};
 use entremise_domain::privacy::Audience;
 use entremise_domain::profile::{ProfileKind, ProfileRef};
@@ -78,8 +79,10 @@ pub struct Card {
     pub id: i64,
     pub author: Author,
     pub at: When,
-    pub audience: &'static str,
+    pub audience: String,
     pub audience_label: String,
+    /// The group it was posted to: handle and name.
+    pub group: Option<(String, String)>,
     pub edited: bool,
     pub scheduled: bool,
     pub text: Vec<Seg>,
@@ -267,17 +270,32 @@ pub fn card(l: &Layout, p: &PostView) -> Card {
         });
     // A bare reshare shares its original: what counts is the original's audience.
     let bare = p.text.is_empty() && p.images.is_empty();
-    let root_audience = match p.reshare_of.as_ref().and_then(|r| r.post.as_deref()) {
-        Some(o) if bare => o.audience,
-        _ => p.audience,
+    let root = match p.reshare_of.as_ref().and_then(|r| r.post.as_deref()) {
+        Some(o) if bare => o,
+        _ => p,
     };
-    let reshareable = signed_in && !p.scheduled && shareable(root_audience);
+    // A group's post is reshared inside its group only.
+    let reshareable = signed_in
+        && !p.scheduled
+        && match &root.audience {
+            PostAudience::Plain(a) => shareable(*a),
+            PostAudience::Group(_) => true,
+        };
+    let (audience_label, group) = match (&p.audience, &p.group) {
+        (PostAudience::Group(_), Some(g)) => (
+            format!("{} {}", l.t("post_audience_group"), g.name),
+            Some((g.handle.clone(), g.name.clone())),
+        ),
+        (PostAudience::Plain(a), _) => (l.t(badge_key(*a)).to_owned(), None),
+        (PostAudience::Group(h), None) => (format!("{} {h}", l.t("post_audience_group")), None),
+    };
     Card {
         id: p.id,
         author: author(&p.author),
         at: when(p.published_at),
-        audience: p.audience.as_str(),
-        audience_label: l.t(badge_key(p.audience)).to_owned(),
+        audience: p.audience.as_string(),
+        audience_label,
+        group,
         edited: p.edited_at.is_some(),
         scheduled: p.scheduled,
         text: segments(&p.text),
@@ -294,10 +312,17 @@ pub fn card(l: &Layout, p: &PostView) -> Card {
             })
             .collect(),
         reshareable,
-        reshare_audiences: if reshareable {
-            audience_choices(l, root_audience)
-        } else {
-            Vec::new()
+        reshare_audiences: match (&root.audience, reshareable) {
+            (_, false) => Vec::new(),
+            (PostAudience::Plain(a), true) => audience_choices(l, *a),
+            (PostAudience::Group(h), true) => vec![Choice {
+                value: format!("group:{h}"),
+                label: root
+                    .group
+                    .as_ref()
+                    .map_or_else(|| h.clone(), |g| g.name.clone()),
+                selected: true,
+            }],
         },
         mine: p.mine,
     }
@@ -634,9 +659,9 @@ pub async fn reshare(
     body: Bytes,
 ) -> Result<Response, PageError> {
     let (form, id) = post_form(&ctx, &id, &body)?;
-    let audience = match Audience::parse(form.get("audience")) {
+    let audience = match PostAudience::parse(form.get("audience")) {
         Some(a) => a,
-        None if form.get("audience").is_empty() => Audience::Members,
+        None if form.get("audience").is_empty() => PostAudience::Plain(Audience::Members),
         None => {
             let e = Error::invalid("audience", "invalid", "not an audience");
             return back_to_post(&state, &ctx, id, e, Flash::default()).await;

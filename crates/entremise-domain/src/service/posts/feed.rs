@@ -75,7 +75,7 @@ impl Posts {
         limit: usize,
     ) -> Result<FeedPage> {
         let (profile, _) = self.core.visible_profile(viewer, handle).await?;
-        self.page_of_posts(viewer, &[profile.id], cursor, limit)
+        self.page_of_posts(viewer, &[profile.id], &[], cursor, limit)
             .await
     }
 
@@ -91,7 +91,7 @@ impl Posts {
         let (profile, relation) = self.core.visible_profile(viewer, handle).await?;
         let view = self.core.build_view(&profile, relation).await?;
         let page = self
-            .page_of_posts(viewer, &[profile.id], cursor, limit)
+            .page_of_posts(viewer, &[profile.id], &[], cursor, limit)
             .await?;
         let author = ProfileRef {
             handle: profile.handle.clone(),
@@ -112,7 +112,7 @@ impl Posts {
         limit: usize,
     ) -> Result<(FeedPage, Vec<PostView>)> {
         let page = self
-            .page_of_posts(viewer, &[profile.id], None, limit)
+            .page_of_posts(viewer, &[profile.id], &[], None, limit)
             .await?;
         let edits = viewer
             .identity()
@@ -130,8 +130,26 @@ impl Posts {
         Ok((page, scheduled))
     }
 
-    /// The home feed: posts of the viewer's contacts, the pages he follows
-    /// and his own, newest first; `ranked` orders the last two weeks by
+    /// A group's discussions, newest first: for its members only (others
+    /// get `group_members_only`; a secret group is not found).
+    pub async fn group_feed(
+        &self,
+        viewer: &Viewer,
+        handle: &str,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<FeedPage> {
+        let group = self.core.group_by_handle(viewer, handle).await?;
+        if !self.core.lens(viewer).in_group(group.id) {
+            return Err(Error::Forbidden(Forbidden::GroupMembersOnly));
+        }
+        self.page_of_posts(viewer, &[], &[group.id], cursor, limit)
+            .await
+    }
+
+    /// The home feed: posts of the viewer's contacts, the pages he follows,
+    /// the groups he is a member of (but those he muted) and his own,
+    /// newest first; `ranked` orders the last two weeks by
     /// engagement instead.
     pub async fn feed(
         &self,
@@ -156,10 +174,13 @@ impl Posts {
         authors.extend(self.followed(me.identity.person).await?.iter().copied());
         authors.sort_unstable();
         authors.dedup();
+        let groups = self.core.lens(viewer).feed_groups();
         let page = if ranked {
-            self.ranked_feed(viewer, &authors, cursor, limit).await?
+            self.ranked_feed(viewer, &authors, &groups, cursor, limit)
+                .await?
         } else {
-            self.page_of_posts(viewer, &authors, cursor, limit).await?
+            self.page_of_posts(viewer, &authors, &groups, cursor, limit)
+                .await?
         };
         // The reach of pages' posts: those shown, in one store call.
         self.visits.record_post_views(viewer, &page.items).await?;
@@ -170,6 +191,7 @@ impl Posts {
         &self,
         viewer: &Viewer,
         authors: &[ProfileId],
+        groups: &[GroupId],
         cursor: Option<&str>,
         limit: usize,
     ) -> Result<FeedPage> {
@@ -184,6 +206,7 @@ impl Posts {
         // then reads those posts, their counters and his reactions.
         let page = self.core.timelines.page(
             authors,
+            groups,
             before,
             timeline::nanos(now),
             limit + 1,
@@ -203,18 +226,19 @@ impl Posts {
     }
 
     /// Whether the viewer may see a post by its key: the privacy module asks
-    /// his relation to the author (once per author).
+    /// his relation to the author (once per author) and, for a group's
+    /// post, whether he is in the group.
     pub(super) fn admits_keys<'a>(
         &'a self,
         viewer: &'a Viewer,
-    ) -> impl FnMut(ProfileId, &PostKey) -> bool + 'a {
+    ) -> impl FnMut(ProfileId, Option<GroupId>, &PostKey) -> bool + 'a {
         let lens = self.core.lens(viewer);
         let mut relations = FxHashMap::default();
-        move |author, key| {
+        move |author, group, key| {
             let relation = *relations
                 .entry(author)
                 .or_insert_with(|| lens.relation(author));
-            relation.is_some_and(|r| key.audience.admits(r))
+            relation.is_some_and(|r| lens.admits_post(r, key.audience, group))
         }
     }
 
@@ -256,7 +280,7 @@ impl Posts {
             .into_iter()
             .filter(|p| p.published_at <= now)
             .filter_map(|p| {
-                lens.post(p.author, p.audience, p.published_at, now)
+                lens.post(p.author, p.audience, p.group, p.published_at, now)
                     .map(|r| (p, r))
             })
             .collect()
@@ -268,6 +292,7 @@ impl Posts {
         &self,
         viewer: &Viewer,
         authors: &[ProfileId],
+        groups: &[GroupId],
         cursor: Option<&str>,
         limit: usize,
     ) -> Result<FeedPage> {
@@ -280,6 +305,7 @@ impl Posts {
         let since = now - Duration::days(RANKED_WINDOW_DAYS);
         let pool = self.core.timelines.recent(
             authors,
+            groups,
             timeline::nanos(since),
             timeline::nanos(now),
             RANKED_POOL,

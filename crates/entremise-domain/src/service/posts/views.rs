@@ -172,11 +172,24 @@ impl Posts {
                 Some(Reshared { post })
             }
         };
+        // A post to a group is seen by its members only, who see the group.
+        let group = p
+            .group
+            .and_then(|g| self.core.network.group_card(g))
+            .map(|c| crate::group::GroupRef {
+                handle: c.handle.into(),
+                name: c.name.into(),
+            });
+        let audience = match &group {
+            Some(g) => crate::post::PostAudience::Group(g.handle.clone()),
+            None => crate::post::PostAudience::Plain(p.audience),
+        };
         Ok(PostView {
             id: p.id,
             author: self.profile_ref_cached(viewer, p.author, refs).await?,
             author_id: p.author,
-            audience: p.audience,
+            audience,
+            group,
             text: p.text.clone(),
             images: p
                 .images
