@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod contacts;
 pub mod conversations;
+pub mod groups;
 pub mod inbox;
 pub mod introductions;
 pub mod mail;
@@ -515,6 +516,28 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/api/v1/notifications/settings",
             get(notifications::settings).put(notifications::set_settings),
+        )
+        .route("/api/v1/groups", post(groups::create).get(groups::mine))
+        .route(
+            "/api/v1/groups/{handle}",
+            get(groups::get).patch(groups::edit),
+        )
+        .route(
+            "/api/v1/groups/{handle}/members",
+            post(groups::join)
+                .get(groups::members)
+                .delete(groups::leave),
+        )
+        .route(
+            "/api/v1/groups/{handle}/members/{member}/{act}",
+            post(groups::act),
+        )
+        .route("/api/v1/groups/{handle}/me", put(groups::my_settings))
+        .route("/api/v1/groups/{handle}/posts", get(groups::posts))
+        .route("/api/v1/groups/{handle}/directory", get(groups::directory))
+        .route(
+            "/api/v1/groups/{handle}/pins/{post}",
+            put(groups::pin).delete(groups::unpin),
         )
         .route("/api/v1/inbox", get(inbox::list))
         .route("/api/v1/inbox/counts", get(inbox::counts))

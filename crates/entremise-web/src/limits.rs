@@ -48,10 +48,12 @@ pub enum Action {
     /// Acts on follow-up inbox items (assign, dismiss, snooze, reopen,
     /// mark answered).
     Inbox,
+    /// Creating, running, joining and leaving groups.
+    Group,
 }
 
 impl Action {
-    pub const ALL: [Action; 18] = [
+    pub const ALL: [Action; 19] = [
         Self::Post,
         Self::Comment,
         Self::Reaction,
@@ -70,6 +72,7 @@ impl Action {
         Self::ProfileRead,
         Self::Notification,
         Self::Inbox,
+        Self::Group,
     ];
 
     /// What one account may do: a burst, then so many per hour.
@@ -93,6 +96,7 @@ impl Action {
             Self::ProfileRead => Allowance::new(120, 3_600),
             Self::Notification => Allowance::new(60, 1_200),
             Self::Inbox => Allowance::new(60, 1_200),
+            Self::Group => Allowance::new(30, 300),
         }
     }
 
@@ -141,7 +145,14 @@ pub fn action_of(method: &Method, route: &str) -> Option<Action> {
             | "/api/v1/pages/{}"
             | "/{}"
             | "/{}/contacts"
-            | "/{}/posts" => Some(ProfileRead),
+            | "/{}/posts"
+            | "/api/v1/groups/{}"
+            | "/api/v1/groups/{}/members"
+            | "/api/v1/groups/{}/posts"
+            | "/api/v1/groups/{}/directory"
+            | "/groups/{}"
+            | "/groups/{}/members"
+            | "/groups/{}/directory" => Some(ProfileRead),
             _ => None,
         };
     }
@@ -156,6 +167,16 @@ pub fn action_of(method: &Method, route: &str) -> Option<Action> {
         | "/api/v1/inbox/{}/answered"
         | "/api/v1/inbox/{}/publish"
         | "/inbox/{}/{}" => Inbox,
+        "/api/v1/groups"
+        | "/api/v1/groups/{}"
+        | "/api/v1/groups/{}/members"
+        | "/api/v1/groups/{}/members/{}/{}"
+        | "/api/v1/groups/{}/me"
+        | "/api/v1/groups/{}/pins/{}"
+        | "/groups"
+        | "/groups/{}/{}"
+        | "/groups/{}/members/{}/{}"
+        | "/groups/{}/pins/{}/{}" => Group,
         "/api/v1/posts/{}/comments" | "/posts/{}/comments" => Comment,
         "/api/v1/posts/{}/reactions" | "/api/v1/posts/{}/reactions/{}" | "/posts/{}/react" => {
             Reaction

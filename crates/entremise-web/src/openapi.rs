@@ -2,8 +2,8 @@
 //! a browsable API explorer served from the binary (no download).
 
 use crate::api::{
-    self, accounts, contacts, conversations, inbox, introductions, mail, notifications, pages,
-    posts, profiles, search, stream, visits,
+    self, accounts, contacts, conversations, groups, inbox, introductions, mail, notifications,
+    pages, posts, profiles, search, stream, visits,
 };
 use crate::limits::RateLimitedResponses;
 use crate::state::AppState;
@@ -119,6 +119,19 @@ use utoipa::{Modify, OpenApi};
         inbox::put_settings,
         inbox::stats,
         inbox::set_replies,
+        groups::create,
+        groups::mine,
+        groups::get,
+        groups::edit,
+        groups::join,
+        groups::leave,
+        groups::members,
+        groups::act,
+        groups::my_settings,
+        groups::posts,
+        groups::directory,
+        groups::pin,
+        groups::unpin,
     ),
     // A reshare's original is not followed from the post that holds it
     // (the type is recursive): named here so that its `$ref` resolves.
@@ -134,6 +147,7 @@ use utoipa::{Modify, OpenApi};
         (name = "notifications", description = "What a member is told of"),
         (name = "inbox", description = "The follow-up inbox: what awaits an answer from each profile a member answers for"),
         (name = "posts", description = "Posts, images, comments, reactions, reshares, follows and the feed"),
+        (name = "groups", description = "Groups (hubs): running and joining one, members, the expert directory, discussions"),
         (name = "search", description = "Finding people and pages, within what each viewer may see"),
         (name = "instance", description = "Health"),
     )

@@ -194,8 +194,8 @@ pub async fn serve_media(
 #[utoipa::path(post, path = "/api/v1/posts", tag = "posts", request_body = NewPostInput,
     responses(
         (status = 201, body = PostView),
-        (status = 403, description = "`as` a page the member may not publish for", body = ErrorBody),
-        (status = 404, description = "`as` or `reshare_of` names nothing the member may see", body = ErrorBody),
+        (status = 403, description = "`as` a page the member may not publish for; `group_members_only`: `group:<handle>` names a group the author is not a member of (or a reshare kept in such a group)", body = ErrorBody),
+        (status = 404, description = "`as`, `reshare_of` or the group of `group:<handle>` names nothing the member may see", body = ErrorBody),
         (status = 422, body = ErrorBody),
     ),
     security(("bearer" = [])))]
@@ -439,10 +439,10 @@ pub struct FeedQuery {
 }
 
 /// The page size of the feed and of a profile's posts.
-const FEED_LIMIT: usize = 20;
+pub(crate) const FEED_LIMIT: usize = 20;
 
 /// A page of posts as the API answers it: the cursor wrapped.
-fn feed_page(page: FeedPage) -> FeedPage {
+pub(crate) fn feed_page(page: FeedPage) -> FeedPage {
     FeedPage {
         items: page.items,
         next: Paging::wrap(page.next),

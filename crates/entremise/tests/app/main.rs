@@ -11,6 +11,7 @@ mod crash;
 mod disk_full;
 mod durability;
 mod events;
+mod groups;
 mod inbox;
 mod inbox_pages;
 mod introductions;
