@@ -151,6 +151,11 @@ pub enum Subject {
     ContactRequest(i64),
     Introduction(i64),
     ContactForm(i64),
+    /// A request to join a closed group, awaiting its moderators.
+    GroupJoin {
+        group: crate::ids::GroupId,
+        member: ProfileId,
+    },
 }
 
 impl Subject {
@@ -163,6 +168,7 @@ impl Subject {
             Subject::ContactRequest(id) => format!("contact_request:{id}"),
             Subject::Introduction(id) => format!("introduction:{id}"),
             Subject::ContactForm(id) => format!("contact_form:{id}"),
+            Subject::GroupJoin { group, member } => format!("group_join:{group}.{member}"),
         }
     }
 
@@ -177,6 +183,13 @@ impl Subject {
     /// Reads a stored key back (`post` is the item's stored post).
     pub fn parse(key: &str, post: Option<i64>) -> Option<Self> {
         let (kind, id) = key.split_once(':')?;
+        if kind == "group_join" {
+            let (group, member) = id.split_once('.')?;
+            return Some(Subject::GroupJoin {
+                group: crate::ids::GroupId(group.parse().ok()?),
+                member: ProfileId(member.parse().ok()?),
+            });
+        }
         let id: i64 = id.parse().ok()?;
         Some(match kind {
             "conversation" => Subject::Conversation(id),
@@ -286,6 +299,51 @@ pub enum Effect {
         account: AccountId,
         act: InboxAct,
     },
+}
+
+/// The inbox effects of a change of membership: a request to join a
+/// closed group awaits each of its `moderators` (owners and moderators in
+/// good standing); once decided (approved, declined, or the profile
+/// invited or banned) it is answered for all of them; withdrawn by its
+/// author, it is gone.
+pub fn membership_effects(change: &Change, moderators: &[ProfileId]) -> Vec<Effect> {
+    let Change::GroupMembershipChanged {
+        group,
+        member,
+        actor,
+        before,
+        after,
+    } = change
+    else {
+        return Vec::new();
+    };
+    let pending = |m: &Option<crate::group::Membership>| {
+        m.is_some_and(|m| m.standing == crate::group::Standing::Pending)
+    };
+    let subject = Subject::GroupJoin {
+        group: *group,
+        member: *member,
+    };
+    match (pending(before), pending(after)) {
+        (false, true) => moderators
+            .iter()
+            .filter(|m| *m != member)
+            .map(|m| Effect::Awaits {
+                owner: *m,
+                kind: InboxKind::GroupJoin,
+                subject,
+                from: Some(*member),
+                word: None,
+            })
+            .collect(),
+        (true, false) if actor == member => vec![Effect::Gone { subject }],
+        (true, false) => moderators
+            .iter()
+            .chain(std::iter::once(actor))
+            .map(|m| Effect::Answered { owner: *m, subject })
+            .collect(),
+        _ => Vec::new(),
+    }
 }
 
 /// The inbox effects of a change. `mentioned` are the profiles a published

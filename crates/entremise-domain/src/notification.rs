@@ -37,10 +37,14 @@ pub enum NotificationKind {
     PositionConfirmed,
     /// An item of a page's follow-up inbox was given to the member.
     InboxAssigned,
+    /// A moderator invited the member into a group.
+    GroupInvited,
+    /// A moderator accepted the member's request to join a group.
+    GroupApproved,
 }
 
 impl NotificationKind {
-    pub const ALL: [NotificationKind; 15] = [
+    pub const ALL: [NotificationKind; 17] = [
         NotificationKind::ContactRequest,
         NotificationKind::ContactAccepted,
         NotificationKind::IntroductionWaiting,
@@ -56,6 +60,8 @@ impl NotificationKind {
         NotificationKind::Follower,
         NotificationKind::PositionConfirmed,
         NotificationKind::InboxAssigned,
+        NotificationKind::GroupInvited,
+        NotificationKind::GroupApproved,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -75,6 +81,8 @@ impl NotificationKind {
             NotificationKind::Follower => "follower",
             NotificationKind::PositionConfirmed => "position_confirmed",
             NotificationKind::InboxAssigned => "inbox_assigned",
+            NotificationKind::GroupInvited => "group_invited",
+            NotificationKind::GroupApproved => "group_approved",
         }
     }
 
@@ -95,6 +103,7 @@ pub enum NotificationObject {
     Profile(ProfileId),
     Position(i64),
     InboxItem(i64),
+    Group(crate::ids::GroupId),
 }
 
 /// One notification to create or grow, as the rules derive it from a
@@ -332,6 +341,25 @@ pub fn addressees(change: &Change, mentioned: &[ProfileId]) -> Vec<Addressee> {
         Change::Followed { follower, page } => {
             out.push(one(*page, K::Follower, *follower, O::Profile(*page)));
         }
+        Change::GroupMembershipChanged {
+            group,
+            member,
+            actor,
+            before,
+            after,
+        } => {
+            use crate::group::Standing;
+            let standing = |m: &Option<crate::group::Membership>| m.map(|m| m.standing);
+            match (standing(before), standing(after)) {
+                (None, Some(Standing::Invited)) => {
+                    out.push(one(*member, K::GroupInvited, *actor, O::Group(*group)));
+                }
+                (Some(Standing::Pending), Some(Standing::Member)) => {
+                    out.push(one(*member, K::GroupApproved, *actor, O::Group(*group)));
+                }
+                _ => {}
+            }
+        }
         Change::PositionChanged {
             person,
             position,
@@ -385,6 +413,42 @@ mod tests {
             .into_iter()
             .map(|a| (a.profile, a.kind, a.actor, a.object.unwrap()))
             .collect()
+    }
+
+    #[test]
+    fn group_invitations_and_approvals_tell_the_member() {
+        use crate::group::{Membership, Standing};
+        let g = crate::ids::GroupId(7);
+        let change = |before, after, actor| Change::GroupMembershipChanged {
+            group: g,
+            member: BOB,
+            actor,
+            before,
+            after,
+        };
+        let pending = Some(Membership::of(Standing::Pending));
+        let invited = Some(Membership::of(Standing::Invited));
+        let member = Some(Membership::MEMBER);
+        assert_eq!(
+            told(change(None, invited, ADA), &[]),
+            [(BOB, K::GroupInvited, ADA, O::Group(g))]
+        );
+        assert_eq!(
+            told(change(pending, member, ADA), &[]),
+            [(BOB, K::GroupApproved, ADA, O::Group(g))]
+        );
+        // Asking, joining an open group, accepting an invitation, leaving,
+        // being declined or banned tell nobody.
+        for (before, after, actor) in [
+            (None, pending, BOB),
+            (None, member, BOB),
+            (invited, member, BOB),
+            (member, None, BOB),
+            (pending, None, ADA),
+            (member, Some(Membership::of(Standing::Banned)), ADA),
+        ] {
+            assert!(told(change(before, after, actor), &[]).is_empty());
+        }
     }
 
     #[test]

@@ -10,6 +10,7 @@ mod email;
 mod error_page;
 mod feed;
 mod forms;
+mod groups;
 mod inbox;
 mod introductions;
 mod invite;
@@ -62,6 +63,16 @@ pub fn routes() -> Router<AppState> {
             "/pages/new",
             get(admin::new_page_form).post(admin::create_page),
         )
+        .route("/groups", get(groups::index).post(groups::create))
+        .route("/groups/{handle}", get(groups::show))
+        .route("/groups/{handle}/members", get(groups::members))
+        .route("/groups/{handle}/directory", get(groups::directory))
+        .route("/groups/{handle}/{action}", post(groups::act))
+        .route(
+            "/groups/{handle}/members/{member}/{act}",
+            post(groups::member_act),
+        )
+        .route("/groups/{handle}/pins/{post}/{action}", post(groups::pin))
         .route("/inbox", get(inbox::list))
         .route("/inbox/{id}", get(inbox::show))
         .route("/inbox/{id}/{action}", post(inbox::act))

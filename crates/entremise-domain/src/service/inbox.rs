@@ -831,6 +831,10 @@ impl Inbox {
             Subject::ContactRequest(_) => "/network#requests".to_owned(),
             Subject::Introduction(id) => format!("/introductions#introduction-{id}"),
             Subject::ContactForm(_) => format!("/inbox/{}", item.id),
+            Subject::GroupJoin { group, .. } => match self.core.network.group_card(group) {
+                Some(card) => format!("/groups/{}/members?standing=pending", card.handle),
+                None => format!("/inbox/{}", item.id),
+            },
         }
     }
 }
@@ -942,6 +946,32 @@ impl InboxProjection {
         }
     }
 
+    /// Who decides a group's join requests: its owners and moderators in
+    /// good standing (persons, or pages whose team answers for them).
+    async fn moderators(&self, group: crate::ids::GroupId) -> Result<Vec<ProfileId>> {
+        let mut out = Vec::new();
+        let mut after = None;
+        loop {
+            let page = self
+                .core
+                .store
+                .group_members(group, crate::group::Standing::Member, after, 1_000)
+                .await?;
+            let Some(last) = page.last() else { break };
+            after = Some(last.member);
+            let short = page.len() < 1_000;
+            out.extend(
+                page.iter()
+                    .filter(|r| r.membership.moderates())
+                    .map(|r| r.member),
+            );
+            if short {
+                break;
+            }
+        }
+        Ok(out)
+    }
+
     /// The operations one change calls for: the effects of its rules, each
     /// awaiting word read for its tone and dropped across a block or when
     /// its profile may not see what it is about.
@@ -953,8 +983,13 @@ impl InboxProjection {
         posts: &mut HashMap<i64, Option<crate::post::Post>>,
     ) -> Result<Vec<InboxOp>> {
         let mentioned = self.core.mentioned(change).await?;
+        let mut effects = inbox::effects(change, &mentioned);
+        if let Change::GroupMembershipChanged { group, .. } = change {
+            let moderators = self.moderators(*group).await?;
+            effects.extend(inbox::membership_effects(change, &moderators));
+        }
         let mut out = Vec::new();
-        for effect in inbox::effects(change, &mentioned) {
+        for effect in effects {
             let mut hostile = false;
             let effect = match effect {
                 Effect::Awaits {
@@ -1051,6 +1086,36 @@ impl InboxProjection {
                 tracing::info!(read, "inbox: rebuilding from the store");
             }
         }
+        // Requests to join closed groups still awaiting a decision.
+        let mut after = None;
+        loop {
+            let page = self
+                .core
+                .store
+                .memberships_page(after, REBUILD_BATCH)
+                .await?;
+            let Some(last) = page.last() else { break };
+            after = Some((last.group, last.member));
+            let mut ops = Vec::new();
+            for r in page
+                .iter()
+                .filter(|r| r.membership.standing == crate::group::Standing::Pending)
+            {
+                let change = Change::GroupMembershipChanged {
+                    group: r.group,
+                    member: r.member,
+                    actor: r.member,
+                    before: None,
+                    after: Some(r.membership),
+                };
+                ops.extend(self.ops(0, r.since, &change, &mut posts).await?);
+                read += 1;
+            }
+            self.core
+                .store
+                .apply_inbox(&ops, (INBOX_CHECKPOINT, 0))
+                .await?;
+        }
         self.core
             .store
             .apply_inbox(&[], (INBOX_CHECKPOINT, at_seq))
@@ -1114,6 +1179,7 @@ impl Projection for InboxProjection {
                 | Change::ContactFormMessage { .. }
                 | Change::Blocked { .. }
                 | Change::InboxActed { .. }
+                | Change::GroupMembershipChanged { .. }
         )
     }
 

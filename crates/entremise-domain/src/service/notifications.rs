@@ -409,6 +409,21 @@ impl Notifications {
             Some(NotificationObject::InboxItem(id)) => {
                 (Some(with_id("inbox_item", id)), format!("/inbox/{id}"))
             }
+            Some(NotificationObject::Group(g)) => {
+                // Named only to a reader who may see the group.
+                let lens = Lens::new(Some(reader.clone()), self.core.network.clone());
+                match (lens.group(g), self.core.network.group_card(g)) {
+                    (Some(_), Some(card)) => (
+                        Some(NotificationObjectView {
+                            kind: "group",
+                            id: None,
+                            handle: Some(card.handle.to_string()),
+                        }),
+                        format!("/groups/{}", card.handle),
+                    ),
+                    _ => (None, "/notifications".to_owned()),
+                }
+            }
             Some(NotificationObject::Position(id)) => {
                 let me = self.core.person_ref(reader.person).await?;
                 (Some(with_id("position", id)), format!("/@{}", me.handle))

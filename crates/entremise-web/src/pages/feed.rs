@@ -125,8 +125,23 @@ async fn feed_home(
             }),
     );
     let audience = Audience::parse(&draft.audience).unwrap_or(Audience::Members);
+    let mut audiences = audience_choices(&l, audience);
+    if draft.audience.starts_with("group:") {
+        audiences.iter_mut().for_each(|c| c.selected = false);
+    }
+    // The groups he may post to: each is an audience of its own.
+    for g in app.groups().mine(v).await? {
+        if g.standing == Some(entremise_domain::group::Standing::Member) {
+            let value = format!("group:{}", g.handle);
+            audiences.push(Choice {
+                selected: draft.audience == value,
+                value,
+                label: format!("{} {}", l.t("post_audience_group"), g.name),
+            });
+        }
+    }
     let composer = Composer {
-        audiences: audience_choices(&l, audience),
+        audiences,
         authors,
         replies: reply_choices(&l, ReplyControl::parse(&draft.replies), true),
         text: draft.text,
@@ -418,7 +433,10 @@ pub async fn create(
             "/@{}#scheduled",
             as_.as_deref().unwrap_or(p.author.handle.as_str())
         ))),
-        Ok(p) => Ok(see_other(&format!("/#post-{}", p.id))),
+        Ok(p) => Ok(see_other(&match &p.group {
+            Some(g) => format!("/groups/{}#post-{}", g.handle, p.id),
+            None => format!("/#post-{}", p.id),
+        })),
         Err(e) => match problems(&l, &e) {
             Some(errors) => composer_again(&state, &ctx, &l, &form, errors).await,
             None => Err(e.into()),

@@ -380,7 +380,7 @@ pub async fn list(
     kinds.extend(
         InboxKind::ALL
             .into_iter()
-            .filter(|k| !matches!(k, InboxKind::GroupJoin | InboxKind::Report))
+            .filter(|k| !matches!(k, InboxKind::Report))
             .map(|k| (k.as_str().to_owned(), l.t(&kind_key(k)).to_owned())),
     );
     let statuses = InboxStatus::ALL

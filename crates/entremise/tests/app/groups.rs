@@ -105,6 +105,15 @@ async fn a_closed_group_from_request_to_discussion() {
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert_eq!(code(&r), "group_members_only");
 
+    // The request awaits Ada in her follow-up inbox, linked to the requests.
+    app.app.dispatcher().settle_all().await;
+    let inbox = app.get_as(&ada, "/api/v1/inbox").await.json();
+    assert_eq!(inbox["items"][0]["kind"], "group_join", "{inbox}");
+    assert_eq!(inbox["items"][0]["from"], "bob");
+    assert_eq!(
+        inbox["items"][0]["url"],
+        "/groups/fiscalite_pme/members?standing=pending"
+    );
     // Ada sees the request, approves it.
     let ada_view = app
         .get_as(&ada, "/api/v1/groups/fiscalite_pme")
@@ -135,6 +144,13 @@ async fn a_closed_group_from_request_to_discussion() {
     let (status, body) = act(&app, &ada, "fiscalite_pme", "bob", "approve").await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["status"], "member");
+    // Answered in her inbox; Bob is told.
+    app.app.dispatcher().settle_all().await;
+    let inbox = app.get_as(&ada, "/api/v1/inbox").await.json();
+    assert!(inbox["items"].as_array().unwrap().is_empty(), "{inbox}");
+    let told = app.get_as(&bob, "/api/v1/notifications").await.json();
+    assert_eq!(told["items"][0]["kind"], "group_approved", "{told}");
+    assert_eq!(told["items"][0]["object"]["handle"], "fiscalite_pme");
 
     // Both post; both see both posts in the group and in their home feed.
     let p1 = post(

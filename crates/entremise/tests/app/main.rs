@@ -11,6 +11,7 @@ mod crash;
 mod disk_full;
 mod durability;
 mod events;
+mod group_pages;
 mod groups;
 mod inbox;
 mod inbox_pages;
