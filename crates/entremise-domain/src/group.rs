@@ -341,13 +341,25 @@ pub fn leave(current: Option<Membership>, owners: usize) -> Result<()> {
     }
 }
 
-/// Checks and normalizes tags: trimmed, without `#`, lowercase, unique,
-/// [`MAX_TAGS`] of [`MAX_TAG_CHARS`] at most, letters, digits, `-` and `_`
-/// and inner spaces.
+/// Checks and normalizes a group's topic tags: trimmed, without `#`,
+/// lowercase, unique, [`MAX_TAGS`] of [`MAX_TAG_CHARS`] at most, letters,
+/// digits, `-` and `_` and inner spaces.
 pub fn check_tags(field: &str, raw: &[String]) -> Result<Vec<String>> {
+    let lower: Vec<String> = raw.iter().map(|t| t.to_lowercase()).collect();
+    check_labels(field, &lower)
+}
+
+/// Checks a member's expertise tags as [`check_tags`] does, keeping the
+/// case he wrote them in ("TVA intracommunautaire"); two that differ only
+/// by case are one.
+pub fn check_expertise(field: &str, raw: &[String]) -> Result<Vec<String>> {
+    check_labels(field, raw)
+}
+
+fn check_labels(field: &str, raw: &[String]) -> Result<Vec<String>> {
     let mut tags: Vec<String> = Vec::new();
     for t in raw {
-        let t = t.trim().trim_start_matches('#').trim().to_lowercase();
+        let t = t.trim().trim_start_matches('#').trim().to_owned();
         if t.is_empty() {
             continue;
         }
@@ -362,7 +374,7 @@ pub fn check_tags(field: &str, raw: &[String]) -> Result<Vec<String>> {
                 format!("a tag has at most {MAX_TAG_CHARS} letters, digits, spaces, - or _"),
             ));
         }
-        if !tags.contains(&t) {
+        if !tags.iter().any(|x| x.to_lowercase() == t.to_lowercase()) {
             tags.push(t);
         }
     }
@@ -520,6 +532,14 @@ mod tests {
         );
         assert_eq!(t.unwrap(), ["fiscalité", "pme"]);
         assert!(check_tags("tags", &["a<b".into()]).is_err());
+        let e = check_expertise(
+            "expertise",
+            &[
+                "TVA intracommunautaire".into(),
+                "tva Intracommunautaire".into(),
+            ],
+        );
+        assert_eq!(e.unwrap(), ["TVA intracommunautaire"]);
         let many: Vec<String> = (0..11).map(|i| format!("t{i}")).collect();
         assert!(check_tags("tags", &many).is_err());
     }

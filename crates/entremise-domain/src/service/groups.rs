@@ -494,7 +494,7 @@ impl Groups {
             .filter(|r| r.membership.standing == Standing::Member)
             .ok_or(Error::Forbidden(Forbidden::GroupMembersOnly))?;
         let expertise = match &input.expertise {
-            Some(t) => group::check_tags("expertise", t)?,
+            Some(t) => group::check_expertise("expertise", t)?,
             None => row.expertise,
         };
         let in_directory = input.in_directory.unwrap_or(row.in_directory);

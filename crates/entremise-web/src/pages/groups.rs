@@ -548,7 +548,10 @@ pub async fn members(
                 }
             };
             MemberRow {
-                role: l.t(role_key(m.role)).to_owned(),
+                role: match m.standing {
+                    Standing::Member => l.t(role_key(m.role)).to_owned(),
+                    other => l.t(standing_key(other)).to_owned(),
+                },
                 acts: acts
                     .into_iter()
                     .map(|a| {

@@ -263,7 +263,7 @@ async fn a_closed_group_from_request_to_discussion() {
         .find(|e| e["profile"]["handle"] == "bob")
         .unwrap()
         .clone();
-    assert_eq!(bob_entry["expertise"], json!(["crédit d'impôt recherche"]));
+    assert_eq!(bob_entry["expertise"], json!(["Crédit d'impôt recherche"]));
     assert_eq!(bob_entry["posts"], 2);
     let found = app
         .get_as(&ada, "/api/v1/groups/fiscalite_pme/directory?q=credit")
