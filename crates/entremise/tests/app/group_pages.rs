@@ -127,7 +127,7 @@ async fn a_closed_hub_from_creation_to_discussion() {
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
     let dir = a.get("/groups/fiscalite_pme/directory").await.text();
     assert!(
-        dir.contains("rescrit fiscal") && dir.contains("TVA"),
+        dir.contains("Rescrit fiscal") && dir.contains("TVA"),
         "{dir}"
     );
     assert!(dir.contains("1 post"), "{dir}");
