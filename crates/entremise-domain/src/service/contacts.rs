@@ -8,7 +8,7 @@ use crate::contact::{
 use crate::error::{Error, Forbidden, Result};
 use crate::ids::ProfileId;
 use crate::network::{self, GraphView};
-use crate::privacy::Actions;
+use crate::privacy::{Actions, Lens};
 use crate::profile::{Profile, ProfileKind, ProfileRef};
 use crate::ratelimit::RateLimiter;
 use crate::store::NewContactRequest;
@@ -546,8 +546,11 @@ impl Contacts {
     }
 
     /// People the viewer may know: 2nd degree by mutual contacts, with a
-    /// boost for those who hold a position at an organization where he does;
-    /// pending requests, blocks and recent refusals left out.
+    /// boost for those who hold a position at an organization where he does
+    /// and for each group both are members of (three at most); pending
+    /// requests, blocks and recent refusals left out. Only his own groups
+    /// count, whose members he sees: a secret group tells nothing it would
+    /// not show him.
     pub async fn people_you_may_know(
         &self,
         viewer: &Viewer,
@@ -596,13 +599,7 @@ impl Contacts {
                         a,
                         |m| view.traversable(m),
                         |m| excluded.contains(&view.profile(m).0) || !view.traversable(m),
-                        |m| {
-                            if colleagues.contains(&view.profile(m).0) {
-                                2.0
-                            } else {
-                                0.0
-                            }
-                        },
+                        |m| boost(&colleagues, &lens, view.profile(m)),
                         limit * 2,
                     )
                 })
@@ -622,9 +619,7 @@ impl Contacts {
         // mutual contact, the order would hint at those he may not.
         let mut found = found.await?;
         found.sort_by(|(x, nx), (y, ny)| {
-            let score = |id: &ProfileId, n: u32| {
-                n as f32 + if colleagues.contains(&id.0) { 2.0 } else { 0.0 }
-            };
+            let score = |id: &ProfileId, n: u32| n as f32 + boost(&colleagues, &lens, *id);
             score(y, *ny).total_cmp(&score(x, *nx))
         });
         let mut out = Vec::new();
@@ -910,4 +905,17 @@ pub(crate) fn best_paths(
             (hops, p.score)
         })
         .collect()
+}
+
+/// What ranks a suggestion above its mutual contacts: a colleague (a
+/// position at an organization where the viewer holds one) counts as two
+/// more mutual contacts, each group both are members of as one (three at
+/// most).
+fn boost(colleagues: &HashSet<i64>, lens: &Lens, member: ProfileId) -> f32 {
+    let colleague = if colleagues.contains(&member.0) {
+        2.0
+    } else {
+        0.0
+    };
+    colleague + lens.shared_groups(member).min(3) as f32
 }

@@ -622,3 +622,36 @@ async fn what_each_standing_sees_of_open_closed_and_secret_groups() {
 async fn viewer_of(app: &TestApp, m: &Member) -> entremise_domain::service::Viewer {
     app.app.accounts().authenticate(&m.token).await.unwrap()
 }
+
+#[tokio::test]
+async fn people_you_may_know_weighs_shared_groups() {
+    let app = TestApp::new().await;
+    let (ada, bob, carol) = app.cast().await;
+    let dan = app.member("dan", "Dan Durand").await;
+    let erin = app.member("erin", "Erin Eudes").await;
+    for (a, b) in [(&ada, &bob), (&ada, &carol), (&bob, &dan), (&carol, &dan), (&bob, &erin)] {
+        app.connect(a, b).await;
+    }
+    async fn order(app: &TestApp, ada: &Member) -> Vec<String> {
+        app.get_as(ada, "/api/v1/people-you-may-know").await.json()["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["handle"].as_str().unwrap().to_owned())
+            .collect()
+    }
+    // Dan has two mutual contacts with Ada, Erin one.
+    assert_eq!(order(&app, &ada).await, ["dan", "erin"]);
+    // Ada and Erin are both in two groups: she comes first.
+    for g in ["club_a", "club_b"] {
+        create(&app, &ada, g, "open").await;
+        join(&app, &erin, g).await;
+    }
+    assert_eq!(order(&app, &ada).await, ["erin", "dan"]);
+    // A group she left counts no more.
+    app.call(Method::DELETE, Some(&erin), "/api/v1/groups/club_b/members", json!({}))
+        .await;
+    app.call(Method::DELETE, Some(&erin), "/api/v1/groups/club_a/members", json!({}))
+        .await;
+    assert_eq!(order(&app, &ada).await, ["dan", "erin"]);
+}
