@@ -20,10 +20,18 @@
 //! - a post is published when `published_at <= now`;
 //! - a contact X–Y is visible when the viewer may see X's or Y's contact
 //!   list and neither X nor Y is hidden from him ("as if the other did not
-//!   exist": a blocked member never shows in anybody's list).
+//!   exist": a blocked member never shows in anybody's list);
+//! - groups: the viewer stands in a group through his person and through
+//!   each page he posts for (editor and above); he sees a secret group when
+//!   one of them is a member or invited, any other group always, and what
+//!   is inside (a post to the group) when one of them is a member; a
+//!   group's post is also its author's, and a block hides it like any
+//!   post; "fellow group members" are two persons both members of a group.
 
 use entremise_domain::ProfileId;
-use entremise_domain::network::{MemberCard, Network, NetworkBuilder};
+use entremise_domain::group::{GroupKind, GroupRole, Membership, Standing};
+use entremise_domain::ids::GroupId;
+use entremise_domain::network::{GroupCard, MemberCard, Network, NetworkBuilder};
 use entremise_domain::page::Role;
 use entremise_domain::privacy::{
     Audience, Audiences, ContactListAudience, Field, Lens, Relation, ViewerIdentity,
@@ -72,6 +80,50 @@ struct Drawn {
     viewer: Viewer,
     /// Counted items: (author node, audience, seconds from now).
     items: Vec<(usize, Audience, i64)>,
+    groups: Groups,
+}
+
+/// Up to two groups: their kinds, each node's membership, and posts to them.
+#[derive(Debug, Clone, Default)]
+struct Groups {
+    kinds: Vec<GroupKind>,
+    /// Per group, per node (of the largest network drawn).
+    members: Vec<Vec<Option<(Standing, GroupRole)>>>,
+    /// (author node, group, seconds from now).
+    posts: Vec<(usize, usize, i64)>,
+}
+
+const MAX_NODES: usize = 11;
+
+fn groups() -> impl Strategy<Value = Groups> {
+    let membership = prop_oneof![
+        3 => Just(None),
+        2 => (
+            prop::sample::select(Standing::ALL.to_vec()),
+            prop::sample::select(GroupRole::ALL.to_vec()),
+        )
+            .prop_map(Some),
+    ];
+    (
+        vec(prop::sample::select(GroupKind::ALL.to_vec()), 0..=2),
+        vec(vec(membership, MAX_NODES), 2),
+        vec(
+            (
+                0..MAX_NODES,
+                0usize..2,
+                prop::sample::select(OFFSETS.to_vec()),
+            ),
+            0..6,
+        ),
+    )
+        .prop_map(|(kinds, members, posts)| Groups {
+            members: members.into_iter().take(kinds.len()).collect(),
+            posts: posts
+                .into_iter()
+                .filter(|(_, g, _)| *g < kinds.len())
+                .collect(),
+            kinds,
+        })
 }
 
 impl Drawn {
@@ -114,6 +166,15 @@ fn role() -> impl Strategy<Value = Role> {
 }
 
 fn drawn() -> impl Strategy<Value = Drawn> {
+    (drawn_without_groups(), groups()).prop_map(|(mut d, mut g)| {
+        let n = d.nodes();
+        g.posts.retain(|(author, _, _)| *author < n);
+        d.groups = g;
+        d
+    })
+}
+
+fn drawn_without_groups() -> impl Strategy<Value = Drawn> {
     (2usize..=9, 0usize..=2).prop_flat_map(|(persons, pages)| {
         let nodes = persons + pages;
         let person_pairs = persons * (persons - 1) / 2;
@@ -198,6 +259,7 @@ fn drawn() -> impl Strategy<Value = Drawn> {
                         operators,
                         viewer,
                         items,
+                        groups: Groups::default(),
                     }
                 },
             )
@@ -244,7 +306,34 @@ fn network(d: &Drawn) -> Arc<Network> {
             b.add_block(id(x), id(y));
         }
     }
+    // The first group is loaded at start, the second joined while running.
+    let card = |g: usize| GroupCard {
+        kind: d.groups.kinds[g],
+        handle: format!("g{g}").into(),
+        name: format!("Group {g}").into(),
+    };
+    let membership = |(standing, role): (Standing, GroupRole)| Membership { standing, role };
+    if !d.groups.kinds.is_empty() {
+        b.add_group(GroupId(1), card(0));
+        for (node, m) in d.groups.members[0].iter().enumerate().take(d.nodes()) {
+            if let Some(m) = m {
+                b.add_membership(GroupId(1), id(node), membership(*m));
+            }
+        }
+    }
     let net = Arc::new(b.build().expect("network"));
+    if d.groups.kinds.len() > 1 {
+        net.set_group(GroupId(2), Some(card(1)));
+        for (node, m) in d.groups.members[1].iter().enumerate().take(d.nodes()) {
+            // Through a first standing, as a member's history would go.
+            net.set_membership(
+                GroupId(2),
+                id(node),
+                Some(Membership::of(Standing::Pending)),
+            );
+            net.set_membership(GroupId(2), id(node), m.map(membership));
+        }
+    }
     for &(x, y, via) in &d.contacts {
         if via == Via::Live {
             net.add_contact(id(x), id(y));
@@ -462,6 +551,57 @@ impl<'a> Oracle<'a> {
         self.contact(previous, hop) && self.contact(hop, next)
     }
 
+    /// The standings in group `g` the viewer holds: his person's, and
+    /// those of the pages he posts for (editor and above).
+    fn standings(&self, g: usize) -> Vec<Standing> {
+        let Some(v) = self.viewer() else {
+            return Vec::new();
+        };
+        let members = &self.d.groups.members[g];
+        let mut out: Vec<Standing> = members[v].iter().map(|(s, _)| *s).collect();
+        for (page, ops) in self.d.operators.iter().enumerate() {
+            let edits = ops.iter().any(|(p, role)| {
+                *p == v && matches!(role, Role::Owner | Role::Admin | Role::Editor)
+            });
+            if edits && let Some((s, _)) = members[self.d.persons + page] {
+                out.push(s);
+            }
+        }
+        out
+    }
+
+    /// "Secret (by invitation; invisible to non-members everywhere)".
+    fn sees_group(&self, g: usize) -> bool {
+        self.d.groups.kinds[g] != GroupKind::Secret
+            || self
+                .standings(g)
+                .iter()
+                .any(|s| matches!(s, Standing::Member | Standing::Invited))
+    }
+
+    /// "`group:<handle>` (members of that group)".
+    fn in_group(&self, g: usize) -> bool {
+        self.standings(g).contains(&Standing::Member)
+    }
+
+    fn group_post(&self, author: usize, g: usize, offset: i64) -> Option<Relation> {
+        let r = self.relation(author)?;
+        let admitted = r == Relation::Itself || self.in_group(g);
+        (admitted && (offset <= 0 || r == Relation::Itself)).then_some(r)
+    }
+
+    /// Both the viewer's person and `m` are members of some group.
+    fn fellow(&self, m: usize) -> bool {
+        let Some(v) = self.viewer() else {
+            return false;
+        };
+        v != m
+            && self.d.groups.members.iter().any(|members| {
+                let member = |x: usize| matches!(members[x], Some((Standing::Member, _)));
+                member(v) && member(m)
+            })
+    }
+
     /// "View my profile as" is for the member himself (and his page's
     /// operators); anyone else keeps his real relation.
     fn view_as(actual: Relation, requested: Option<Relation>) -> Relation {
@@ -613,6 +753,49 @@ fn check(d: &Drawn) -> Result<(), TestCaseError> {
             })
             .count();
         prop_assert_eq!(shown, oracle.count(&d.items), "{} counter", kind);
+        for g in 0..d.groups.kinds.len() {
+            let gid = GroupId(g as i64 + 1);
+            prop_assert_eq!(
+                lens.group(gid).is_some(),
+                oracle.sees_group(g),
+                "{} sees group {}",
+                kind,
+                g
+            );
+            prop_assert_eq!(
+                lens.in_group(gid),
+                oracle.in_group(g),
+                "{} in group {}",
+                kind,
+                g
+            );
+        }
+        for &(author, g, offset) in &d.groups.posts {
+            prop_assert_eq!(
+                lens.post(
+                    id(author),
+                    Audience::OnlyMe,
+                    Some(GroupId(g as i64 + 1)),
+                    now + Duration::seconds(offset),
+                    now
+                ),
+                oracle.group_post(author, g, offset),
+                "{} post by {} to group {} at {}",
+                kind,
+                author,
+                g,
+                offset
+            );
+        }
+        for m in 0..d.persons {
+            prop_assert_eq!(
+                lens.fellow(id(m)),
+                oracle.fellow(m),
+                "{} fellow of {}",
+                kind,
+                m
+            );
+        }
     }
     Ok(())
 }
@@ -685,6 +868,7 @@ fn hand_built(viewer: Viewer) -> Drawn {
             (0, Audience::OnlyMe, 10),    // seen: his own
             (5, Audience::Members, 0),    // seen: published now
         ],
+        groups: Groups::default(),
     }
 }
 
@@ -833,6 +1017,34 @@ fn a_leaky_lens_would_be_caught() {
             })
             .count();
         prop_assert_eq!(leaky, o.count(&d.items));
+        Ok(())
+    }));
+    // "A request to join is as good as joining": a pending member who sees
+    // a group's posts, or a secret group shown to anyone who asked.
+    assert!(catches(|d| {
+        let o = Oracle::new(d);
+        for &(author, g, offset) in &d.groups.posts {
+            let leaky = o.relation(author).is_some_and(|r| {
+                (r == Relation::Itself
+                    || o.standings(g)
+                        .iter()
+                        .any(|s| matches!(s, Standing::Member | Standing::Pending)))
+                    && (offset <= 0 || r == Relation::Itself)
+            });
+            prop_assert_eq!(leaky, o.group_post(author, g, offset).is_some());
+        }
+        Ok(())
+    }));
+    // The real lens passes the group checks of the faithful oracle (above,
+    // in `lens_answers_like_privacy_md`); here: its pages' standings count.
+    assert!(catches(|d| {
+        let o = Oracle::new(d);
+        for g in 0..d.groups.kinds.len() {
+            let Some(v) = o.viewer() else { continue };
+            // Leaky: the person's own standing only, pages ignored.
+            let own = d.groups.members[g][v].is_some_and(|(s, _)| s == Standing::Member);
+            prop_assert_eq!(own, o.in_group(g));
+        }
         Ok(())
     }));
 }

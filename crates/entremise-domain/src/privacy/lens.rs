@@ -294,20 +294,30 @@ impl Lens {
     }
 
     /// The viewer's membership of a group: his own, or, when better, that
-    /// of a page or persona he posts for (editor and above). A member in
-    /// good standing beats any other standing, then the higher role wins.
+    /// of a page or persona he posts for (editor and above). Member beats
+    /// invited, which beats pending, which beats banned; then the higher
+    /// role wins. So he sees a secret group when he or such a page is in
+    /// it or invited, and inside any group when one of them is a member.
     pub fn membership(&self, group: GroupId) -> Option<Membership> {
         let v = self.identity.as_ref()?;
+        let rank = |m: &Membership| {
+            let standing = match m.standing {
+                Standing::Member => 0,
+                Standing::Invited => 1,
+                Standing::Pending => 2,
+                Standing::Banned => 3,
+            };
+            (standing, m.role)
+        };
         let mut best = self.network.membership(group, v.person);
         for (profile, role) in &v.operated {
             if !role.edits() {
                 continue;
             }
-            if let Some(m) = self.network.membership(group, *profile) {
-                let rank = |m: &Membership| (m.standing != Standing::Member, m.role);
-                if best.is_none_or(|b| rank(&m) < rank(&b)) {
-                    best = Some(m);
-                }
+            if let Some(m) = self.network.membership(group, *profile)
+                && best.is_none_or(|b| rank(&m) < rank(&b))
+            {
+                best = Some(m);
             }
         }
         best

@@ -629,7 +629,13 @@ async fn people_you_may_know_weighs_shared_groups() {
     let (ada, bob, carol) = app.cast().await;
     let dan = app.member("dan", "Dan Durand").await;
     let erin = app.member("erin", "Erin Eudes").await;
-    for (a, b) in [(&ada, &bob), (&ada, &carol), (&bob, &dan), (&carol, &dan), (&bob, &erin)] {
+    for (a, b) in [
+        (&ada, &bob),
+        (&ada, &carol),
+        (&bob, &dan),
+        (&carol, &dan),
+        (&bob, &erin),
+    ] {
         app.connect(a, b).await;
     }
     async fn order(app: &TestApp, ada: &Member) -> Vec<String> {
@@ -649,9 +655,19 @@ async fn people_you_may_know_weighs_shared_groups() {
     }
     assert_eq!(order(&app, &ada).await, ["erin", "dan"]);
     // A group she left counts no more.
-    app.call(Method::DELETE, Some(&erin), "/api/v1/groups/club_b/members", json!({}))
-        .await;
-    app.call(Method::DELETE, Some(&erin), "/api/v1/groups/club_a/members", json!({}))
-        .await;
+    app.call(
+        Method::DELETE,
+        Some(&erin),
+        "/api/v1/groups/club_b/members",
+        json!({}),
+    )
+    .await;
+    app.call(
+        Method::DELETE,
+        Some(&erin),
+        "/api/v1/groups/club_a/members",
+        json!({}),
+    )
+    .await;
     assert_eq!(order(&app, &ada).await, ["dan", "erin"]);
 }
