@@ -236,12 +236,69 @@ impl World {
                 let viewer = self.viewer(a).await;
                 let app = self.app().clone();
                 let handle = self.people[b].handle.clone();
-                let what = rng.below(3);
+                let what = rng.below(9);
+                let group = format!("g{}", rng.below(3));
+                let kind = entremise_domain::group::GroupKind::ALL[rng.below(3)];
+                let muted = rng.chance(2);
                 let task = tokio::spawn(async move {
+                    let groups = app.groups();
                     let _ = match what {
                         0 => app.contacts().block(&viewer, &handle).await,
                         1 => app.contacts().unblock(&viewer, &handle).await,
-                        _ => app.contacts().remove_contact(&viewer, &handle).await,
+                        2 => app.contacts().remove_contact(&viewer, &handle).await,
+                        3 => groups
+                            .create(
+                                &viewer,
+                                entremise_domain::service::NewGroupInput {
+                                    handle: group.clone(),
+                                    name: group,
+                                    kind,
+                                    about: None,
+                                    rules: None,
+                                    tags: Vec::new(),
+                                    as_: None,
+                                },
+                            )
+                            .await
+                            .map(|_| ()),
+                        4 => groups.join(&viewer, &group).await.map(|_| ()),
+                        5 => groups.leave(&viewer, &group).await,
+                        6 => groups
+                            .moderate(
+                                &viewer,
+                                &group,
+                                &handle,
+                                entremise_domain::group::GroupAct::ALL[muted as usize * 3],
+                            )
+                            .await
+                            .map(|_| ()),
+                        7 => groups
+                            .set_my_settings(
+                                &viewer,
+                                &group,
+                                entremise_domain::service::MySettingsInput {
+                                    muted: Some(muted),
+                                    ..Default::default()
+                                },
+                            )
+                            .await
+                            .map(|_| ()),
+                        _ => app
+                            .posts()
+                            .create_post(
+                                &viewer,
+                                entremise_domain::service::NewPostInput {
+                                    text: "Au groupe".into(),
+                                    audience: entremise_domain::post::PostAudience::Group(group),
+                                    as_: None,
+                                    media: Vec::new(),
+                                    reshare_of: None,
+                                    publish_at: None,
+                                    replies: None,
+                                },
+                            )
+                            .await
+                            .map(|_| ()),
                     };
                 });
                 for _ in 0..rng.below(6) {
