@@ -25,8 +25,21 @@ pub struct ImportedMember {
 #[derive(Debug, Clone)]
 pub struct ImportedPost {
     pub author: ProfileId,
+    /// `only_me` for a post to a group.
     pub audience: entremise_domain::privacy::Audience,
+    /// The group it is posted to.
+    pub group: Option<entremise_domain::ids::GroupId>,
     pub text: String,
+    pub at: OffsetDateTime,
+}
+
+/// A group to import, and its members (the first is its owner).
+pub struct ImportedGroup {
+    pub handle: String,
+    pub name: String,
+    pub about: String,
+    pub tags: Vec<String>,
+    pub members: Vec<ProfileId>,
     pub at: OffsetDateTime,
 }
 
@@ -142,11 +155,18 @@ impl SqliteStore {
             let n = chunk.len();
             self.write("import posts", move |tx| {
                 let mut insert = tx.prepare_cached(
-                    "INSERT INTO posts (author_id, operator_id, audience, text, created_at, published_at)
-                     VALUES (?1, (SELECT account_id FROM profiles WHERE id = ?1), ?2, ?3, ?4, ?4)",
+                    "INSERT INTO posts (author_id, operator_id, audience, text, created_at, published_at,
+                                        group_id)
+                     VALUES (?1, (SELECT account_id FROM profiles WHERE id = ?1), ?2, ?3, ?4, ?4, ?5)",
                 )?;
                 for p in chunk {
-                    insert.execute(params![p.author.0, p.audience.as_str(), p.text, Ts(p.at)])?;
+                    insert.execute(params![
+                        p.author.0,
+                        p.audience.as_str(),
+                        p.text,
+                        Ts(p.at),
+                        p.group.map(|g| g.0)
+                    ])?;
                 }
                 Ok(())
             })
@@ -155,5 +175,62 @@ impl SqliteStore {
             progress(done, total);
         }
         Ok(done)
+    }
+
+    /// Imports open groups with their members (the first of each its
+    /// owner), in chunks; answers their ids in order. No change events: the
+    /// server loads groups and memberships from the store at start.
+    pub async fn import_groups(
+        &self,
+        groups: Vec<ImportedGroup>,
+        mut progress: impl FnMut(usize, usize) + Send,
+    ) -> Result<Vec<entremise_domain::ids::GroupId>> {
+        let total = groups.len();
+        let mut ids = Vec::with_capacity(total);
+        let mut groups = groups.into_iter();
+        loop {
+            let chunk: Vec<ImportedGroup> = groups.by_ref().take(100).collect();
+            if chunk.is_empty() {
+                break;
+            }
+            let made = self
+                .write("import groups", move |tx| {
+                    let mut group = tx.prepare_cached(
+                        "INSERT INTO groups (handle, name, kind, about, tags, created_by, created_at)
+                         VALUES (?1, ?2, 'open', ?3, ?4, ?5, ?6)",
+                    )?;
+                    let mut member = tx.prepare_cached(
+                        "INSERT INTO group_members (group_id, member_id, standing, role, since)
+                         VALUES (?1, ?2, 'member', ?3, ?4)",
+                    )?;
+                    let mut ids = Vec::new();
+                    for g in chunk {
+                        let Some(owner) = g.members.first() else {
+                            continue;
+                        };
+                        group
+                            .execute(params![
+                                g.handle,
+                                g.name,
+                                g.about,
+                                crate::codec::Json(&g.tags),
+                                owner.0,
+                                Ts(g.at)
+                            ])
+                            .map_err(crate::codec::conflict)?;
+                        let id = tx.last_insert_rowid();
+                        for (i, m) in g.members.iter().enumerate() {
+                            let role = if i == 0 { "owner" } else { "member" };
+                            member.execute(params![id, m.0, role, Ts(g.at)])?;
+                        }
+                        ids.push(entremise_domain::ids::GroupId(id));
+                    }
+                    Ok(ids)
+                })
+                .await?;
+            ids.extend(made);
+            progress(ids.len(), total);
+        }
+        Ok(ids)
     }
 }

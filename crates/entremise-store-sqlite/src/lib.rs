@@ -35,7 +35,7 @@ pub use backup::{DatabaseCopy, backup_database, check_database};
 use connections::Connections;
 pub use connections::Durability;
 use entremise_domain::{Error, Result};
-pub use import::{ImportedMember, ImportedPost};
+pub use import::{ImportedGroup, ImportedMember, ImportedPost};
 use std::path::Path;
 use std::sync::Arc;
 

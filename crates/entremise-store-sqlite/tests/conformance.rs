@@ -513,3 +513,70 @@ async fn answers_the_store_gives_on_sqlite() {
         "{err:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn groups_are_imported_with_their_members_and_posts() {
+    use entremise_domain::store::{GroupStore, PostStore};
+    use entremise_store_sqlite::{ImportedGroup, ImportedPost};
+    let (store, _dir) = file_store();
+    let ada = store
+        .create_account(new_account("imp_ada", "ada@import.example"))
+        .await
+        .unwrap();
+    let bob = store
+        .create_account(new_account("imp_bob", "bob@import.example"))
+        .await
+        .unwrap();
+    let group = |handle: &str, members| ImportedGroup {
+        handle: handle.into(),
+        name: handle.into(),
+        about: String::new(),
+        tags: vec!["mesure".into()],
+        members,
+        at: T0,
+    };
+    let ids = store
+        .import_groups(
+            vec![
+                group("imp_one", vec![ada.person, bob.person]),
+                group("imp_two", vec![bob.person]),
+            ],
+            |_, _| {},
+        )
+        .await
+        .unwrap();
+    assert_eq!(ids.len(), 2);
+    let one = store
+        .group_member(ids[0], ada.person)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        one.membership.role,
+        entremise_domain::group::GroupRole::Owner
+    );
+    assert_eq!(store.group_counts(ids[0]).await.unwrap(), (2, 1));
+    // A taken handle is named.
+    assert!(matches!(
+        store
+            .import_groups(vec![group("imp_two", vec![ada.person])], |_, _| {})
+            .await,
+        Err(Error::Conflict { field: "handle" })
+    ));
+    store
+        .import_posts(
+            vec![ImportedPost {
+                author: bob.person,
+                audience: entremise_domain::post::GROUP_POST_AUDIENCE,
+                group: Some(ids[1]),
+                text: "Dans le groupe".into(),
+                at: T0,
+            }],
+            |_, _| {},
+        )
+        .await
+        .unwrap();
+    let keys = store.post_keys(None, 10).await.unwrap();
+    assert_eq!(keys.len(), 1);
+    assert_eq!((keys[0].0, keys[0].1), (bob.person, Some(ids[1])));
+}

@@ -61,6 +61,7 @@ pub async fn run_store_story(store: Arc<dyn Store>) {
         email_preferences_and_digests,
         server_secrets,
         notifications_grow_and_replay_once,
+        groups,
     );
 }
 
@@ -122,6 +123,7 @@ macro_rules! store_conformance_tests {
                 email_preferences_and_digests,
                 server_secrets,
                 notifications_grow_and_replay_once,
+                groups,
             );
         }
     };

@@ -12,6 +12,7 @@ mod accounts;
 mod contacts;
 mod conversations;
 mod events;
+mod groups;
 mod introductions;
 mod lists;
 mod mail;
@@ -25,6 +26,7 @@ pub use accounts::{account_conflicts, accounts, concurrent_writes, sessions};
 pub use contacts::{block_side_effects, contacts_and_requests, contacts_paging, invitation_codes};
 pub use conversations::{concurrent_messages, conversations, interactions, unread_and_read_marks};
 pub use events::events;
+pub use groups::groups;
 pub use introductions::{
     introduction_counts, introduction_declines, introduction_reuses_conversation, introductions,
     relay_stats,

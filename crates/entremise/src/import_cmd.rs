@@ -38,6 +38,148 @@ pub enum ImportCommand {
         #[command(flatten)]
         settings: Settings,
     },
+    /// Generated open groups for the persons already in the data directory
+    /// (to measure the feed with groups): each person joins `per_member`
+    /// groups at random, and each group gets `posts_per_group` posts by
+    /// its members over the last 30 days.
+    Groups {
+        /// Groups to create.
+        #[arg(long, default_value_t = 1_000)]
+        count: usize,
+        /// Groups each person joins.
+        #[arg(long, default_value_t = 20)]
+        per_member: usize,
+        #[arg(long, default_value_t = 100)]
+        posts_per_group: usize,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        #[command(flatten)]
+        settings: Settings,
+    },
+}
+
+/// A deterministic generator (xorshift64*), no dependency.
+fn generator(seed: u64) -> impl FnMut() -> u64 {
+    let mut state = seed.max(1);
+    move || {
+        state ^= state >> 12;
+        state ^= state << 25;
+        state ^= state >> 27;
+        state.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+}
+
+const GROUP_TOPICS: &[&str] = &[
+    "Fiscalité des PME",
+    "Paie et social",
+    "Export hors UE",
+    "Cybersécurité des TPE",
+    "Women in finance",
+    "Supply chain Normandie",
+    "Transmission d'entreprise",
+    "E-invoicing",
+];
+
+/// `import groups`: generated groups, memberships and group posts.
+fn import_groups(
+    config: &Config,
+    count: usize,
+    per_member: usize,
+    posts_per_group: usize,
+    seed: u64,
+) -> anyhow::Result<()> {
+    use entremise_domain::profile::ProfileKind;
+    use entremise_store_sqlite::{ImportedGroup, ImportedPost};
+    anyhow::ensure!(count > 0, "--count: at least one group");
+    anyhow::ensure!(
+        per_member <= count,
+        "--per-member: at most --count ({count}) groups"
+    );
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let store = entremise::server::open_store(config)?;
+        let now = time::OffsetDateTime::now_utc();
+        let mut next = generator(seed);
+        let mut members: Vec<Vec<entremise_domain::ProfileId>> = vec![Vec::new(); count];
+        let mut after = None;
+        loop {
+            let page = entremise_domain::store::ProfileStore::list_profiles(
+                &*store,
+                Some(ProfileKind::Person),
+                after,
+                10_000,
+            )
+            .await?;
+            let Some(last) = page.last() else { break };
+            after = Some(last.id);
+            for p in &page {
+                let mut chosen: Vec<usize> = Vec::with_capacity(per_member);
+                while chosen.len() < per_member {
+                    let g = (next() % count as u64) as usize;
+                    if !chosen.contains(&g) {
+                        chosen.push(g);
+                    }
+                }
+                for g in chosen {
+                    members[g].push(p.id);
+                }
+            }
+        }
+        let started = std::time::Instant::now();
+        let groups: Vec<ImportedGroup> = members
+            .iter()
+            .enumerate()
+            .map(|(i, m)| ImportedGroup {
+                handle: format!("g{i}_{seed}"),
+                name: format!("{} {}", GROUP_TOPICS[i % GROUP_TOPICS.len()], i + 1),
+                about: "Groupe de travail généré pour les mesures.".into(),
+                tags: vec!["mesure".into()],
+                members: m.clone(),
+                at: now - time::Duration::days(31),
+            })
+            .collect();
+        let ids = store
+            .import_groups(groups, |done, total| {
+                if done % 1_000 == 0 || done == total {
+                    eprintln!("  groups: {done}/{total}")
+                }
+            })
+            .await
+            .with_context(|| format!("importing groups into {:?}", config.database))?;
+        let mut posts = Vec::new();
+        for (id, m) in ids.iter().zip(&members) {
+            if m.is_empty() {
+                continue;
+            }
+            for _ in 0..posts_per_group {
+                let r = next();
+                let age = time::Duration::seconds((next() % (30 * 24 * 3600)) as i64);
+                posts.push(ImportedPost {
+                    author: m[(r % m.len() as u64) as usize],
+                    audience: entremise_domain::post::GROUP_POST_AUDIENCE,
+                    group: Some(*id),
+                    text: POST_TEXTS[(r / 7) as usize % POST_TEXTS.len()].to_owned(),
+                    at: now - age,
+                });
+            }
+        }
+        posts.sort_by_key(|p| p.at);
+        let done = store
+            .import_posts(posts, |done, total| {
+                eprintln!("  group posts: {done}/{total}")
+            })
+            .await
+            .with_context(|| format!("importing group posts into {:?}", config.database))?;
+        eprintln!(
+            "imported {} groups ({} memberships) and {done} group posts in {:.1} s",
+            ids.len(),
+            members.iter().map(Vec::len).sum::<usize>(),
+            started.elapsed().as_secs_f64()
+        );
+        anyhow::Ok(())
+    })
 }
 
 const POST_TEXTS: &[&str] = &[
@@ -62,14 +204,7 @@ fn import_posts(config: &Config, per_member: usize, seed: u64) -> anyhow::Result
     runtime.block_on(async {
         let store = entremise::server::open_store(config)?;
         let now = time::OffsetDateTime::now_utc();
-        let mut state = seed.max(1);
-        let mut next = move || {
-            // xorshift64*: deterministic, no dependency.
-            state ^= state >> 12;
-            state ^= state << 25;
-            state ^= state >> 27;
-            state.wrapping_mul(0x2545_F491_4F6C_DD1D)
-        };
+        let mut next = generator(seed);
         let mut posts = Vec::new();
         let mut after = None;
         loop {
@@ -95,6 +230,7 @@ fn import_posts(config: &Config, per_member: usize, seed: u64) -> anyhow::Result
                     posts.push(ImportedPost {
                         author: p.id,
                         audience,
+                        group: None,
                         text: POST_TEXTS[(r / 10) as usize % POST_TEXTS.len()].to_owned(),
                         at: now - age,
                     });
@@ -155,6 +291,16 @@ pub fn run(config_file: Option<&std::path::Path>, args: ImportArgs) -> anyhow::R
         } => {
             let config = Config::load(config_file, settings)?;
             return import_posts(&config, per_member, seed);
+        }
+        ImportCommand::Groups {
+            count,
+            per_member,
+            posts_per_group,
+            seed,
+            settings,
+        } => {
+            let config = Config::load(config_file, settings)?;
+            return import_groups(&config, count, per_member, posts_per_group, seed);
         }
     };
     let config = Config::load(config_file, settings)?;
