@@ -448,7 +448,117 @@ pub async fn seed(
     seed_pages(store, now, &named, &members, &mut rng).await?;
     seed_network(store, now, &named, &members, &mut rng).await?;
     seed_posts(store, media, now, &named, &members, &mut rng).await?;
+    seed_groups(store, now, &named, &members, &mut rng).await?;
     Ok(report)
+}
+
+/// Three groups of the demo network: a closed one with a pending request,
+/// an open one and a secret one, each with members and a few discussions
+/// from three weeks ago (below the recent posts of the home feeds).
+async fn seed_groups(
+    store: &Arc<dyn Store>,
+    now: OffsetDateTime,
+    named: &[(AccountId, Profile)],
+    members: &[(AccountId, Profile)],
+    rng: &mut Rng,
+) -> anyhow::Result<()> {
+    use entremise_domain::group::{GroupKind, Membership, Standing};
+    use entremise_domain::store::{NewGroup, NewPost};
+    let groups: [(&str, &str, GroupKind, &str, &[&str], &[&str]); 3] = [
+        (
+            "fiscalite_pme",
+            "Fiscalité des PME",
+            GroupKind::Closed,
+            "Dirigeants et experts-comptables du Bocage échangent sur la fiscalité des petites entreprises.",
+            &["fiscalité", "pme"],
+            &[
+                "Quelqu'un a-t-il déjà obtenu un rescrit sur le crédit d'impôt innovation ?",
+                "Rappel : la facturation électronique arrive, voici notre check-list. #einvoicing",
+                "Which VAT regime do you use for services sold to UK clients?",
+            ],
+        ),
+        (
+            "export_normandie",
+            "Export Normandie",
+            GroupKind::Open,
+            "Exporters of Normandy: shipping, customs, partners abroad.",
+            &["export", "logistics"],
+            &[
+                "Looking for a freight forwarder with a desk in Montréal.",
+                "Salon à Hambourg en mars : qui y va ?",
+            ],
+        ),
+        (
+            "comite_rh_bocage",
+            "Comité RH Bocage",
+            GroupKind::Secret,
+            "Les responsables RH des cabinets partenaires.",
+            &["rh"],
+            &["Ordre du jour de la réunion de jeudi : grille salariale 2027."],
+        ),
+    ];
+    let people: Vec<&(AccountId, Profile)> = named.iter().chain(members).collect();
+    for (i, (handle, name, kind, about, tags, texts)) in groups.into_iter().enumerate() {
+        let owner = &named[i % named.len()];
+        let at = now - time::Duration::days(30);
+        let g = store
+            .create_group(NewGroup {
+                handle: handle.into(),
+                name: name.into(),
+                kind,
+                about: about.into(),
+                rules: "Bienveillance, pas de démarchage. / Be kind, no cold pitching.".into(),
+                tags: tags.iter().map(|t| (*t).to_owned()).collect(),
+                created_by: owner.1.id,
+                created_at: at,
+            })
+            .await?;
+        let mut joined: Vec<&(AccountId, Profile)> = vec![owner];
+        for _ in 0..12 {
+            let p = *rng.pick(&people);
+            if joined.iter().any(|j| j.1.id == p.1.id) {
+                continue;
+            }
+            store
+                .set_membership(g.id, p.1.id, None, Some(Membership::MEMBER), p.1.id, at)
+                .await?;
+            joined.push(p);
+        }
+        if kind == GroupKind::Closed {
+            // One request waits for the moderators.
+            if let Some(p) = people.iter().find(|p| !joined.iter().any(|j| j.1.id == p.1.id)) {
+                store
+                    .set_membership(
+                        g.id,
+                        p.1.id,
+                        None,
+                        Some(Membership::of(Standing::Pending)),
+                        p.1.id,
+                        now - time::Duration::hours(5),
+                    )
+                    .await?;
+            }
+        }
+        for (k, text) in texts.iter().enumerate() {
+            let author = joined[(k + 1) % joined.len()];
+            let posted = now - time::Duration::days(21) + time::Duration::hours(k as i64 * 7);
+            store
+                .create_post(NewPost {
+                    author: author.1.id,
+                    operator: author.0,
+                    audience: entremise_domain::post::GROUP_POST_AUDIENCE,
+                    group: Some(g.id),
+                    text: (*text).into(),
+                    reshare_of: None,
+                    media: Vec::new(),
+                    created_at: posted,
+                    published_at: posted,
+                    replies: Default::default(),
+                })
+                .await?;
+        }
+    }
+    Ok(())
 }
 
 /// What members and the firm talk about (French and English).
