@@ -134,7 +134,7 @@ use utoipa::{Modify, OpenApi};
         (name = "notifications", description = "What a member is told of"),
         (name = "inbox", description = "The follow-up inbox: what awaits an answer from each profile a member answers for"),
         (name = "posts", description = "Posts, images, comments, reactions, reshares, follows and the feed"),
-        (name = "search", description = "Finding people and pages, within what each viewer may see"),
+        (name = "search", description = "Finding people, pages, posts and groups, within what each viewer may see"),
         (name = "instance", description = "Health"),
     )
 )]
