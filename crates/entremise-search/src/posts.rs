@@ -603,6 +603,29 @@ mod tests {
         }
     }
 
+    fn doc(id: i64, text: &str) -> PostDocument {
+        PostDocument {
+            id,
+            author: ProfileId(1),
+            audience: Audience::Public,
+            group: None,
+            published_at: OffsetDateTime::UNIX_EPOCH,
+            text: text.into(),
+            hashtags: entremise_domain::post::hashtags(text),
+        }
+    }
+
+    #[test]
+    fn a_post_is_replaced_and_removed() {
+        let index = PostIndex::in_memory().unwrap();
+        index.put(&[doc(7, "Un mot"), doc(8, "Autre")]).unwrap();
+        assert_eq!(index.count().unwrap(), 2);
+        index.put(&[doc(7, "Deux mots")]).unwrap();
+        assert_eq!(index.count().unwrap(), 2);
+        index.remove(7).unwrap();
+        assert_eq!(index.count().unwrap(), 1);
+    }
+
     #[test]
     fn hashtag_words_look_in_tags_only() {
         let mut analyzer = Analyzer::new();

@@ -57,9 +57,9 @@ pub struct SearchResult {
     /// A profile's, page's or group's handle.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub handle: Option<String>,
-    /// A post's id.
+    /// A post's id (a string, as everywhere in the API).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<String>,
     /// A profile's, page's or group's name; for a post, its author's.
     pub name: String,
     /// The viewer's relation to the profile, or to a post's author:
@@ -374,7 +374,7 @@ impl Search {
                 kind: "post",
                 profile_kind: None,
                 handle: None,
-                id: Some(post.id),
+                id: Some(post.id.to_string()),
                 name: author.name.clone(),
                 relation: Some(relation),
                 degree: degree_of(relation),

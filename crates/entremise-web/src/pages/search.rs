@@ -50,8 +50,8 @@ impl SearchPage {
     }
 
     /// A post's id.
-    pub fn id_of(&self, r: &SearchResult) -> i64 {
-        r.id.unwrap_or(0)
+    pub fn id_of<'a>(&self, r: &'a SearchResult) -> &'a str {
+        r.id.as_deref().unwrap_or("")
     }
 
     pub fn relation_of(&self, r: &SearchResult) -> &'static str {
