@@ -266,6 +266,10 @@ pub struct PostQuery {
     pub text: String,
     pub offset: usize,
     pub limit: usize,
+    /// Matches are counted up to this many (at least `offset + limit`):
+    /// beyond, [`PostHits::total`] says this number, and the index may
+    /// stop looking once the page is known.
+    pub count_up_to: usize,
 }
 
 /// One post found, with the relation its author was admitted under.
@@ -278,7 +282,8 @@ pub struct PostHit {
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PostHits {
-    /// Every post matched that the viewer may see, not only this page.
+    /// The posts matched that the viewer may see, not only this page,
+    /// counted up to [`PostQuery::count_up_to`].
     pub total: usize,
     /// Closest relation first ([`SearchScope::rank`]), then newest first.
     pub hits: Vec<PostHit>,
@@ -331,6 +336,34 @@ impl PostScope {
     pub fn narrowed_to(mut self, degree: Option<Degree>) -> Self {
         self.degree = degree;
         self
+    }
+
+    /// The authors whose posts rank first ([`SearchScope::rank`] 0): the
+    /// viewer, the pages he operates, his contacts. The index may look
+    /// their posts up first; whether each may be seen is still asked of
+    /// [`Self::admits`].
+    pub fn nearest(&self) -> Vec<ProfileId> {
+        if self.keeps_rank(0) {
+            self.lens.nearest()
+        } else {
+            Vec::new()
+        }
+    }
+
+    /// Whether a post whose author has this [`SearchScope::rank`] may be
+    /// kept at all (the degree asked for), so that the index need not look
+    /// where nothing can be kept.
+    pub fn keeps_rank(&self, rank: u8) -> bool {
+        // Anonymous viewers have no contacts nor 2nd degree.
+        if !self.lens.is_signed_in() && rank < 2 {
+            return false;
+        }
+        match self.degree {
+            None => true,
+            Some(Degree::First) => rank == 0,
+            Some(Degree::Second) => rank == 1,
+            Some(Degree::ThirdPlus) => rank == 2,
+        }
     }
 
     /// The viewer's relation to the author when he may see the post: the

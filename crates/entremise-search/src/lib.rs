@@ -454,6 +454,7 @@ fn open_posts(dir: &Path) -> Result<(PostIndex, bool)> {
     if version_matches(dir, POST_SCHEMA_VERSION)
         && let Ok(index) = Index::open_in_dir(dir)
         && index.schema() == schema.schema
+        && index.settings().sort_by_field == posts::settings().sort_by_field
     {
         drop(lock);
         match PostIndex::with_index(index) {
@@ -468,7 +469,10 @@ fn open_posts(dir: &Path) -> Result<(PostIndex, bool)> {
 
 fn open_posts_afresh(dir: &Path, lock: DirectoryLock) -> Result<(PostIndex, bool)> {
     wipe(dir)?;
-    let index = Index::create_in_dir(dir, posts::PostSchema::new().schema)
+    let index = Index::builder()
+        .schema(posts::PostSchema::new().schema)
+        .settings(posts::settings())
+        .create_in_dir(dir)
         .map_err(|e| internal(format!("creating the post index in {}", dir.display()), e))?;
     std::fs::write(dir.join(SCHEMA_FILE), format!("{POST_SCHEMA_VERSION}\n"))
         .map_err(|e| internal(format!("writing {SCHEMA_FILE} in {}", dir.display()), e))?;

@@ -28,7 +28,7 @@ use entremise_domain::search::{
 };
 use entremise_domain::{Error, ProfileId, Result};
 use std::cmp::Ordering;
-use std::collections::BinaryHeap;
+use std::collections::{BinaryHeap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
 use tantivy::index::InvertedIndexReader;
@@ -38,8 +38,8 @@ use tantivy::schema::{
     TextOptions,
 };
 use tantivy::{
-    DocId, DocSet, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TERMINATED,
-    TantivyDocument, Term,
+    DocId, DocSet, Index, IndexReader, IndexSettings, IndexSortByField, IndexWriter, Order,
+    ReloadPolicy, Searcher, TERMINATED, TantivyDocument, Term,
 };
 use time::OffsetDateTime;
 
@@ -74,7 +74,7 @@ impl PostSchema {
     pub(crate) fn new() -> Self {
         let mut b = TantivySchema::builder();
         let id = b.add_i64_field("id", FAST | INDEXED);
-        let author = b.add_i64_field("author", FAST);
+        let author = b.add_i64_field("author", FAST | INDEXED);
         let group = b.add_i64_field("group", FAST);
         let audience = b.add_u64_field("audience", FAST);
         let published = b.add_i64_field("published", FAST);
@@ -144,6 +144,18 @@ fn nanos(t: OffsetDateTime) -> i64 {
     i64::try_from(t.unix_timestamp_nanos()).unwrap_or(i64::MAX)
 }
 
+/// Every segment holds its posts newest first, so that a search may stop
+/// once the page is known.
+pub(crate) fn settings() -> IndexSettings {
+    IndexSettings {
+        sort_by_field: Some(IndexSortByField {
+            field: "published".to_owned(),
+            order: Order::Desc,
+        }),
+        ..IndexSettings::default()
+    }
+}
+
 /// One segment's fast fields and inverted indexes.
 struct SegmentData {
     id: Values<i64>,
@@ -153,6 +165,7 @@ struct SegmentData {
     published: Values<i64>,
     text: Arc<InvertedIndexReader>,
     tags: Arc<InvertedIndexReader>,
+    authors: Arc<InvertedIndexReader>,
 }
 
 /// What one reload of the index gives every search.
@@ -174,6 +187,7 @@ impl Snapshot {
                 published: Values::new(fast.i64("published")?),
                 text: reader.inverted_index(schema.text)?,
                 tags: reader.inverted_index(schema.tags)?,
+                authors: reader.inverted_index(schema.author)?,
             });
         }
         Ok(Self { searcher, segments })
@@ -286,8 +300,12 @@ impl PartialEq for Candidate {
 impl Eq for Candidate {}
 
 /// Asks the scope about a document whose text matched.
-fn consider(seg: &SegmentData, doc: DocId, scope: &PostScope) -> Option<Candidate> {
-    let author = ProfileId(seg.author.get(doc)?);
+fn consider(
+    seg: &SegmentData,
+    doc: DocId,
+    author: ProfileId,
+    scope: &PostScope,
+) -> Option<Candidate> {
     let audience = *Audience::ALL.get(usize::try_from(seg.audience.get(doc)?).ok()?)?;
     let group = Some(seg.group.get(doc)?).filter(|g| *g != 0).map(GroupId);
     let published = seg.published.get(doc)?;
@@ -299,6 +317,72 @@ fn consider(seg: &SegmentData, doc: DocId, scope: &PostScope) -> Option<Candidat
         id: seg.id.get(doc)?,
         relation,
     })
+}
+
+/// The best `keep` candidates so far, and how many were admitted.
+struct Best {
+    heap: BinaryHeap<Candidate>,
+    keep: usize,
+    total: usize,
+}
+
+impl Best {
+    fn offer(&mut self, c: Candidate) {
+        self.total += 1;
+        if self.heap.len() < self.keep {
+            self.heap.push(c);
+        } else if self.heap.peek().is_some_and(|worst| c < *worst) {
+            self.heap.pop();
+            self.heap.push(c);
+        }
+    }
+}
+
+/// The posts of the nearest authors (rank 0) that every word matches, in
+/// one segment: their postings, gathered and sorted, led through the words.
+fn nearest_in_segment(
+    seg: &SegmentData,
+    alive: Option<&tantivy::fastfield::AliveBitSet>,
+    schema: &PostSchema,
+    words: &[WordSpec],
+    nearest: &[ProfileId],
+    scope: &PostScope,
+    best: &mut Best,
+) -> tantivy::Result<()> {
+    let Some(mut words) = segment_words(seg, schema, words)? else {
+        return Ok(());
+    };
+    let mut docs: Vec<DocId> = Vec::new();
+    for author in nearest {
+        let term = Term::from_field_i64(schema.author, author.0);
+        let Some(info) = seg.authors.get_term_info(&term)? else {
+            continue;
+        };
+        let mut postings = seg
+            .authors
+            .read_postings_from_terminfo(&info, IndexRecordOption::Basic)?;
+        let mut d = postings.doc();
+        while d != TERMINATED {
+            docs.push(d);
+            d = postings.advance();
+        }
+    }
+    docs.sort_unstable();
+    docs.dedup();
+    'docs: for doc in docs {
+        for w in words.iter_mut() {
+            if w.seek(doc) != doc {
+                continue 'docs;
+            }
+        }
+        if alive.is_none_or(|a| a.is_alive(doc))
+            && let Some(author) = seg.author.get(doc)
+            && let Some(c) = consider(seg, doc, ProfileId(author), scope)
+        {
+            best.offer(c);
+        }
+    }
+    Ok(())
 }
 
 fn search(
@@ -313,8 +397,41 @@ fn search(
         return Ok(PostHits::default());
     }
     let keep = query.offset.saturating_add(query.limit);
-    let mut best: BinaryHeap<Candidate> = BinaryHeap::with_capacity(keep.min(4096) + 1);
-    let mut total = 0usize;
+    let count_up_to = query.count_up_to.max(keep);
+    let mut best = Best {
+        heap: BinaryHeap::with_capacity(keep.min(4096) + 1),
+        keep,
+        total: 0,
+    };
+    // First the nearest authors' posts, through their postings: few, and
+    // ranked before any other however old.
+    let nearest = scope.nearest();
+    let near: HashSet<i64> = nearest.iter().map(|p| p.0).collect();
+    for (seg_ord, seg) in snapshot.segments.iter().enumerate() {
+        if nearest.is_empty() {
+            break;
+        }
+        let reader = snapshot.searcher.segment_reader(seg_ord as u32);
+        nearest_in_segment(
+            seg,
+            reader.alive_bitset(),
+            schema,
+            &words,
+            &nearest,
+            scope,
+            &mut best,
+        )?;
+    }
+    // Then everyone else's, newest first (each segment is sorted so): the
+    // best rank left to find is the 2nd degree's (or the rest's, when the
+    // degree asked for leaves only them). Once a segment gave as many of
+    // that rank as the page still needs, nothing further in it can enter
+    // the page; it is then only counted, up to `count_up_to`.
+    let best_rank = match (1..=2).find(|r| scope.keeps_rank(*r)) {
+        Some(r) => r,
+        None => return Ok(finish(best, query, count_up_to)),
+    };
+    let need = keep.saturating_sub(best.total);
     for (seg_ord, seg) in snapshot.segments.iter().enumerate() {
         let Some(mut words) = segment_words(seg, schema, &words)? else {
             continue;
@@ -323,6 +440,8 @@ fn search(
             .searcher
             .segment_reader(seg_ord as u32)
             .alive_bitset();
+        let mut found = 0usize;
+        let mut boundary: Option<i64> = None;
         let (lead, rest) = words.split_at_mut(1);
         let lead = &mut lead[0];
         let mut doc = lead.seek(0);
@@ -335,20 +454,36 @@ fn search(
                 }
             }
             if alive.is_none_or(|a| a.is_alive(doc))
-                && let Some(c) = consider(seg, doc, scope)
+                && let Some(author) = seg.author.get(doc)
+                && !near.contains(&author)
+                && let Some(c) = consider(seg, doc, ProfileId(author), scope)
             {
-                total += 1;
-                if best.len() < keep {
-                    best.push(c);
-                } else if best.peek().is_some_and(|worst| c < *worst) {
-                    best.pop();
-                    best.push(c);
+                if found < need || boundary.is_some_and(|b| c.published >= b) {
+                    if c.rank <= best_rank {
+                        found += 1;
+                        if found == need {
+                            // Posts published at the same instant may
+                            // still come, in any order.
+                            boundary = Some(c.published);
+                        }
+                    }
+                    best.offer(c);
+                } else {
+                    best.total += 1;
+                    if best.total >= count_up_to {
+                        break;
+                    }
                 }
             }
             doc = lead.seek(doc + 1);
         }
     }
+    Ok(finish(best, query, count_up_to))
+}
+
+fn finish(best: Best, query: &PostQuery, count_up_to: usize) -> PostHits {
     let hits = best
+        .heap
         .into_sorted_vec()
         .into_iter()
         .skip(query.offset)
@@ -361,7 +496,10 @@ fn search(
             })
         })
         .collect();
-    Ok(PostHits { total, hits })
+    PostHits {
+        total: best.total.min(count_up_to),
+        hits,
+    }
 }
 
 struct WriterState {
@@ -414,7 +552,11 @@ impl PostIndex {
     }
 
     pub(crate) fn in_memory() -> Result<Self> {
-        let index = Index::create_in_ram(PostSchema::new().schema);
+        let index = Index::builder()
+            .schema(PostSchema::new().schema)
+            .settings(settings())
+            .create_in_ram()
+            .map_err(|e| internal("creating a post index in memory", e))?;
         Self::with_index(index).map_err(|e| internal("creating a post index in memory", e))
     }
 
@@ -624,6 +766,131 @@ mod tests {
         assert_eq!(index.count().unwrap(), 2);
         index.remove(7).unwrap();
         assert_eq!(index.count().unwrap(), 1);
+    }
+
+    /// The early stops give what looking at every post gives: the same
+    /// page and the same total, for viewers near and far, across segments
+    /// and deletions, with posts published at the same instant.
+    #[test]
+    fn early_stops_answer_like_a_full_scan() {
+        use entremise_domain::network::{MemberCard, NetworkBuilder};
+        use entremise_domain::privacy::{Lens, ViewerIdentity};
+        use entremise_domain::search::Degree;
+        let mut state = 7u64;
+        let mut next = move |n: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state % n
+        };
+        let members = 60i64;
+        let mut builder = NetworkBuilder::new();
+        for m in 1..=members {
+            let card = MemberCard {
+                handle: format!("m{m}").into(),
+                name: format!("M {m}").into(),
+                contact_list: Default::default(),
+            };
+            builder.add_member(ProfileId(m), true, card);
+        }
+        for _ in 0..90 {
+            let (a, b) = (
+                next(members as u64) as i64 + 1,
+                next(members as u64) as i64 + 1,
+            );
+            if a != b {
+                builder.add_contact(ProfileId(a), ProfileId(b));
+            }
+        }
+        let network = std::sync::Arc::new(builder.build().unwrap());
+        let vocabulary = ["audit", "paie", "bilan", "stock"];
+        let index = PostIndex::in_memory().unwrap();
+        let mut all = Vec::new();
+        for batch in 0..4 {
+            let docs: Vec<PostDocument> = (0..300)
+                .map(|i| {
+                    let id = batch * 300 + i + 1;
+                    let words: Vec<&str> = (0..2)
+                        .map(|_| vocabulary[next(vocabulary.len() as u64) as usize])
+                        .collect();
+                    PostDocument {
+                        id,
+                        author: ProfileId(next(members as u64) as i64 + 1),
+                        audience: Audience::ALL[next(5) as usize],
+                        group: None,
+                        // Few instants: many posts share one.
+                        published_at: OffsetDateTime::UNIX_EPOCH
+                            + time::Duration::minutes(next(40) as i64),
+                        text: words.join(" "),
+                        hashtags: Vec::new(),
+                    }
+                })
+                .collect();
+            index.put(&docs).unwrap();
+            all.extend(docs);
+        }
+        for gone in [3, 301, 650] {
+            index.remove(gone).unwrap();
+            all.retain(|d| d.id != gone);
+        }
+        let now = OffsetDateTime::UNIX_EPOCH + time::Duration::minutes(30);
+        for round in 0..120 {
+            let viewer = (round % 3 != 0).then(|| ViewerIdentity {
+                person: ProfileId(next(members as u64) as i64 + 1),
+                operated: vec![],
+                moderator: false,
+            });
+            let degree = [
+                None,
+                None,
+                Some(Degree::First),
+                Some(Degree::Second),
+                Some(Degree::ThirdPlus),
+            ][next(5) as usize];
+            let scope = || {
+                PostScope::new(Lens::new(viewer.clone(), network.clone()), now).narrowed_to(degree)
+            };
+            let word = vocabulary[next(vocabulary.len() as u64) as usize];
+            let limit = 1 + next(30) as usize;
+            let offset = next(10) as usize;
+            let s = scope();
+            let mut expected: Vec<(u8, i64, i64, Relation)> = all
+                .iter()
+                .filter(|d| d.text.split(' ').any(|w| w == word))
+                .filter_map(|d| {
+                    let r = s.admits(d.author, d.audience, d.group, d.published_at)?;
+                    Some((SearchScope::rank(r), -nanos(d.published_at), -d.id, r))
+                })
+                .collect();
+            expected.sort_by_key(|e| (e.0, e.1, e.2));
+            let total = expected.len();
+            let page: Vec<i64> = expected
+                .into_iter()
+                .skip(offset)
+                .take(limit)
+                .map(|e| -e.2)
+                .collect();
+            for count_up_to in [0, 10_000] {
+                let found = index
+                    .search(
+                        &PostQuery {
+                            text: word.into(),
+                            offset,
+                            limit,
+                            count_up_to,
+                        },
+                        &scope(),
+                    )
+                    .unwrap();
+                let ids: Vec<i64> = found.hits.iter().map(|h| h.id).collect();
+                assert_eq!(ids, page, "round {round}: {word} {viewer:?} {degree:?}");
+                if count_up_to > total {
+                    assert_eq!(found.total, total, "round {round}");
+                } else {
+                    assert!(found.total >= (offset + limit).min(total), "round {round}");
+                }
+            }
+        }
     }
 
     #[test]

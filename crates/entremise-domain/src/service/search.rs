@@ -226,6 +226,7 @@ fn parse(req: &SearchRequest, prefix: bool) -> Result<Asked> {
                 text: query.text,
                 offset,
                 limit,
+                count_up_to: MAX_DEPTH,
             },
             degree,
         ),
