@@ -24,7 +24,7 @@ pub enum SearchCommand {
     /// Time privacy-filtered post searches over the posts of a data
     /// directory (`import edges`, then `import posts`) from random
     /// signed-in members, through the service and beside SQLite FTS5.
-    BenchPosts(posts_bench::PostBenchArgs),
+    BenchPosts(Box<posts_bench::PostBenchArgs>),
 }
 
 #[derive(Args)]

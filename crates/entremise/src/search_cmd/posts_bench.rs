@@ -268,12 +268,11 @@ async fn bench(args: &PostBenchArgs, config: &Config) -> anyhow::Result<()> {
     let (s, e, b) = (service.summary(), engine.summary(), baseline.summary());
     eprintln!();
     eprintln!(
-        "{} posts, {} members; {} queries by random signed-in members ({} words drawn from the posts), \
-         first page of {PAGE}; target p50 <= 2 ms, p99 <= 20 ms",
+        "{} posts, {} members; {} queries by random signed-in members (one or two words drawn from \
+         the posts), first page of {PAGE}; target p50 <= 2 ms, p99 <= 20 ms",
         ids.len(),
         members.len(),
         timed.len(),
-        "one or two"
     );
     eprintln!(
         "{:<28} {:>6} {:>9} {:>9} {:>9} {:>6} {:>8}",
