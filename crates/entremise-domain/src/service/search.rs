@@ -366,7 +366,7 @@ impl Search {
             let author = match authors.get(&post.author) {
                 Some(a) => a.clone(),
                 None => {
-                    let a = self.core.profile_ref_of(post.author).await?;
+                    let a = self.author_ref(post.author, relation).await?;
                     authors.insert(post.author, a.clone());
                     a
                 }
@@ -392,6 +392,19 @@ impl Search {
             hits.total,
             query.offset + query.limit,
         ))
+    }
+
+    /// How a post's author is named for this viewer: his name as his
+    /// name's audience admits the viewer (an anonymous viewer gets the
+    /// handle when the name is for members), a persona labelled with its
+    /// organization.
+    async fn author_ref(&self, author: ProfileId, relation: Relation) -> Result<ProfileRef> {
+        let mut r = self.core.profile_ref_of(author).await?;
+        if let Some(profile) = self.core.store.profile(author).await? {
+            let view = ProfileView::build(&profile, &[], None, relation);
+            r.name = view.name.unwrap_or_else(|| r.handle.to_string());
+        }
+        Ok(r)
     }
 
     /// Groups through [`super::Groups::search`] (secret ones only for their

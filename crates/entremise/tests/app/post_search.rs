@@ -122,6 +122,28 @@ async fn a_public_post_is_found_by_anonymous_viewers_with_its_author_and_a_snipp
 }
 
 #[tokio::test]
+async fn a_post_authors_name_follows_his_name_audience() {
+    let app = TestApp::new().await;
+    let (ada, bob, _carol) = app.cast().await;
+    app.patch_profile(&ada, "ada", json!({"audiences": {"name": "members"}}))
+        .await;
+    post(
+        &app,
+        &ada,
+        json!({"text": "Les registres de la vigne", "audience": "public"}),
+    )
+    .await;
+    let anonymous = search(&app, None, "kind=post&q=registres").await;
+    assert_eq!(anonymous["items"][0]["name"], "ada", "{anonymous}");
+    assert_eq!(
+        anonymous["items"][0]["author"]["name"], "ada",
+        "{anonymous}"
+    );
+    let member = search(&app, Some(&bob), "kind=post&q=registres").await;
+    assert_eq!(member["items"][0]["name"], "Ada Lovelace", "{member}");
+}
+
+#[tokio::test]
 async fn a_group_post_is_found_by_the_groups_members_only() {
     let app = TestApp::new().await;
     let (ada, bob, carol) = app.cast().await;
