@@ -96,7 +96,7 @@ pub struct SearchResult {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SearchPage {
-    /// Every match the viewer may see.
+    /// Every match the viewer may see (posts: counted up to [`MAX_DEPTH`]).
     pub total: usize,
     pub results: Vec<SearchResult>,
     /// Offset of the next page, if there is one.

@@ -71,7 +71,8 @@ pub struct SearchList {
     pub items: Vec<SearchResult>,
     /// Cursor of the next page, or null at the end.
     pub next: Option<String>,
-    /// Every match the viewer may see.
+    /// Every match the viewer may see (posts: counted up to 1,000, the
+    /// depth results go to).
     pub total: usize,
 }
 
