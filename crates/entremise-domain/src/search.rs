@@ -9,11 +9,18 @@
 //! may not see, and anonymous viewers match public fields only. Snippets are
 //! built afterwards from the [`crate::profile::ProfileView`], never from the
 //! index.
+//!
+//! Posts have an index of their own ([`PostSearchIndex`]), reached through
+//! [`SearchIndex::posts`]: it matches text and hashtags, and asks a
+//! [`PostScope`] (the viewer's gathered lens) about every post that
+//! matched, so a post is found exactly by those who may read it.
 
 use crate::error::Result;
-use crate::ids::ProfileId;
+use crate::ids::{GroupId, ProfileId};
+use crate::post::Post;
 use crate::privacy::{Audience, Field, Lens, Relation};
 use crate::profile::{Position, Profile, ProfileKind};
+use time::OffsetDateTime;
 
 /// The profile fields a search looks into, in the order snippets prefer.
 pub const SEARCHABLE: [Field; 7] = [
@@ -127,6 +134,8 @@ pub trait SearchIndex: Send + Sync {
     fn add_to_rebuild(&self, docs: &[SearchDocument]) -> Result<()>;
     /// Makes the rebuilt index visible; returns the documents it holds.
     fn finish_rebuild(&self) -> Result<u64>;
+    /// The index of posts kept beside it.
+    fn posts(&self) -> &dyn PostSearchIndex;
 }
 
 /// Degree of relation a search may be narrowed to.
@@ -215,6 +224,165 @@ impl SearchScope {
             Relation::Itself | Relation::Contact => 0,
             Relation::Network => 1,
             Relation::Member | Relation::Anonymous => 2,
+        }
+    }
+}
+
+/// What the post index holds of one post: its text and hashtags to match,
+/// and what the viewer's [`PostScope`] needs to decide (author, audience,
+/// group, publication time). The index never decides who sees a post.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PostDocument {
+    pub id: i64,
+    pub author: ProfileId,
+    pub audience: Audience,
+    pub group: Option<GroupId>,
+    /// Later than now for a scheduled post.
+    pub published_at: OffsetDateTime,
+    pub text: String,
+    /// Lowercased, without the `#`.
+    pub hashtags: Vec<String>,
+}
+
+impl PostDocument {
+    pub fn of(post: &Post) -> Self {
+        Self {
+            id: post.id,
+            author: post.author,
+            audience: post.audience,
+            group: post.group,
+            published_at: post.published_at,
+            text: post.text.clone(),
+            hashtags: crate::post::hashtags(&post.text),
+        }
+    }
+}
+
+/// A post search as the index receives it, already validated. Every word
+/// must match the text; a word written `#tag` must be one of the post's
+/// hashtags.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PostQuery {
+    pub text: String,
+    pub offset: usize,
+    pub limit: usize,
+    /// Matches are counted up to this many (at least `offset + limit`):
+    /// beyond, [`PostHits::total`] says this number, and the index may
+    /// stop looking once the page is known.
+    pub count_up_to: usize,
+}
+
+/// One post found, with the relation its author was admitted under.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PostHit {
+    pub id: i64,
+    pub relation: Relation,
+    pub published_at: OffsetDateTime,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PostHits {
+    /// The posts matched that the viewer may see, not only this page,
+    /// counted up to [`PostQuery::count_up_to`].
+    pub total: usize,
+    /// Closest relation first ([`SearchScope::rank`]), then newest first.
+    pub hits: Vec<PostHit>,
+}
+
+/// The full-text index of posts. Writes are visible to the next search.
+pub trait PostSearchIndex: Send + Sync {
+    /// Adds or replaces these posts.
+    fn put(&self, docs: &[PostDocument]) -> Result<()>;
+    fn remove(&self, id: i64) -> Result<()>;
+    /// Matches [`PostScope::admits`] lets through only, ranked by relation
+    /// then recency.
+    fn search(&self, query: &PostQuery, scope: &PostScope) -> Result<PostHits>;
+    fn count(&self) -> Result<u64>;
+    /// Starts replacing the whole index; searches see the old content until
+    /// [`PostSearchIndex::finish_rebuild`].
+    fn start_rebuild(&self) -> Result<()>;
+    fn add_to_rebuild(&self, docs: &[PostDocument]) -> Result<()>;
+    fn finish_rebuild(&self) -> Result<u64>;
+}
+
+/// One viewer's post search: his gathered privacy [`Lens`] and the time of
+/// the query. The index asks it about every post whose text matched.
+pub struct PostScope {
+    lens: Lens,
+    now: OffsetDateTime,
+    degree: Option<Degree>,
+}
+
+impl std::fmt::Debug for PostScope {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PostScope")
+            .field("lens", &self.lens)
+            .field("now", &self.now)
+            .field("degree", &self.degree)
+            .finish()
+    }
+}
+
+impl PostScope {
+    pub fn new(lens: Lens, now: OffsetDateTime) -> Self {
+        Self {
+            lens: lens.gathered(),
+            now,
+            degree: None,
+        }
+    }
+
+    /// Keeps the posts of authors of that degree only.
+    pub fn narrowed_to(mut self, degree: Option<Degree>) -> Self {
+        self.degree = degree;
+        self
+    }
+
+    /// The authors whose posts rank first ([`SearchScope::rank`] 0): the
+    /// viewer, the pages he operates, his contacts. The index may look
+    /// their posts up first; whether each may be seen is still asked of
+    /// [`Self::admits`].
+    pub fn nearest(&self) -> Vec<ProfileId> {
+        if self.keeps_rank(0) {
+            self.lens.nearest()
+        } else {
+            Vec::new()
+        }
+    }
+
+    /// Whether a post whose author has this [`SearchScope::rank`] may be
+    /// kept at all (the degree asked for), so that the index need not look
+    /// where nothing can be kept.
+    pub fn keeps_rank(&self, rank: u8) -> bool {
+        // Anonymous viewers have no contacts nor 2nd degree.
+        if !self.lens.is_signed_in() && rank < 2 {
+            return false;
+        }
+        match self.degree {
+            None => true,
+            Some(Degree::First) => rank == 0,
+            Some(Degree::Second) => rank == 1,
+            Some(Degree::ThirdPlus) => rank == 2,
+        }
+    }
+
+    /// The viewer's relation to the author when he may see the post: the
+    /// same decision as every other read of a post ([`Lens::post`]: no
+    /// block, the audience or the group admits him, published unless he
+    /// wrote it). `None` otherwise.
+    pub fn admits(
+        &self,
+        author: ProfileId,
+        audience: Audience,
+        group: Option<GroupId>,
+        published_at: OffsetDateTime,
+    ) -> Option<Relation> {
+        let relation = self
+            .lens
+            .post(author, audience, group, published_at, self.now)?;
+        match self.degree {
+            Some(d) if !d.keeps(relation) => None,
+            _ => Some(relation),
         }
     }
 }

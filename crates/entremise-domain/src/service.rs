@@ -76,7 +76,7 @@ pub use posts::{
 pub use profiles::{PROFILE_PAGE_POSTS, ProfilePage, Profiles};
 pub use search::{
     MAX_DEPTH, MAX_LIMIT, MAX_QUERY_CHARS, MAX_QUERY_WORDS, SUGGESTIONS, Search, SearchPage,
-    SearchRequest, SearchResult, rebuild_search_index,
+    SearchRequest, SearchResult, post_snippet, rebuild_post_index, rebuild_search_index,
 };
 pub use streams::{OpenStream, REPLAY_MAX_EVENTS, Streams};
 pub use visits::{

@@ -585,6 +585,9 @@ pub trait PostStore: Send + Sync {
             mine,
         })
     }
+    /// Posts stored, scheduled ones included (the search index is checked
+    /// against it at start).
+    async fn count_posts(&self) -> Result<u64>;
     /// What the feed keeps in memory of every post (scheduled ones
     /// included), by id, strictly after `after`: read page by page at start.
     async fn post_keys(

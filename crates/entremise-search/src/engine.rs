@@ -53,13 +53,13 @@ pub struct Snapshot {
 
 /// A fast field of one segment; every document has one value, so it is
 /// read straight from the values when tantivy agrees.
-enum Values<T> {
+pub(crate) enum Values<T> {
     Full(Arc<dyn ColumnValues<T>>),
     Other(Column<T>),
 }
 
 impl<T: PartialOrd + Copy + std::fmt::Debug + Send + Sync + 'static> Values<T> {
-    fn new(column: Column<T>) -> Self {
+    pub(crate) fn new(column: Column<T>) -> Self {
         if matches!(column.index, ColumnIndex::Full) {
             Self::Full(column.values)
         } else {
@@ -68,7 +68,7 @@ impl<T: PartialOrd + Copy + std::fmt::Debug + Send + Sync + 'static> Values<T> {
     }
 
     #[inline]
-    fn get(&self, doc: DocId) -> Option<T> {
+    pub(crate) fn get(&self, doc: DocId) -> Option<T> {
         match self {
             Self::Full(values) => Some(values.get_val(doc)),
             Self::Other(column) => column.first(doc),

@@ -10,19 +10,29 @@
 //! clause matches a document only when the viewer's scope
 //! ([`SearchScope::sees`]) opens that field's audience in that document.
 //!
-//! The schema (see `schema.rs`) carries a `doc_kind` so groups, posts and
+//! The schema (see `schema.rs`) carries a `doc_kind` so groups and
 //! articles can later live in the same index; a schema version stored next
 //! to the index makes [`TantivyIndex::open`] ask for a rebuild when the
 //! schema or the analysis changed.
+//!
+//! Posts live in an index of their own beside it ([`PostIndex`], in
+//! `<dir>-posts`, see `posts.rs`), reached through [`SearchIndex::posts`]:
+//! their text and hashtags are matched, and the viewer's
+//! [`entremise_domain::search::PostScope`] is asked about every match.
 
 mod analysis;
 mod engine;
+mod posts;
 mod schema;
+
+pub use crate::posts::{POST_SCHEMA_VERSION, PostIndex, posts_dir};
 
 use crate::analysis::Analyzer;
 use crate::engine::Snapshot;
 use crate::schema::{SCHEMA_FILE, SCHEMA_VERSION, Schema};
-use entremise_domain::search::{SearchDocument, SearchHits, SearchIndex, SearchQuery, SearchScope};
+use entremise_domain::search::{
+    PostSearchIndex, SearchDocument, SearchHits, SearchIndex, SearchQuery, SearchScope,
+};
 use entremise_domain::{Error, ProfileId, Result};
 use std::fmt::Display;
 use std::path::{Path, PathBuf};
@@ -90,6 +100,11 @@ pub struct TantivyIndex {
     snapshot: RwLock<Arc<Snapshot>>,
     analyzer: Analyzer,
     dir: Option<PathBuf>,
+    /// The posts, in their own index.
+    posts: PostIndex,
+    /// The post index was missing, corrupt or of an older schema when
+    /// opened, and created empty.
+    posts_fresh: bool,
 }
 
 impl std::fmt::Debug for TantivyIndex {
@@ -113,8 +128,8 @@ fn writer_lock(dir: &Path) -> Result<DirectoryLock> {
         })
 }
 
-fn version_matches(dir: &Path) -> bool {
-    std::fs::read_to_string(dir.join(SCHEMA_FILE)).is_ok_and(|v| v.trim() == SCHEMA_VERSION)
+fn version_matches(dir: &Path, version: &str) -> bool {
+    std::fs::read_to_string(dir.join(SCHEMA_FILE)).is_ok_and(|v| v.trim() == version)
 }
 
 /// Whether a file of the index directory is ours or tantivy's (and may be
@@ -150,41 +165,62 @@ impl TantivyIndex {
     pub fn open(dir: &Path) -> Result<(Self, bool)> {
         std::fs::create_dir_all(dir)
             .map_err(|e| internal(format!("creating {}", dir.display()), e))?;
+        let mut opened_posts = Some(open_posts(&posts_dir(dir))?);
         let mut lock = writer_lock(dir)?;
         let schema = Schema::new();
-        if version_matches(dir)
+        if version_matches(dir, SCHEMA_VERSION)
             && let Ok(index) = Index::open_in_dir(dir)
             && index.schema() == schema.schema
         {
             drop(lock);
-            match Self::with_index(index, Some(dir.to_owned())) {
-                Ok(me) => return Ok((me, false)),
+            let (posts, posts_fresh) = opened_posts
+                .take()
+                .ok_or_else(|| Error::internal("search index: the post index is gone"))?;
+            match Self::with_index(index, Some(dir.to_owned()), posts) {
+                Ok(me) => return Ok((me.posts_fresh(posts_fresh), false)),
                 Err(TantivyError::LockFailure(LockError::LockBusy, _)) => return Err(in_use(dir)),
                 // Unreadable segments: rebuilt below.
                 Err(_) => {}
             }
             lock = writer_lock(dir)?;
         }
+        // Unless it went with a failed attempt, the post index is still open.
+        let (posts, posts_fresh) = match opened_posts.take() {
+            Some(p) => p,
+            None => open_posts(&posts_dir(dir))?,
+        };
         wipe(dir)?;
         let index = Index::create_in_dir(dir, schema.schema.clone())
             .map_err(|e| internal(format!("creating the index in {}", dir.display()), e))?;
         std::fs::write(dir.join(SCHEMA_FILE), format!("{SCHEMA_VERSION}\n"))
             .map_err(|e| internal(format!("writing {SCHEMA_FILE} in {}", dir.display()), e))?;
         drop(lock);
-        let me = Self::with_index(index, Some(dir.to_owned())).map_err(|e| match e {
+        let me = Self::with_index(index, Some(dir.to_owned()), posts).map_err(|e| match e {
             TantivyError::LockFailure(LockError::LockBusy, _) => in_use(dir),
             other => internal(format!("opening the new index in {}", dir.display()), other),
         })?;
-        Ok((me, true))
+        Ok((me.posts_fresh(posts_fresh), true))
+    }
+
+    fn posts_fresh(mut self, fresh: bool) -> Self {
+        self.posts_fresh = fresh;
+        self
+    }
+
+    /// Whether the post index was created empty when opened (missing,
+    /// corrupt or of an older schema): it needs a rebuild from the store.
+    pub fn posts_need_rebuild(&self) -> bool {
+        self.posts_fresh
     }
 
     /// An index in memory (tests, benchmarks).
     pub fn in_memory() -> Result<Self> {
         let index = Index::create_in_ram(Schema::new().schema);
-        Self::with_index(index, None).map_err(|e| internal("creating an index in memory", e))
+        Self::with_index(index, None, PostIndex::in_memory()?)
+            .map_err(|e| internal("creating an index in memory", e))
     }
 
-    fn with_index(index: Index, dir: Option<PathBuf>) -> tantivy::Result<Self> {
+    fn with_index(index: Index, dir: Option<PathBuf>, posts: PostIndex) -> tantivy::Result<Self> {
         let schema = Schema::new();
         schema::register_tokenizer(&index);
         let writer = index.writer_with_num_threads(1, WRITER_MEMORY)?;
@@ -206,6 +242,8 @@ impl TantivyIndex {
             snapshot: RwLock::new(Arc::new(snapshot)),
             analyzer,
             dir,
+            posts,
+            posts_fresh: false,
         })
     }
 
@@ -400,6 +438,53 @@ impl SearchIndex for TantivyIndex {
         self.compact(&mut w)?;
         Ok(self.current().num_docs())
     }
+
+    fn posts(&self) -> &dyn PostSearchIndex {
+        &self.posts
+    }
+}
+
+/// Opens the post index in `dir` like [`TantivyIndex::open`] does the
+/// profiles': a missing, corrupt or older-schema one is wiped and created
+/// empty (the bool is then true).
+fn open_posts(dir: &Path) -> Result<(PostIndex, bool)> {
+    std::fs::create_dir_all(dir).map_err(|e| internal(format!("creating {}", dir.display()), e))?;
+    let lock = writer_lock(dir)?;
+    let schema = posts::PostSchema::new();
+    if version_matches(dir, POST_SCHEMA_VERSION)
+        && let Ok(index) = Index::open_in_dir(dir)
+        && index.schema() == schema.schema
+        && index.settings().sort_by_field == posts::settings().sort_by_field
+    {
+        drop(lock);
+        match PostIndex::with_index(index) {
+            Ok(me) => return Ok((me, false)),
+            Err(TantivyError::LockFailure(LockError::LockBusy, _)) => return Err(in_use(dir)),
+            Err(_) => {}
+        }
+        return open_posts_afresh(dir, writer_lock(dir)?);
+    }
+    open_posts_afresh(dir, lock)
+}
+
+fn open_posts_afresh(dir: &Path, lock: DirectoryLock) -> Result<(PostIndex, bool)> {
+    wipe(dir)?;
+    let index = Index::builder()
+        .schema(posts::PostSchema::new().schema)
+        .settings(posts::settings())
+        .create_in_dir(dir)
+        .map_err(|e| internal(format!("creating the post index in {}", dir.display()), e))?;
+    std::fs::write(dir.join(SCHEMA_FILE), format!("{POST_SCHEMA_VERSION}\n"))
+        .map_err(|e| internal(format!("writing {SCHEMA_FILE} in {}", dir.display()), e))?;
+    drop(lock);
+    let me = PostIndex::with_index(index).map_err(|e| match e {
+        TantivyError::LockFailure(LockError::LockBusy, _) => in_use(dir),
+        other => internal(
+            format!("opening the new post index in {}", dir.display()),
+            other,
+        ),
+    })?;
+    Ok((me, true))
 }
 
 #[cfg(test)]

@@ -774,6 +774,16 @@ impl PostStore for SqliteStore {
         .await
     }
 
+    async fn count_posts(&self) -> Result<u64> {
+        self.read("count posts", |conn| {
+            let n: i64 = conn
+                .prepare_cached("SELECT count(*) FROM posts")?
+                .query_row([], |row| row.get(0))?;
+            Ok(u64::try_from(n).unwrap_or(0))
+        })
+        .await
+    }
+
     async fn post_keys(
         &self,
         after: Option<i64>,

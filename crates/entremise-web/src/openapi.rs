@@ -148,7 +148,7 @@ use utoipa::{Modify, OpenApi};
         (name = "inbox", description = "The follow-up inbox: what awaits an answer from each profile a member answers for"),
         (name = "posts", description = "Posts, images, comments, reactions, reshares, follows and the feed"),
         (name = "groups", description = "Groups (hubs): running and joining one, members, the expert directory, discussions"),
-        (name = "search", description = "Finding people and pages, within what each viewer may see"),
+        (name = "search", description = "Finding people, pages, posts and groups, within what each viewer may see"),
         (name = "instance", description = "Health"),
     )
 )]

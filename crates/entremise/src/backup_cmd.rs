@@ -333,7 +333,7 @@ pub fn restore(config_file: Option<&Path>, args: RestoreArgs) -> anyhow::Result<
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    let profiles = runtime.block_on(async {
+    let (profiles, posts) = runtime.block_on(async {
         let store = entremise::server::open_store(&config)?;
         let dir = entremise::server::search_dir(&config);
         std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
@@ -342,7 +342,7 @@ pub fn restore(config_file: Option<&Path>, args: RestoreArgs) -> anyhow::Result<
         entremise::server::rebuild_search(&*store, std::sync::Arc::new(index)).await
     })?;
     eprintln!(
-        "restored {} (backup of {}) into {} in {:.1} s: {files} media files, {profiles} profiles indexed for search",
+        "restored {} (backup of {}) into {} in {:.1} s: {files} media files, {profiles} profiles and {posts} posts indexed for search",
         src.display(),
         manifest["created_at"].as_str().unwrap_or("?"),
         config.data_dir.display(),

@@ -464,7 +464,16 @@ async fn seed_groups(
 ) -> anyhow::Result<()> {
     use entremise_domain::group::{GroupKind, Membership, Standing};
     use entremise_domain::store::{NewGroup, NewPost};
-    let groups: [(&str, &str, GroupKind, &str, &[&str], &[&str]); 3] = [
+    /// Handle, name, kind, description, tags, discussions.
+    type DemoGroup<'a> = (
+        &'a str,
+        &'a str,
+        GroupKind,
+        &'a str,
+        &'a [&'a str],
+        &'a [&'a str],
+    );
+    let groups: [DemoGroup; 3] = [
         (
             "fiscalite_pme",
             "Fiscalité des PME",
@@ -526,7 +535,10 @@ async fn seed_groups(
         }
         if kind == GroupKind::Closed {
             // One request waits for the moderators.
-            if let Some(p) = people.iter().find(|p| !joined.iter().any(|j| j.1.id == p.1.id)) {
+            if let Some(p) = people
+                .iter()
+                .find(|p| !joined.iter().any(|j| j.1.id == p.1.id))
+            {
                 store
                     .set_membership(
                         g.id,

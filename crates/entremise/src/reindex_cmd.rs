@@ -1,5 +1,5 @@
-//! `entremise reindex search`: rebuilds the search index of the data
-//! directory from the store, with progress. The server must be stopped (the
+//! `entremise reindex search`: rebuilds the search indexes (profiles, posts)
+//! of the data directory from the store, with progress. The server must be stopped (the
 //! index is locked while it runs); it also rebuilds a missing, corrupt or
 //! out-of-step index by itself at start.
 
@@ -14,7 +14,7 @@ pub struct ReindexArgs {
 
 #[derive(Subcommand)]
 pub enum ReindexCommand {
-    /// The full-text index of profiles and pages.
+    /// The full-text indexes of profiles and pages, and of posts.
     Search {
         #[command(flatten)]
         settings: Settings,
@@ -34,10 +34,12 @@ pub fn run(config_file: Option<&std::path::Path>, args: ReindexArgs) -> anyhow::
         let (index, _) = entremise_search::TantivyIndex::open(&dir)
             .map_err(|e| anyhow::anyhow!("opening the search index in {}: {e}", dir.display()))?;
         let started = std::time::Instant::now();
-        let done = entremise::server::rebuild_search(&*store, std::sync::Arc::new(index)).await?;
+        let (profiles, posts) =
+            entremise::server::rebuild_search(&*store, std::sync::Arc::new(index)).await?;
         eprintln!(
-            "search index rebuilt in {}: {done} profiles in {:.1} s",
+            "search indexes rebuilt in {} and {}: {profiles} profiles and {posts} posts in {:.1} s",
             dir.display(),
+            entremise_search::posts_dir(&dir).display(),
             started.elapsed().as_secs_f64()
         );
         anyhow::Ok(())

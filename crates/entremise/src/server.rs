@@ -8,7 +8,9 @@ use entremise_domain::mail::Mailer;
 use entremise_domain::mail::digest::{DigestLinks, DigestSource};
 use entremise_domain::media::MediaStore;
 use entremise_domain::search::SearchIndex;
-use entremise_domain::service::{DomainConfig, load_network, load_timelines, rebuild_search_index};
+use entremise_domain::service::{
+    DomainConfig, load_network, load_timelines, rebuild_post_index, rebuild_search_index,
+};
 use entremise_domain::store::Store;
 use entremise_mail::{FileMailer, SmtpMailer};
 use entremise_media::ObjectMediaStore;
@@ -48,10 +50,11 @@ pub fn search_dir(config: &Config) -> std::path::PathBuf {
     config.data_dir.join("search")
 }
 
-/// Opens the search index in the data directory and makes sure it holds
-/// what the store holds: a missing, corrupt or outdated index, or one that
-/// does not count as many profiles as the store (an import, a crash between
-/// the two writes), is rebuilt from the store, with progress.
+/// Opens the search indexes in the data directory (profiles, and posts
+/// beside them) and makes sure they hold what the store holds: a missing,
+/// corrupt or outdated index, or one that does not count as many profiles
+/// or posts as the store (an import, a crash between the two writes), is
+/// rebuilt from the store, with progress.
 pub async fn open_search(
     config: &Config,
     store: &dyn Store,
@@ -61,6 +64,7 @@ pub async fn open_search(
         .with_context(|| format!("creating search index directory {}", dir.display()))?;
     let (index, fresh) = TantivyIndex::open(&dir)
         .map_err(|e| anyhow::anyhow!("opening the search index in {}: {e}", dir.display()))?;
+    let posts_fresh = index.posts_need_rebuild();
     let index: Arc<dyn SearchIndex> = Arc::new(index);
     let held = index.count().map_err(|e| anyhow::anyhow!("{e}"))?;
     let stored = store
@@ -73,13 +77,36 @@ pub async fn open_search(
             stored,
             "the search index is missing or out of step with the store: rebuilding it"
         );
-        rebuild_search(store, index.clone()).await?;
+        rebuild_profiles(store, index.clone()).await?;
+    }
+    let held = index.posts().count().map_err(|e| anyhow::anyhow!("{e}"))?;
+    let stored = store
+        .count_posts()
+        .await
+        .map_err(|e| anyhow::anyhow!("counting posts: {e}"))?;
+    if posts_fresh || held != stored {
+        tracing::info!(
+            held,
+            stored,
+            "the post index is missing or out of step with the store: rebuilding it"
+        );
+        rebuild_posts(store, index.clone()).await?;
     }
     Ok(index)
 }
 
-/// Rebuilds the search index from the store, reporting progress.
-pub async fn rebuild_search(store: &dyn Store, index: Arc<dyn SearchIndex>) -> anyhow::Result<u64> {
+/// Rebuilds the search indexes (profiles, then posts) from the store,
+/// reporting progress; answers the profiles and posts indexed.
+pub async fn rebuild_search(
+    store: &dyn Store,
+    index: Arc<dyn SearchIndex>,
+) -> anyhow::Result<(u64, u64)> {
+    let profiles = rebuild_profiles(store, index.clone()).await?;
+    let posts = rebuild_posts(store, index).await?;
+    Ok((profiles, posts))
+}
+
+async fn rebuild_profiles(store: &dyn Store, index: Arc<dyn SearchIndex>) -> anyhow::Result<u64> {
     let started = std::time::Instant::now();
     let mut last_report = std::time::Instant::now();
     let total = store.count_profiles().await.unwrap_or(0);
@@ -98,6 +125,27 @@ pub async fn rebuild_search(store: &dyn Store, index: Arc<dyn SearchIndex>) -> a
         profiles = done,
         seconds = started.elapsed().as_secs_f64(),
         "search index rebuilt"
+    );
+    Ok(done)
+}
+
+async fn rebuild_posts(store: &dyn Store, index: Arc<dyn SearchIndex>) -> anyhow::Result<u64> {
+    let started = std::time::Instant::now();
+    let mut last_report = std::time::Instant::now();
+    let total = store.count_posts().await.unwrap_or(0);
+    let done = rebuild_post_index(store, index, |done| {
+        if last_report.elapsed().as_secs() >= 1 {
+            tracing::info!(done, total, "indexing posts for search");
+            say(format_args!("indexing posts for search: {done} / {total}"));
+            last_report = std::time::Instant::now();
+        }
+    })
+    .await
+    .map_err(|e| anyhow::anyhow!("rebuilding the post index: {e}"))?;
+    tracing::info!(
+        posts = done,
+        seconds = started.elapsed().as_secs_f64(),
+        "post index rebuilt"
     );
     Ok(done)
 }

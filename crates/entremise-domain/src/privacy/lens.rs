@@ -120,6 +120,25 @@ impl Lens {
         self
     }
 
+    /// The members whose posts the viewer meets first (search ranks them
+    /// first): himself, the pages and personas he operates, his contacts.
+    /// Empty for an anonymous viewer.
+    pub fn nearest(&self) -> Vec<ProfileId> {
+        let Some(v) = &self.identity else {
+            return Vec::new();
+        };
+        let Some(near) = &self.near else {
+            return self.clone().gathered().nearest();
+        };
+        let mut out = Vec::with_capacity(1 + v.operated.len() + near.contacts.len());
+        out.push(v.person);
+        out.extend(v.operated.iter().map(|(p, _)| *p));
+        out.extend(near.contacts.iter().copied().map(ProfileId));
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
     pub fn identity(&self) -> Option<&ViewerIdentity> {
         self.identity.as_ref()
     }

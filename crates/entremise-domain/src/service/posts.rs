@@ -548,6 +548,8 @@ impl Posts {
         let now = self.core.clock.now();
         if text != p.text {
             self.core.store.edit_post(id, &text, now).await?;
+            // The search index finds the new words at once.
+            self.core.settle().await;
         }
         let p = self.core.store.post(id).await?.ok_or(Error::NotFound)?;
         self.post_view(viewer, &p, relation, now).await

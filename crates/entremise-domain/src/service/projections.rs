@@ -6,7 +6,7 @@
 //! |-------------|-------------------------------|----------------------------------|
 //! | `network`   | contacts, blocks, cards       | the outbox's end when loaded     |
 //! | `timelines` | every author's post keys      | the outbox's end when loaded     |
-//! | `search`    | the full-text index (on disk) | its checkpoint in the store      |
+//! | `search`    | the full-text indexes of profiles and posts (on disk) | its checkpoint in the store |
 //! | `sessions`  | the cache of signed-in viewers| the outbox's end at start        |
 //! | `notifications` | members' notifications (stored) | its checkpoint in the store (see [`super::notifications`]) |
 //! | `streams`   | none: pushes to open streams  | the outbox's end at start (`service/streams.rs`) |
@@ -22,7 +22,7 @@ use crate::error::Result;
 use crate::events::{Change, Event, Projection};
 use crate::ids::ProfileId;
 use crate::profile::ProfileKind;
-use crate::search::SearchDocument;
+use crate::search::{PostDocument, SearchDocument};
 use crate::timeline::PostKey;
 use async_trait::async_trait;
 use std::collections::BTreeSet;
@@ -181,6 +181,9 @@ impl Projection for SearchProjection {
             Change::MemberJoined { .. }
                 | Change::ProfileChanged { .. }
                 | Change::PositionChanged { .. }
+                | Change::PostPublished { .. }
+                | Change::PostEdited { .. }
+                | Change::PostDeleted { .. }
         ) || e.seq - self.saved.load(Ordering::Relaxed) >= CHECKPOINT_EVERY
     }
 
@@ -199,6 +202,7 @@ impl Projection for SearchProjection {
 
     async fn apply(&self, events: &[Arc<Event>]) -> Result<()> {
         let mut touched = BTreeSet::new();
+        let mut posts = BTreeSet::new();
         for e in events {
             match &e.change {
                 Change::MemberJoined { profile, .. } | Change::ProfileChanged { profile } => {
@@ -208,12 +212,21 @@ impl Projection for SearchProjection {
                 Change::PositionChanged { person, .. } => {
                     touched.insert(*person);
                 }
+                // A post's document is read afresh: gone when deleted.
+                Change::PostPublished { post, .. }
+                | Change::PostEdited { post, .. }
+                | Change::PostDeleted { post, .. } => {
+                    posts.insert(*post);
+                }
                 _ => {}
             }
         }
-        let reindexed = !touched.is_empty();
-        if reindexed {
+        let reindexed = !touched.is_empty() || !posts.is_empty();
+        if !touched.is_empty() {
             self.reindex(touched).await?;
+        }
+        if !posts.is_empty() {
+            self.reindex_posts(posts).await?;
         }
         // Saved after each change to the index, and otherwise now and then
         // (a replay from an older checkpoint changes nothing), so that
@@ -260,6 +273,33 @@ impl SearchProjection {
                 Ok(())
             } else {
                 index.put(&docs)
+            }
+        })
+        .await?
+    }
+}
+
+impl SearchProjection {
+    /// Puts each post's current document in the post index, or takes out
+    /// one that no longer exists, in one commit.
+    async fn reindex_posts(&self, ids: BTreeSet<i64>) -> Result<()> {
+        let ids: Vec<i64> = ids.into_iter().collect();
+        let found = self.core.store.posts(&ids).await?;
+        let docs: Vec<PostDocument> = found.iter().map(PostDocument::of).collect();
+        let gone: Vec<i64> = ids
+            .into_iter()
+            .filter(|id| !found.iter().any(|p| p.id == *id))
+            .collect();
+        let index = self.core.index.clone();
+        blocking(move || {
+            let posts = index.posts();
+            for id in gone {
+                posts.remove(id)?;
+            }
+            if docs.is_empty() {
+                Ok(())
+            } else {
+                posts.put(&docs)
             }
         })
         .await?

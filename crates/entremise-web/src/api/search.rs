@@ -14,12 +14,16 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct SearchParams {
-    /// Words to find in names, headlines, organizations, positions,
-    /// locations, skills and about texts (only in fields the viewer may see).
+    /// Words to find: in profiles' names, headlines, organizations,
+    /// positions, locations, skills and about texts (only in fields the
+    /// viewer may see); in posts' text, a word written `#tag` among their
+    /// hashtags only; in groups' names, descriptions and tags.
     #[serde(default)]
     pub q: String,
     /// `profile` (persons), `page` (organizations, brands, personas),
-    /// `organization`, `brand`, `persona`; `group` and `post` return nothing yet.
+    /// `organization`, `brand`, `persona`, `post` or `group`; people and
+    /// pages when absent. `location`, `organization` and `skill` narrow
+    /// profiles only; `degree` narrows profiles and posts' authors.
     pub kind: Option<String>,
     pub location: Option<String>,
     pub organization: Option<String>,
@@ -67,7 +71,8 @@ pub struct SearchList {
     pub items: Vec<SearchResult>,
     /// Cursor of the next page, or null at the end.
     pub next: Option<String>,
-    /// Every match the viewer may see.
+    /// Every match the viewer may see (posts: counted up to 1,000, the
+    /// depth results go to).
     pub total: usize,
 }
 
@@ -81,10 +86,17 @@ impl From<SearchPage> for SearchList {
     }
 }
 
-/// Searches people and pages. Results are personal: contacts first, then
-/// the 2nd degree, then relevance; nobody is found through a field the
-/// viewer may not see, and snippets show only visible fields. 20 a page by
-/// default; the cursor is an offset into the results, which go 1,000 deep.
+/// Searches people and pages, or posts (`kind=post`), or groups
+/// (`kind=group`). Results are personal: contacts first, then the 2nd
+/// degree, then relevance for profiles and recency for posts; nobody is
+/// found through a field the viewer may not see, a post only by those its
+/// audience admits (a group's post by the group's members, a scheduled one
+/// by its author), a secret group only by its members and invitees, and
+/// snippets show only what the viewer may see. A post result has `id`,
+/// `name` (its author's), `author`, `published_at` and a `snippet` around
+/// the match; a group result `handle`, `name` and its description as
+/// `snippet`. 20 a page by default; the cursor is an offset into the
+/// results, which go 1,000 deep.
 #[utoipa::path(get, path = "/api/v1/search", tag = "search",
     params(SearchParams, PageParams),
     responses((status = 200, body = SearchList), (status = 400, description = "invalid_input: a filter, `limit` or `cursor`", body = ErrorBody)))]

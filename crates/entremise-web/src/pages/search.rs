@@ -1,4 +1,5 @@
-//! `/search`: the results page behind the search box on every page.
+//! `/search`: the results page behind the search box on every page: people
+//! and pages, or posts, or groups, as the kind filter asks.
 
 use super::{Layout, PageError, render};
 use crate::api::search::SearchParams;
@@ -41,6 +42,26 @@ impl SearchPage {
 
     pub fn text<'a>(&self, v: &'a Option<String>) -> &'a str {
         v.as_deref().unwrap_or("")
+    }
+
+    /// A profile's, page's or group's handle.
+    pub fn handle_of<'a>(&self, r: &'a SearchResult) -> &'a str {
+        r.handle.as_deref().unwrap_or("")
+    }
+
+    /// A post's id.
+    pub fn id_of<'a>(&self, r: &'a SearchResult) -> &'a str {
+        r.id.as_deref().unwrap_or("")
+    }
+
+    pub fn relation_of(&self, r: &SearchResult) -> &'static str {
+        r.relation.map_or("", |x| x.as_str())
+    }
+
+    /// The day a post appeared, `2026-12-01`.
+    pub fn day_of(&self, r: &SearchResult) -> String {
+        r.published_at
+            .map_or_else(String::new, |t| t.date().to_string())
     }
 }
 

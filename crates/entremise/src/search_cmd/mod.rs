@@ -1,5 +1,6 @@
 //! `entremise search …` commands: benchmark the search index on generated
-//! profiles beside an SQLite FTS5 baseline.
+//! profiles, and post search over a data directory's posts, each beside an
+//! SQLite FTS5 baseline.
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
@@ -7,6 +8,7 @@ use clap::{Args, Subcommand};
 mod bench;
 mod data;
 mod fts;
+mod posts_bench;
 
 #[derive(Args)]
 pub struct SearchArgs {
@@ -19,6 +21,10 @@ pub enum SearchCommand {
     /// Index seeded profiles with the search engine and with SQLite FTS5, time
     /// privacy-filtered searches from random signed-in members.
     Bench(BenchArgs),
+    /// Time privacy-filtered post searches over the posts of a data
+    /// directory (`import edges`, then `import posts`) from random
+    /// signed-in members, through the service and beside SQLite FTS5.
+    BenchPosts(Box<posts_bench::PostBenchArgs>),
 }
 
 #[derive(Args)]
@@ -55,5 +61,6 @@ pub struct BenchArgs {
 pub fn run(args: SearchArgs) -> anyhow::Result<()> {
     match args.command {
         SearchCommand::Bench(args) => bench::run(&args),
+        SearchCommand::BenchPosts(args) => posts_bench::run(&args),
     }
 }

@@ -182,7 +182,7 @@ async fn a_backup_taken_while_writing_restores_everything() {
         "--data-dir",
         restored.to_str().unwrap(),
     ]);
-    assert!(out.contains("profiles indexed for search"), "{out}");
+    assert!(out.contains("posts indexed for search"), "{out}");
     let backed_up = Stored::read(&dest);
     let server = Server::start(&restored, &[]).await;
     let addr = server.addr;

@@ -339,7 +339,10 @@ impl World {
             };
             let found = self.app().search().search(&watcher, &req).await.unwrap();
             assert!(
-                found.results.iter().any(|r| r.handle == p.handle),
+                found
+                    .results
+                    .iter()
+                    .any(|r| r.handle.as_deref() == Some(p.handle.as_str())),
                 "{when}: {} is not found by his current name {:?}: {:?}",
                 p.handle,
                 p.name,

@@ -22,6 +22,7 @@ mod mail;
 mod notifications;
 mod pages_api;
 mod post_pages;
+mod post_search;
 mod posts;
 mod privacy_matrix;
 mod process;

@@ -319,7 +319,11 @@ async fn pages_are_found_by_kind() {
         ["acme"]
     );
     assert!(handles(&search(&app, None, "q=expertise&kind=profile").await).is_empty());
-    assert!(handles(&search(&app, None, "q=expertise&kind=group").await).is_empty());
+    // A page is neither a group nor a post.
+    for kind in ["group", "post"] {
+        let found = search(&app, None, &format!("q=expertise&kind={kind}")).await;
+        assert_eq!(found["total"], 0, "{found}");
+    }
 }
 
 #[tokio::test]
