@@ -237,11 +237,14 @@ pub enum Change {
         before: Option<Membership>,
         after: Option<Membership>,
     },
-    /// A member's own settings in a group (mute, expertise, directory).
+    /// A member's own settings in a group (mute, follow closely,
+    /// expertise, directory).
     GroupMemberSettingsChanged {
         group: GroupId,
         member: ProfileId,
         muted: bool,
+        #[serde(default)]
+        closely: bool,
     },
 }
 

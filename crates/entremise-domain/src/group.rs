@@ -181,7 +181,19 @@ pub struct MemberRow {
     pub in_directory: bool,
     /// The group's posts stay out of his home feed.
     pub muted: bool,
+    /// He follows the group closely: told of each new post in it.
+    pub closely: bool,
     pub since: OffsetDateTime,
+}
+
+/// A member's own settings in a group, as he sets them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemberSettings {
+    /// Lowercase expertise tags (see [`check_expertise`]).
+    pub expertise: Vec<String>,
+    pub in_directory: bool,
+    pub muted: bool,
+    pub closely: bool,
 }
 
 /// Whether a viewer standing so may see that the group exists: its page,

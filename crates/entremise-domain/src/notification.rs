@@ -41,10 +41,12 @@ pub enum NotificationKind {
     GroupInvited,
     /// A moderator accepted the member's request to join a group.
     GroupApproved,
+    /// A new post in a group the member follows closely.
+    GroupPost,
 }
 
 impl NotificationKind {
-    pub const ALL: [NotificationKind; 17] = [
+    pub const ALL: [NotificationKind; 18] = [
         NotificationKind::ContactRequest,
         NotificationKind::ContactAccepted,
         NotificationKind::IntroductionWaiting,
@@ -62,6 +64,7 @@ impl NotificationKind {
         NotificationKind::InboxAssigned,
         NotificationKind::GroupInvited,
         NotificationKind::GroupApproved,
+        NotificationKind::GroupPost,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -83,6 +86,7 @@ impl NotificationKind {
             NotificationKind::InboxAssigned => "inbox_assigned",
             NotificationKind::GroupInvited => "group_invited",
             NotificationKind::GroupApproved => "group_approved",
+            NotificationKind::GroupPost => "group_post",
         }
     }
 
@@ -174,6 +178,7 @@ impl NotificationKind {
                 | NotificationKind::Reaction
                 | NotificationKind::Mention
                 | NotificationKind::Reshare
+                | NotificationKind::GroupPost
         )
     }
 }
@@ -182,7 +187,8 @@ impl NotificationKind {
 /// who is told, of what, by whom, about what. `mentioned` are the profiles
 /// that a published post's or an added comment's text names with
 /// `@handle` (the caller reads the text and resolves the handles; pass
-/// nothing for other changes).
+/// nothing for other changes); `followers` are the members who follow
+/// closely the group a published post went to (nothing otherwise).
 ///
 /// Rules (each tested below):
 /// - nobody is told of his own act (actor and addressee the same);
@@ -190,9 +196,16 @@ impl NotificationKind {
 ///   the actor, never the intermediary who forwarded or declined it (the
 ///   requester may not be allowed to know him, PRIVACY.md);
 /// - a member replied to on his own post is told once, of the reply;
+/// - a member following a group closely is told of each new post in it,
+///   not of a reshare within it, and once (of the mention) when the post
+///   names him;
 /// - a reaction taken back, an expiry, a refused or withdrawn request,
 ///   an unconfirmed position tell nobody.
-pub fn addressees(change: &Change, mentioned: &[ProfileId]) -> Vec<Addressee> {
+pub fn addressees(
+    change: &Change,
+    mentioned: &[ProfileId],
+    followers: &[ProfileId],
+) -> Vec<Addressee> {
     use NotificationKind as K;
     use NotificationObject as O;
     let one = |profile, kind, actor, object| Addressee {
@@ -318,6 +331,7 @@ pub fn addressees(change: &Change, mentioned: &[ProfileId]) -> Vec<Addressee> {
             post,
             author,
             reshare_of,
+            group,
             ..
         } => {
             if let Some((original, original_author)) = reshare_of {
@@ -330,6 +344,11 @@ pub fn addressees(change: &Change, mentioned: &[ProfileId]) -> Vec<Addressee> {
             }
             for m in mentioned {
                 out.push(one(*m, K::Mention, *author, O::Post(*post)));
+            }
+            if group.is_some() && reshare_of.is_none() {
+                for f in followers.iter().filter(|f| !mentioned.contains(f)) {
+                    out.push(one(*f, K::GroupPost, *author, O::Post(*post)));
+                }
             }
         }
         Change::InboxActed {
@@ -409,10 +428,47 @@ mod tests {
     type Told = (ProfileId, K, ProfileId, O);
 
     fn told(change: Change, mentioned: &[ProfileId]) -> Vec<Told> {
-        addressees(&change, mentioned)
+        addressees(&change, mentioned, &[])
             .into_iter()
             .map(|a| (a.profile, a.kind, a.actor, a.object.unwrap()))
             .collect()
+    }
+
+    #[test]
+    fn close_followers_are_told_of_each_new_post_in_their_group() {
+        let g = crate::ids::GroupId(7);
+        let at = time::macros::datetime!(2026-12-07 10:00 UTC);
+        let published = |group, reshare_of| Change::PostPublished {
+            post: 40,
+            author: ADA,
+            audience: Audience::OnlyMe,
+            group,
+            published_at: at,
+            reshare_of,
+        };
+        let tell = |change: Change, mentioned: &[ProfileId], followers: &[ProfileId]| {
+            addressees(&change, mentioned, followers)
+                .into_iter()
+                .map(|a| (a.profile, a.kind, a.actor, a.object.unwrap()))
+                .collect::<Vec<_>>()
+        };
+        // Each follower but the author; one named in the post is told once,
+        // of the mention.
+        assert_eq!(
+            tell(published(Some(g), None), &[CAROL], &[ADA, BOB, CAROL]),
+            [
+                (CAROL, K::Mention, ADA, O::Post(40)),
+                (BOB, K::GroupPost, ADA, O::Post(40)),
+            ]
+        );
+        // A reshare within the group, or a post outside any group, tells
+        // no follower.
+        assert!(
+            tell(published(Some(g), Some((39, DAN))), &[], &[BOB])
+                .iter()
+                .all(|t| t.1 != K::GroupPost)
+        );
+        assert!(tell(published(None, None), &[], &[BOB]).is_empty());
     }
 
     #[test]
@@ -717,7 +773,7 @@ mod tests {
                 kind: Some(ReactionKind::Like),
             },
         };
-        let a = addressees(&event.change, &[]);
+        let a = addressees(&event.change, &[], &[]);
         assert_eq!(a.len(), 1);
         assert_eq!(draft(&a[0], BOB, &event), None, "bob reacted himself");
         let d = draft(&a[0], CAROL, &event).unwrap();

@@ -954,11 +954,12 @@ pub trait GroupStore: Send + Sync {
         &self,
         group: crate::ids::GroupId,
         member: ProfileId,
-        expertise: Vec<String>,
-        in_directory: bool,
-        muted: bool,
+        settings: crate::group::MemberSettings,
         at: OffsetDateTime,
     ) -> Result<()>;
+    /// The members in good standing who follow the group closely (told of
+    /// each new post), by id.
+    async fn close_followers(&self, group: crate::ids::GroupId) -> Result<Vec<ProfileId>>;
     /// What each of these members showed in the group.
     async fn contributions(
         &self,

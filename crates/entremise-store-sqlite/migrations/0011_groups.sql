@@ -24,12 +24,17 @@ CREATE TABLE group_members (
     expertise    TEXT    NOT NULL DEFAULT '[]',
     in_directory INTEGER NOT NULL DEFAULT 1,
     muted        INTEGER NOT NULL DEFAULT 0,
+    -- Told of each new post in the group.
+    closely      INTEGER NOT NULL DEFAULT 0,
     since        INTEGER NOT NULL,
     PRIMARY KEY (group_id, member_id)
 ) WITHOUT ROWID;
 -- A group's members of one standing, in order; a member's groups.
 CREATE INDEX group_members_standing ON group_members (group_id, standing, member_id);
 CREATE INDEX group_members_member ON group_members (member_id);
+-- Those told of each new post, found without reading the whole group.
+CREATE INDEX group_members_closely ON group_members (group_id, member_id)
+    WHERE closely = 1 AND standing = 'member';
 
 CREATE TABLE group_pins (
     group_id   INTEGER NOT NULL REFERENCES groups (id) ON DELETE CASCADE,

@@ -7,7 +7,9 @@ use crate::codec::{DbResult, Json, Ts, conflict, limit, text_enum};
 use crate::events::record;
 use async_trait::async_trait;
 use entremise_domain::events::Change;
-use entremise_domain::group::{Group, GroupKind, GroupRole, MemberRow, Membership, Standing};
+use entremise_domain::group::{
+    Group, GroupKind, GroupRole, MemberRow, MemberSettings, Membership, Standing,
+};
 use entremise_domain::ids::GroupId;
 use entremise_domain::store::{Contribution, GroupEdit, GroupStore, NewGroup};
 use entremise_domain::{Error, ProfileId, Result};
@@ -36,7 +38,7 @@ fn group_from_row(row: &Row<'_>) -> rusqlite::Result<Group> {
 
 macro_rules! select_member {
     () => {
-        "SELECT group_id, member_id, standing, role, expertise, in_directory, muted, since
+        "SELECT group_id, member_id, standing, role, expertise, in_directory, muted, closely, since
          FROM group_members"
     };
 }
@@ -52,7 +54,8 @@ fn member_from_row(row: &Row<'_>) -> rusqlite::Result<MemberRow> {
         expertise: row.get::<_, Json<Vec<String>>>(4)?.0,
         in_directory: row.get(5)?,
         muted: row.get(6)?,
-        since: row.get::<_, Ts>(7)?.0,
+        closely: row.get(7)?,
+        since: row.get::<_, Ts>(8)?.0,
     })
 }
 
@@ -324,23 +327,23 @@ impl GroupStore for SqliteStore {
         &self,
         group: GroupId,
         member: ProfileId,
-        expertise: Vec<String>,
-        in_directory: bool,
-        muted: bool,
+        settings: MemberSettings,
         at: OffsetDateTime,
     ) -> Result<()> {
         self.write("set member settings", move |tx| {
             let n = tx
                 .prepare_cached(
-                    "UPDATE group_members SET expertise = ?3, in_directory = ?4, muted = ?5
+                    "UPDATE group_members
+                     SET expertise = ?3, in_directory = ?4, muted = ?5, closely = ?6
                      WHERE group_id = ?1 AND member_id = ?2",
                 )?
                 .execute(params![
                     group.0,
                     member.0,
-                    Json(&expertise),
-                    in_directory,
-                    muted
+                    Json(&settings.expertise),
+                    settings.in_directory,
+                    settings.muted,
+                    settings.closely,
                 ])?;
             if n == 0 {
                 return Err(Error::NotFound.into());
@@ -351,10 +354,24 @@ impl GroupStore for SqliteStore {
                 Change::GroupMemberSettingsChanged {
                     group,
                     member,
-                    muted,
+                    muted: settings.muted,
+                    closely: settings.closely,
                 },
             )?;
             Ok(())
+        })
+        .await
+    }
+
+    async fn close_followers(&self, group: GroupId) -> Result<Vec<ProfileId>> {
+        self.read("close followers", move |conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT member_id FROM group_members
+                 WHERE group_id = ?1 AND closely = 1 AND standing = 'member'
+                 ORDER BY member_id",
+            )?;
+            let rows = stmt.query_map([group.0], |r| Ok(ProfileId(r.get(0)?)))?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
         })
         .await
     }

@@ -69,6 +69,9 @@ pub struct MySettingsInput {
     /// Keep the group's posts out of the home feed.
     #[serde(default)]
     pub muted: Option<bool>,
+    /// Follow the group closely: be told of each new post in it.
+    #[serde(default)]
+    pub closely: Option<bool>,
 }
 
 /// `201` of `POST /api/v1/groups`.
@@ -96,6 +99,8 @@ pub struct MyMembership {
     pub expertise: Vec<String>,
     pub in_directory: bool,
     pub muted: bool,
+    /// Told of each new post in the group (notification `group_post`).
+    pub closely: bool,
 }
 
 /// What the viewer may do in a group (the page offers nothing else).
@@ -345,6 +350,7 @@ impl Groups {
                 expertise: r.expertise,
                 in_directory: r.in_directory,
                 muted: r.muted,
+                closely: r.closely,
             }),
             may,
             created_at: g.created_at,
@@ -477,7 +483,7 @@ impl Groups {
     }
 
     /// A member's own settings in the group: expertise tags, the directory,
-    /// the home feed.
+    /// the home feed, following it closely.
     pub async fn set_my_settings(
         &self,
         viewer: &Viewer,
@@ -497,26 +503,24 @@ impl Groups {
             Some(t) => group::check_expertise("expertise", t)?,
             None => row.expertise,
         };
-        let in_directory = input.in_directory.unwrap_or(row.in_directory);
-        let muted = input.muted.unwrap_or(row.muted);
+        let settings = group::MemberSettings {
+            expertise,
+            in_directory: input.in_directory.unwrap_or(row.in_directory),
+            muted: input.muted.unwrap_or(row.muted),
+            closely: input.closely.unwrap_or(row.closely),
+        };
         self.core
             .store
-            .set_member_settings(
-                g.id,
-                me,
-                expertise.clone(),
-                in_directory,
-                muted,
-                self.core.clock.now(),
-            )
+            .set_member_settings(g.id, me, settings.clone(), self.core.clock.now())
             .await?;
         self.core.settle().await;
         Ok(MyMembership {
             standing: row.membership.standing,
             role: row.membership.role,
-            expertise,
-            in_directory,
-            muted,
+            expertise: settings.expertise,
+            in_directory: settings.in_directory,
+            muted: settings.muted,
+            closely: settings.closely,
         })
     }
 

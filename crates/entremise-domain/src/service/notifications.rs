@@ -15,7 +15,7 @@
 
 use super::{Core, Viewer};
 use crate::error::{Error, Result};
-use crate::events::{Event, Projection};
+use crate::events::{Change, Event, Projection};
 use crate::ids::ProfileId;
 use crate::notification::{
     self, Addressee, Notification, NotificationDraft, NotificationKind, NotificationObject,
@@ -483,7 +483,15 @@ impl Projection for NotificationsProjection {
         let mut drafts = Vec::new();
         for e in events {
             let mentioned = self.core.mentioned(&e.change).await?;
-            for a in notification::addressees(&e.change, &mentioned) {
+            let followers = match &e.change {
+                Change::PostPublished {
+                    group: Some(g),
+                    reshare_of: None,
+                    ..
+                } => self.core.store.close_followers(*g).await?,
+                _ => Vec::new(),
+            };
+            for a in notification::addressees(&e.change, &mentioned, &followers) {
                 for person in batch.persons_told(&a).await? {
                     let Some(d) = notification::draft(&a, person, e) else {
                         continue;

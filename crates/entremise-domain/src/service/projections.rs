@@ -96,6 +96,7 @@ impl Projection for NetworkProjection {
                     group,
                     member,
                     muted,
+                    ..
                 } => network.set_group_muted(*member, *group, *muted),
                 _ => {}
             }

@@ -4,7 +4,7 @@
 
 use crate::fixtures::{at, members};
 use entremise_domain::events::Change;
-use entremise_domain::group::{GroupKind, GroupRole, Membership, Standing};
+use entremise_domain::group::{GroupKind, GroupRole, MemberSettings, Membership, Standing};
 use entremise_domain::store::{GroupEdit, NewGroup, NewPost, Store};
 use entremise_domain::{Error, ProfileId};
 use std::sync::Arc;
@@ -123,19 +123,38 @@ pub async fn groups(store: Arc<dyn Store>) {
         .unwrap();
     assert_eq!(rest.len(), 1);
 
-    // A member's own settings.
+    // A member's own settings; those following closely are found by group.
+    let settings = |expertise: &[&str], in_directory, muted, closely| MemberSettings {
+        expertise: expertise.iter().map(|t| t.to_string()).collect(),
+        in_directory,
+        muted,
+        closely,
+    };
+    assert!(store.close_followers(g.id).await.unwrap().is_empty());
     store
-        .set_member_settings(g.id, bob, vec!["TVA".into()], false, true, at(5))
+        .set_member_settings(g.id, bob, settings(&["TVA"], false, true, true), at(5))
         .await
         .unwrap();
     let row = store.group_member(g.id, bob).await.unwrap().unwrap();
     assert_eq!(
-        (row.expertise, row.in_directory, row.muted, row.since),
-        (vec!["TVA".to_owned()], false, true, at(3))
+        (
+            row.expertise,
+            row.in_directory,
+            row.muted,
+            row.closely,
+            row.since
+        ),
+        (vec!["TVA".to_owned()], false, true, true, at(3))
     );
+    assert_eq!(store.close_followers(g.id).await.unwrap(), [bob]);
     assert!(matches!(
         store
-            .set_member_settings(g.id, ProfileId(i64::MAX), vec![], true, false, at(5))
+            .set_member_settings(
+                g.id,
+                ProfileId(i64::MAX),
+                settings(&[], true, false, false),
+                at(5)
+            )
             .await,
         Err(Error::NotFound)
     ));
@@ -234,4 +253,5 @@ pub async fn groups(store: Arc<dyn Store>) {
         .await
         .unwrap();
     assert_eq!(store.group_member(g.id, bob).await.unwrap(), None);
+    assert!(store.close_followers(g.id).await.unwrap().is_empty());
 }

@@ -276,6 +276,10 @@ impl GroupPage {
         self.g.membership.as_ref().is_some_and(|m| m.muted)
     }
 
+    fn closely(&self) -> bool {
+        self.g.membership.as_ref().is_some_and(|m| m.closely)
+    }
+
     fn in_directory(&self) -> bool {
         self.g.membership.as_ref().is_none_or(|m| m.in_directory)
     }
@@ -388,6 +392,7 @@ pub async fn act(
                     expertise: Some(split_tags(form.get("expertise"))),
                     in_directory: Some(form.get("in_directory") == "on"),
                     muted: Some(form.get("muted") == "on"),
+                    closely: Some(form.get("closely") == "on"),
                 },
             )
             .await

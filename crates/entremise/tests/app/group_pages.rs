@@ -121,10 +121,17 @@ async fn a_closed_hub_from_creation_to_discussion() {
     let r = b
         .post(
             "/groups/fiscalite_pme/me",
-            &[("expertise", "Rescrit fiscal, CIR"), ("in_directory", "on")],
+            &[
+                ("expertise", "Rescrit fiscal, CIR"),
+                ("in_directory", "on"),
+                ("closely", "on"),
+            ],
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let page = b.get("/groups/fiscalite_pme").await.text();
+    assert!(page.contains("name=\"closely\" checked"), "{page}");
+    assert!(!page.contains("name=\"muted\" checked"), "{page}");
     let dir = a.get("/groups/fiscalite_pme/directory").await.text();
     assert!(
         dir.contains("Rescrit fiscal") && dir.contains("TVA"),

@@ -326,6 +326,92 @@ async fn a_closed_group_from_request_to_discussion() {
 }
 
 #[tokio::test]
+async fn members_following_a_group_closely_are_told_of_each_new_post() {
+    let app = TestApp::new().await;
+    let (ada, bob, carol) = app.cast().await;
+    create(&app, &ada, "export_normandie", "open").await;
+    for m in [&bob, &carol] {
+        assert_eq!(
+            join(&app, m, "export_normandie").await.0,
+            StatusCode::CREATED
+        );
+    }
+    // Bob follows the group closely; Carol keeps the default.
+    let r = app
+        .call(
+            Method::PUT,
+            Some(&bob),
+            "/api/v1/groups/export_normandie/me",
+            json!({"closely": true}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.json()["closely"], true);
+    let mine = app
+        .get_as(&bob, "/api/v1/groups/export_normandie")
+        .await
+        .json();
+    assert_eq!(mine["membership"]["closely"], true, "{mine}");
+    assert_eq!(
+        mine["membership"]["muted"], false,
+        "the other settings stay"
+    );
+
+    let told = |m: &Member| {
+        let (app, token) = (&app, m.clone());
+        async move {
+            app.app.dispatcher().settle_all().await;
+            app.get_as(&token, "/api/v1/notifications").await.json()["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|n| n["kind"] == "group_post")
+                .map(|n| n["object"]["id"].as_str().unwrap().to_owned())
+                .collect::<Vec<_>>()
+        }
+    };
+    let p1 = post(
+        &app,
+        &ada,
+        "group:export_normandie",
+        "Salon de Hanovre : qui y va ?",
+    )
+    .await;
+    assert_eq!(told(&bob).await, [p1.as_str()]);
+    assert!(told(&carol).await.is_empty(), "not following closely");
+    // His own post does not tell him of himself; a post outside the group
+    // tells no follower.
+    post(
+        &app,
+        &bob,
+        "group:export_normandie",
+        "Moi, avec deux clients",
+    )
+    .await;
+    post(&app, &ada, "public", "Hors du groupe").await;
+    assert_eq!(told(&bob).await, [p1.as_str()]);
+    // Once he has left, new posts no longer reach him, and what he was told
+    // of the group's posts goes with his right to read them.
+    let r = app
+        .call(
+            Method::DELETE,
+            Some(&bob),
+            "/api/v1/groups/export_normandie/members",
+            json!({}),
+        )
+        .await;
+    assert!(r.status.is_success(), "{}", r.text());
+    post(
+        &app,
+        &ada,
+        "group:export_normandie",
+        "Le programme du salon",
+    )
+    .await;
+    assert!(told(&bob).await.is_empty());
+}
+
+#[tokio::test]
 async fn open_groups_take_anyone_and_bans_keep_out() {
     let app = TestApp::new().await;
     let (ada, bob, carol) = app.cast().await;
