@@ -22,6 +22,7 @@ const texts = {
     ask: "Demander à rejoindre",
     pending: "attend la réponse",
     membersOnly: "réservés aux membres",
+    toldOfPost: "a publié dans un groupe que vous suivez de près",
   },
   en: {
     name: "SME taxation",
@@ -32,6 +33,7 @@ const texts = {
     ask: "Ask to join",
     pending: "awaits a moderator",
     membersOnly: "for the group's members",
+    toldOfPost: "posted in a group you follow closely",
   },
 };
 
@@ -102,6 +104,13 @@ async function journey(lang, moderator, asker, outsider) {
   await moderator.page.waitForURL(`**/groups/${hub}/members?standing=pending`);
   check((await moderator.page.locator(`[data-testid=group-member][data-handle="${asker.handle}"]`).count()) === 0, `${lang}: the request is decided`);
 
+  // The new member follows the hub closely: he is told of its new posts.
+  await asker.page.goto(`${base}/groups/${hub}`);
+  await asker.page.check("[data-testid=group-closely]");
+  await asker.page.click("[data-testid=group-save-settings]");
+  await asker.page.waitForURL(`**/groups/${hub}`);
+  check(await asker.page.isChecked("[data-testid=group-closely]"), `${lang}: following closely is saved`);
+
   // Both post to the hub.
   for (const [m, text] of [[moderator, t.welcome], [asker, t.question]]) {
     await m.page.goto(`${base}/groups/${hub}`);
@@ -112,6 +121,15 @@ async function journey(lang, moderator, asker, outsider) {
   const feed = await asker.page.textContent("[data-testid=group-feed]");
   check(feed.includes(t.welcome) && feed.includes(t.question), `${lang}: both posts are in the hub's discussions`);
   await look(asker.page, `groups-${lang}-discussions`);
+  // Notifications are derived from the change events: a moment after.
+  const told = asker.page.locator("[data-testid=notification]", { hasText: t.toldOfPost });
+  for (let i = 0; i < 20; i++) {
+    await asker.page.goto(`${base}/notifications`);
+    if ((await told.count()) > 0) break;
+    await asker.page.waitForTimeout(250);
+  }
+  check((await told.count()) === 1, `${lang}: he is told of the moderator's post`);
+  await look(asker.page, `groups-${lang}-notified`);
 
   // The asker states his expertise; the directory shows it with his skills.
   await asker.page.fill("[data-testid=group-expertise]", t.expertise);
