@@ -8,14 +8,15 @@
 #
 #   BIN=target/release/entremise scripts/bench/groups-feed.sh
 #
-# Settings: MEMBERS (20000), AVG (300), GROUPS (1000), PER_MEMBER (20),
+# Settings: MEMBERS (20000), AVG (300), GROUP_COUNT (1000; not GROUPS, which
+# bash keeps for the user's groups), PER_MEMBER (20),
 # POSTS_PER_GROUP (100), ROUNDS (5), SECONDS_EACH (15), CONNS (16),
 # WORK (a scratch directory, removed first). Release builds only.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 : "${BIN:?a release build of entremise}"
 work="${WORK:-/tmp/entremise-groups-feed}"; rm -rf "$work"; mkdir -p "$work"
-members=${MEMBERS:-20000}; avg=${AVG:-300}; groups=${GROUPS:-1000}
+members=${MEMBERS:-20000}; avg=${AVG:-300}; groups=${GROUP_COUNT:-1000}
 per_member=${PER_MEMBER:-20}; posts_per_group=${POSTS_PER_GROUP:-100}
 rounds=${ROUNDS:-5}; seconds=${SECONDS_EACH:-15}; conns=${CONNS:-16}
 "$BIN" graph gen --members "$members" --avg-degree "$avg" --seed 42 >"$work/edges.el"
