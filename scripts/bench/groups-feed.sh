@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The home feed with groups, same build, two copies of the same network
 # side by side: MEMBERS persons with AVG contacts each and 10 posts each;
-# the second copy also has GROUPS open groups, each person a member of
+# the second copy also has GROUP_COUNT open groups, each person a member of
 # PER_MEMBER of them, each group with POSTS_PER_GROUP posts. wrk asks the
 # feeds of 40 random members (`GET /api/v1/feed`, 20 posts), alternating
 # between the two copies, ROUNDS times; prints requests/s, median and p99.
