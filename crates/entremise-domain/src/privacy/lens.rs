@@ -312,6 +312,19 @@ impl Lens {
         }
     }
 
+    /// [`Self::admits_post`] for a group's post, without the contact graph:
+    /// inside a group the degree does not matter (its members see every
+    /// post whoever wrote it, unless a block hides the author), so the
+    /// feed does not ask the graph about the group's authors.
+    pub fn admits_group_post(&self, author: ProfileId, group: GroupId) -> bool {
+        let hidden = self.hides(author);
+        // Any degree answers alike here; `Farther` spares the graph.
+        super::relation_of(self.identity.as_ref(), author, hidden, || {
+            GraphRelation::Farther
+        })
+        .is_some_and(|r| self.admits_post(r, Audience::OnlyMe, Some(group)))
+    }
+
     /// The viewer's membership of a group: his own, or, when better, that
     /// of a page or persona he posts for (editor and above). Member beats
     /// invited, which beats pending, which beats banned; then the higher
@@ -754,11 +767,30 @@ mod tests {
                 .post(p(4), Audience::Public, Some(open), now, now)
                 .is_none()
         );
+        // The feed's shortcut for a group's posts answers like the
+        // relation would, for every viewer, author and group, before and
+        // after the group is gone.
+        let agrees = |net: &Arc<Network>| {
+            let viewers = [None, only(1), only(2), only(3), only(4), only(5), viewer(1)];
+            for v in viewers {
+                let lens = Lens::new(v, net.clone());
+                for author in (1..=6).map(p) {
+                    for g in [open, secret] {
+                        let by_relation = lens
+                            .relation(author)
+                            .is_some_and(|r| lens.admits_post(r, Audience::OnlyMe, Some(g)));
+                        assert_eq!(lens.admits_group_post(author, g), by_relation);
+                    }
+                }
+            }
+        };
+        agrees(&net);
         // A group that is gone is gone for everyone.
         net.set_group(open, None);
         let gone = Lens::new(only(4), net.clone());
         assert!(gone.group(open).is_none() && !gone.in_group(open));
         assert!(!gone.posts_in(open, p(4)));
+        agrees(&net);
     }
 
     #[test]

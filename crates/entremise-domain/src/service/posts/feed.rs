@@ -226,19 +226,20 @@ impl Posts {
     }
 
     /// Whether the viewer may see a post by its key: the privacy module asks
-    /// his relation to the author (once per author) and, for a group's
-    /// post, whether he is in the group.
+    /// his relation to the author (once per author), or, for a group's
+    /// post, whether he is in the group and no block hides the author.
     pub(super) fn admits_keys<'a>(
         &'a self,
         viewer: &'a Viewer,
     ) -> impl FnMut(ProfileId, Option<GroupId>, &PostKey) -> bool + 'a {
         let lens = self.core.lens(viewer);
         let mut relations = FxHashMap::default();
-        move |author, group, key| {
-            let relation = *relations
+        move |author, group, key| match group {
+            Some(g) => lens.admits_group_post(author, g),
+            None => relations
                 .entry(author)
-                .or_insert_with(|| lens.relation(author));
-            relation.is_some_and(|r| lens.admits_post(r, key.audience, group))
+                .or_insert_with(|| lens.relation(author))
+                .is_some_and(|r| lens.admits_post(r, key.audience, None)),
         }
     }
 
