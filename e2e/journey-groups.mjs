@@ -23,6 +23,8 @@ const texts = {
     pending: "attend la réponse",
     membersOnly: "réservés aux membres",
     toldOfPost: "a publié dans un groupe que vous suivez de près",
+    word: "rescrit",
+    groupWord: "PME",
   },
   en: {
     name: "SME taxation",
@@ -34,6 +36,8 @@ const texts = {
     pending: "awaits a moderator",
     membersOnly: "for the group's members",
     toldOfPost: "posted in a group you follow closely",
+    word: "ruling",
+    groupWord: "SME",
   },
 };
 
@@ -154,6 +158,24 @@ async function journey(lang, moderator, asker, outsider) {
   check(!(await outsider.page.textContent("main")).includes(t.welcome), `${lang}: nor in his feed`);
   await outsider.page.goto(`${base}/groups/${hub}`);
   await look(outsider.page, `groups-${lang}-outsider`);
+
+  // Search: the member finds the hub's post by a word of it; the outsider
+  // finds the hub, but not the post.
+  const postSearch = `${base}/search?kind=post&q=${encodeURIComponent(t.word)}`;
+  let hits = "";
+  for (let i = 0; i < 20 && !hits.includes(t.word); i++) {
+    await asker.page.goto(postSearch);
+    hits = (await asker.page.textContent("[data-testid=search-results]")).toLowerCase();
+    if (!hits.includes(t.word)) await asker.page.waitForTimeout(250);
+  }
+  check(hits.includes(t.word), `${lang}: the member finds the hub's post by "${t.word}"`);
+  await look(asker.page, `groups-${lang}-search-posts`);
+  await outsider.page.goto(postSearch);
+  const seen = outsider.page.locator("[data-testid=search-result][data-kind=post]", { hasText: new RegExp(t.word, "i") });
+  check((await seen.count()) === 0, `${lang}: the outsider does not find it`);
+  await outsider.page.goto(`${base}/search?kind=group&q=${encodeURIComponent(t.groupWord)}`);
+  check((await outsider.page.locator(`[data-testid=search-result][data-kind=group][data-handle="${hub}"]`).count()) === 1, `${lang}: the outsider finds the hub on the search page`);
+  await look(outsider.page, `groups-${lang}-search-groups`);
 }
 
 try {

@@ -8,6 +8,9 @@
 #
 #   BIN=target/release/entremise scripts/bench/groups-feed.sh
 #
+# With BASELINE_BIN (the build before a change), a third server runs that
+# build on a third copy of the network with groups, and takes its turn.
+#
 # Settings: MEMBERS (20000), AVG (300), GROUP_COUNT (1000; not GROUPS, which
 # bash keeps for the user's groups), PER_MEMBER (20),
 # POSTS_PER_GROUP (100), ROUNDS (5), SECONDS_EACH (15), CONNS (16),
@@ -27,11 +30,16 @@ cp -a "$work/plain" "$work/groups"
 "$BIN" import groups --count "$groups" --per-member "$per_member" \
   --posts-per-group "$posts_per_group" --data-dir "$work/groups" 2>>"$work/import.log"
 tail -1 "$work/import.log"
+servers=("plain:8097:$BIN" "groups:8098:$BIN")
+if [ -n "${BASELINE_BIN:-}" ]; then
+  cp -a "$work/groups" "$work/baseline"
+  servers+=("baseline:8099:$BASELINE_BIN")
+fi
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
-for pair in plain:8097 groups:8098; do
-  name=${pair%%:*}; port=${pair##*:}
-  ENTREMISE_RATE_LIMIT_SCALE=1000000 "$BIN" serve --data-dir "$work/$name" \
+for server in "${servers[@]}"; do
+  IFS=: read -r name port bin <<<"$server"
+  ENTREMISE_RATE_LIMIT_SCALE=1000000 "$bin" serve --data-dir "$work/$name" \
     --listen "127.0.0.1:$port" >"$work/server-$name.log" 2>&1 &
   pids+=($!)
   for _ in $(seq 1 600); do
@@ -49,8 +57,8 @@ token=$(cut -d' ' -f1 "$work/tokens-groups")
 curl -sf -H "Authorization: Bearer $token" http://127.0.0.1:8098/api/v1/feed \
   | grep -o '"audience":"group:[^"]*"' | sort | uniq -c | head -5
 for round in $(seq 1 "$rounds"); do
-  for pair in plain:8097 groups:8098; do
-    name=${pair%%:*}; port=${pair##*:}
+  for server in "${servers[@]}"; do
+    IFS=: read -r name port _ <<<"$server"
     TOKENS="$(cat "$work/tokens-$name")" wrk -t1 -c"$conns" -d"${seconds}s" --latency \
       -s "$root/scripts/wrk/feed.lua" "http://127.0.0.1:$port" >"$work/wrk-$name-$round.txt" 2>&1 || true
     echo "round $round, $name: $(summary "$work/wrk-$name-$round.txt")"
