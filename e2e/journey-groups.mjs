@@ -1,5 +1,6 @@
 // Browser journey of a closed hub, once in French and once in English: a
-// member creates the closed group "Fiscalité des PME"; another, whose
+// member creates the closed group "Fiscalité des PME" and gives it a cover;
+// another, whose
 // profile lists his skills, finds it and asks to join; the moderator sees
 // the request in his follow-up inbox and approves it from there; both post
 // to the group from its composer; the new member states his expertise and
@@ -7,7 +8,7 @@
 // finds the hub but none of its posts.
 // Screenshots go to e2e/artifacts/groups-*.png.
 // Usage: BASE_URL=http://127.0.0.1:18080 node journey-groups.mjs
-import { base, launch, check, look, stopped, finish } from "./harness.mjs";
+import { base, launch, check, look, stopped, finish, picture } from "./harness.mjs";
 
 const browser = await launch();
 const suffix = Date.now().toString(36).slice(-5);
@@ -80,6 +81,17 @@ async function journey(lang, moderator, asker, outsider) {
   await moderator.page.click("[data-testid=group-create]");
   await moderator.page.waitForURL(`**/groups/${hub}`);
   check((await moderator.page.textContent("h1")).includes(t.name), `${lang}: the hub is created`);
+  // He gives it a cover image.
+  await moderator.page.setInputFiles("[data-testid=group-cover-file]", {
+    name: "bocage.png",
+    mimeType: "image/png",
+    buffer: picture(1200, 300),
+  });
+  await moderator.page.click("[data-testid=group-cover-save]");
+  await moderator.page.waitForURL(`**/groups/${hub}`);
+  const cover = moderator.page.locator("[data-testid=group-cover]");
+  check((await cover.count()) === 1, `${lang}: the hub shows its cover`);
+  check(await cover.evaluate((img) => img.decode().then(() => img.naturalWidth > 0, () => false)), `${lang}: the cover is served`);
 
   // The asker finds it and asks to join.
   await asker.page.goto(`${base}/groups?q=${encodeURIComponent(lang === "fr" ? "fiscalité" : "taxation")}`);
@@ -136,6 +148,7 @@ async function journey(lang, moderator, asker, outsider) {
   await look(asker.page, `groups-${lang}-notified`);
 
   // The asker states his expertise; the directory shows it with his skills.
+  await asker.page.goto(`${base}/groups/${hub}`);
   await asker.page.fill("[data-testid=group-expertise]", t.expertise);
   await asker.page.click("[data-testid=group-save-settings]");
   await asker.page.waitForURL(`**/groups/${hub}`);

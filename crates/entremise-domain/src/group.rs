@@ -159,6 +159,8 @@ pub struct Group {
     /// The profile that created it (a person, or a page).
     pub created_by: ProfileId,
     pub created_at: OffsetDateTime,
+    /// Its cover image (a media id), shown to whoever may see the group.
+    pub cover: Option<i64>,
 }
 
 /// How a group is named where it appears (a post in it, a search hit).

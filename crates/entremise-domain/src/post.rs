@@ -265,6 +265,8 @@ pub struct Media {
     pub height: u32,
     /// The post holding it, once published.
     pub post: Option<i64>,
+    /// The group holding it as its cover.
+    pub group: Option<crate::ids::GroupId>,
     pub created_at: OffsetDateTime,
 }
 

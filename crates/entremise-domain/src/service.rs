@@ -50,8 +50,8 @@ pub use contacts::{
 };
 pub use conversations::{ConversationList, Conversations, MessagePage, NewConversationInput};
 pub use groups::{
-    ExpertView, GroupActions, GroupCreated, GroupEditInput, GroupSummary, GroupView, Groups,
-    JoinAnswer, MemberFilter, MemberView, MyMembership, MySettingsInput, NewGroupInput,
+    CoverInput, ExpertView, GroupActions, GroupCreated, GroupEditInput, GroupSummary, GroupView,
+    Groups, JoinAnswer, MemberFilter, MemberView, MyMembership, MySettingsInput, NewGroupInput,
 };
 pub use inbox::{
     ActInput, Inbox, InboxFilter, InboxItemView, InboxPage, InboxSettingsView, InboxStats,

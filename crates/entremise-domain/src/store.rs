@@ -543,14 +543,14 @@ pub trait PostStore: Send + Sync {
     async fn media_key_in_use(&self, key: &str) -> Result<bool>;
     /// What `owner`'s uploads take.
     async fn media_usage(&self, owner: AccountId) -> Result<MediaUsage>;
-    /// Up to `limit` uploads that no post holds, made before `before`,
+    /// Up to `limit` uploads that no post or group holds, made before `before`,
     /// oldest first: `(id, content address)`.
     async fn unattached_media(
         &self,
         before: OffsetDateTime,
         limit: usize,
     ) -> Result<Vec<(i64, String)>>;
-    /// Deletes an upload if no post holds it (a post may have taken it
+    /// Deletes an upload if no post or group holds it (a post may have taken it
     /// since it was listed); whether it was deleted.
     async fn delete_unattached_media(&self, id: i64) -> Result<bool>;
     /// Published posts (`published_at <= now`) of these authors, newest
@@ -905,6 +905,17 @@ pub trait GroupStore: Send + Sync {
         group: crate::ids::GroupId,
         edit: GroupEdit,
         actor: ProfileId,
+        at: OffsetDateTime,
+    ) -> Result<()>;
+    /// Makes an uploaded image the group's cover (`None`: no cover). The
+    /// image must be `account`'s and wait for a post (`NotFound`
+    /// otherwise); the previous cover waits again, and is collected with
+    /// the other unattached images. Records `GroupChanged`.
+    async fn set_group_cover(
+        &self,
+        group: crate::ids::GroupId,
+        account: crate::ids::AccountId,
+        media: Option<i64>,
         at: OffsetDateTime,
     ) -> Result<()>;
     async fn group(&self, id: crate::ids::GroupId) -> Result<Option<crate::group::Group>>;

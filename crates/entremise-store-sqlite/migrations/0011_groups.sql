@@ -43,6 +43,14 @@ CREATE TABLE group_pins (
     PRIMARY KEY (group_id, post_id)
 ) WITHOUT ROWID;
 
+-- A group's cover is an uploaded image the group holds: it is then no
+-- longer waiting for a post (nor collected), and is shown to whoever may
+-- see the group. One at most per group.
+ALTER TABLE media ADD COLUMN group_id INTEGER REFERENCES groups (id) ON DELETE SET NULL;
+CREATE UNIQUE INDEX media_group ON media (group_id) WHERE group_id IS NOT NULL;
+DROP INDEX media_unattached;
+CREATE INDEX media_unattached ON media (created_at) WHERE post_id IS NULL AND group_id IS NULL;
+
 -- A post to a group: `audience` is then 'only_me', so that nothing that
 -- forgets the group shows it to anyone but its author.
 ALTER TABLE posts ADD COLUMN group_id INTEGER REFERENCES groups (id) ON DELETE CASCADE;

@@ -12,13 +12,15 @@ use entremise_domain::group::{
 };
 use entremise_domain::ids::GroupId;
 use entremise_domain::store::{Contribution, GroupEdit, GroupStore, NewGroup};
-use entremise_domain::{Error, ProfileId, Result};
+use entremise_domain::{AccountId, Error, ProfileId, Result};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use time::OffsetDateTime;
 
 macro_rules! select_group {
     () => {
-        "SELECT id, handle, name, kind, about, rules, tags, created_by, created_at FROM groups"
+        "SELECT id, handle, name, kind, about, rules, tags, created_by, created_at,
+                (SELECT m.id FROM media m WHERE m.group_id = groups.id)
+         FROM groups"
     };
 }
 
@@ -33,6 +35,7 @@ fn group_from_row(row: &Row<'_>) -> rusqlite::Result<Group> {
         tags: row.get::<_, Json<Vec<String>>>(6)?.0,
         created_by: ProfileId(row.get(7)?),
         created_at: row.get::<_, Ts>(8)?.0,
+        cover: row.get(9)?,
     })
 }
 
@@ -128,6 +131,7 @@ impl GroupStore for SqliteStore {
                 tags: new.tags,
                 created_by: new.created_by,
                 created_at: new.created_at,
+                cover: None,
             })
         })
         .await
@@ -154,6 +158,44 @@ impl GroupStore for SqliteStore {
                 ])?;
             if n == 0 {
                 return Err(Error::NotFound.into());
+            }
+            record(tx, at, Change::GroupChanged { group })?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn set_group_cover(
+        &self,
+        group: GroupId,
+        account: AccountId,
+        media: Option<i64>,
+        at: OffsetDateTime,
+    ) -> Result<()> {
+        self.write("set group cover", move |tx| {
+            let exists: bool = tx
+                .prepare_cached("SELECT EXISTS (SELECT 1 FROM groups WHERE id = ?1)")?
+                .query_row([group.0], |r| r.get(0))?;
+            if !exists {
+                return Err(Error::NotFound.into());
+            }
+            // The previous cover waits again from now, like a new upload,
+            // and is collected with the others if nothing takes it.
+            tx.prepare_cached(
+                "UPDATE media SET group_id = NULL, created_at = ?2 WHERE group_id = ?1",
+            )?
+            .execute(params![group.0, Ts(at)])?;
+            if let Some(media) = media {
+                let n = tx
+                    .prepare_cached(
+                        "UPDATE media SET group_id = ?1
+                         WHERE id = ?2 AND owner_id = ?3
+                           AND post_id IS NULL AND group_id IS NULL",
+                    )?
+                    .execute(params![group.0, media, account.0])?;
+                if n == 0 {
+                    return Err(Error::NotFound.into());
+                }
             }
             record(tx, at, Change::GroupChanged { group })?;
             Ok(())

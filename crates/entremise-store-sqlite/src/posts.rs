@@ -56,7 +56,8 @@ fn post_from_row(row: &Row<'_>) -> rusqlite::Result<Post> {
 /// Columns read by [`media_from_row`].
 macro_rules! select_media {
     () => {
-        "SELECT id, owner_id, key, content_type, alt, width, height, post_id, created_at
+        "SELECT id, owner_id, key, content_type, alt, width, height, post_id, created_at,
+                group_id
          FROM media"
     };
 }
@@ -72,6 +73,7 @@ fn media_from_row(row: &Row<'_>) -> rusqlite::Result<Media> {
         height: row.get(6)?,
         post: row.get(7)?,
         created_at: row.get::<_, Ts>(8)?.0,
+        group: row.get::<_, Option<i64>>(9)?.map(GroupId),
     })
 }
 
@@ -174,7 +176,7 @@ fn create_post(conn: &Connection, new: NewPost) -> DbResult<Post> {
     let id = conn.last_insert_rowid();
     let mut attach = conn.prepare_cached(
         "UPDATE media SET post_id = ?1, position = ?2
-         WHERE id = ?3 AND owner_id = ?4 AND post_id IS NULL
+         WHERE id = ?3 AND owner_id = ?4 AND post_id IS NULL AND group_id IS NULL
          RETURNING id, key, alt, width, height",
     )?;
     let mut images = Vec::with_capacity(new.media.len());
@@ -624,6 +626,7 @@ impl PostStore for SqliteStore {
                 width: new.width,
                 height: new.height,
                 post: None,
+                group: None,
                 created_at: new.created_at,
             })
         })
@@ -696,7 +699,7 @@ impl PostStore for SqliteStore {
         self.read("media usage", move |conn| {
             Ok(conn
                 .prepare_cached(
-                    "SELECT COALESCE(SUM(bytes), 0), COUNT(*) FILTER (WHERE post_id IS NULL)
+                    "SELECT COALESCE(SUM(bytes), 0), COUNT(*) FILTER (WHERE post_id IS NULL AND group_id IS NULL)
                      FROM media WHERE owner_id = ?1",
                 )?
                 .query_row([owner.0], |row| {
@@ -717,7 +720,7 @@ impl PostStore for SqliteStore {
         self.read("unattached media", move |conn| {
             let mut stmt = conn.prepare_cached(
                 "SELECT id, key FROM media
-                 WHERE post_id IS NULL AND created_at < ?1
+                 WHERE post_id IS NULL AND group_id IS NULL AND created_at < ?1
                  ORDER BY created_at, id LIMIT ?2",
             )?;
             let rows = stmt
@@ -733,7 +736,9 @@ impl PostStore for SqliteStore {
     async fn delete_unattached_media(&self, id: i64) -> Result<bool> {
         self.write("delete unattached media", move |tx| {
             let deleted = tx
-                .prepare_cached("DELETE FROM media WHERE id = ?1 AND post_id IS NULL")?
+                .prepare_cached(
+                    "DELETE FROM media WHERE id = ?1 AND post_id IS NULL AND group_id IS NULL",
+                )?
                 .execute([id])?;
             Ok(deleted == 1)
         })

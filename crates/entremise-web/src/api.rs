@@ -533,6 +533,10 @@ pub fn routes() -> Router<AppState> {
             post(groups::act),
         )
         .route("/api/v1/groups/{handle}/me", put(groups::my_settings))
+        .route(
+            "/api/v1/groups/{handle}/cover",
+            put(groups::set_cover).delete(groups::remove_cover),
+        )
         .route("/api/v1/groups/{handle}/posts", get(groups::posts))
         .route("/api/v1/groups/{handle}/directory", get(groups::directory))
         .route(

@@ -16,7 +16,9 @@ use tower_http::timeout::{TimeoutBody, TimeoutError};
 
 /// Whether a request carries images, and so gets the longer limit.
 fn is_upload(method: &Method, path: &str) -> bool {
-    method == Method::POST && matches!(path, "/posts" | "/api/v1/media")
+    method == Method::POST
+        && (matches!(path, "/posts" | "/api/v1/media")
+            || path.starts_with("/groups/") && path.ends_with("/cover"))
 }
 
 /// The answer to a request past its limit: JSON under `/api`, a short

@@ -172,6 +172,7 @@ pub fn action_of(method: &Method, route: &str) -> Option<Action> {
         | "/api/v1/groups/{}/members"
         | "/api/v1/groups/{}/members/{}/{}"
         | "/api/v1/groups/{}/me"
+        | "/api/v1/groups/{}/cover"
         | "/api/v1/groups/{}/pins/{}"
         | "/groups"
         | "/groups/{}/{}"

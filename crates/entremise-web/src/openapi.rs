@@ -128,6 +128,8 @@ use utoipa::{Modify, OpenApi};
         groups::members,
         groups::act,
         groups::my_settings,
+        groups::set_cover,
+        groups::remove_cover,
         groups::posts,
         groups::directory,
         groups::pin,

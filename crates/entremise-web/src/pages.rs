@@ -67,6 +67,11 @@ pub fn routes() -> Router<AppState> {
         .route("/groups/{handle}", get(groups::show))
         .route("/groups/{handle}/members", get(groups::members))
         .route("/groups/{handle}/directory", get(groups::directory))
+        .route(
+            "/groups/{handle}/cover",
+            // An image: its handler bounds the body like the composer's.
+            post(groups::cover).layer(axum::extract::DefaultBodyLimit::disable()),
+        )
         .route("/groups/{handle}/{action}", post(groups::act))
         .route(
             "/groups/{handle}/members/{member}/{act}",

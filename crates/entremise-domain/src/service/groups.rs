@@ -74,6 +74,16 @@ pub struct MySettingsInput {
     pub closely: Option<bool>,
 }
 
+/// `PUT /api/v1/groups/{handle}/cover`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CoverInput {
+    /// An image the member uploaded (`POST /api/v1/media`) that no post
+    /// holds.
+    pub media: String,
+}
+
 /// `201` of `POST /api/v1/groups`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -128,6 +138,9 @@ pub struct GroupView {
     pub about: String,
     pub rules: String,
     pub tags: Vec<String>,
+    /// Its cover image (`/media/{id}`, with `?w=` 320, 640 or 1280).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cover: Option<String>,
     /// Members in good standing; for members only (a counter counts what
     /// the viewer may see).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -151,6 +164,9 @@ pub struct GroupSummary {
     pub kind: GroupKind,
     pub about: String,
     pub tags: Vec<String>,
+    /// Its cover image (`/media/{id}`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cover: Option<String>,
     /// The viewer's standing, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub standing: Option<Standing>,
@@ -342,6 +358,7 @@ impl Groups {
             about: g.about,
             rules: g.rules,
             tags: g.tags,
+            cover: cover_url(g.cover),
             members: sight.content.then_some(members),
             pending,
             membership: mine.map(|r| MyMembership {
@@ -358,6 +375,46 @@ impl Groups {
     }
 
     /// Changes a group's name, description, rules or tags (owners).
+    /// Sets the group's cover to an image the viewer uploaded
+    /// (`POST /api/v1/media`) and no post holds, or removes it (`None`);
+    /// owners only. The image is then shown to whoever may see the group.
+    pub async fn set_cover(
+        &self,
+        viewer: &Viewer,
+        handle: &str,
+        media: Option<&str>,
+    ) -> Result<()> {
+        let me = viewer.require()?;
+        let media = media
+            .map(|raw| super::posts::parse_id("media", raw))
+            .transpose()?;
+        let (g, sight) = self.visible(viewer, handle).await?;
+        let owner = sight
+            .membership
+            .is_some_and(|m| m.moderates() && m.role == GroupRole::Owner);
+        if !owner {
+            return Err(Error::Forbidden(Forbidden::InsufficientRole));
+        }
+        let now = self.core.clock.now();
+        match self
+            .core
+            .store
+            .set_group_cover(g.id, me.account, media, now)
+            .await
+        {
+            Err(Error::NotFound) if media.is_some() => {
+                return Err(Error::invalid(
+                    "media",
+                    "unknown",
+                    "No image of yours waits for this id: upload it first (POST /api/v1/media).",
+                ));
+            }
+            r => r?,
+        }
+        self.core.settle().await;
+        Ok(())
+    }
+
     pub async fn edit(&self, viewer: &Viewer, handle: &str, input: GroupEditInput) -> Result<()> {
         let (g, sight) = self.visible(viewer, handle).await?;
         let owner = sight
@@ -837,8 +894,13 @@ fn summary(g: Group, standing: Option<Standing>) -> GroupSummary {
         kind: g.kind,
         about: g.about,
         tags: g.tags,
+        cover: cover_url(g.cover),
         standing,
     }
+}
+
+fn cover_url(media: Option<i64>) -> Option<String> {
+    media.map(|m| format!("/media/{m}"))
 }
 
 /// A checked text field; errors are gathered.

@@ -201,7 +201,7 @@ pub fn parse_cursor(raw: &str) -> Result<PostCursor> {
     Ok((at, id.parse().map_err(|_| bad())?))
 }
 
-fn parse_id(field: &str, raw: &str) -> Result<i64> {
+pub(crate) fn parse_id(field: &str, raw: &str) -> Result<i64> {
     raw.trim()
         .parse()
         .map_err(|_| Error::invalid(field, "invalid", "not an id"))
@@ -320,14 +320,20 @@ impl Posts {
         width: Option<u32>,
     ) -> Result<(Vec<u8>, String)> {
         let media = self.core.store.media(id).await?.ok_or(Error::NotFound)?;
-        match media.post {
-            None => {
+        match (media.post, media.group) {
+            // A group's cover: for whoever may see that the group exists.
+            (None, Some(group)) => {
+                if self.core.lens(viewer).group(group).is_none() {
+                    return Err(Error::NotFound);
+                }
+            }
+            (None, None) => {
                 let me = viewer.require().map_err(|_| Error::NotFound)?;
                 if me.account != media.owner {
                     return Err(Error::NotFound);
                 }
             }
-            Some(post) => {
+            (Some(post), _) => {
                 self.visible_post(viewer, post).await?;
             }
         }

@@ -5,7 +5,8 @@
 use crate::fixtures::{at, members};
 use entremise_domain::events::Change;
 use entremise_domain::group::{GroupKind, GroupRole, MemberSettings, Membership, Standing};
-use entremise_domain::store::{GroupEdit, NewGroup, NewPost, Store};
+use entremise_domain::ids::GroupId;
+use entremise_domain::store::{GroupEdit, NewGroup, NewMedia, NewPost, Store};
 use entremise_domain::{Error, ProfileId};
 use std::sync::Arc;
 
@@ -247,6 +248,98 @@ pub async fn groups(store: Arc<dyn Store>) {
             .iter()
             .any(|x| x.id == g.id)
     );
+    // A cover: an upload of the owner's that nothing holds; the one it
+    // replaces waits again (collected like any other); a stranger's upload
+    // is refused.
+    let ada_account = store.profile(ada).await.unwrap().unwrap().account.unwrap();
+    let bob_account = store.profile(bob).await.unwrap().unwrap().account.unwrap();
+    let upload = |owner, key: &str| NewMedia {
+        owner,
+        key: key.to_owned(),
+        content_type: "image/webp".to_owned(),
+        alt: String::new(),
+        width: 1280,
+        height: 400,
+        bytes: 5_000,
+        created_at: at(1),
+    };
+    let first = store
+        .create_media(upload(ada_account, "cover-1"))
+        .await
+        .unwrap();
+    let second = store
+        .create_media(upload(ada_account, "cover-2"))
+        .await
+        .unwrap();
+    let stranger = store
+        .create_media(upload(bob_account, "cover-3"))
+        .await
+        .unwrap();
+    store
+        .set_group_cover(g.id, ada_account, Some(first.id), at(14))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.group(g.id).await.unwrap().unwrap().cover,
+        Some(first.id)
+    );
+    assert_eq!(
+        store.media(first.id).await.unwrap().unwrap().group,
+        Some(g.id)
+    );
+    let waiting = |list: Vec<(i64, String)>| list.into_iter().map(|(id, _)| id).collect::<Vec<_>>();
+    let unattached = waiting(store.unattached_media(at(100), 10).await.unwrap());
+    assert!(!unattached.contains(&first.id) && unattached.contains(&second.id));
+    assert!(!store.delete_unattached_media(first.id).await.unwrap());
+    assert_eq!(store.media_usage(ada_account).await.unwrap().unattached, 1);
+    for (account, media) in [(ada_account, stranger.id), (bob_account, second.id)] {
+        assert!(matches!(
+            store
+                .set_group_cover(g.id, account, Some(media), at(15))
+                .await,
+            Err(Error::NotFound)
+        ));
+    }
+    assert_eq!(
+        store.group(g.id).await.unwrap().unwrap().cover,
+        Some(first.id),
+        "a refusal changes nothing"
+    );
+    // The same cover again keeps it.
+    store
+        .set_group_cover(g.id, ada_account, Some(first.id), at(15))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.media(first.id).await.unwrap().unwrap().group,
+        Some(g.id)
+    );
+    store
+        .set_group_cover(g.id, ada_account, Some(second.id), at(16))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.group(g.id).await.unwrap().unwrap().cover,
+        Some(second.id)
+    );
+    let again = store.media(first.id).await.unwrap().unwrap();
+    assert_eq!(
+        (again.group, again.created_at),
+        (None, at(16)),
+        "waits again from now"
+    );
+    store
+        .set_group_cover(g.id, ada_account, None, at(17))
+        .await
+        .unwrap();
+    assert_eq!(store.group(g.id).await.unwrap().unwrap().cover, None);
+    assert!(matches!(
+        store
+            .set_group_cover(GroupId(i64::MAX), ada_account, None, at(17))
+            .await,
+        Err(Error::NotFound)
+    ));
+
     // Leaving ends the row.
     store
         .set_membership(g.id, bob, Some(Membership::MEMBER), None, bob, at(13))

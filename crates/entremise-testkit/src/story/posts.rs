@@ -106,6 +106,7 @@ pub async fn posts_and_media(store: Arc<dyn Store>) {
             width: 321,
             height: 241,
             post: None,
+            group: None,
             created_at: at(1),
         }
     );

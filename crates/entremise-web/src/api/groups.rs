@@ -12,8 +12,8 @@ use axum::http::StatusCode;
 use entremise_domain::Error;
 use entremise_domain::group::{GroupAct, Standing};
 use entremise_domain::service::{
-    ExpertView, FeedPage, GroupCreated, GroupEditInput, GroupSummary, GroupView, JoinAnswer,
-    MemberFilter, MemberView, MyMembership, MySettingsInput, NewGroupInput,
+    CoverInput, ExpertView, FeedPage, GroupCreated, GroupEditInput, GroupSummary, GroupView,
+    JoinAnswer, MemberFilter, MemberView, MyMembership, MySettingsInput, NewGroupInput,
 };
 use serde::{Deserialize, Serialize};
 
@@ -82,6 +82,49 @@ pub async fn edit(
     let groups = state.app.groups();
     groups.edit(&ctx.viewer, &handle, body).await?;
     Ok(Json(groups.group(&ctx.viewer, &handle).await?))
+}
+
+/// Sets the group's cover (owners): an image the member uploaded with
+/// `POST /api/v1/media` and no post holds. It is shown to whoever may see
+/// the group; the previous cover waits for a post again and is collected
+/// with the other unattached images a day later.
+#[utoipa::path(put, path = "/api/v1/groups/{handle}/cover", tag = "groups", params(("handle" = String, Path)),
+    request_body = CoverInput,
+    responses((status = 200, body = GroupView), (status = 401, body = ErrorBody),
+        (status = 403, description = "insufficient_role: owners only", body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 422, description = "media: not an id, or no image of the member's waiting for a post", body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn set_cover(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    ApiPath(handle): ApiPath<String>,
+    ApiJson(body): ApiJson<CoverInput>,
+) -> Result<Json<GroupView>, ApiError> {
+    let groups = state.app.groups();
+    groups
+        .set_cover(&ctx.viewer, &handle, Some(&body.media))
+        .await?;
+    Ok(Json(groups.group(&ctx.viewer, &handle).await?))
+}
+
+/// Removes the group's cover (owners).
+#[utoipa::path(delete, path = "/api/v1/groups/{handle}/cover", tag = "groups", params(("handle" = String, Path)),
+    responses((status = 204), (status = 401, body = ErrorBody),
+        (status = 403, description = "insufficient_role: owners only", body = ErrorBody),
+        (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn remove_cover(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    ApiPath(handle): ApiPath<String>,
+) -> Result<StatusCode, ApiError> {
+    state
+        .app
+        .groups()
+        .set_cover(&ctx.viewer, &handle, None)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Joins an open group (`member`), asks to join a closed one (`pending`,

@@ -170,9 +170,10 @@ async fn feed_home(
     })
 }
 
-/// The composer's form, read from its multipart body.
+/// The composer's form, read from its multipart body (the group cover's
+/// form is read the same way).
 #[derive(Default)]
-struct ComposerForm {
+pub(super) struct ComposerForm {
     csrf: String,
     text: String,
     audience: String,
@@ -184,15 +185,15 @@ struct ComposerForm {
     tz: String,
     /// One line per image, or one line for all.
     alt: String,
-    images: Vec<Vec<u8>>,
+    pub(super) images: Vec<Vec<u8>>,
     /// Positions (from 1) of images over the size limit.
-    too_large: Vec<usize>,
+    pub(super) too_large: Vec<usize>,
     /// Images beyond the tenth.
     extra_images: usize,
 }
 
 impl ComposerForm {
-    fn alt_of(&self, index: usize) -> &str {
+    pub(super) fn alt_of(&self, index: usize) -> &str {
         let mut lines: Vec<&str> = self.alt.lines().map(str::trim).collect();
         while lines.last().is_some_and(|l| l.is_empty()) {
             lines.pop();
@@ -254,7 +255,7 @@ async fn read_field(
 
 /// Reads the composer's form. Its first field must be the form token, equal
 /// to `expected`: otherwise nothing more of the body is read.
-async fn read_composer(
+pub(super) async fn read_composer(
     state: &AppState,
     expected: &str,
     mut multipart: Multipart,

@@ -4,14 +4,17 @@
 //! invitations and bans for moderators) and `/groups/{handle}/directory`
 //! (the expert directory), with the forms they post.
 
+use super::feed::read_composer;
+
 use super::posts::{Card, card, problems};
-use super::{FormData, Layout, PageError, render, see_other, urlencode};
+use super::{FormData, FormRejected, Layout, PageError, render, see_other, urlencode};
 use crate::auth::Ctx;
+use crate::security;
 use crate::state::AppState;
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use entremise_domain::Error;
 use entremise_domain::group::{GroupAct, GroupKind, GroupRole, Standing};
@@ -411,6 +414,7 @@ pub async fn act(
                 )
                 .await
         }
+        "remove-cover" => groups.set_cover(&ctx.viewer, &handle, None).await,
         "invite" => groups
             .moderate(
                 &ctx.viewer,
@@ -445,6 +449,72 @@ pub async fn act(
                 _ => Err(e.into()),
             }
         }
+    }
+}
+
+/// `POST /groups/{handle}/cover` (multipart: the form token first, then
+/// the image): uploads an image through the media pipeline and makes it
+/// the group's cover (owners). A refused image shows the group again with
+/// what went wrong.
+pub async fn cover(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Path(handle): Path<String>,
+    multipart: Multipart,
+) -> Result<Response, PageError> {
+    // As for the composer: who is asking, before the body is read.
+    if ctx.viewer.signed_in.is_none() {
+        return Ok(see_other("/signin"));
+    }
+    if !security::has_form_cookie(&headers, &state, &ctx.csrf) {
+        return Err(FormRejected::BadToken.into());
+    }
+    let Ok(_permit) = state.composer_bodies.clone().try_acquire_owned() else {
+        return Err(FormRejected::Busy.into());
+    };
+    let form = read_composer(&state, &ctx.csrf, multipart).await?;
+    let l = Layout::new(&state, &ctx, "");
+    let again = |errors: Vec<String>| {
+        group_page(
+            &state,
+            &ctx,
+            &handle,
+            None,
+            errors,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+    };
+    if !form.too_large.is_empty() {
+        return again(vec![l.t("post_error_image_too_large").to_owned()]).await;
+    }
+    let Some(bytes) = form.images.first() else {
+        return again(vec![l.t("group_error_cover_missing").to_owned()]).await;
+    };
+    let groups = state.app.groups();
+    // Only an owner may set it: asked before the image is stored.
+    if !groups.group(&ctx.viewer, &handle).await?.may.own {
+        return Err(Error::Forbidden(entremise_domain::error::Forbidden::InsufficientRole).into());
+    }
+    let done = match state
+        .app
+        .posts()
+        .upload_media(&ctx.viewer, bytes.clone(), form.alt_of(0))
+        .await
+    {
+        Ok(media) => {
+            groups
+                .set_cover(&ctx.viewer, &handle, Some(&media.id.to_string()))
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    match done {
+        Ok(()) => Ok(see_other(&format!("/groups/{handle}"))),
+        Err(e) => match problems(&l, &e) {
+            Some(errors) if !matches!(e, Error::NotFound) => again(errors).await,
+            _ => Err(e.into()),
+        },
     }
 }
 

@@ -196,3 +196,83 @@ async fn a_secret_group_is_not_found_by_outsiders() {
             .contains("data-handle=\"codir\"")
     );
 }
+
+#[tokio::test]
+async fn a_cover_is_shown_to_whoever_sees_the_group() {
+    let app = TestApp::new().await;
+    let (ada, bob, _) = app.cast().await;
+    let mut a = Browser::signed_in(&app, &ada.email).await;
+    a.post(
+        "/groups",
+        &[
+            ("name", "Comité de direction"),
+            ("handle", "codir"),
+            ("kind", "secret"),
+        ],
+    )
+    .await;
+    let photo = entremise_media::samples::jpeg(entremise_media::samples::gradient(400, 100));
+    // Nothing chosen, or not an image: said on the group's page.
+    let r = a.multipart("/groups/codir/cover", &[]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.text().contains("Choose an image for the cover."),
+        "{}",
+        r.text()
+    );
+    let r = a
+        .multipart(
+            "/groups/codir/cover",
+            &[Part::File("image", "notes.txt", b"not an image")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(!r.text().contains("data-testid=\"group-cover\""));
+
+    let r = a
+        .multipart(
+            "/groups/codir/cover",
+            &[Part::File("image", "banner.jpg", &photo)],
+        )
+        .await;
+    assert_eq!(location(&r), "/groups/codir", "{}", r.text());
+    let page = a.get("/groups/codir").await.text();
+    let src = page
+        .split("class=\"group-cover\" src=\"")
+        .nth(1)
+        .and_then(|s| s.split('?').next())
+        .expect("the cover is shown")
+        .to_owned();
+    assert!(src.starts_with("/media/"), "{src}");
+    assert_eq!(a.get(&src).await.status, StatusCode::OK);
+    // A secret group's cover is as hidden as the group.
+    let mut b = Browser::signed_in(&app, &bob.email).await;
+    assert_eq!(b.get(&src).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.get(&src).await.status, StatusCode::NOT_FOUND);
+    a.post("/groups/codir/invite", &[("member", "@bob")]).await;
+    b.post("/groups/codir/join", &[]).await;
+    assert_eq!(b.get(&src).await.status, StatusCode::OK);
+    // A member who does not own the group may not change it.
+    let r = b
+        .multipart(
+            "/groups/codir/cover",
+            &[Part::File("image", "mine.jpg", &photo)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(
+        !b.get("/groups/codir")
+            .await
+            .text()
+            .contains("group-cover-form")
+    );
+    // Removed, it is gone from the page.
+    let r = a.post("/groups/codir/remove-cover", &[]).await;
+    assert_eq!(location(&r), "/groups/codir");
+    assert!(
+        !a.get("/groups/codir")
+            .await
+            .text()
+            .contains("class=\"group-cover\"")
+    );
+}

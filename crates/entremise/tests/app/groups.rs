@@ -412,6 +412,85 @@ async fn members_following_a_group_closely_are_told_of_each_new_post() {
 }
 
 #[tokio::test]
+async fn an_owner_sets_the_cover_from_an_upload_of_his() {
+    let app = TestApp::new().await;
+    let (ada, bob, carol) = app.cast().await;
+    create(&app, &ada, "export_normandie", "open").await;
+    assert_eq!(
+        join(&app, &bob, "export_normandie").await.0,
+        StatusCode::CREATED
+    );
+    let photo = entremise_media::samples::jpeg(entremise_media::samples::gradient(400, 100));
+    let upload = |m: &Member| {
+        let (app, m, photo) = (&app, m.clone(), photo.clone());
+        async move {
+            let r = app.upload(&m, &photo, "").await;
+            assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+            r.json()["id"].as_str().unwrap().to_owned()
+        }
+    };
+    let cover = |m: &Member, media: &str| {
+        let (app, m, body) = (&app, m.clone(), json!({ "media": media }));
+        async move {
+            app.call(
+                Method::PUT,
+                Some(&m),
+                "/api/v1/groups/export_normandie/cover",
+                body,
+            )
+            .await
+        }
+    };
+    let mine = upload(&ada).await;
+    let bobs = upload(&bob).await;
+    // Only an owner, only with an upload of his that nothing holds.
+    let r = cover(&bob, &bobs).await;
+    assert_eq!(
+        (r.status, code(&r)),
+        (StatusCode::FORBIDDEN, "insufficient_role".into())
+    );
+    let r = cover(&ada, &bobs).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    assert_eq!(r.json()["fields"][0]["field"], "media");
+    assert_eq!(
+        cover(&ada, "x").await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let r = cover(&ada, &mine).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let url = format!("/media/{mine}");
+    assert_eq!(r.json()["cover"], url);
+    // An open group's cover is for everyone, like the group.
+    assert_eq!(app.get(&url).await.status, StatusCode::OK);
+    assert_eq!(app.get_as(&carol, &url).await.status, StatusCode::OK);
+    // Held by the group, it cannot go into a post.
+    let r = app
+        .post_json(
+            Some(&ada),
+            "/api/v1/posts",
+            json!({"text": "Notre bandeau", "audience": "public", "media": [mine]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    // Removed: gone from the group, and the image waits for a post again.
+    let r = app
+        .call(
+            Method::DELETE,
+            Some(&ada),
+            "/api/v1/groups/export_normandie/cover",
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text());
+    let g = app
+        .get_as(&ada, "/api/v1/groups/export_normandie")
+        .await
+        .json();
+    assert!(g.get("cover").is_none(), "{g}");
+    assert_eq!(app.get(&url).await.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
 async fn open_groups_take_anyone_and_bans_keep_out() {
     let app = TestApp::new().await;
     let (ada, bob, carol) = app.cast().await;

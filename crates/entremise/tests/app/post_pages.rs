@@ -96,6 +96,21 @@ impl<'a> Browser<'a> {
     }
 
     async fn compose_with_token(&mut self, token: &str, parts: &[Part<'_>]) -> Response {
+        self.multipart_with_token("/posts", token, parts).await
+    }
+
+    /// A multipart form to `path`, the token first as pages send it.
+    pub(crate) async fn multipart(&mut self, path: &str, parts: &[Part<'_>]) -> Response {
+        let token = self.token();
+        self.multipart_with_token(path, &token, parts).await
+    }
+
+    async fn multipart_with_token(
+        &mut self,
+        path: &str,
+        token: &str,
+        parts: &[Part<'_>],
+    ) -> Response {
         let mut body = Vec::new();
         let mut all = vec![Part::Text("csrf", token)];
         all.extend_from_slice(parts);
@@ -123,7 +138,7 @@ impl<'a> Browser<'a> {
         let r = self
             .app
             .send(
-                Req::new(Method::POST, "/posts")
+                Req::new(Method::POST, path)
                     .header("cookie", &self.cookies.join("; "))
                     .header("origin", "http://127.0.0.1:8080")
                     .header("accept-language", "en")
