@@ -21,7 +21,7 @@ use crate::notification::{
     self, Addressee, Notification, NotificationDraft, NotificationKind, NotificationObject,
 };
 use crate::paging::{Gather, Page, parse_id_key, parse_time_key, time_key};
-use crate::privacy::{Lens, ViewerIdentity};
+use crate::privacy::{Lens, Relation, ViewerIdentity};
 use crate::profile::{ProfileKind, ProfileRef};
 use crate::validate::Handle;
 use async_trait::async_trait;
@@ -582,7 +582,16 @@ impl<'a> Batch<'a> {
         let Some(lens) = self.lens(d.recipient).await? else {
             return Ok(false);
         };
-        if lens.hides(d.actor) || lens.relation(d.actor).is_none() {
+        let relation = if lens.hides(d.actor) {
+            None
+        } else {
+            lens.relation(d.actor)
+        };
+        let Some(relation) = relation else {
+            return Ok(false);
+        };
+        // A page's post in a group is its managers' own act.
+        if d.kind == NotificationKind::GroupPost && relation == Relation::Itself {
             return Ok(false);
         }
         if d.kind.concerns_a_post()

@@ -390,8 +390,50 @@ async fn members_following_a_group_closely_are_told_of_each_new_post() {
     .await;
     post(&app, &ada, "public", "Hors du groupe").await;
     assert_eq!(told(&bob).await, [p1.as_str()]);
-    // Once he has left, new posts no longer reach him, and what he was told
-    // of the group's posts goes with his right to read them.
+    // A page's post in its group is its manager's own act: Ada runs ACME,
+    // which runs "salon_hanovre"; she and Bob follow it closely; ACME's
+    // post tells Bob, not her.
+    let r = app
+        .post_json(
+            Some(&ada),
+            "/api/v1/pages",
+            json!({"kind": "organization", "handle": "acme", "name": "ACME"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let r = app
+        .post_json(
+            Some(&ada),
+            "/api/v1/groups",
+            json!({"handle": "salon_hanovre", "name": "Salon de Hanovre", "kind": "open", "as": "acme"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    for m in [&ada, &bob] {
+        assert_eq!(join(&app, m, "salon_hanovre").await.0, StatusCode::CREATED);
+        let r = app
+            .call(
+                Method::PUT,
+                Some(m),
+                "/api/v1/groups/salon_hanovre/me",
+                json!({"closely": true}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    }
+    let r = app
+        .post_json(
+            Some(&ada),
+            "/api/v1/posts",
+            json!({"text": "ACME exposera à Hanovre", "audience": "group:salon_hanovre", "as": "acme"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let by_page = r.json()["id"].as_str().unwrap().to_owned();
+    assert!(told(&ada).await.is_empty(), "not told of her page's post");
+    assert_eq!(told(&bob).await, [by_page.as_str(), p1.as_str()]);
+    // Once he has left, the group's new posts no longer reach him, and
+    // what he was told of its posts goes with his right to read them.
     let r = app
         .call(
             Method::DELETE,
@@ -408,7 +450,7 @@ async fn members_following_a_group_closely_are_told_of_each_new_post() {
         "Le programme du salon",
     )
     .await;
-    assert!(told(&bob).await.is_empty());
+    assert_eq!(told(&bob).await, [by_page.as_str()]);
 }
 
 #[tokio::test]
