@@ -164,6 +164,7 @@ pub async fn leave(
 pub struct MembersQuery {
     /// `member` (the default: for members), or, for moderators,
     /// `pending`, `invited` or `banned`.
+    #[param(value_type = Option<Standing>)]
     pub standing: Option<String>,
 }
 
