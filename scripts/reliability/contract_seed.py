@@ -91,6 +91,11 @@ position = call("POST", "/api/v1/profiles/bob/positions",
 spare_code = call("POST", "/api/v1/invitation-codes", token=ada)["code"]
 conversation = call("POST", "/api/v1/conversations", {"with": ["bob"]}, token=ada)
 call("POST", f"/api/v1/conversations/{conversation['id']}/messages", {"text": "Hi Bob"}, token=ada)
+call("POST", "/api/v1/groups",
+     {"handle": "engines", "name": "Engine builders", "kind": "open", "tags": ["engines"]}, token=ada)
+call("POST", "/api/v1/groups/engines/members", token=bob)
+group_post = call("POST", "/api/v1/posts",
+                  {"text": "Gears or punched cards?", "audience": "group:engines"}, token=bob)
 
 
 def toml(value):
@@ -99,8 +104,8 @@ def toml(value):
 
 
 dictionaries = {
-    "handles": ["ada", "bob", "cleo", "analytical"],
-    "posts": [str(post["id"])],
+    "handles": ["ada", "bob", "cleo", "analytical", "engines"],
+    "posts": [str(post["id"]), str(group_post["id"])],
     "conversations": [str(conversation["id"])],
     "requests": [str(pending["id"])],
     "introductions": [str(intro["id"])],
@@ -123,6 +128,8 @@ id_dictionaries = [
     ("^/api/v1/pages/\\{handle\\}/positions/\\{id\\}", "positions"),
     ("^/api/v1/profiles/\\{handle\\}/positions/\\{id\\}", "positions"),
 ]
+# Other path parameters, by name: half of the time a real one.
+named_dictionaries = [("path.member", "handles"), ("path.post", "posts")]
 
 
 # Operations where data the document allows may still be refused 422 for
@@ -149,6 +156,8 @@ STATE_DEPENDENT = [
     # Which audiences a field may have depends on the kind of profile (a
     # page's name is public).
     ("PATCH", "/api/v1/profiles/{handle}"),
+    # `media` must be the member's own upload that nothing holds.
+    ("PUT", "/api/v1/groups/{handle}/cover"),
 ]
 POSITIVE_STATUSES = ["2xx", "3xx", "401", "403", "404", "409", "422", "429", "5xx"]
 
@@ -164,6 +173,8 @@ def config(headers, current_token=None):
                  '"path.member_handle" = { dictionary = "handles", probability = 0.5 }\n'
                  '"path.code" = { dictionary = "codes", probability = 0.5 }\n'
                  '"query.cursor" = { dictionary = "cursors", probability = 1.0 }\n')
+    for param, name in named_dictionaries:
+        lines.append(f'"{param}" = {{ dictionary = "{name}", probability = 0.5 }}\n')
     if current_token:
         # Signing out ends the session that asks: a token of its own.
         lines.append('[[operations]]\ninclude-path = "/api/v1/sessions/current"\n'
@@ -183,4 +194,4 @@ with open(f"{OUT}/anonymous.toml", "w") as f:
 with open(f"{OUT}/signed-in.toml", "w") as f:
     f.write(config(f"Bearer {ada}", ada_current))
 print("seeded: 3 members, contacts, an introduction, a page with an office, a service and a "
-      "position, a post with a comment, a conversation")
+      "position, a post with a comment, a conversation, an open group with a post")

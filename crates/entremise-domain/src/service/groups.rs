@@ -416,6 +416,7 @@ impl Groups {
     }
 
     pub async fn edit(&self, viewer: &Viewer, handle: &str, input: GroupEditInput) -> Result<()> {
+        viewer.require()?;
         let (g, sight) = self.visible(viewer, handle).await?;
         let owner = sight
             .membership
@@ -513,6 +514,7 @@ impl Groups {
         member: &str,
         act: GroupAct,
     ) -> Result<Option<Standing>> {
+        viewer.require()?;
         let (g, sight) = self.visible(viewer, handle).await?;
         if !sight.moderates {
             return Err(Error::Forbidden(Forbidden::InsufficientRole));
@@ -651,6 +653,11 @@ impl Groups {
         cursor: Option<&str>,
         limit: usize,
     ) -> Result<Page<ExpertView>> {
+        let mut errors = Vec::new();
+        super::search::check_words(q.unwrap_or("").trim(), &mut errors);
+        if !errors.is_empty() {
+            return Err(Error::Invalid(errors));
+        }
         let (g, sight) = self.visible(viewer, handle).await?;
         if !sight.content {
             return Err(Error::Forbidden(Forbidden::GroupMembersOnly));
@@ -784,6 +791,7 @@ impl Groups {
 
     /// Pins one of the group's posts, or unpins it (moderators).
     pub async fn pin(&self, viewer: &Viewer, handle: &str, post: i64, pinned: bool) -> Result<()> {
+        viewer.require()?;
         let (g, sight) = self.visible(viewer, handle).await?;
         if !sight.moderates {
             return Err(Error::Forbidden(Forbidden::InsufficientRole));

@@ -125,10 +125,10 @@ enum Asked {
     Groups(SearchQuery),
 }
 
-/// Checks a request and turns it into the index's query.
-fn parse(req: &SearchRequest, prefix: bool) -> Result<Asked> {
-    let mut errors = Vec::new();
-    let text = req.q.trim();
+/// The bounds of a query's words (`q`): at most [`MAX_QUERY_CHARS`]
+/// characters and [`MAX_QUERY_WORDS`] words, wherever words are looked
+/// for (search, a group's directory).
+pub(crate) fn check_words(text: &str, errors: &mut Vec<FieldError>) {
     if text.chars().count() > MAX_QUERY_CHARS {
         errors.push(too_long("q", MAX_QUERY_CHARS));
     } else if search::words(text).len() > MAX_QUERY_WORDS {
@@ -138,6 +138,13 @@ fn parse(req: &SearchRequest, prefix: bool) -> Result<Asked> {
             format!("at most {MAX_QUERY_WORDS} words"),
         ));
     }
+}
+
+/// Checks a request and turns it into the index's query.
+fn parse(req: &SearchRequest, prefix: bool) -> Result<Asked> {
+    let mut errors = Vec::new();
+    let text = req.q.trim();
+    check_words(text, &mut errors);
     #[derive(PartialEq)]
     enum Of {
         Profiles,

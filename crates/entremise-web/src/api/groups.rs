@@ -278,7 +278,7 @@ pub async fn my_settings(
 #[utoipa::path(get, path = "/api/v1/groups/{handle}/posts", tag = "groups",
     params(("handle" = String, Path), PageParams),
     responses((status = 200, body = FeedPage),
-        (status = 400, description = "invalid_input: `limit` or `cursor`", body = ErrorBody),
+        (status = 400, description = "invalid_input: `q` (too long, too many words), `limit` or `cursor`", body = ErrorBody),
         (status = 403, description = "group_members_only", body = ErrorBody),
         (status = 404, body = ErrorBody)))]
 pub async fn posts(

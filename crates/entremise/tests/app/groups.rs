@@ -533,6 +533,59 @@ async fn an_owner_sets_the_cover_from_an_upload_of_his() {
 }
 
 #[tokio::test]
+async fn group_writes_ask_to_sign_in_and_directory_words_are_bounded() {
+    let app = TestApp::new().await;
+    let (ada, _, _) = app.cast().await;
+    create(&app, &ada, "export_normandie", "open").await;
+    for (method, uri) in [
+        (Method::PATCH, "/api/v1/groups/export_normandie"),
+        (
+            Method::POST,
+            "/api/v1/groups/export_normandie/members/bob/ban",
+        ),
+        (Method::PUT, "/api/v1/groups/export_normandie/pins/1"),
+        (Method::PUT, "/api/v1/groups/export_normandie/cover"),
+    ] {
+        let body = if method == Method::PUT && uri.ends_with("cover") {
+            json!({"media": "1"})
+        } else {
+            json!({})
+        };
+        let r = app.call(method.clone(), None, uri, body).await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNAUTHORIZED,
+            "{method} {uri}: {}",
+            r.text()
+        );
+    }
+    let long = "fiscalité ".repeat(21);
+    let r = app
+        .get_as(
+            &ada,
+            &format!(
+                "/api/v1/groups/export_normandie/directory?q={}",
+                long.replace(' ', "+")
+            ),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text());
+    assert_eq!(r.json()["fields"][0]["field"], "q");
+    let many = "a b c d e f g h i j k l m";
+    let r = app
+        .get_as(
+            &ada,
+            &format!(
+                "/api/v1/groups/export_normandie/directory?q={}",
+                many.replace(' ', "+")
+            ),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text());
+    assert_eq!(r.json()["fields"][0]["reason"], "too_many_words");
+}
+
+#[tokio::test]
 async fn open_groups_take_anyone_and_bans_keep_out() {
     let app = TestApp::new().await;
     let (ada, bob, carol) = app.cast().await;
