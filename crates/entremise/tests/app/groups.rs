@@ -30,6 +30,15 @@ async fn create(app: &TestApp, owner: &Member, handle: &str, kind: &str) {
     assert_eq!(r.json()["handle"], handle);
 }
 
+/// The answer's JSON, or `null` for an empty body (204).
+fn json_or_null(r: &crate::support::Response) -> Value {
+    if r.body.is_empty() {
+        Value::Null
+    } else {
+        r.json()
+    }
+}
+
 async fn join(app: &TestApp, m: &Member, group: &str) -> (StatusCode, Value) {
     let r = app
         .post_json(
@@ -38,12 +47,7 @@ async fn join(app: &TestApp, m: &Member, group: &str) -> (StatusCode, Value) {
             json!({}),
         )
         .await;
-    let body = if r.body.is_empty() {
-        Value::Null
-    } else {
-        r.json()
-    };
-    (r.status, body)
+    (r.status, json_or_null(&r))
 }
 
 async fn act(app: &TestApp, m: &Member, group: &str, who: &str, what: &str) -> (StatusCode, Value) {
@@ -54,12 +58,7 @@ async fn act(app: &TestApp, m: &Member, group: &str, who: &str, what: &str) -> (
             json!({}),
         )
         .await;
-    let body = if r.body.is_empty() {
-        Value::Null
-    } else {
-        r.json()
-    };
-    (r.status, body)
+    (r.status, json_or_null(&r))
 }
 
 async fn post(app: &TestApp, m: &Member, audience: &str, text: &str) -> String {
