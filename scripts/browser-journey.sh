@@ -27,6 +27,7 @@ BASE_URL="http://127.0.0.1:$port" DEMO_ACCOUNTS="$data/demo-accounts.txt" node e
 BASE_URL="http://127.0.0.1:$port" node e2e/journey-live.mjs || status=1
 BASE_URL="http://127.0.0.1:$port" node e2e/journey-inbox.mjs || status=1
 BASE_URL="http://127.0.0.1:$port" node e2e/journey-groups.mjs || status=1
+BASE_URL="http://127.0.0.1:$port" DEMO_ACCOUNTS="$data/demo-accounts.txt" node e2e/journey-moderation.mjs || status=1
 # Last: it spends the anonymous profile reads of this address.
 BASE_URL="http://127.0.0.1:$port" node e2e/journey-limits.mjs || status=1
 echo "screenshots: e2e/artifacts/"

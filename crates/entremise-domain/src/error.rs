@@ -45,6 +45,12 @@ pub enum Forbidden {
     CommentsClosed,
     BannedFromGroup,
     GroupMembersOnly,
+    /// The account waits for an administrator's approval (or was declined).
+    AccountNotApproved,
+    /// Instance moderators (or administrators) only.
+    ModeratorsOnly,
+    /// Instance administrators only.
+    AdminsOnly,
 }
 
 impl Forbidden {
@@ -61,6 +67,9 @@ impl Forbidden {
             Self::CommentsClosed => "comments_closed",
             Self::BannedFromGroup => "banned_from_group",
             Self::GroupMembersOnly => "group_members_only",
+            Self::AccountNotApproved => "account_not_approved",
+            Self::ModeratorsOnly => "moderators_only",
+            Self::AdminsOnly => "admins_only",
         }
     }
 
@@ -81,6 +90,11 @@ impl Forbidden {
             Self::CommentsClosed => "The author does not take comments from you on this post.",
             Self::BannedFromGroup => "The moderators of this group have banned you from it.",
             Self::GroupMembersOnly => "Only the members of this group may do this.",
+            Self::AccountNotApproved => {
+                "Your sign-up waits for an administrator's approval, or was declined."
+            }
+            Self::ModeratorsOnly => "Only the instance's moderators may do this.",
+            Self::AdminsOnly => "Only the instance's administrators may do this.",
         }
     }
 }
@@ -108,6 +122,13 @@ pub enum Error {
     /// Wrong e-mail or password: one answer for both.
     #[error("invalid credentials")]
     BadCredentials,
+    /// The right credentials of a member suspended from the instance: he
+    /// is told until when and why (and how to appeal).
+    #[error("suspended until {until}")]
+    Suspended {
+        until: time::OffsetDateTime,
+        reason: String,
+    },
     /// The disk holding the data is full: nothing was saved. The cause
     /// (which file, which operation) is logged, never shown.
     #[error("storage full: {0}")]
@@ -157,6 +178,7 @@ impl Error {
             Self::RateLimited { .. } => "rate_limited",
             Self::Busy { .. } => "busy",
             Self::BadCredentials => "invalid_credentials",
+            Self::Suspended { .. } => "suspended",
             Self::StorageFull(_) => "storage_full",
             Self::Internal(_) => "internal",
         }
@@ -181,6 +203,17 @@ impl Error {
                 format!("The server is busy; try again in {retry_after_secs} seconds.")
             }
             Self::BadCredentials => "Wrong e-mail address or password.".into(),
+            Self::Suspended { until, reason } => {
+                let until = if *until >= crate::moderation::Sanction::FOREVER {
+                    "further notice".to_owned()
+                } else {
+                    until.date().to_string()
+                };
+                format!(
+                    "Your account is suspended until {until}. Reason: {reason}. \
+                     To appeal, write to the instance's moderators."
+                )
+            }
             Self::StorageFull(_) => {
                 "The server has run out of storage space, so nothing was saved; try again later."
                     .into()

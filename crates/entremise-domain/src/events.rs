@@ -246,6 +246,63 @@ pub enum Change {
         #[serde(default)]
         closely: bool,
     },
+    /// A member muted another (`on`), or lifted it; nobody else is told.
+    MuteChanged {
+        muter: ProfileId,
+        muted: ProfileId,
+        on: bool,
+    },
+    /// A member's muted words and hashtags changed.
+    MutedWordsChanged {
+        member: ProfileId,
+    },
+    /// A comment's author changed its text (the earlier one is kept).
+    CommentEdited {
+        post: i64,
+        comment: i64,
+        author: ProfileId,
+    },
+    /// A comment (and its replies) was deleted by its author, or by the
+    /// team of the page whose post carries it.
+    CommentDeleted {
+        post: i64,
+        comment: i64,
+        author: ProfileId,
+    },
+    /// A post's or a comment's moderation state changed.
+    ContentModerated {
+        kind: crate::moderation::TargetKind,
+        id: i64,
+        /// The post (itself, or the one that carries the comment).
+        post: i64,
+        author: ProfileId,
+        state: crate::moderation::ContentState,
+    },
+    /// A member reported something; `queues` are the queues it went to.
+    ReportFiled {
+        report: i64,
+        reporter: ProfileId,
+        member: ProfileId,
+        queues: Vec<String>,
+    },
+    /// A queue decided on a target: every open report on it there is
+    /// closed (`reports`, with their `reporters`) and `entry` is the line
+    /// of the moderation log.
+    ReportDecided {
+        entry: i64,
+        scope: String,
+        action: crate::moderation::Action,
+        kind: crate::moderation::TargetKind,
+        target: i64,
+        member: ProfileId,
+        reports: Vec<i64>,
+        reporters: Vec<ProfileId>,
+    },
+    /// The sanctions weighing on a member changed.
+    SanctionChanged {
+        member: ProfileId,
+        sanction: crate::moderation::Sanction,
+    },
 }
 
 impl Change {
@@ -283,6 +340,14 @@ impl Change {
             Change::GroupChanged { .. } => "group_changed",
             Change::GroupMembershipChanged { .. } => "group_membership_changed",
             Change::GroupMemberSettingsChanged { .. } => "group_member_settings_changed",
+            Change::MuteChanged { .. } => "mute_changed",
+            Change::MutedWordsChanged { .. } => "muted_words_changed",
+            Change::CommentEdited { .. } => "comment_edited",
+            Change::CommentDeleted { .. } => "comment_deleted",
+            Change::ContentModerated { .. } => "content_moderated",
+            Change::ReportFiled { .. } => "report_filed",
+            Change::ReportDecided { .. } => "report_decided",
+            Change::SanctionChanged { .. } => "sanction_changed",
         }
     }
 

@@ -20,6 +20,7 @@ pub mod lexicon;
 pub mod locale;
 pub mod mail;
 pub mod media;
+pub mod moderation;
 pub mod network;
 pub mod notification;
 pub mod page;

@@ -55,6 +55,18 @@ pub struct Network {
     no_relay: RwLock<HashSet<i64>>,
     /// Every group's kind and every profile's memberships.
     groups: RwLock<GroupBook>,
+    /// Mutes, muted words and sanctions.
+    moderation: RwLock<ModerationBook>,
+}
+
+/// What moderation leaves in memory for the lens: who muted whom, each
+/// member's muted words, and the sanctions in force.
+#[derive(Debug, Default, Clone)]
+struct ModerationBook {
+    /// muter -> muted members.
+    mutes: std::collections::HashMap<i64, HashSet<i64>>,
+    words: std::collections::HashMap<i64, Arc<Vec<String>>>,
+    sanctions: std::collections::HashMap<i64, crate::moderation::Sanction>,
 }
 
 /// Groups in memory: what the lens needs to decide a group audience, a
@@ -121,6 +133,9 @@ pub struct NetworkState {
     pub groups: Vec<(i64, GroupCard)>,
     pub memberships: Vec<(i64, GroupId, Membership)>,
     pub muted_groups: Vec<(i64, GroupId)>,
+    pub mutes: Vec<(i64, i64)>,
+    pub muted_words: Vec<(i64, Vec<String>)>,
+    pub sanctions: Vec<(i64, crate::moderation::Sanction)>,
 }
 
 /// Builds a [`Network`] from what the store holds.
@@ -131,6 +146,7 @@ pub struct NetworkBuilder {
     blocks: HashSet<(i64, i64)>,
     no_relay: HashSet<i64>,
     groups: GroupBook,
+    moderation: ModerationBook,
 }
 
 impl NetworkBuilder {
@@ -166,6 +182,26 @@ impl NetworkBuilder {
         self.groups.muted.insert((member.0, group));
     }
 
+    pub fn add_mute(&mut self, muter: ProfileId, muted: ProfileId) {
+        self.moderation
+            .mutes
+            .entry(muter.0)
+            .or_default()
+            .insert(muted.0);
+    }
+
+    pub fn set_muted_words(&mut self, member: ProfileId, words: Vec<String>) {
+        if !words.is_empty() {
+            self.moderation.words.insert(member.0, Arc::new(words));
+        }
+    }
+
+    pub fn add_sanction(&mut self, member: ProfileId, sanction: crate::moderation::Sanction) {
+        if !sanction.is_none() {
+            self.moderation.sanctions.insert(member.0, sanction);
+        }
+    }
+
     pub fn build(self) -> Result<Network, crate::Error> {
         let graph = self
             .graph
@@ -178,6 +214,7 @@ impl NetworkBuilder {
             blocks: RwLock::new(self.blocks),
             no_relay: RwLock::new(self.no_relay),
             groups: RwLock::new(self.groups),
+            moderation: RwLock::new(self.moderation),
         })
     }
 }
@@ -192,6 +229,7 @@ impl Network {
             blocks: RwLock::new(HashSet::new()),
             no_relay: RwLock::new(HashSet::new()),
             groups: RwLock::default(),
+            moderation: RwLock::default(),
         }
     }
 
@@ -316,6 +354,89 @@ impl Network {
             .collect()
     }
 
+    /// Mutes (`on`) or unmutes `muted` for `muter`.
+    pub fn set_mute(&self, muter: ProfileId, muted: ProfileId, on: bool) {
+        let mut book = self.moderation.write().unwrap_or_else(|e| e.into_inner());
+        if on {
+            book.mutes.entry(muter.0).or_default().insert(muted.0);
+        } else if let Some(set) = book.mutes.get_mut(&muter.0) {
+            set.remove(&muted.0);
+            if set.is_empty() {
+                book.mutes.remove(&muter.0);
+            }
+        }
+    }
+
+    /// Whether `muter` muted `muted`.
+    pub fn mutes(&self, muter: ProfileId, muted: ProfileId) -> bool {
+        self.moderation
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .mutes
+            .get(&muter.0)
+            .is_some_and(|set| set.contains(&muted.0))
+    }
+
+    /// Whether `muter` muted anyone.
+    pub fn mutes_anyone(&self, muter: ProfileId) -> bool {
+        self.moderation
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .mutes
+            .contains_key(&muter.0)
+    }
+
+    pub fn set_muted_words(&self, member: ProfileId, words: Vec<String>) {
+        let mut book = self.moderation.write().unwrap_or_else(|e| e.into_inner());
+        if words.is_empty() {
+            book.words.remove(&member.0);
+        } else {
+            book.words.insert(member.0, Arc::new(words));
+        }
+    }
+
+    /// A member's muted words (empty when none).
+    pub fn muted_words(&self, member: ProfileId) -> Option<Arc<Vec<String>>> {
+        self.moderation
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .words
+            .get(&member.0)
+            .cloned()
+    }
+
+    pub fn set_sanction(&self, member: ProfileId, sanction: crate::moderation::Sanction) {
+        let mut book = self.moderation.write().unwrap_or_else(|e| e.into_inner());
+        if sanction.is_none() {
+            book.sanctions.remove(&member.0);
+        } else {
+            book.sanctions.insert(member.0, sanction);
+        }
+    }
+
+    /// The sanctions weighing on a member.
+    pub fn sanction(&self, member: ProfileId) -> crate::moderation::Sanction {
+        self.moderation
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .sanctions
+            .get(&member.0)
+            .copied()
+            .unwrap_or_default()
+    }
+
+    /// The members suspended at `now`.
+    pub fn suspended(&self, now: time::OffsetDateTime) -> Vec<i64> {
+        self.moderation
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .sanctions
+            .iter()
+            .filter(|(_, s)| s.suspended(now))
+            .map(|(m, _)| *m)
+            .collect()
+    }
+
     pub fn set_relays(&self, id: ProfileId, relays: bool) {
         let mut set = self.no_relay.write().unwrap_or_else(|e| e.into_inner());
         if relays {
@@ -392,7 +513,29 @@ impl Network {
         memberships.sort_unstable_by_key(|(m, g, _)| (*m, *g));
         let mut muted_groups: Vec<_> = book.muted.into_iter().collect();
         muted_groups.sort_unstable();
+        let moderation = self
+            .moderation
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        let mut mutes: Vec<_> = moderation
+            .mutes
+            .into_iter()
+            .flat_map(|(a, set)| set.into_iter().map(move |b| (a, b)))
+            .collect();
+        mutes.sort_unstable();
+        let mut muted_words: Vec<_> = moderation
+            .words
+            .into_iter()
+            .map(|(m, w)| (m, w.as_ref().clone()))
+            .collect();
+        muted_words.sort_unstable();
+        let mut sanctions: Vec<_> = moderation.sanctions.into_iter().collect();
+        sanctions.sort_unstable_by_key(|(m, _)| *m);
         NetworkState {
+            mutes,
+            muted_words,
+            sanctions,
             members,
             contacts,
             blocks,

@@ -43,10 +43,16 @@ pub enum NotificationKind {
     GroupApproved,
     /// A new post in a group the member follows closely.
     GroupPost,
+    /// A report the member filed was handled (what was decided, never by
+    /// whom).
+    ReportHandled,
+    /// A moderation decision about the member or his content: what, why,
+    /// and how to appeal.
+    ModerationDecision,
 }
 
 impl NotificationKind {
-    pub const ALL: [NotificationKind; 18] = [
+    pub const ALL: [NotificationKind; 20] = [
         NotificationKind::ContactRequest,
         NotificationKind::ContactAccepted,
         NotificationKind::IntroductionWaiting,
@@ -65,6 +71,8 @@ impl NotificationKind {
         NotificationKind::GroupInvited,
         NotificationKind::GroupApproved,
         NotificationKind::GroupPost,
+        NotificationKind::ReportHandled,
+        NotificationKind::ModerationDecision,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -87,6 +95,8 @@ impl NotificationKind {
             NotificationKind::GroupInvited => "group_invited",
             NotificationKind::GroupApproved => "group_approved",
             NotificationKind::GroupPost => "group_post",
+            NotificationKind::ReportHandled => "report_handled",
+            NotificationKind::ModerationDecision => "moderation_decision",
         }
     }
 
@@ -108,6 +118,8 @@ pub enum NotificationObject {
     Position(i64),
     InboxItem(i64),
     Group(crate::ids::GroupId),
+    /// A line of the moderation log (a decision).
+    Decision(i64),
 }
 
 /// One notification to create or grow, as the rules derive it from a
@@ -163,9 +175,20 @@ impl NotificationKind {
             | NotificationKind::Reply
             | NotificationKind::Reaction
             | NotificationKind::Mention
-            | NotificationKind::Reshare => role.edits(),
+            | NotificationKind::Reshare
+            | NotificationKind::ModerationDecision => role.edits(),
             _ => false,
         }
+    }
+
+    /// Whether the instance itself tells of it: the recipient stands as
+    /// its actor (nobody else is named: not the moderator, never a
+    /// reporter).
+    pub fn from_the_instance(self) -> bool {
+        matches!(
+            self,
+            NotificationKind::ReportHandled | NotificationKind::ModerationDecision
+        )
     }
 
     /// Whether this kind is about a post the recipient must still be
@@ -390,23 +413,44 @@ pub fn addressees(
             *org,
             O::Position(position.0),
         )),
+        Change::ReportDecided {
+            entry,
+            action,
+            member,
+            reporters,
+            ..
+        } => {
+            for r in reporters.iter().filter(|r| *r != member) {
+                out.push(one(*r, K::ReportHandled, *r, O::Decision(*entry)));
+            }
+            if *action != crate::moderation::Action::Dismiss {
+                out.push(one(
+                    *member,
+                    K::ModerationDecision,
+                    *member,
+                    O::Decision(*entry),
+                ));
+            }
+        }
         _ => {}
     }
-    out.retain(|a| a.profile != a.actor);
+    out.retain(|a| a.profile != a.actor || a.kind.from_the_instance());
     out
 }
 
 /// The draft for one person told of `a` by the event `event`, unless he
 /// is the actor himself (a manager acting as the page he is told for).
 pub fn draft(a: &Addressee, recipient: ProfileId, event: &Event) -> Option<NotificationDraft> {
-    (recipient != a.actor).then_some(NotificationDraft {
-        recipient,
-        kind: a.kind,
-        actor: a.actor,
-        object: a.object,
-        seq: event.seq,
-        at: event.at,
-    })
+    (recipient != a.actor || (a.kind.from_the_instance() && recipient == a.profile)).then_some(
+        NotificationDraft {
+            recipient,
+            kind: a.kind,
+            actor: a.actor,
+            object: a.object,
+            seq: event.seq,
+            at: event.at,
+        },
+    )
 }
 
 #[cfg(test)]
@@ -469,6 +513,52 @@ mod tests {
                 .all(|t| t.1 != K::GroupPost)
         );
         assert!(tell(published(None, None), &[], &[BOB]).is_empty());
+    }
+
+    #[test]
+    fn decisions_tell_the_member_and_the_reporters_naming_nobody() {
+        use crate::moderation::{Action, TargetKind};
+        let decided = |action| Change::ReportDecided {
+            entry: 9,
+            scope: "instance".into(),
+            action,
+            kind: TargetKind::Comment,
+            target: 3,
+            member: BOB,
+            reports: vec![1, 2],
+            reporters: vec![ADA, CAROL],
+        };
+        let told = |c: Change| {
+            addressees(&c, &[], &[])
+                .into_iter()
+                .map(|a| (a.profile, a.kind, a.actor))
+                .collect::<Vec<_>>()
+        };
+        // Each stands as his own actor: no moderator, no reporter named.
+        assert_eq!(
+            told(decided(Action::Hide)),
+            [
+                (ADA, K::ReportHandled, ADA),
+                (CAROL, K::ReportHandled, CAROL),
+                (BOB, K::ModerationDecision, BOB),
+            ]
+        );
+        // A dismissal tells the reporters only.
+        assert_eq!(
+            told(decided(Action::Dismiss)),
+            [
+                (ADA, K::ReportHandled, ADA),
+                (CAROL, K::ReportHandled, CAROL)
+            ]
+        );
+        // A draft goes to the named recipient himself.
+        let a = addressees(&decided(Action::Warn), &[], &[])[2];
+        let event = Event {
+            seq: 5,
+            at: time::macros::datetime!(2026-12-07 10:00 UTC),
+            change: decided(Action::Warn),
+        };
+        assert_eq!(draft(&a, BOB, &event).map(|d| d.actor), Some(BOB));
     }
 
     #[test]

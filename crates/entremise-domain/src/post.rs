@@ -236,6 +236,9 @@ pub struct Post {
     pub edited_at: Option<OffsetDateTime>,
     /// Who may comment on it.
     pub replies: ReplyControl,
+    /// Its moderation state (hidden: its author's only; removed: the
+    /// instance moderators' only).
+    pub state: crate::moderation::ContentState,
 }
 
 /// An image held by a post.
@@ -305,6 +308,9 @@ pub struct Comment {
     pub held: bool,
     pub text: String,
     pub created_at: OffsetDateTime,
+    /// Its moderation state (see [`Post::state`]).
+    pub state: crate::moderation::ContentState,
+    pub edited_at: Option<OffsetDateTime>,
 }
 
 /// Checks the text of a post or comment.

@@ -342,8 +342,10 @@ pub fn relation_of(
     blocked_either_way: bool,
     graph: impl FnOnce() -> GraphRelation,
 ) -> Option<Relation> {
+    // Hidden from an anonymous visitor too: a suspended member is (a
+    // block never concerns him).
     let Some(v) = viewer else {
-        return Some(Relation::Anonymous);
+        return (!blocked_either_way).then_some(Relation::Anonymous);
     };
     if v.person == target || v.operates(target).is_some() {
         return Some(Relation::Itself);

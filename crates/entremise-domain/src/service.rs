@@ -11,6 +11,7 @@
 //! [`crate::privacy::Lens`] what he may see or do.
 
 mod accounts;
+mod admin;
 mod contacts;
 mod conversations;
 mod core;
@@ -18,6 +19,7 @@ mod groups;
 mod inbox;
 mod introductions;
 mod mail;
+mod moderation;
 mod notifications;
 mod outreach;
 mod pages;
@@ -44,6 +46,10 @@ use time::Duration;
 
 pub use self::core::Core;
 pub use accounts::{Accounts, SignedInSession};
+pub use admin::{
+    Admin, Dashboard, INSTANCE_TEXTS, InstanceInfo, InstanceSettings, InstanceSettingsInput,
+    PendingSignup, QueueAge, StaffView,
+};
 pub use contacts::{
     Connection, ContactHealth, ContactList, ContactRequestInput, Contacts, MAX_PENDING,
     MAX_PER_WEEK, NetworkHealth, PathView, Relayer, Suggestion,
@@ -61,6 +67,10 @@ pub use introductions::{
     IntroductionInput, IntroductionRole, IntroductionView, Introductions, NoteView,
 };
 pub use mail::{Mail, UnsubscribeCheck, UnsubscribeTarget};
+pub use moderation::{
+    DecisionInput, DecisionView, LOG_SHOWN, LogView, MemberHistory, Moderation, MyReport,
+    QueueItem, QueueReport, REPORTS_PER_HOUR, Snapshot, TargetView,
+};
 pub use notifications::{
     NotificationObjectView, NotificationSettings, NotificationView, Notifications, UnreadCount,
 };
@@ -70,8 +80,8 @@ pub use pages::{
     PositionRequest, ServiceRequest,
 };
 pub use posts::{
-    AuthorPosts, CommentView, FeedPage, ImageView, MAX_FEED_LIMIT, MediaView, NewPostInput,
-    PostHistory, PostView, Posts, Reshared, parse_cursor,
+    AuthorPosts, CommentEdit, CommentView, FeedPage, ImageView, MAX_FEED_LIMIT, MediaView,
+    NewPostInput, PostHistory, PostView, Posts, Reshared, parse_cursor,
 };
 pub use profiles::{PROFILE_PAGE_POSTS, ProfilePage, Profiles};
 pub use search::{
@@ -176,6 +186,8 @@ pub struct SignedIn {
     pub name: String,
     pub locale: Locale,
     pub identity: ViewerIdentity,
+    /// He administers the instance (`/admin`).
+    pub admin: bool,
 }
 
 impl Viewer {
@@ -209,6 +221,8 @@ pub struct Entremise {
     streams: Streams,
     inbox: Inbox,
     groups: Groups,
+    moderation: Moderation,
+    admin: Admin,
 }
 
 /// The in-memory state loaded from the store, and where the outbox stood
@@ -276,6 +290,15 @@ pub async fn load_network(store: &dyn Store, mut progress: impl FnMut(usize)) ->
             }
         }
     }
+    for (muter, muted) in store.all_mutes().await? {
+        builder.add_mute(muter, muted);
+    }
+    for (member, words) in store.all_muted_words().await? {
+        builder.set_muted_words(member, words);
+    }
+    for (member, sanction) in store.all_sanctions().await? {
+        builder.add_sanction(member, sanction);
+    }
     builder.build()
 }
 
@@ -331,6 +354,8 @@ impl Entremise {
         let notifications = Notifications::new(core.clone());
         let inbox = Inbox::new(core.clone());
         let groups = Groups::new(core.clone());
+        let moderation = Moderation::new(core.clone());
+        let admin = Admin::new(core.clone());
         let streams = Streams::new(
             core.clone(),
             conversations.clone(),
@@ -385,6 +410,8 @@ impl Entremise {
             streams,
             inbox,
             groups,
+            moderation,
+            admin,
         }
     }
 
@@ -440,6 +467,16 @@ impl Entremise {
     /// Groups (hubs): running, joining, members, the expert directory.
     pub fn groups(&self) -> &Groups {
         &self.groups
+    }
+
+    /// Mutes, reports, the moderation queues and their log.
+    pub fn moderation(&self) -> &Moderation {
+        &self.moderation
+    }
+
+    /// Instance administration.
+    pub fn admin(&self) -> &Admin {
+        &self.admin
     }
 
     /// Real-time streams and typing pings.

@@ -989,6 +989,134 @@ pub trait GroupStore: Send + Sync {
     async fn pinned_posts(&self, group: crate::ids::GroupId) -> Result<Vec<i64>>;
 }
 
+/// Moderation and administration: mutes, comment edits, reports and their
+/// queues, decisions and the moderation log, sanctions, instance roles and
+/// settings. Every change others must learn of records its event in the
+/// same transaction.
+#[async_trait]
+pub trait ModerationStore: Send + Sync {
+    /// Mutes or unmutes (`on`); records `MuteChanged` when it changed.
+    async fn set_mute(
+        &self,
+        muter: ProfileId,
+        muted: ProfileId,
+        on: bool,
+        at: OffsetDateTime,
+    ) -> Result<bool>;
+    /// The members `muter` muted, last muted first.
+    async fn mutes_of(&self, muter: ProfileId) -> Result<Vec<ProfileId>>;
+    /// Every mute as (muter, muted), to load the network.
+    async fn all_mutes(&self) -> Result<Vec<(ProfileId, ProfileId)>>;
+    /// Replaces a member's muted words; records `MutedWordsChanged`.
+    async fn set_muted_words(
+        &self,
+        member: ProfileId,
+        words: Vec<String>,
+        at: OffsetDateTime,
+    ) -> Result<()>;
+    async fn muted_words(&self, member: ProfileId) -> Result<Vec<String>>;
+    /// Every member's muted words, to load the network.
+    async fn all_muted_words(&self) -> Result<Vec<(ProfileId, Vec<String>)>>;
+
+    /// Replaces a comment's text, keeping the earlier one; records
+    /// `CommentEdited`.
+    async fn edit_comment(&self, id: i64, text: &str, at: OffsetDateTime) -> Result<()>;
+    /// A comment's earlier texts, oldest first, with when each was replaced.
+    async fn comment_history(&self, id: i64) -> Result<Vec<(String, OffsetDateTime)>>;
+    /// Deletes a comment and its replies; records `CommentDeleted`.
+    async fn delete_comment(&self, id: i64, at: OffsetDateTime) -> Result<()>;
+
+    /// A message by id (to report it).
+    async fn message(&self, id: i64) -> Result<Option<crate::conversation::Message>>;
+    /// Stores a report in its queues; records `ReportFiled`.
+    async fn create_report(&self, new: crate::moderation::NewReport) -> Result<i64>;
+    async fn report(&self, id: i64) -> Result<Option<crate::moderation::Report>>;
+    /// A member's reports, newest first.
+    async fn reports_by(
+        &self,
+        reporter: ProfileId,
+        limit: usize,
+    ) -> Result<Vec<crate::moderation::Report>>;
+    /// How many reports a member filed since `since` (rate limit).
+    async fn count_reports_since(&self, reporter: ProfileId, since: OffsetDateTime) -> Result<u64>;
+    /// The reports in a queue (open ones, or every one), oldest first.
+    async fn queue(
+        &self,
+        scope: crate::moderation::Scope,
+        open_only: bool,
+        limit: usize,
+    ) -> Result<Vec<crate::moderation::Report>>;
+    /// Open reports in each queue, with the oldest one's time.
+    async fn queue_stats(&self) -> Result<Vec<(String, u64, Option<OffsetDateTime>)>>;
+    /// Applies a decision: closes the open reports on its target in its
+    /// queue, sets the content's state and the member's sanction, writes
+    /// the log; records `ReportDecided` (and `ContentModerated`,
+    /// `SanctionChanged`, `SessionEnded` for a suspended member's sessions).
+    /// Returns the log entry's id.
+    async fn decide(&self, decision: crate::moderation::NewDecision) -> Result<i64>;
+    /// Logs that a moderator saw reported content through a block.
+    async fn log_view(
+        &self,
+        report: &crate::moderation::Report,
+        actor: ProfileId,
+        account: AccountId,
+        at: OffsetDateTime,
+    ) -> Result<()>;
+    /// The moderation log of a queue (every queue: `None`), newest first,
+    /// before the entry `before`.
+    async fn moderation_log(
+        &self,
+        scope: Option<crate::moderation::Scope>,
+        member: Option<ProfileId>,
+        before: Option<i64>,
+        limit: usize,
+    ) -> Result<Vec<crate::moderation::LogEntry>>;
+    async fn log_entry(&self, id: i64) -> Result<Option<crate::moderation::LogEntry>>;
+    /// Reports filed against a member, and by him.
+    async fn report_counts(&self, member: ProfileId) -> Result<(u64, u64)>;
+    async fn sanction(&self, member: ProfileId) -> Result<crate::moderation::Sanction>;
+    /// Every member with a sanction, to load the network.
+    async fn all_sanctions(&self) -> Result<Vec<(ProfileId, crate::moderation::Sanction)>>;
+
+    /// Grants or revokes instance roles; records `AccountChanged`.
+    async fn set_instance_roles(
+        &self,
+        account: AccountId,
+        admin: bool,
+        moderator: bool,
+    ) -> Result<()>;
+    /// Accounts holding an instance role.
+    async fn staff(&self) -> Result<Vec<crate::account::Account>>;
+    /// Sign-ups waiting for approval, oldest first.
+    async fn pending_accounts(&self) -> Result<Vec<crate::account::Account>>;
+    /// The answer a sign-up by approval gave.
+    async fn signup_answer(&self, account: AccountId) -> Result<Option<String>>;
+    /// Approves or declines a waiting sign-up; records `AccountChanged`.
+    async fn set_approval(
+        &self,
+        account: AccountId,
+        approval: crate::account::Approval,
+    ) -> Result<bool>;
+    async fn instance_settings(&self) -> Result<Vec<(String, String)>>;
+    async fn set_instance_setting(&self, key: &str, value: &str) -> Result<()>;
+    async fn create_signup_code(&self, code: &str, by: AccountId, at: OffsetDateTime)
+    -> Result<()>;
+    /// Codes, newest first: (code, created at, used by whom).
+    async fn signup_codes(
+        &self,
+        limit: usize,
+    ) -> Result<Vec<(String, OffsetDateTime, Option<String>)>>;
+    async fn email_domain_blocks(&self) -> Result<Vec<String>>;
+    async fn set_email_domain_block(
+        &self,
+        domain: &str,
+        blocked: bool,
+        at: OffsetDateTime,
+    ) -> Result<()>;
+    /// Members, members active since `active_since`, posts.
+    async fn instance_counts(&self, active_since: OffsetDateTime) -> Result<(u64, u64, u64)>;
+}
+
 pub trait Store:
     AccountStore
     + SessionStore
@@ -1002,6 +1130,7 @@ pub trait Store:
     + NotificationStore
     + InboxStore
     + GroupStore
+    + ModerationStore
     + crate::events::EventLog
     + MailStore
     + 'static
@@ -1021,6 +1150,7 @@ impl<T> Store for T where
         + NotificationStore
         + InboxStore
         + GroupStore
+        + ModerationStore
         + crate::events::EventLog
         + MailStore
         + 'static

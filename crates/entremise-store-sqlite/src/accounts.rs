@@ -4,9 +4,10 @@ use crate::SqliteStore;
 use crate::codec::{Json, Ts, conflict, handle, text_enum};
 use crate::events::record;
 use async_trait::async_trait;
-use entremise_domain::account::{Account, NewAccount};
+use entremise_domain::account::{Account, Approval, NewAccount};
 use entremise_domain::events::Change;
 use entremise_domain::locale::Locale;
+use entremise_domain::moderation::Sanction;
 use entremise_domain::privacy::{Audiences, ReachSettings};
 use entremise_domain::store::AccountStore;
 use entremise_domain::validate::Email;
@@ -19,12 +20,12 @@ use time::OffsetDateTime;
 macro_rules! select_account {
     () => {
         "SELECT a.id, a.email, a.password_hash, a.locale, a.person_id,
-                p.handle, p.name, a.moderator, a.created_at
+                p.handle, p.name, a.moderator, a.created_at, a.admin, a.approval
          FROM accounts a JOIN profiles p ON p.id = a.person_id"
     };
 }
 
-fn account_from_row(row: &Row<'_>) -> rusqlite::Result<Account> {
+pub(crate) fn account_from_row(row: &Row<'_>) -> rusqlite::Result<Account> {
     Ok(Account {
         id: AccountId(row.get(0)?),
         email: Email::from_trusted(row.get(1)?),
@@ -35,6 +36,8 @@ fn account_from_row(row: &Row<'_>) -> rusqlite::Result<Account> {
         name: row.get(6)?,
         moderator: row.get(7)?,
         created_at: row.get::<_, Ts>(8)?.0,
+        admin: row.get(9)?,
+        approval: text_enum(row, 10, Approval::parse)?,
     })
 }
 
@@ -60,8 +63,8 @@ impl AccountStore for SqliteStore {
             let person = ProfileId(tx.last_insert_rowid());
             tx.prepare_cached(
                 "INSERT INTO accounts (email, email_key, password_hash, locale,
-                                       person_id, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                                       person_id, created_at, approval, signup_answer)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             )?
             .execute(params![
                 new.email.as_str(),
@@ -70,9 +73,29 @@ impl AccountStore for SqliteStore {
                 new.locale.as_str(),
                 person.0,
                 Ts(new.created_at),
+                new.approval.as_str(),
+                new.signup_answer,
             ])
             .map_err(conflict)?;
             let id = AccountId(tx.last_insert_rowid());
+            if let Some(code) = &new.code {
+                // The code is used up with the sign-up, or refused: in the
+                // same transaction, so two sign-ups never share it.
+                let n = tx
+                    .prepare_cached(
+                        "UPDATE signup_codes SET used_by = ?2, used_at = ?3
+                         WHERE code = ?1 AND used_by IS NULL",
+                    )?
+                    .execute(params![code, id.0, Ts(new.created_at)])?;
+                if n == 0 {
+                    return Err(entremise_domain::Error::invalid(
+                        "code",
+                        "unknown",
+                        "this invitation code is unknown or already used",
+                    )
+                    .into());
+                }
+            }
             tx.prepare_cached("UPDATE profiles SET account_id = ?1 WHERE id = ?2")?
                 .execute(params![id.0, person.0])?;
             let change = Change::MemberJoined {
@@ -80,6 +103,11 @@ impl AccountStore for SqliteStore {
                 profile: person,
             };
             record(tx, new.created_at, change)?;
+            if new.approval != Approval::Approved {
+                // Until approved, the member is out of sight like a
+                // suspended one (his profile is not found, not searched).
+                crate::moderation::write_sanction(tx, person, Sanction::pending(), new.created_at)?;
+            }
             Ok(Account {
                 id,
                 email: new.email,
@@ -89,6 +117,8 @@ impl AccountStore for SqliteStore {
                 handle: new.handle,
                 name: new.name,
                 moderator: false,
+                admin: false,
+                approval: new.approval,
                 created_at: new.created_at,
             })
         })

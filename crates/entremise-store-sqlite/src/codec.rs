@@ -45,7 +45,7 @@ pub(crate) fn conflict(e: rusqlite::Error) -> DbError {
         if message.contains("accounts.email_key") {
             return Error::Conflict { field: "email" }.into();
         }
-        if message.contains("invitation_codes.code") {
+        if message.contains("invitation_codes.code") || message.contains("signup_codes.code") {
             return Error::Conflict { field: "code" }.into();
         }
     }

@@ -11,6 +11,7 @@
 //! The schema is created and upgraded by the embedded migrations when the
 //! store opens (see `migrations/` and the crate's README).
 
+#[macro_use]
 mod accounts;
 mod backup;
 mod codec;
@@ -24,6 +25,7 @@ mod inbox;
 mod introductions;
 mod mail;
 mod migrate;
+mod moderation;
 mod notifications;
 mod pages;
 mod posts;

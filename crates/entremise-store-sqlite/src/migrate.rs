@@ -21,6 +21,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0009_mail.sql"),
     include_str!("../migrations/0010_inbox.sql"),
     include_str!("../migrations/0011_groups.sql"),
+    include_str!("../migrations/0012_moderation.sql"),
 ];
 
 /// The schema version this build expects.

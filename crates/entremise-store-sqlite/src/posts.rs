@@ -12,6 +12,7 @@ use crate::events::record;
 use async_trait::async_trait;
 use entremise_domain::events::Change;
 use entremise_domain::ids::GroupId;
+use entremise_domain::moderation::ContentState;
 use entremise_domain::post::{
     Comment, Media, Post, PostEdit, PostImage, ReactionKind, ReplyControl,
 };
@@ -30,7 +31,7 @@ use time::OffsetDateTime;
 macro_rules! select_post {
     () => {
         "SELECT id, author_id, operator_id, audience, text, reshare_of, created_at,
-                published_at, edited_at, replies, group_id
+                published_at, edited_at, replies, group_id, state
          FROM posts"
     };
 }
@@ -50,6 +51,7 @@ fn post_from_row(row: &Row<'_>) -> rusqlite::Result<Post> {
         edited_at: row.get::<_, Option<Ts>>(8)?.map(|t| t.0),
         replies: text_enum(row, 9, ReplyControl::parse)?,
         group: row.get::<_, Option<i64>>(10)?.map(GroupId),
+        state: text_enum(row, 11, ContentState::parse)?,
     })
 }
 
@@ -87,6 +89,8 @@ fn comment_from_row(row: &Row<'_>) -> rusqlite::Result<Comment> {
         created_at: row.get::<_, Ts>(5)?.0,
         operator: row.get::<_, Option<i64>>(6)?.map(AccountId),
         held: row.get(7)?,
+        state: text_enum(row, 8, ContentState::parse)?,
+        edited_at: row.get::<_, Option<Ts>>(9)?.map(|t| t.0),
     })
 }
 
@@ -214,6 +218,7 @@ fn create_post(conn: &Connection, new: NewPost) -> DbResult<Post> {
         published_at: new.published_at,
         edited_at: None,
         replies: new.replies,
+        state: ContentState::Visible,
     })
 }
 
@@ -405,6 +410,8 @@ fn add_comment(
         text: text.to_owned(),
         created_at: at,
         held,
+        state: ContentState::Visible,
+        edited_at: None,
     })
 }
 
@@ -470,7 +477,7 @@ macro_rules! counter_columns {
              AND (:nobody_hidden
                   OR r.member_id NOT IN (SELECT value FROM json_each(:hidden)))),
          (SELECT count(*) FROM comments c
-           WHERE c.post_id = p.id AND c.held = 0
+           WHERE c.post_id = p.id AND c.held = 0 AND c.state = 'visible'
              AND (:nobody_hidden
                   OR (c.author_id NOT IN (SELECT value FROM json_each(:hidden))
                       AND (c.parent_id IS NULL
@@ -544,7 +551,7 @@ fn posts_with_counts(
     }
     let mut stmt = conn.prepare_cached(concat!(
         "SELECT p.id, p.author_id, p.operator_id, p.audience, p.text, p.reshare_of,
-                p.created_at, p.published_at, p.edited_at, p.replies, p.group_id,
+                p.created_at, p.published_at, p.edited_at, p.replies, p.group_id, p.state,
                 (SELECT kind FROM reactions m WHERE m.post_id = p.id AND m.member_id = :member), ",
         counter_columns!(),
         " FROM posts p WHERE p.id IN (SELECT value FROM json_each(:ids))"
@@ -560,11 +567,11 @@ fn posts_with_counts(
         },
         |row| {
             let post = post_from_row(row)?;
-            let mine = match row.get_ref(11)? {
+            let mine = match row.get_ref(12)? {
                 rusqlite::types::ValueRef::Null => None,
-                _ => Some(text_enum(row, 11, ReactionKind::parse)?),
+                _ => Some(text_enum(row, 12, ReactionKind::parse)?),
             };
-            Ok((post, counts_at(row, 12)?, mine))
+            Ok((post, counts_at(row, 13)?, mine))
         },
     )?;
     let mut found: HashMap<i64, Post> = HashMap::with_capacity(ids.len());
@@ -921,7 +928,7 @@ impl PostStore for SqliteStore {
         self.read("comment", move |conn| {
             Ok(conn
                 .prepare_cached(
-                    "SELECT id, post_id, parent_id, author_id, text, created_at, operator_id, held
+                    "SELECT id, post_id, parent_id, author_id, text, created_at, operator_id, held, state, edited_at
                      FROM comments WHERE id = ?1",
                 )?
                 .query_row([id], comment_from_row)
@@ -934,7 +941,7 @@ impl PostStore for SqliteStore {
     async fn comments(&self, post: i64) -> Result<Vec<Comment>> {
         self.read("comments of post", move |conn| {
             let mut stmt = conn.prepare_cached(
-                "SELECT id, post_id, parent_id, author_id, text, created_at, operator_id, held
+                "SELECT id, post_id, parent_id, author_id, text, created_at, operator_id, held, state, edited_at
                  FROM comments WHERE post_id = ?1 ORDER BY created_at, id",
             )?;
             let rows = stmt.query_map([post], comment_from_row)?;
@@ -958,7 +965,7 @@ impl PostStore for SqliteStore {
                              WHERE post_id = ?1 AND parent_id IS NULL ",
                         $after,
                         "    ORDER BY created_at, id LIMIT ?2)
-                         SELECT id, post_id, parent_id, author_id, text, created_at, operator_id, held
+                         SELECT id, post_id, parent_id, author_id, text, created_at, operator_id, held, state, edited_at
                          FROM comments
                          WHERE id IN tops OR (post_id = ?1 AND parent_id IN tops)
                          ORDER BY created_at, id"

@@ -33,6 +33,9 @@ pub fn email(raw: &str) -> Email {
 /// A sign-up for `handle` at `address`, named after the handle.
 pub fn new_account(handle_raw: &str, address: &str) -> NewAccount {
     NewAccount {
+        approval: Default::default(),
+        signup_answer: None,
+        code: None,
         email: email(address),
         password_hash: format!("$argon2id$v=19$m=19456,t=2,p=1$test${handle_raw}"),
         handle: handle(handle_raw),

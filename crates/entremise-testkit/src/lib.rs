@@ -62,6 +62,7 @@ pub async fn run_store_story(store: Arc<dyn Store>) {
         server_secrets,
         notifications_grow_and_replay_once,
         groups,
+        moderation,
     );
 }
 

@@ -16,6 +16,7 @@ mod groups;
 mod introductions;
 mod lists;
 mod mail;
+mod moderation;
 mod notifications;
 mod pages;
 mod posts;
@@ -33,6 +34,7 @@ pub use introductions::{
 };
 pub use lists::lists_a_page_at_a_time;
 pub use mail::{email_preferences_and_digests, server_secrets};
+pub use moderation::moderation;
 pub use notifications::notifications_grow_and_replay_once;
 pub use pages::{children, contact_messages, last_owner, offices_and_services, pages_and_roles};
 pub use posts::{

@@ -2,12 +2,14 @@
 //! translation to a use case of the domain.
 
 pub mod accounts;
+pub mod admin;
 pub mod contacts;
 pub mod conversations;
 pub mod groups;
 pub mod inbox;
 pub mod introductions;
 pub mod mail;
+pub mod moderation;
 pub mod notifications;
 pub mod pages;
 pub mod posts;
@@ -584,6 +586,58 @@ pub fn routes() -> Router<AppState> {
         .route("/media/{id}", get(po::serve_media))
         .route("/api/v1/search", get(search::search))
         .route("/api/v1/search/suggestions", get(search::suggestions))
+        .route("/api/v1/mutes", get(moderation::mutes))
+        .route(
+            "/api/v1/muted-words",
+            get(moderation::muted_words).put(moderation::set_muted_words),
+        )
+        .route(
+            "/api/v1/mutes/{handle}",
+            put(moderation::mute).delete(moderation::unmute),
+        )
+        .route("/api/v1/reports", post(moderation::report))
+        .route("/api/v1/reports/mine", get(moderation::my_reports))
+        .route(
+            "/api/v1/comments/{id}",
+            axum::routing::patch(moderation::edit_comment).delete(moderation::delete_comment),
+        )
+        .route(
+            "/api/v1/comments/{id}/history",
+            get(moderation::comment_history),
+        )
+        .route(
+            "/api/v1/comments/{id}/moderation",
+            post(moderation::moderate_comment),
+        )
+        .route("/api/v1/moderation/queues", get(moderation::queues))
+        .route("/api/v1/moderation/queue", get(moderation::queue))
+        .route(
+            "/api/v1/moderation/reports/{id}/decision",
+            post(moderation::decide),
+        )
+        .route("/api/v1/moderation/log", get(moderation::log))
+        .route(
+            "/api/v1/moderation/decisions/{id}",
+            get(moderation::decision),
+        )
+        .route("/api/v1/instance", get(admin::info))
+        .route("/api/v1/admin/dashboard", get(admin::dashboard))
+        .route(
+            "/api/v1/admin/settings",
+            get(admin::settings).patch(admin::update_settings),
+        )
+        .route("/api/v1/admin/staff", get(admin::staff))
+        .route("/api/v1/admin/staff/{handle}", put(admin::set_roles))
+        .route("/api/v1/admin/signups", get(admin::signups))
+        .route("/api/v1/admin/signups/{handle}", post(admin::decide_signup))
+        .route(
+            "/api/v1/admin/codes",
+            get(admin::codes).post(admin::new_code),
+        )
+        .route(
+            "/api/v1/admin/domain-blocks/{domain}",
+            put(admin::block_domain).delete(admin::unblock_domain),
+        )
         .route("/api/v1/health", get(health))
         .method_not_allowed_fallback(method_not_allowed)
 }

@@ -31,7 +31,7 @@ pub fn status_of(err: &Error) -> StatusCode {
     match err {
         Error::NotFound => StatusCode::NOT_FOUND,
         Error::Unauthenticated | Error::BadCredentials => StatusCode::UNAUTHORIZED,
-        Error::Forbidden(_) => StatusCode::FORBIDDEN,
+        Error::Forbidden(_) | Error::Suspended { .. } => StatusCode::FORBIDDEN,
         Error::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
         Error::Conflict { .. } => StatusCode::CONFLICT,
         Error::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,

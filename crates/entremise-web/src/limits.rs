@@ -50,10 +50,14 @@ pub enum Action {
     Inbox,
     /// Creating, running, joining and leaving groups.
     Group,
+    /// Mutes, muted words, reports, and the acts of moderation queues.
+    Moderation,
+    /// Instance administration.
+    Admin,
 }
 
 impl Action {
-    pub const ALL: [Action; 19] = [
+    pub const ALL: [Action; 21] = [
         Self::Post,
         Self::Comment,
         Self::Reaction,
@@ -73,6 +77,8 @@ impl Action {
         Self::Notification,
         Self::Inbox,
         Self::Group,
+        Self::Moderation,
+        Self::Admin,
     ];
 
     /// What one account may do: a burst, then so many per hour.
@@ -97,6 +103,8 @@ impl Action {
             Self::Notification => Allowance::new(60, 1_200),
             Self::Inbox => Allowance::new(60, 1_200),
             Self::Group => Allowance::new(30, 300),
+            Self::Moderation => Allowance::new(30, 300),
+            Self::Admin => Allowance::new(60, 600),
         }
     }
 
@@ -179,6 +187,26 @@ pub fn action_of(method: &Method, route: &str) -> Option<Action> {
         | "/groups/{}/members/{}/{}"
         | "/groups/{}/pins/{}/{}" => Group,
         "/api/v1/posts/{}/comments" | "/posts/{}/comments" => Comment,
+        "/api/v1/comments/{}" | "/comments/{}/edit" | "/comments/{}/delete" => Comment,
+        "/api/v1/mutes/{}"
+        | "/api/v1/muted-words"
+        | "/api/v1/reports"
+        | "/api/v1/comments/{}/moderation"
+        | "/api/v1/moderation/reports/{}/decision"
+        | "/{}/mute"
+        | "/{}/unmute"
+        | "/settings/mutes"
+        | "/settings/mutes/{}"
+        | "/report"
+        | "/comments/{}/moderation"
+        | "/moderation/reports/{}/decision" => Moderation,
+        "/api/v1/admin/settings"
+        | "/api/v1/admin/staff/{}"
+        | "/api/v1/admin/signups/{}"
+        | "/api/v1/admin/codes"
+        | "/api/v1/admin/domain-blocks/{}"
+        | "/admin/{}"
+        | "/admin/{}/{}" => Admin,
         "/api/v1/posts/{}/reactions" | "/api/v1/posts/{}/reactions/{}" | "/posts/{}/react" => {
             Reaction
         }

@@ -2,8 +2,8 @@
 //! a browsable API explorer served from the binary (no download).
 
 use crate::api::{
-    self, accounts, contacts, conversations, groups, inbox, introductions, mail, notifications,
-    pages, posts, profiles, search, stream, visits,
+    self, accounts, admin, contacts, conversations, groups, inbox, introductions, mail, moderation,
+    notifications, pages, posts, profiles, search, stream, visits,
 };
 use crate::limits::RateLimitedResponses;
 use crate::state::AppState;
@@ -134,6 +134,34 @@ use utoipa::{Modify, OpenApi};
         groups::directory,
         groups::pin,
         groups::unpin,
+        moderation::mute,
+        moderation::unmute,
+        moderation::mutes,
+        moderation::muted_words,
+        moderation::set_muted_words,
+        moderation::report,
+        moderation::my_reports,
+        moderation::edit_comment,
+        moderation::delete_comment,
+        moderation::comment_history,
+        moderation::moderate_comment,
+        moderation::queues,
+        moderation::queue,
+        moderation::decide,
+        moderation::log,
+        moderation::decision,
+        admin::info,
+        admin::dashboard,
+        admin::settings,
+        admin::update_settings,
+        admin::staff,
+        admin::set_roles,
+        admin::signups,
+        admin::decide_signup,
+        admin::new_code,
+        admin::codes,
+        admin::block_domain,
+        admin::unblock_domain,
     ),
     // A reshare's original is not followed from the post that holds it
     // (the type is recursive): named here so that its `$ref` resolves.
@@ -151,7 +179,9 @@ use utoipa::{Modify, OpenApi};
         (name = "posts", description = "Posts, images, comments, reactions, reshares, follows and the feed"),
         (name = "groups", description = "Groups (hubs): running and joining one, members, the expert directory, discussions"),
         (name = "search", description = "Finding people, pages, posts and groups, within what each viewer may see"),
-        (name = "instance", description = "Health"),
+        (name = "moderation", description = "Mutes, reports, comments edited or moderated, the moderation queues and their log"),
+        (name = "admin", description = "Instance administration (administrators only)"),
+        (name = "instance", description = "The instance: its name, how to sign up, its rules; health"),
     )
 )]
 pub struct ApiDoc;

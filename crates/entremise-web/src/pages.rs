@@ -12,10 +12,12 @@ mod feed;
 mod forms;
 mod groups;
 mod inbox;
+mod instance;
 mod introductions;
 mod invite;
 mod layout;
 mod messages;
+mod moderation;
 mod network;
 mod notifications;
 mod posts;
@@ -109,6 +111,26 @@ pub fn routes() -> Router<AppState> {
         .route("/posts/{id}/edit", post(posts::edit))
         .route("/posts/{id}/replies", post(posts::set_replies))
         .route("/posts/{id}/delete", post(posts::delete))
+        .route(
+            "/settings/mutes",
+            get(moderation::mutes).post(moderation::save_words),
+        )
+        .route(
+            "/report",
+            get(moderation::report_form).post(moderation::report),
+        )
+        .route("/reports", get(moderation::my_reports))
+        .route("/comments/{id}/{action}", post(moderation::comment_act))
+        .route("/moderation", get(moderation::queue))
+        .route("/moderation/log", get(moderation::log))
+        .route(
+            "/moderation/reports/{id}/decision",
+            post(moderation::decide),
+        )
+        .route("/moderation/decisions/{id}", get(moderation::decision))
+        .route("/admin", get(instance::show))
+        .route("/admin/{what}", post(instance::act))
+        .route("/about/{which}", get(instance::about))
         .route("/search", get(search::show))
         .route("/invite/{code}", get(invite::show))
         .route("/invite/{code}/qr.svg", get(invite::qr))
@@ -126,6 +148,8 @@ pub fn routes() -> Router<AppState> {
         .route("/{at}/contact-request", post(connection::send_request))
         .route("/{at}/contacts", get(connection::contacts))
         .route("/{at}/remove-contact", post(connection::remove))
+        .route("/{at}/mute", post(moderation::mute))
+        .route("/{at}/unmute", post(moderation::unmute))
         .route("/{at}/block", post(connection::block))
         .route("/{at}/unblock", post(connection::unblock))
         .route("/{at}/manage", get(admin::manage))

@@ -321,6 +321,9 @@ pub async fn seed(
         let hash = password::hash(&pw)?;
         let account = store
             .create_account(NewAccount {
+                approval: Default::default(),
+                signup_answer: None,
+                code: None,
                 email: Email::parse(n.email).map_err(|e| anyhow::anyhow!(e.message))?,
                 password_hash: hash,
                 handle: Handle::parse(n.handle).map_err(|e| anyhow::anyhow!(e.message))?,
@@ -350,6 +353,9 @@ pub async fn seed(
         named.push((account.id, profile));
         progress.step();
     }
+    // The first named member runs the demo instance: administrator and
+    // moderator.
+    store.set_instance_roles(named[0].0, true, true).await?;
 
     // Generated members share one password.
     let shared_pw = passphrase()?;
@@ -368,6 +374,9 @@ pub async fn seed(
         let email = format!("{handle}@demo.entremise.test");
         let account = store
             .create_account(NewAccount {
+                approval: Default::default(),
+                signup_answer: None,
+                code: None,
                 email: Email::parse(&email).map_err(|e| anyhow::anyhow!(e.message))?,
                 password_hash: shared_hash.clone(),
                 handle: Handle::parse(&handle).map_err(|e| anyhow::anyhow!(e.message))?,

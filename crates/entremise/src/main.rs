@@ -2,6 +2,7 @@ use clap::{Parser, Subcommand};
 use entremise::config::{Config, Settings};
 use std::path::PathBuf;
 
+mod admin_cmd;
 mod backup_cmd;
 mod graph_cmd;
 mod import_cmd;
@@ -49,6 +50,8 @@ enum Command {
     Search(search_cmd::SearchArgs),
     /// Exercise the real-time stream: commit → WebSocket latency, memory and fan-out of open streams.
     Stream(stream_cmd::StreamArgs),
+    /// Instance roles from the shell (to name the first administrator).
+    Admin(admin_cmd::AdminArgs),
 }
 
 fn init_logging() {
@@ -94,5 +97,6 @@ fn main() -> anyhow::Result<()> {
         Command::Graph(args) => graph_cmd::run(args),
         Command::Search(args) => search_cmd::run(args),
         Command::Stream(args) => stream_cmd::run(args),
+        Command::Admin(args) => admin_cmd::run(cli.config.as_deref(), args),
     }
 }

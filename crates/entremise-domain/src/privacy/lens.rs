@@ -52,6 +52,8 @@ pub struct Lens {
     identity: Option<ViewerIdentity>,
     network: Arc<Network>,
     near: Option<Arc<Neighbourhood>>,
+    /// The time suspensions are judged at (the domain's clock).
+    now: OffsetDateTime,
 }
 
 /// The viewer's contacts, 2nd degree and blocks, gathered once.
@@ -77,7 +79,15 @@ impl Lens {
             identity,
             network,
             near: None,
+            now: OffsetDateTime::now_utc(),
         }
+    }
+
+    /// The same lens judging suspensions at `now` (the domain's clock)
+    /// rather than the system's.
+    pub fn at(mut self, now: OffsetDateTime) -> Self {
+        self.now = now;
+        self
     }
 
     /// The same lens with the viewer's contacts, 2nd degree and blocks
@@ -111,7 +121,16 @@ impl Lens {
         }
         // A block ends the contact between the two, so no contact of a
         // contact is reached through a block: the sets need no filter.
-        let blocked: HashSet<i64> = self.network.blocked_with(me.person).into_iter().collect();
+        // Suspended members are hidden like blocked ones (but from
+        // moderators).
+        let mut blocked: HashSet<i64> = self.network.blocked_with(me.person).into_iter().collect();
+        if !me.moderator {
+            blocked.extend(
+                self.suspended_now()
+                    .into_iter()
+                    .filter(|m| *m != me.person.0),
+            );
+        }
         self.near = Some(Arc::new(Neighbourhood {
             contacts,
             second,
@@ -178,33 +197,113 @@ impl Lens {
     /// Whether a block (either way) hides `member` from the viewer.
     /// Instance moderators see through blocks for reported content only,
     /// which is not decided here.
+    ///
+    /// A suspended member is hidden the same way from everyone but
+    /// instance moderators (and himself).
     pub fn hides(&self, member: ProfileId) -> bool {
         let Some(v) = &self.identity else {
-            return false;
+            return self.suspended(member);
         };
         if self.is_self(member) {
             return false;
         }
         match &self.near {
             Some(near) => near.blocked.contains(&member.0),
-            None => self.network.is_blocked(v.person, member),
+            None => {
+                self.network.is_blocked(v.person, member)
+                    || (!v.moderator && self.suspended(member))
+            }
         }
+    }
+
+    /// Whether `member` is suspended now.
+    fn suspended(&self, member: ProfileId) -> bool {
+        self.network.sanction(member).suspended(self.now)
+    }
+
+    fn suspended_now(&self) -> Vec<i64> {
+        self.network.suspended(self.now)
+    }
+
+    /// Whether the viewer is an instance moderator (or administrator).
+    pub fn is_moderator(&self) -> bool {
+        self.identity.as_ref().is_some_and(|v| v.moderator)
+    }
+
+    /// Whether the viewer muted `member`: his posts and comments stay out
+    /// of the viewer's feed and notifications (he is not told).
+    pub fn mutes(&self, member: ProfileId) -> bool {
+        self.person()
+            .is_some_and(|me| me != member && self.network.mutes(me, member))
+    }
+
+    /// Whether the viewer muted anyone (most did not: feeds skip the check).
+    pub fn mutes_anyone(&self) -> bool {
+        self.person()
+            .is_some_and(|me| self.network.mutes_anyone(me))
+    }
+
+    /// Whether `text` carries one of the viewer's muted words or hashtags.
+    pub fn mutes_text(&self, text: &str) -> bool {
+        self.person()
+            .and_then(|me| self.network.muted_words(me))
+            .is_some_and(|words| crate::moderation::mutes_text(&words, text))
+    }
+
+    /// Whether the viewer sees content of `author`'s in moderation state
+    /// `state`: visible as its audience says; hidden, its author (or his
+    /// page's team) and moderators; removed, moderators only.
+    pub fn content(&self, author: ProfileId, state: crate::moderation::ContentState) -> bool {
+        crate::moderation::content_seen(state, self.is_self(author), self.is_moderator())
+    }
+
+    /// [`Self::post`] for a stored post: its moderation state, audience,
+    /// group and schedule.
+    pub fn stored_post(&self, p: &crate::post::Post, now: OffsetDateTime) -> Option<Relation> {
+        if !self.content(p.author, p.state) {
+            return None;
+        }
+        self.post(p.author, p.audience, p.group, p.published_at, now)
+    }
+
+    /// Whether the viewer sees a comment under a post of `post_author`'s:
+    /// no block hides its author, it is published (or his to see while
+    /// held) and its moderation state admits him. A comment hidden under
+    /// a post is also seen by those who answer for the post (who hid it
+    /// and may show it again).
+    pub fn comment(&self, c: &crate::post::Comment, post_author: ProfileId) -> bool {
+        use crate::moderation::ContentState;
+        !self.hides(c.author)
+            && (!c.held || self.held_comment(c.author, post_author))
+            && (self.content(c.author, c.state)
+                || (c.state == ContentState::Hidden && self.answers_for(post_author)))
     }
 
     /// Every member a block hides from the viewer, sorted: lists and
     /// counters leave them out in one pass (see [`Self::hides`]).
     pub fn hidden(&self) -> Vec<ProfileId> {
         let Some(v) = &self.identity else {
-            return Vec::new();
+            let mut hidden: Vec<ProfileId> =
+                self.suspended_now().into_iter().map(ProfileId).collect();
+            hidden.sort_unstable();
+            return hidden;
         };
         let mut hidden: Vec<ProfileId> = match &self.near {
             Some(near) => near.blocked.iter().copied().map(ProfileId).collect(),
-            None => self
-                .network
-                .blocked_with(v.person)
-                .into_iter()
-                .map(ProfileId)
-                .collect(),
+            None => {
+                let mut all: Vec<ProfileId> = self
+                    .network
+                    .blocked_with(v.person)
+                    .into_iter()
+                    .map(ProfileId)
+                    .collect();
+                if !v.moderator {
+                    all.extend(self.suspended_now().into_iter().map(ProfileId));
+                }
+                all.sort_unstable();
+                all.dedup();
+                all
+            }
         };
         hidden.retain(|p| !self.is_self(*p));
         hidden.sort_unstable();
@@ -215,9 +314,12 @@ impl Lens {
     /// have none, which spares them any walk for hidden members).
     pub fn hides_anyone(&self) -> bool {
         match (&self.identity, &self.near) {
-            (None, _) => false,
+            (None, _) => !self.suspended_now().is_empty(),
             (Some(_), Some(near)) => !near.blocked.is_empty(),
-            (Some(v), None) => !self.network.blocked_with(v.person).is_empty(),
+            (Some(v), None) => {
+                !self.network.blocked_with(v.person).is_empty()
+                    || (!v.moderator && !self.suspended_now().is_empty())
+            }
         }
     }
 
@@ -292,7 +394,7 @@ impl Lens {
         now: OffsetDateTime,
     ) -> Option<Relation> {
         let relation = self.relation(author)?;
-        (self.admits_post(relation, audience, group)
+        (self.admits_post(author, relation, audience, group)
             && (published_at <= now || relation == Relation::Itself))
             .then_some(relation)
     }
@@ -300,16 +402,24 @@ impl Lens {
     /// [`Self::post`] without the schedule, for a viewer whose relation to
     /// the author is known (a feed asks it once per author): the audience
     /// admits him, or, for a group's post, he is in the group.
+    ///
+    /// A limited author's posts reach his contacts at most, whatever their
+    /// audience (moderators still see them).
     pub fn admits_post(
         &self,
+        author: ProfileId,
         relation: Relation,
         audience: Audience,
         group: Option<GroupId>,
     ) -> bool {
-        match group {
+        let admitted = match group {
             Some(g) => relation == Relation::Itself || self.in_group(g),
             None => audience.admits(relation),
-        }
+        };
+        admitted
+            && (self.is_moderator()
+                || crate::moderation::limited_reaches(relation)
+                || !self.network.sanction(author).limited)
     }
 
     /// [`Self::admits_post`] for a group's post, without the contact graph:
@@ -322,7 +432,7 @@ impl Lens {
         super::relation_of(self.identity.as_ref(), author, hidden, || {
             GraphRelation::Farther
         })
-        .is_some_and(|r| self.admits_post(r, Audience::OnlyMe, Some(group)))
+        .is_some_and(|r| self.admits_post(author, r, Audience::OnlyMe, Some(group)))
     }
 
     /// The viewer's membership of a group: his own, or, when better, that
@@ -776,9 +886,9 @@ mod tests {
                 let lens = Lens::new(v, net.clone());
                 for author in (1..=6).map(p) {
                     for g in [open, secret] {
-                        let by_relation = lens
-                            .relation(author)
-                            .is_some_and(|r| lens.admits_post(r, Audience::OnlyMe, Some(g)));
+                        let by_relation = lens.relation(author).is_some_and(|r| {
+                            lens.admits_post(author, r, Audience::OnlyMe, Some(g))
+                        });
                         assert_eq!(lens.admits_group_post(author, g), by_relation);
                     }
                 }

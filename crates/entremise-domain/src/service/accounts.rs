@@ -142,12 +142,24 @@ impl Accounts {
         let (Some(email), Some(handle), Some(name)) = (email, handle, name) else {
             return Err(Error::internal("validated registration lost a value"));
         };
+        let instance = super::admin::InstanceSettings::load(self.core.store.as_ref()).await?;
+        if instance.blocks_email(&email) {
+            return Err(Error::invalid(
+                "email",
+                "domain_blocked",
+                "sign-ups from this e-mail domain are not accepted here",
+            ));
+        }
+        let (approval, signup_answer, code) = instance.admit(&reg)?;
         let pw = reg.password;
         let password_hash = self.hash_in_turn(move || password::hash(&pw)).await??;
         let account = self
             .core
             .store
             .create_account(NewAccount {
+                approval,
+                signup_answer,
+                code,
                 email,
                 password_hash,
                 handle,
@@ -224,6 +236,38 @@ impl Accounts {
             // The reservations stay: they are the failures recorded.
             _ => return Err(Error::BadCredentials),
         };
+        // The right password, but the account may not sign in (yet): a
+        // sign-up waiting for approval, or a suspended member, is told so.
+        match account.approval {
+            crate::account::Approval::Approved => {}
+            _ => {
+                return Err(Error::Forbidden(
+                    crate::error::Forbidden::AccountNotApproved,
+                ));
+            }
+        }
+        let sanction = self.core.store.sanction(account.person).await?;
+        if let Some(until) = sanction.suspended_until.filter(|_| sanction.suspended(now)) {
+            // Told until when and why: the last suspension's reason.
+            let reason = self
+                .core
+                .store
+                .moderation_log(None, Some(account.person), None, 20)
+                .await?
+                .into_iter()
+                .find(|e| {
+                    matches!(
+                        e.action,
+                        Some(
+                            crate::moderation::Action::Suspend
+                                | crate::moderation::Action::SuspendFor
+                        )
+                    )
+                })
+                .map(|e| e.reason)
+                .unwrap_or_default();
+            return Err(Error::Suspended { until, reason });
+        }
         self.login_by_client.clear(&client_key);
         self.login_by_account.release(&account_key, now);
         self.login_by_ip.release(&ip_key, now);
@@ -283,10 +327,11 @@ impl Accounts {
                 handle: account.handle,
                 name: account.name,
                 locale: account.locale,
+                admin: account.admin,
                 identity: ViewerIdentity {
                     person: account.person,
                     operated,
-                    moderator: account.moderator,
+                    moderator: account.moderator || account.admin,
                 },
             }),
         };

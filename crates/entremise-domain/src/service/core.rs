@@ -50,7 +50,7 @@ impl Core {
     /// The viewer's privacy lens: every question of PRIVACY.md about what
     /// he may see is answered by it. Built once per use case.
     pub(crate) fn lens(&self, viewer: &Viewer) -> Lens {
-        Lens::new(viewer.identity().cloned(), self.network.clone())
+        Lens::new(viewer.identity().cloned(), self.network.clone()).at(self.clock.now())
     }
 
     /// The lens of a member who is not the one asking (the recipient of a
@@ -61,7 +61,7 @@ impl Core {
             operated: Vec::new(),
             moderator: false,
         };
-        Lens::new(Some(identity), self.network.clone())
+        Lens::new(Some(identity), self.network.clone()).at(self.clock.now())
     }
 
     /// The profiles a published post's or an added comment's text names

@@ -167,12 +167,14 @@ impl Notifications {
         if n.recipient != reader.person {
             return Ok(None);
         }
-        let lens = Lens::new(Some(reader.clone()), self.core.network.clone());
+        let lens =
+            Lens::new(Some(reader.clone()), self.core.network.clone()).at(self.core.clock.now());
+        // A muted member's acts leave the notifications (he is not told).
         let visible: Vec<ProfileId> = n
             .actors
             .iter()
             .copied()
-            .filter(|a| !lens.hides(*a))
+            .filter(|a| !lens.hides(*a) && !lens.mutes(*a))
             .collect();
         if visible.is_empty() {
             return Ok(None);
@@ -277,7 +279,8 @@ impl Notifications {
         let me = viewer.require()?;
         let person = me.identity.person;
         let total = self.core.store.unread_notifications(person).await?;
-        let lens = Lens::new(Some(me.identity.clone()), self.core.network.clone());
+        let lens = Lens::new(Some(me.identity.clone()), self.core.network.clone())
+            .at(self.core.clock.now());
         if total == 0 || !lens.hides_anyone() {
             return Ok(UnreadCount { unread: total });
         }
@@ -345,15 +348,7 @@ impl Notifications {
         let Some(p) = self.core.store.post(post).await? else {
             return Ok(false);
         };
-        Ok(lens
-            .post(
-                p.author,
-                p.audience,
-                p.group,
-                p.published_at,
-                self.core.clock.now(),
-            )
-            .is_some())
+        Ok(lens.stored_post(&p, self.core.clock.now()).is_some())
     }
 
     async fn profile_ref(&self, id: ProfileId) -> Result<ProfileRef> {
@@ -411,7 +406,8 @@ impl Notifications {
             }
             Some(NotificationObject::Group(g)) => {
                 // Named only to a reader who may see the group.
-                let lens = Lens::new(Some(reader.clone()), self.core.network.clone());
+                let lens = Lens::new(Some(reader.clone()), self.core.network.clone())
+                    .at(self.core.clock.now());
                 match (lens.group(g), self.core.network.group_card(g)) {
                     (Some(_), Some(card)) => (
                         Some(NotificationObjectView {
@@ -424,6 +420,10 @@ impl Notifications {
                     _ => (None, "/notifications".to_owned()),
                 }
             }
+            Some(NotificationObject::Decision(id)) => (
+                Some(with_id("decision", id)),
+                format!("/moderation/decisions/{id}"),
+            ),
             Some(NotificationObject::Position(id)) => {
                 let me = self.core.person_ref(reader.person).await?;
                 (Some(with_id("position", id)), format!("/@{}", me.handle))

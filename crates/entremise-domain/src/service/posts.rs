@@ -164,9 +164,32 @@ pub struct CommentView {
     /// Held for review by the page's keyword filters: only its author and
     /// the page's team see it, until the team publishes it.
     pub held: bool,
+    /// `visible`; `hidden` or `removed` only to those who still see it
+    /// (its author; moderators).
+    pub state: crate::moderation::ContentState,
+    /// When its author last changed it.
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    pub edited_at: Option<OffsetDateTime>,
+    /// What the viewer may do with it: edit (its author), delete (its
+    /// author, a page's team under its post), hide (the post's author).
+    pub may_edit: bool,
+    pub may_delete: bool,
+    pub may_hide: bool,
     /// Replies, one level deep.
     #[cfg_attr(feature = "openapi", schema(no_recursion))]
     pub replies: Vec<CommentView>,
+}
+
+/// A comment's earlier texts.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CommentEdit {
+    pub text: String,
+    /// Until when this text was shown.
+    #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub replaced_at: OffsetDateTime,
 }
 
 /// A page of the feed.
@@ -241,9 +264,7 @@ impl Posts {
     /// Whether the viewer may see a post: its audience admits his relation
     /// to the author, and it is published (or his own).
     fn may_see(&self, viewer: &Viewer, p: &Post, now: OffsetDateTime) -> Option<Relation> {
-        self.core
-            .lens(viewer)
-            .post(p.author, p.audience, p.group, p.published_at, now)
+        self.core.lens(viewer).stored_post(p, now)
     }
 
     /// A post the viewer may see, or `NotFound`.
@@ -662,14 +683,99 @@ impl Posts {
             .await?;
         self.core.settle().await;
         let mut refs = HashMap::new();
+        let view = self
+            .comment_view(viewer, &lens, post.author, c, &mut refs)
+            .await?;
+        Ok(view)
+    }
+
+    /// A comment as the viewer sees it, with what he may do with it.
+    async fn comment_view(
+        &self,
+        viewer: &Viewer,
+        lens: &crate::privacy::Lens,
+        post_author: ProfileId,
+        c: Comment,
+        refs: &mut HashMap<ProfileId, ProfileRef>,
+    ) -> Result<CommentView> {
+        let own = lens.answers_for(c.author);
+        let post_team = lens.answers_for(post_author);
+        let is_page_post = self.core.network.card(post_author).is_none();
         Ok(CommentView {
             id: c.id,
-            author: self.profile_ref_cached(viewer, c.author, &mut refs).await?,
+            author: self.profile_ref_cached(viewer, c.author, refs).await?,
             text: c.text,
             created_at: c.created_at,
             held: c.held,
+            state: c.state,
+            edited_at: c.edited_at,
+            may_edit: own,
+            may_delete: own || (post_team && is_page_post),
+            may_hide: post_team && !own,
             replies: Vec::new(),
         })
+    }
+
+    /// A comment the viewer may see, with its post.
+    async fn visible_comment(&self, viewer: &Viewer, id: i64) -> Result<(Comment, Post)> {
+        let c = self.core.store.comment(id).await?.ok_or(Error::NotFound)?;
+        let (post, _) = self.visible_post(viewer, c.post).await?;
+        if !self.core.lens(viewer).comment(&c, post.author) {
+            return Err(Error::NotFound);
+        }
+        Ok((c, post))
+    }
+
+    /// Changes the text of one's comment (or of a page's one the viewer
+    /// edits for); the earlier text is kept.
+    pub async fn edit_comment(&self, viewer: &Viewer, id: i64, text: &str) -> Result<CommentView> {
+        viewer.require()?;
+        let (c, post) = self.visible_comment(viewer, id).await?;
+        let lens = self.core.lens(viewer);
+        if !lens.answers_for(c.author) {
+            return Err(Error::Forbidden(Forbidden::NotAllowed));
+        }
+        let text = post::check_text("text", text, MAX_COMMENT_CHARS, true)?;
+        self.core
+            .store
+            .edit_comment(id, &text, self.core.clock.now())
+            .await?;
+        self.core.settle().await;
+        let c = self.core.store.comment(id).await?.ok_or(Error::NotFound)?;
+        let mut refs = HashMap::new();
+        self.comment_view(viewer, &lens, post.author, c, &mut refs)
+            .await
+    }
+
+    /// A comment's earlier texts, oldest first, to whoever may see it.
+    pub async fn comment_history(&self, viewer: &Viewer, id: i64) -> Result<Vec<CommentEdit>> {
+        self.visible_comment(viewer, id).await?;
+        Ok(self
+            .core
+            .store
+            .comment_history(id)
+            .await?
+            .into_iter()
+            .map(|(text, replaced_at)| CommentEdit { text, replaced_at })
+            .collect())
+    }
+
+    /// Deletes a comment (and its replies): its author, or the team of the
+    /// page whose post carries it.
+    pub async fn delete_comment(&self, viewer: &Viewer, id: i64) -> Result<()> {
+        viewer.require()?;
+        let (c, post) = self.visible_comment(viewer, id).await?;
+        let lens = self.core.lens(viewer);
+        let is_page_post = self.core.network.card(post.author).is_none();
+        if !(lens.answers_for(c.author) || (is_page_post && lens.answers_for(post.author))) {
+            return Err(Error::Forbidden(Forbidden::NotAllowed));
+        }
+        self.core
+            .store
+            .delete_comment(id, self.core.clock.now())
+            .await?;
+        self.core.settle().await;
+        Ok(())
     }
 
     /// Whether `text` matches the keyword filters of the page `owner`.
@@ -746,8 +852,7 @@ impl Posts {
             let mut threads = 0;
             for c in rows.iter().filter(|c| c.parent.is_none()) {
                 threads += 1;
-                let shown =
-                    !lens.hides(c.author) && (!c.held || lens.held_comment(c.author, post.author));
+                let shown = lens.comment(c, post.author);
                 if gather.offer((c.created_at, c.id), shown) {
                     taken.insert(c.id);
                 }
@@ -781,17 +886,12 @@ impl Posts {
         for c in all {
             // A comment held for review is its author's and the page
             // team's to see, until it is published.
-            if lens.hides(c.author) || (c.held && !lens.held_comment(c.author, post_author)) {
+            if !lens.comment(&c, post_author) {
                 continue;
             }
-            let view = CommentView {
-                id: c.id,
-                author: self.profile_ref_cached(viewer, c.author, &mut refs).await?,
-                text: c.text,
-                created_at: c.created_at,
-                held: c.held,
-                replies: Vec::new(),
-            };
+            let view = self
+                .comment_view(viewer, &lens, post_author, c.clone(), &mut refs)
+                .await?;
             match c.parent {
                 None => {
                     index.insert(c.id, top.len());

@@ -52,6 +52,9 @@ impl Projection for NetworkProjection {
                 | Change::GroupChanged { .. }
                 | Change::GroupMembershipChanged { .. }
                 | Change::GroupMemberSettingsChanged { .. }
+                | Change::MuteChanged { .. }
+                | Change::MutedWordsChanged { .. }
+                | Change::SanctionChanged { .. }
         )
     }
 
@@ -98,6 +101,16 @@ impl Projection for NetworkProjection {
                     muted,
                     ..
                 } => network.set_group_muted(*member, *group, *muted),
+                Change::MuteChanged { muter, muted, on } => network.set_mute(*muter, *muted, *on),
+                Change::MutedWordsChanged { member } => {
+                    let words = self.core.store.muted_words(*member).await?;
+                    network.set_muted_words(*member, words);
+                }
+                // The sanction as the store has it now (a replay converges).
+                Change::SanctionChanged { member, .. } => {
+                    let sanction = self.core.store.sanction(*member).await?;
+                    network.set_sanction(*member, sanction);
+                }
                 _ => {}
             }
         }
@@ -185,6 +198,7 @@ impl Projection for SearchProjection {
                 | Change::PostPublished { .. }
                 | Change::PostEdited { .. }
                 | Change::PostDeleted { .. }
+                | Change::ContentModerated { .. }
         ) || e.seq - self.saved.load(Ordering::Relaxed) >= CHECKPOINT_EVERY
     }
 
@@ -217,6 +231,15 @@ impl Projection for SearchProjection {
                 Change::PostPublished { post, .. }
                 | Change::PostEdited { post, .. }
                 | Change::PostDeleted { post, .. } => {
+                    posts.insert(*post);
+                }
+                // A hidden or removed post leaves the index; restored, it
+                // comes back.
+                Change::ContentModerated {
+                    kind: crate::moderation::TargetKind::Post,
+                    post,
+                    ..
+                } => {
                     posts.insert(*post);
                 }
                 _ => {}
@@ -285,7 +308,9 @@ impl SearchProjection {
     /// one that no longer exists, in one commit.
     async fn reindex_posts(&self, ids: BTreeSet<i64>) -> Result<()> {
         let ids: Vec<i64> = ids.into_iter().collect();
-        let found = self.core.store.posts(&ids).await?;
+        let mut found = self.core.store.posts(&ids).await?;
+        // Only visible posts are found (a hidden one is its author's alone).
+        found.retain(|p| p.state == crate::moderation::ContentState::Visible);
         let docs: Vec<PostDocument> = found.iter().map(PostDocument::of).collect();
         let gone: Vec<i64> = ids
             .into_iter()

@@ -361,13 +361,7 @@ impl Search {
             let Some(post) = posts.get(&hit.id) else {
                 continue;
             };
-            let Some(relation) = lens.post(
-                post.author,
-                post.audience,
-                post.group,
-                post.published_at,
-                now,
-            ) else {
+            let Some(relation) = lens.stored_post(post, now) else {
                 continue;
             };
             let author = match authors.get(&post.author) {
@@ -604,6 +598,7 @@ pub async fn rebuild_post_index(
             .posts(&ids)
             .await?
             .iter()
+            .filter(|p| p.state == crate::moderation::ContentState::Visible)
             .map(PostDocument::of)
             .collect();
         done += docs.len() as u64;

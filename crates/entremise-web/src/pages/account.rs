@@ -61,18 +61,75 @@ struct Signup {
     email: String,
     handle: String,
     name: String,
+    /// How the instance signs up: `open`, `invitation`, `approval`.
+    mode: String,
+    /// The question asked when by approval.
+    question: String,
+    code: String,
+    answer: String,
+    /// The sign-up was received and waits for an administrator.
+    pending: bool,
+    /// The instance has rules to read first.
+    has_rules: bool,
     errors: Vec<String>,
 }
 
-pub async fn signup_form(State(state): State<AppState>, ctx: Ctx) -> Response {
-    let l = Layout::new(&state, &ctx, state.catalog.get(ctx.locale, "signup_title"));
-    render(&Signup {
+#[derive(Deserialize)]
+pub struct SignupQuery {
+    /// An invitation code from the link an administrator handed out.
+    code: Option<String>,
+}
+
+async fn signup_page(
+    state: &AppState,
+    ctx: &Ctx,
+    form: Option<&FormData>,
+) -> Result<Signup, Error> {
+    let info = state.app.admin().info(ctx.locale).await?;
+    let l = Layout::new(state, ctx, state.catalog.get(ctx.locale, "signup_title"));
+    let get = |k: &str| form.map_or(String::new(), |f| f.get(k).to_owned());
+    Ok(Signup {
         l,
-        email: String::new(),
-        handle: String::new(),
-        name: String::new(),
+        email: get("email"),
+        handle: get("handle"),
+        name: get("name"),
+        mode: info.registration,
+        question: info.question.unwrap_or_default(),
+        code: get("code"),
+        answer: get("answer"),
+        pending: false,
+        has_rules: !info.rules.is_empty(),
         errors: Vec::new(),
     })
+}
+
+pub async fn signup_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<SignupQuery>,
+) -> Result<Response, PageError> {
+    let mut page = signup_page(&state, &ctx, None).await?;
+    page.code = q.code.unwrap_or_default();
+    Ok(render(&page))
+}
+
+/// The words for a refused sign-up, in the page's language where the
+/// problem is the instance's own (its code, its question, its domains).
+fn signup_errors(l: &Layout, e: &Error) -> Vec<String> {
+    match e {
+        Error::Invalid(fields) => fields
+            .iter()
+            .map(|f| match (f.field.as_str(), f.reason) {
+                ("code", "required") => l.t("signup_error_code_required").to_owned(),
+                ("code", _) => l.t("signup_error_code").to_owned(),
+                ("answer", "required") => l.t("signup_error_answer_required").to_owned(),
+                ("answer", _) => l.t("signup_error_answer_long").to_owned(),
+                ("email", "domain_blocked") => l.t("signup_error_domain").to_owned(),
+                _ => format!("{}: {}", f.field, f.message),
+            })
+            .collect(),
+        other => form_errors(other),
+    }
 }
 
 /// The messages of a failed form, one per problem.
@@ -127,7 +184,10 @@ pub async fn signup(
     body: Bytes,
 ) -> Result<Response, PageError> {
     let form = FormData::parse(&body, &ctx)?;
+    let optional = |k: &str| Some(form.get(k).to_owned()).filter(|v| !v.trim().is_empty());
     let reg = Registration {
+        code: optional("code"),
+        answer: optional("answer"),
         email: form.get("email").to_owned(),
         password: form.get("password").to_owned(),
         handle: form.get("handle").to_owned(),
@@ -135,6 +195,12 @@ pub async fn signup(
         locale: Some(ctx.locale),
     };
     let result = match state.app.accounts().register(reg, &ctx.ip).await {
+        Ok(account) if account.approval != entremise_domain::account::Approval::Approved => {
+            // Nothing to sign in to yet: the page says so.
+            let mut page = signup_page(&state, &ctx, None).await?;
+            page.pending = true;
+            return Ok(render(&page));
+        }
         Ok(account) => {
             let next = format!("/@{}/edit", account.handle);
             open_web_session(&state, &ctx, form.get("email"), form.get("password"), &next).await
@@ -145,14 +211,8 @@ pub async fn signup(
         Ok(r) => Ok(r),
         Err(e) => {
             let status = crate::error::status_of(&e);
-            let l = Layout::new(&state, &ctx, state.catalog.get(ctx.locale, "signup_title"));
-            let page = Signup {
-                l,
-                email: form.get("email").to_owned(),
-                handle: form.get("handle").to_owned(),
-                name: form.get("name").to_owned(),
-                errors: form_errors(&e),
-            };
+            let mut page = signup_page(&state, &ctx, Some(&form)).await?;
+            page.errors = signup_errors(&page.l, &e);
             Ok((status, render(&page)).into_response())
         }
     }
@@ -200,6 +260,19 @@ pub async fn signin(
             let l = Layout::new(&state, &ctx, state.catalog.get(ctx.locale, "signin_title"));
             let message = match &e {
                 Error::BadCredentials => l.t("signin_failed").to_owned(),
+                Error::Forbidden(entremise_domain::error::Forbidden::AccountNotApproved) => {
+                    l.t("signin_not_approved").to_owned()
+                }
+                Error::Suspended { until, reason } => {
+                    let until = if *until >= entremise_domain::moderation::Sanction::FOREVER {
+                        l.t("signin_suspended_indefinitely").to_owned()
+                    } else {
+                        until.date().to_string()
+                    };
+                    l.t("signin_suspended")
+                        .replace("{until}", &until)
+                        .replace("{reason}", reason)
+                }
                 other => other.public_message(),
             };
             let mut response = (

@@ -15,6 +15,11 @@ use std::sync::Arc;
 pub struct Nav {
     pub handle: String,
     pub name: String,
+    /// He works a moderation queue: the instance's, or a page's he
+    /// answers for (a group's is reached from the group).
+    pub moderates: bool,
+    /// He administers the instance.
+    pub admin: bool,
 }
 
 /// The counts the header shows as badges beside its links, for the
@@ -66,6 +71,9 @@ impl Layout {
             me: ctx.viewer.signed_in.as_ref().map(|s| Nav {
                 handle: s.handle.to_string(),
                 name: s.name.clone(),
+                moderates: s.identity.moderator
+                    || s.identity.operated.iter().any(|(_, role)| role.edits()),
+                admin: s.admin,
             }),
             path: ctx.path.clone(),
             title: title.into(),

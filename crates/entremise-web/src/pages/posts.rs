@@ -384,6 +384,19 @@ pub struct CommentRow {
     /// Held for review by the page's keyword filters: seen by its author
     /// and the page's team only.
     pub held: bool,
+    /// The text as written, for the edit form.
+    pub raw: String,
+    /// `visible`, `hidden` or `removed`.
+    pub state: &'static str,
+    pub edited: bool,
+    pub may_edit: bool,
+    pub may_delete: bool,
+    /// Hide or show again (the post's author).
+    pub may_hide: bool,
+    /// Remove (a page's team, under its post).
+    pub may_remove: bool,
+    /// Report it (anyone signed in but its author).
+    pub may_report: bool,
     pub replies: Vec<CommentRow>,
 }
 
@@ -394,6 +407,14 @@ fn comment_row(c: &CommentView) -> CommentRow {
         at: when(c.created_at),
         text: segments(&c.text),
         held: c.held,
+        raw: c.text.clone(),
+        state: c.state.as_str(),
+        edited: c.edited_at.is_some(),
+        may_edit: c.may_edit,
+        may_delete: c.may_delete,
+        may_hide: c.may_hide,
+        may_remove: c.may_hide && c.may_delete,
+        may_report: !c.may_edit,
         replies: c.replies.iter().map(comment_row).collect(),
     }
 }
@@ -463,6 +484,24 @@ struct PostPage {
 }
 
 impl PostPage {
+    /// The label of a comment's moderation state.
+    fn state_key(&self, state: &str) -> &'static str {
+        match state {
+            "hidden" => "comment_hidden",
+            _ => "comment_removed",
+        }
+    }
+
+    /// Who still sees a moderated comment, as its author or the post's
+    /// author reads it.
+    fn state_hint(&self, state: &str, mine: &bool) -> &'static str {
+        match (state, *mine) {
+            ("hidden", true) => "comment_hidden_author_hint",
+            ("hidden", false) => "comment_hidden_hint",
+            _ => "comment_removed_hint",
+        }
+    }
+
     /// The reply box of thread `id` is the one `?reply=` opens.
     fn replying(&self, id: impl std::borrow::Borrow<i64>) -> bool {
         self.reply_to == Some(*id.borrow())

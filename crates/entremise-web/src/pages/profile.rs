@@ -53,6 +53,9 @@ struct Show {
     contact_sent: bool,
     contact_errors: Vec<String>,
     reach: Option<Reach>,
+    /// Whether the viewer muted this member (`None`: himself, or not
+    /// signed in).
+    muted: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -180,7 +183,10 @@ async fn show_page(
         Vec::new()
     };
     let (can_edit, can_manage) = (page.can_edit, page.can_manage);
+    let muted = (ctx.viewer.signed_in.is_some() && !d.is_self && !can_manage)
+        .then(|| state.app.moderation().muted(&ctx.viewer, d.profile.id));
     Ok(Show {
+        muted,
         posts_html,
         kind_label: l.t(kind_key(d.profile.kind)).to_owned(),
         view_as: active.map(|r| {

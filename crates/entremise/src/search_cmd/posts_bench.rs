@@ -166,6 +166,7 @@ async fn bench(args: &PostBenchArgs, config: &Config) -> anyhow::Result<()> {
                 handle,
                 name,
                 locale: Default::default(),
+                admin: false,
                 identity,
             }),
         };

@@ -105,6 +105,8 @@ impl World {
         let name = name_of(self.names);
         self.names += 1;
         let reg = entremise_domain::account::Registration {
+            code: None,
+            answer: None,
             email: format!("{handle}@example.org"),
             password: PASSWORD.into(),
             handle: handle.clone(),
@@ -398,6 +400,8 @@ async fn each_write_records_its_event_in_its_transaction() {
     let (store, _index, app) = open(dir.path()).await;
     let before = store.last_event_seq().await.unwrap();
     let reg = |h: &str| entremise_domain::account::Registration {
+        code: None,
+        answer: None,
         email: format!("{h}@example.org"),
         password: PASSWORD.into(),
         handle: h.into(),

@@ -529,7 +529,7 @@ async fn a_kind_switched_off_records_nothing() {
         .await
         .json();
     assert_eq!(got["kinds"]["reaction"], true);
-    assert_eq!(got["kinds"].as_object().unwrap().len(), 18);
+    assert_eq!(got["kinds"].as_object().unwrap().len(), 20);
 
     let unknown = app
         .call(

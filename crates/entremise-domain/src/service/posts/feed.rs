@@ -143,8 +143,21 @@ impl Posts {
         if !self.core.lens(viewer).in_group(group.id) {
             return Err(Error::Forbidden(Forbidden::GroupMembersOnly));
         }
-        self.page_of_posts(viewer, &[], &[group.id], cursor, limit)
-            .await
+        let mut page = self
+            .page_of_posts(viewer, &[], &[group.id], cursor, limit)
+            .await?;
+        self.leave_out_muted(viewer, &mut page);
+        Ok(page)
+    }
+
+    /// Leaves out of a feed the posts of members the viewer muted and
+    /// those carrying his muted words (a page may come out shorter; its
+    /// cursor still goes on from where the keys stopped).
+    fn leave_out_muted(&self, viewer: &Viewer, page: &mut FeedPage) {
+        let lens = self.core.lens(viewer);
+        let mutes_anyone = lens.mutes_anyone();
+        page.items
+            .retain(|p| !(lens.mutes_text(&p.text) || mutes_anyone && lens.mutes(p.author_id)));
     }
 
     /// The home feed: posts of the viewer's contacts, the pages he follows,
@@ -175,13 +188,14 @@ impl Posts {
         authors.sort_unstable();
         authors.dedup();
         let groups = self.core.lens(viewer).feed_groups();
-        let page = if ranked {
+        let mut page = if ranked {
             self.ranked_feed(viewer, &authors, &groups, cursor, limit)
                 .await?
         } else {
             self.page_of_posts(viewer, &authors, &groups, cursor, limit)
                 .await?
         };
+        self.leave_out_muted(viewer, &mut page);
         // The reach of pages' posts: those shown, in one store call.
         self.visits.record_post_views(viewer, &page.items).await?;
         Ok(page)
@@ -239,7 +253,7 @@ impl Posts {
             None => relations
                 .entry(author)
                 .or_insert_with(|| lens.relation(author))
-                .is_some_and(|r| lens.admits_post(r, key.audience, None)),
+                .is_some_and(|r| lens.admits_post(author, r, key.audience, None)),
         }
     }
 
@@ -280,10 +294,7 @@ impl Posts {
         posts
             .into_iter()
             .filter(|p| p.published_at <= now)
-            .filter_map(|p| {
-                lens.post(p.author, p.audience, p.group, p.published_at, now)
-                    .map(|r| (p, r))
-            })
+            .filter_map(|p| lens.stored_post(&p, now).map(|r| (p, r)))
             .collect()
     }
 
