@@ -2,7 +2,8 @@
 //!
 //! One service per area ([`Accounts`], [`Profiles`], [`Pages`],
 //! [`Contacts`], [`Introductions`], [`Conversations`], [`Posts`],
-//! [`Search`], [`Visits`], [`Mail`], [`Notifications`], [`Inbox`], [`Streams`]) over a shared
+//! [`Search`], [`Visits`], [`Mail`], [`Notifications`], [`Inbox`], [`Streams`],
+//! [`Monitoring`]) over a shared
 //! [`Core`] of ports, in-memory state
 //! and clock; an area that needs another holds it as a field, so every
 //! dependency between areas is written down. JSON handlers and HTML pages
@@ -18,6 +19,7 @@ mod groups;
 mod inbox;
 mod introductions;
 mod mail;
+mod monitoring;
 mod notifications;
 mod outreach;
 mod pages;
@@ -61,6 +63,7 @@ pub use introductions::{
     IntroductionInput, IntroductionRole, IntroductionView, Introductions, NoteView,
 };
 pub use mail::{Mail, UnsubscribeCheck, UnsubscribeTarget};
+pub use monitoring::{CHECK_WAIT, Check, Health, Monitoring};
 pub use notifications::{
     NotificationObjectView, NotificationSettings, NotificationView, Notifications, UnreadCount,
 };
@@ -195,6 +198,7 @@ impl Viewer {
 /// The application: every area's service over one [`Core`].
 pub struct Entremise {
     core: Arc<Core>,
+    monitoring: Monitoring,
     accounts: Accounts,
     profiles: Profiles,
     pages: Pages,
@@ -337,6 +341,7 @@ impl Entremise {
             notifications.clone(),
             inbox.clone(),
         );
+        let monitoring = Monitoring::new(core.clone());
         let posts = Posts::new(core.clone(), visits.clone());
         let pages = Pages::new(core.clone(), visits.clone());
         let profiles = Profiles::new(
@@ -371,6 +376,7 @@ impl Entremise {
         }
         Self {
             core,
+            monitoring,
             accounts,
             profiles,
             pages,
@@ -445,6 +451,11 @@ impl Entremise {
     /// Real-time streams and typing pings.
     pub fn streams(&self) -> &Streams {
         &self.streams
+    }
+
+    /// The health check, for operators.
+    pub fn monitoring(&self) -> &Monitoring {
+        &self.monitoring
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {

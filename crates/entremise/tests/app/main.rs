@@ -19,6 +19,7 @@ mod introductions;
 mod leaks;
 mod lists;
 mod mail;
+mod monitoring;
 mod notifications;
 mod pages_api;
 mod post_pages;
