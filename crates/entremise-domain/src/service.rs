@@ -63,7 +63,7 @@ pub use introductions::{
     IntroductionInput, IntroductionRole, IntroductionView, Introductions, NoteView,
 };
 pub use mail::{Mail, UnsubscribeCheck, UnsubscribeTarget};
-pub use monitoring::{CHECK_WAIT, Check, Health, Monitoring};
+pub use monitoring::{CHECK_WAIT, Check, Figures, Health, Monitoring, ProjectionFigures};
 pub use notifications::{
     NotificationObjectView, NotificationSettings, NotificationView, Notifications, UnreadCount,
 };
@@ -341,7 +341,7 @@ impl Entremise {
             notifications.clone(),
             inbox.clone(),
         );
-        let monitoring = Monitoring::new(core.clone());
+        let monitoring = Monitoring::new(core.clone(), streams.clone());
         let posts = Posts::new(core.clone(), visits.clone());
         let pages = Pages::new(core.clone(), visits.clone());
         let profiles = Profiles::new(
@@ -453,7 +453,7 @@ impl Entremise {
         &self.streams
     }
 
-    /// The health check, for operators.
+    /// The health check and the node's figures, for operators.
     pub fn monitoring(&self) -> &Monitoring {
         &self.monitoring
     }

@@ -6,6 +6,7 @@ use crate::api::{
     pages, posts, profiles, search, stream, visits,
 };
 use crate::limits::RateLimitedResponses;
+use crate::metrics;
 use crate::state::AppState;
 
 mod rules;
@@ -26,6 +27,7 @@ use utoipa::{Modify, OpenApi};
     ),
     paths(
         api::health,
+        metrics::metrics,
         accounts::create_account,
         accounts::create_session,
         accounts::delete_current_session,
@@ -151,7 +153,7 @@ use utoipa::{Modify, OpenApi};
         (name = "posts", description = "Posts, images, comments, reactions, reshares, follows and the feed"),
         (name = "groups", description = "Groups (hubs): running and joining one, members, the expert directory, discussions"),
         (name = "search", description = "Finding people, pages, posts and groups, within what each viewer may see"),
-        (name = "instance", description = "Health"),
+        (name = "instance", description = "Health and metrics, for operators"),
     )
 )]
 pub struct ApiDoc;

@@ -1,12 +1,13 @@
 //! What an operator watches: whether the parts the server needs answer
-//! (the health check). Nothing here is about a member, and nothing is
-//! shown to members.
+//! (the health check), and the figures of the node (the metrics endpoint).
+//! Nothing here is about a member, and nothing is shown to members.
 
-use super::blocking;
 use super::core::Core;
+use super::{Streams, blocking};
 use crate::error::Result;
 use crate::privacy::Lens;
 use crate::search::{PostQuery, PostScope, SearchQuery, SearchScope};
+use crate::timings::OpTiming;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
@@ -55,15 +56,50 @@ impl Health {
     }
 }
 
-/// The health check.
+/// One projection of the change events, as the dispatcher sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProjectionFigures {
+    pub name: &'static str,
+    /// The last event it applied.
+    pub applied: i64,
+    /// Events committed that it has not applied yet.
+    pub lag: i64,
+    /// Whether its last attempt failed.
+    pub failing: bool,
+    /// Failed attempts since the node started.
+    pub failures: u64,
+}
+
+/// The node's figures at one moment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Figures {
+    /// Persons in the in-memory contact network.
+    pub members: usize,
+    /// Contacts between them.
+    pub contacts: usize,
+    /// The last change event committed (its `seq`).
+    pub last_event: i64,
+    pub projections: Vec<ProjectionFigures>,
+    /// Real-time streams open on this node.
+    pub open_streams: usize,
+    /// Streams closed so far because their client did not keep up.
+    pub streams_closed_slow: u64,
+    /// The store's operations and their latencies (empty when the store
+    /// does not measure them).
+    pub store_operations: Vec<OpTiming>,
+}
+
+/// The health check and the node's figures.
 #[derive(Clone)]
 pub struct Monitoring {
     core: Arc<Core>,
+    /// Open streams are counted by the streams' hub.
+    streams: Streams,
 }
 
 impl Monitoring {
-    pub(crate) fn new(core: Arc<Core>) -> Self {
-        Self { core }
+    pub(crate) fn new(core: Arc<Core>, streams: Streams) -> Self {
+        Self { core, streams }
     }
 
     /// Asks the store and the search indexes, at once, each for
@@ -102,6 +138,43 @@ impl Monitoring {
             Ok(())
         })
         .await?
+    }
+
+    /// The node's figures now: the contact network's size, how far each
+    /// projection is behind the last committed event, the open streams and
+    /// the store's latencies. Read from memory: it waits for nothing.
+    pub async fn figures(&self) -> Figures {
+        let last_event = self.core.store.bus().last();
+        let projections = self
+            .core
+            .dispatcher
+            .get()
+            .map(|d| d.projections())
+            .unwrap_or_default()
+            .iter()
+            .map(|p| ProjectionFigures {
+                name: p.name,
+                applied: p.applied(),
+                lag: (last_event - p.applied()).max(0),
+                failing: p.is_failing(),
+                failures: p.failures(),
+            })
+            .collect();
+        let hub = self.streams.hub();
+        Figures {
+            members: self.core.network.member_count(),
+            contacts: self.core.network.contact_count(),
+            last_event,
+            projections,
+            open_streams: hub.open(),
+            streams_closed_slow: hub.dropped_slow(),
+            store_operations: self
+                .core
+                .store
+                .op_timings()
+                .map(|t| t.snapshot())
+                .unwrap_or_default(),
+        }
     }
 }
 
