@@ -396,6 +396,11 @@ pub trait EventLog: Send + Sync {
     async fn set_checkpoint(&self, projection: &str, seq: i64) -> Result<()>;
     /// The node's bus on which this store publishes what it commits.
     fn bus(&self) -> &std::sync::Arc<Bus>;
+    /// How long this store's operations took so far, when it measures
+    /// them (for the operations endpoint; `None`: it does not).
+    fn op_timings(&self) -> Option<&crate::timings::OpTimings> {
+        None
+    }
 }
 
 #[cfg(test)]

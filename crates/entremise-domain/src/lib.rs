@@ -37,6 +37,7 @@ pub mod service;
 pub mod session;
 pub mod store;
 pub mod timeline;
+pub mod timings;
 pub mod validate;
 
 pub use error::{Error, FieldError, Result};

@@ -2,7 +2,8 @@
 //!
 //! One service per area ([`Accounts`], [`Profiles`], [`Pages`],
 //! [`Contacts`], [`Introductions`], [`Conversations`], [`Posts`],
-//! [`Search`], [`Visits`], [`Mail`], [`Notifications`], [`Inbox`], [`Streams`]) over a shared
+//! [`Search`], [`Visits`], [`Mail`], [`Notifications`], [`Inbox`], [`Streams`],
+//! [`Monitoring`]) over a shared
 //! [`Core`] of ports, in-memory state
 //! and clock; an area that needs another holds it as a field, so every
 //! dependency between areas is written down. JSON handlers and HTML pages
@@ -20,6 +21,7 @@ mod inbox;
 mod introductions;
 mod mail;
 mod moderation;
+mod monitoring;
 mod notifications;
 mod outreach;
 mod pages;
@@ -71,6 +73,7 @@ pub use moderation::{
     DecisionInput, DecisionView, LOG_SHOWN, LogView, MemberHistory, Moderation, MyReport,
     QueueItem, QueueReport, REPORTS_PER_HOUR, Snapshot, TargetView,
 };
+pub use monitoring::{CHECK_WAIT, Check, Figures, Health, Monitoring, ProjectionFigures};
 pub use notifications::{
     NotificationObjectView, NotificationSettings, NotificationView, Notifications, UnreadCount,
 };
@@ -207,6 +210,7 @@ impl Viewer {
 /// The application: every area's service over one [`Core`].
 pub struct Entremise {
     core: Arc<Core>,
+    monitoring: Monitoring,
     accounts: Accounts,
     profiles: Profiles,
     pages: Pages,
@@ -362,6 +366,7 @@ impl Entremise {
             notifications.clone(),
             inbox.clone(),
         );
+        let monitoring = Monitoring::new(core.clone(), streams.clone());
         let posts = Posts::new(core.clone(), visits.clone());
         let pages = Pages::new(core.clone(), visits.clone());
         let profiles = Profiles::new(
@@ -396,6 +401,7 @@ impl Entremise {
         }
         Self {
             core,
+            monitoring,
             accounts,
             profiles,
             pages,
@@ -482,6 +488,11 @@ impl Entremise {
     /// Real-time streams and typing pings.
     pub fn streams(&self) -> &Streams {
         &self.streams
+    }
+
+    /// The health check and the node's figures, for operators.
+    pub fn monitoring(&self) -> &Monitoring {
+        &self.monitoring
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {

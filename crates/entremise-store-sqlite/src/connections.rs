@@ -6,12 +6,13 @@ use crate::SqliteStore;
 use crate::codec::{DbError, DbResult};
 use crate::migrate;
 use entremise_domain::events::Bus;
+use entremise_domain::timings::{OpKind, OpTimings};
 use entremise_domain::{Error, Result};
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// How long a connection waits for another process's lock before failing.
 pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -54,6 +55,9 @@ pub(crate) struct Connections {
     /// Where committed events are published, in commit order.
     bus: Arc<Bus>,
     durability: Durability,
+    /// How long each operation took, from the caller's side (the wait for
+    /// a blocking thread and a connection included).
+    timings: OpTimings,
 }
 
 impl Connections {
@@ -98,6 +102,7 @@ impl Connections {
             next_reader: AtomicUsize::new(0),
             bus,
             durability,
+            timings: OpTimings::default(),
         })
     }
 
@@ -115,6 +120,7 @@ impl Connections {
             next_reader: AtomicUsize::new(0),
             bus,
             durability: Durability::Full,
+            timings: OpTimings::default(),
         })
     }
 
@@ -124,6 +130,16 @@ impl Connections {
 
     pub(crate) fn bus(&self) -> &Arc<Bus> {
         &self.bus
+    }
+
+    pub(crate) fn timings(&self) -> &OpTimings {
+        &self.timings
+    }
+
+    /// Records a call of `op` begun at `started` that ended with `out`.
+    fn timed<T>(&self, op: &'static str, kind: OpKind, started: Instant, out: &Result<T>) {
+        let failed = matches!(out, Err(Error::Internal(_) | Error::StorageFull(_)));
+        self.timings.record(op, kind, started.elapsed(), failed);
     }
 
     /// A read connection: the first idle one from a rotating start, else
@@ -195,14 +211,18 @@ fn internal(op: &str, e: impl std::fmt::Display) -> Error {
 
 impl SqliteStore {
     /// Runs `f` on a read connection, off the async workers. `op` names the
-    /// operation in internal errors.
+    /// operation in internal errors and in the store's timings
+    /// ([`entremise_domain::events::EventLog::op_timings`]).
     pub(crate) async fn read<T, F>(&self, op: &'static str, f: F) -> Result<T>
     where
         T: Send + 'static,
         F: FnOnce(&Connection) -> DbResult<T> + Send + 'static,
     {
+        let started = Instant::now();
         let connections = self.connections.clone();
-        blocking(op, move || f(&connections.reader())).await
+        let out = blocking(op, move || f(&connections.reader())).await;
+        self.connections.timed(op, OpKind::Read, started, &out);
+        out
     }
 
     /// [`Self::write`] for state derived from the change events with its
@@ -220,8 +240,9 @@ impl SqliteStore {
         if self.connections.durability != Durability::Full {
             return self.write(op, f).await;
         }
+        let started = Instant::now();
         let connections = self.connections.clone();
-        blocking(op, move || {
+        let out = blocking(op, move || {
             let mut conn = connections.writer();
             conn.pragma_update(None, "synchronous", Durability::Normal.pragma())?;
             // Members' writes are flushed again whatever happens in `f`,
@@ -245,7 +266,9 @@ impl SqliteStore {
             restored?;
             out
         })
-        .await
+        .await;
+        self.connections.timed(op, OpKind::Write, started, &out);
+        out
     }
 
     /// Runs `f` inside one write transaction, off the async workers: it
@@ -255,8 +278,9 @@ impl SqliteStore {
         T: Send + 'static,
         F: FnOnce(&Transaction<'_>) -> DbResult<T> + Send + 'static,
     {
+        let started = Instant::now();
         let connections = self.connections.clone();
-        blocking(op, move || {
+        let out = blocking(op, move || {
             let mut conn = connections.writer();
             // IMMEDIATE takes the write lock up front, so a transaction never
             // fails half-way because another process started writing.
@@ -271,7 +295,9 @@ impl SqliteStore {
             }
             Ok(out)
         })
-        .await
+        .await;
+        self.connections.timed(op, OpKind::Write, started, &out);
+        out
     }
 }
 

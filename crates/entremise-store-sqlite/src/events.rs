@@ -137,4 +137,8 @@ impl EventLog for SqliteStore {
     fn bus(&self) -> &Arc<Bus> {
         self.connections.bus()
     }
+
+    fn op_timings(&self) -> Option<&entremise_domain::timings::OpTimings> {
+        Some(self.connections.timings())
+    }
 }

@@ -129,7 +129,7 @@ impl<S: Send + Sync> FromRequest<S> for ApiMultipart {
 
 /// The answer to a method a path does not take: 405 in the API's format
 /// (the router adds the `Allow` header).
-async fn method_not_allowed() -> ApiError {
+pub(crate) async fn method_not_allowed() -> ApiError {
     ApiError::Http {
         status: StatusCode::METHOD_NOT_ALLOWED,
         code: "method_not_allowed",
@@ -642,8 +642,89 @@ pub fn routes() -> Router<AppState> {
         .method_not_allowed_fallback(method_not_allowed)
 }
 
-/// Liveness: the process answers.
-#[utoipa::path(get, path = "/api/v1/health", tag = "instance", responses((status = 200, description = "The server is up")))]
-pub async fn health() -> axum::Json<serde_json::Value> {
-    axum::Json(serde_json::json!({"status": "ok"}))
+/// Whether a part answered its health check.
+#[derive(Debug, Clone, Copy, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckState {
+    Ok,
+    Failing,
+}
+
+impl From<entremise_domain::service::Check> for CheckState {
+    fn from(check: entremise_domain::service::Check) -> Self {
+        match check {
+            entremise_domain::service::Check::Ok => Self::Ok,
+            entremise_domain::service::Check::Failing => Self::Failing,
+        }
+    }
+}
+
+/// Each part the server needs, as its check found it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct HealthChecks {
+    /// A read of the store.
+    pub store: CheckState,
+    /// A query of the search indexes (profiles and posts).
+    pub index: CheckState,
+}
+
+/// The health check's answer.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct HealthBody {
+    /// `ok` when every check is `ok`, `failing` otherwise.
+    pub status: CheckState,
+    pub checks: HealthChecks,
+}
+
+/// The health check's answer when a part fails: the error body
+/// (`unavailable`, naming the parts that fail) with the checks.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct HealthFailure {
+    #[serde(flatten)]
+    pub error: crate::error::ErrorBody,
+    #[serde(flatten)]
+    pub health: HealthBody,
+}
+
+/// Whether the server can serve: a read of the store and a query of the
+/// search indexes (profiles and posts), at once, each within 2 seconds.
+/// The cause of a failure is in the server's log, never in the answer.
+#[utoipa::path(get, path = "/api/v1/health", tag = "instance", responses(
+    (status = 200, description = "Every part answers: `{\"status\": \"ok\", \"checks\": {\"store\": \"ok\", \"index\": \"ok\"}}`", body = HealthBody),
+    (status = 503, description = "`unavailable`: a part failed its check or did not answer in time; `checks` says which (`failing`). (Past the request time limit, `timeout` with the error body alone.)", body = HealthFailure),
+))]
+pub async fn health(
+    axum::extract::State(state): axum::extract::State<AppState>,
+) -> axum::response::Response {
+    use axum::response::IntoResponse as _;
+    let health = state.app.monitoring().health().await;
+    let checks = HealthChecks {
+        store: health.store.into(),
+        index: health.index.into(),
+    };
+    if health.is_ok() {
+        let body = HealthBody {
+            status: CheckState::Ok,
+            checks,
+        };
+        return axum::Json(body).into_response();
+    }
+    let failing: Vec<&str> = health
+        .parts()
+        .into_iter()
+        .filter(|(_, check)| *check != entremise_domain::service::Check::Ok)
+        .map(|(part, _)| part)
+        .collect();
+    let body = HealthFailure {
+        error: crate::error::ErrorBody {
+            error: "unavailable".into(),
+            message: format!("Failing: {}.", failing.join(", ")),
+            fields: Vec::new(),
+        },
+        health: HealthBody {
+            status: CheckState::Failing,
+            checks,
+        },
+    };
+    (StatusCode::SERVICE_UNAVAILABLE, axum::Json(body)).into_response()
 }

@@ -21,8 +21,8 @@ fn is_upload(method: &Method, path: &str) -> bool {
             || path.starts_with("/groups/") && path.ends_with("/cover"))
 }
 
-/// The answer to a request past its limit: JSON under `/api`, a short
-/// text elsewhere.
+/// The answer to a request past its limit: JSON under `/api` (and for
+/// `/metrics`, whose errors are the API's), a short text elsewhere.
 fn too_slow(api: bool, status: StatusCode, code: &str, message: &str) -> Response {
     let mut response = if api {
         (
@@ -46,7 +46,8 @@ fn too_slow(api: bool, status: StatusCode, code: &str, message: &str) -> Respons
 
 pub async fn deadlines(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let config = &state.config;
-    let api = request.uri().path().starts_with("/api/");
+    let path = request.uri().path();
+    let api = path.starts_with("/api/") || path == crate::metrics::PATH;
     let limit = if is_upload(request.method(), request.uri().path()) {
         config.upload_timeout
     } else {

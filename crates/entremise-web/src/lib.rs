@@ -14,6 +14,7 @@ mod digest;
 mod error;
 mod i18n;
 mod limits;
+mod metrics;
 mod openapi;
 mod pages;
 mod security;
@@ -22,6 +23,7 @@ mod state;
 pub use client::{BadIpNet, IpNet};
 pub use digest::digest_source;
 pub use i18n::Catalog;
+pub use metrics::MetricsToken;
 pub use state::WebConfig;
 
 use axum::Router;
@@ -45,6 +47,7 @@ pub fn router_with_extra_routes(app: Arc<Entremise>, config: WebConfig, extra: R
         .merge(pages::routes())
         .merge(assets::routes())
         .merge(openapi::routes())
+        .merge(metrics_routes())
         .with_state(state.clone())
         .merge(extra)
         // Innermost: a write is run to its end from here on.
@@ -65,9 +68,19 @@ pub fn router_with_extra_routes(app: Arc<Entremise>, config: WebConfig, extra: R
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(
             error::panic_response,
         ))
-        // Outermost, so that even the answer to a panic carries them.
+        // So that even the answer to a panic carries them.
         .layer(axum::middleware::from_fn_with_state(
-            state,
+            state.clone(),
             security::headers,
         ))
+        // Outermost: every answer is counted, by its route's template.
+        .layer(axum::middleware::from_fn_with_state(state, metrics::track))
+}
+
+/// `GET /metrics`, whose refusals and other methods are answered in the
+/// API's format.
+fn metrics_routes() -> Router<state::AppState> {
+    Router::new()
+        .route(metrics::PATH, axum::routing::get(metrics::metrics))
+        .method_not_allowed_fallback(api::method_not_allowed)
 }

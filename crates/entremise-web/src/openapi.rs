@@ -6,6 +6,7 @@ use crate::api::{
     notifications, pages, posts, profiles, search, stream, visits,
 };
 use crate::limits::RateLimitedResponses;
+use crate::metrics;
 use crate::state::AppState;
 
 mod rules;
@@ -26,6 +27,7 @@ use utoipa::{Modify, OpenApi};
     ),
     paths(
         api::health,
+        metrics::metrics,
         accounts::create_account,
         accounts::create_session,
         accounts::delete_current_session,
@@ -181,7 +183,7 @@ use utoipa::{Modify, OpenApi};
         (name = "search", description = "Finding people, pages, posts and groups, within what each viewer may see"),
         (name = "moderation", description = "Mutes, reports, comments edited or moderated, the moderation queues and their log"),
         (name = "admin", description = "Instance administration (administrators only)"),
-        (name = "instance", description = "The instance: its name, how to sign up, its rules; health"),
+        (name = "instance", description = "The instance: its name, how to sign up, its rules; health and metrics, for operators"),
     )
 )]
 pub struct ApiDoc;

@@ -95,11 +95,12 @@ fn new_token() -> String {
 
 /// Whether a request may need a form token: pages do; the API (whose
 /// cookie-authenticated writes are guarded by [`same_origin_writes`]),
-/// images and static files do not.
+/// images, static files and the metrics do not.
 fn wants_form_token(path: &str) -> bool {
-    !["/api/", "/media/", "/assets/"]
-        .iter()
-        .any(|prefix| path.starts_with(prefix))
+    path != crate::metrics::PATH
+        && !["/api/", "/media/", "/assets/"]
+            .iter()
+            .any(|prefix| path.starts_with(prefix))
 }
 
 /// Gives every browser a form token cookie (double-submit pattern), on the
@@ -195,9 +196,15 @@ pub fn has_form_cookie(headers: &HeaderMap, state: &AppState, expected: &str) ->
 
 /// Checks a submitted form token against the cookie's.
 pub fn form_token_ok(submitted: &str, expected: &str) -> bool {
+    same_secret(submitted, expected)
+}
+
+/// Whether `presented` is the secret `expected` (never an empty one),
+/// compared in constant time.
+pub fn same_secret(presented: &str, expected: &str) -> bool {
     !expected.is_empty()
-        && submitted.len() == expected.len()
-        && submitted
+        && presented.len() == expected.len()
+        && presented
             .bytes()
             .zip(expected.bytes())
             .fold(0u8, |acc, (a, b)| acc | (a ^ b))

@@ -32,6 +32,9 @@ pub struct WebConfig {
     /// Multiplies every allowance of [`crate::limits::RateLimits`]: 1 in
     /// production; a load test raises it.
     pub rate_limit_scale: f64,
+    /// The token a scraper presents (`Authorization: Bearer`) to read
+    /// `/metrics`; without one, the metrics are answered on loopback only.
+    pub metrics_token: Option<crate::MetricsToken>,
 }
 
 impl Default for WebConfig {
@@ -46,6 +49,7 @@ impl Default for WebConfig {
             request_timeout: Duration::from_secs(30),
             upload_timeout: Duration::from_secs(300),
             rate_limit_scale: 1.0,
+            metrics_token: None,
         }
     }
 }
@@ -60,6 +64,8 @@ pub struct AppState {
     pub composer_bodies: Arc<tokio::sync::Semaphore>,
     /// Token buckets of every rate-limited route.
     pub limits: Arc<crate::limits::RateLimits>,
+    /// The requests answered, for `/metrics`.
+    pub http_metrics: Arc<crate::metrics::HttpMetrics>,
 }
 
 /// Cookie names and flags, derived once from the public URL.
@@ -98,6 +104,7 @@ impl AppState {
             config: Arc::new(config),
             catalog: Arc::new(Catalog::load()),
             cookies: Arc::new(cookies),
+            http_metrics: Arc::default(),
         }
     }
 }

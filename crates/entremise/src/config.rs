@@ -86,6 +86,11 @@ pub struct Settings {
     /// The name mail comes from (default: `entremise`).
     #[arg(long, env = "ENTREMISE_MAIL_FROM_NAME")]
     pub mail_from_name: Option<String>,
+    /// The token a scraper presents (`Authorization: Bearer`) to read
+    /// `/metrics`, at least 16 characters (never printed). Unset: the
+    /// metrics are answered to clients on this machine (loopback) only.
+    #[arg(long, env = "ENTREMISE_METRICS_TOKEN")]
+    pub metrics_token: Option<Secret>,
 }
 
 /// A setting that is a secret: never shown by `Debug`.
@@ -133,6 +138,7 @@ impl Settings {
             smtp_password: self.smtp_password.or(lower.smtp_password),
             mail_from: self.mail_from.or(lower.mail_from),
             mail_from_name: self.mail_from_name.or(lower.mail_from_name),
+            metrics_token: self.metrics_token.or(lower.metrics_token),
         }
     }
 }
@@ -173,6 +179,8 @@ pub struct Config {
     pub durability: Durability,
     /// Where mail goes.
     pub mail: MailConfig,
+    /// What opens `/metrics` to a scraper that is not on this machine.
+    pub metrics_token: Option<Secret>,
 }
 
 /// Where mail goes: an SMTP relay, or (the embedded default) `.eml` files.
@@ -247,6 +255,9 @@ fn mail_config(s: &Settings, data_dir: &Path, public_url: &url::Url) -> anyhow::
     }))
 }
 
+/// The shortest metrics token accepted: a bearer secret, not a word.
+const METRICS_TOKEN_MIN_CHARS: usize = 16;
+
 /// A time limit in seconds, `default` when unsaid; zero is refused.
 fn secs(value: Option<u64>, default: u64, name: &str) -> anyhow::Result<Duration> {
     match value.unwrap_or(default) {
@@ -319,6 +330,13 @@ impl Config {
             .map(|entry| entry.parse().context("trusted_proxies"))
             .collect::<anyhow::Result<Vec<entremise_web::IpNet>>>()?;
         let mail = mail_config(&mail_settings, &data_dir, &public_url)?;
+        let metrics_token = match s.metrics_token {
+            Some(Secret(token)) if token.trim().chars().count() < METRICS_TOKEN_MIN_CHARS => bail!(
+                "metrics_token: at least {METRICS_TOKEN_MIN_CHARS} characters (a random string, such as `openssl rand -hex 24` prints)"
+            ),
+            Some(Secret(token)) => Some(Secret(token.trim().to_owned())),
+            None => None,
+        };
         Ok(Self {
             data_dir,
             listen,
@@ -348,6 +366,7 @@ impl Config {
                 Some(v) => bail!("sqlite_synchronous: `{v}` is neither `full` nor `normal`"),
             },
             mail,
+            metrics_token,
         })
     }
 }
@@ -460,6 +479,45 @@ mod tests {
         assert!(
             err.contains("trusted_proxies") && err.contains("`10.0.0.0/99`"),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn a_metrics_token_is_long_and_never_printed() {
+        assert!(
+            Config::load(None, Settings::default())
+                .unwrap()
+                .metrics_token
+                .is_none()
+        );
+        let given = Settings {
+            metrics_token: Some(Secret(" 0123456789abcdef-scrape ".into())),
+            ..Default::default()
+        };
+        let c = Config::load(None, given).unwrap();
+        assert_eq!(
+            c.metrics_token,
+            Some(Secret("0123456789abcdef-scrape".into()))
+        );
+        assert!(!format!("{c:?}").contains("scrape"), "{c:?}");
+        let short = Settings {
+            metrics_token: Some(Secret("hunter2".into())),
+            ..Default::default()
+        };
+        let err = format!("{:#}", Config::load(None, short).unwrap_err());
+        assert!(
+            err.contains("metrics_token") && !err.contains("hunter2"),
+            "{err}"
+        );
+        // The file says it the same way.
+        let dir = std::env::temp_dir().join(format!("entremise-metrics-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("c.toml");
+        std::fs::write(&file, "metrics_token = \"from-the-file-0123456789\"\n").unwrap();
+        let c = Config::load(Some(&file), Settings::default()).unwrap();
+        assert_eq!(
+            c.metrics_token,
+            Some(Secret("from-the-file-0123456789".into()))
         );
     }
 

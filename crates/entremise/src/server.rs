@@ -232,6 +232,10 @@ pub fn web_config(config: &Config) -> entremise_web::WebConfig {
         upload_timeout: config.upload_timeout,
         max_concurrent_uploads: config.max_concurrent_uploads,
         rate_limit_scale: config.rate_limit_scale,
+        metrics_token: config
+            .metrics_token
+            .as_ref()
+            .map(|token| entremise_web::MetricsToken::new(token.0.clone())),
         ..entremise_web::WebConfig::default()
     }
 }

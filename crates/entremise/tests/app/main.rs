@@ -20,6 +20,7 @@ mod leaks;
 mod lists;
 mod mail;
 mod moderation;
+mod monitoring;
 mod notifications;
 mod pages_api;
 mod post_pages;

@@ -193,12 +193,23 @@ impl TestApp {
         config: entremise_web::WebConfig,
         extra: Router,
     ) -> Self {
+        let search = Arc::new(entremise_search::TantivyIndex::in_memory().unwrap());
+        Self::build_with_index(limits, config, extra, search).await
+    }
+
+    /// [`Self::build`] over the search index given (a test double around
+    /// the real one).
+    pub async fn build_with_index(
+        limits: entremise_domain::service::DomainConfig,
+        config: entremise_web::WebConfig,
+        extra: Router,
+        search: Arc<dyn entremise_domain::search::SearchIndex>,
+    ) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let store = Arc::new(SqliteStore::open(&dir.path().join("test.db")).unwrap());
         let clock = Arc::new(ManualClock::new(
             time::macros::datetime!(2026-11-30 09:00 UTC),
         ));
-        let search = Arc::new(entremise_search::TantivyIndex::in_memory().unwrap());
         let media = Arc::new(entremise_media::ObjectMediaStore::in_memory());
         let app = server::domain_with(store, search, media, clock.clone(), limits)
             .await
