@@ -205,6 +205,49 @@ try {
   await journey("fr", james, zoe, claire, fr);
   const en = await member("men", "Gary Lemon");
   await journey("en", james, zoe, claire, en);
+
+  // Zoé's muted members and words.
+  await zoe.page.goto(`${base}/@james`);
+  await zoe.page.click("[data-testid=mute]");
+  await zoe.page.waitForURL("**/@james");
+  check(await zoe.page.isVisible("[data-testid=unmute]"), "Zoé muted James from his profile");
+  await zoe.page.goto(`${base}/settings/mutes`);
+  await zoe.page.fill("[data-testid=muted-words]", "crypto\n#nft");
+  await zoe.page.click("[data-testid=muted-words-save]");
+  await zoe.page.waitForURL("**/settings/mutes?saved=1");
+  check((await zoe.page.locator("[data-testid=muted-member]").count()) === 1, "her muted members list James");
+  await look(zoe.page, "moderation-en-mutes");
+  await zoe.page.click("[data-testid=unmute-james]");
+  await zoe.page.waitForURL("**/settings/mutes");
+
+  // Claire administers the instance: the dashboard, then sign-up by
+  // approval with a question, as a visitor sees it, then open again.
+  await speak(claire, "fr");
+  await claire.page.click("[data-testid=account-summary]");
+  await claire.page.click("[data-testid=nav-admin]");
+  await claire.page.waitForURL("**/admin");
+  check(Number(await claire.page.textContent("[data-testid=dash-members]")) > 0, "fr: the dashboard counts the members");
+  await look(claire.page, "moderation-fr-admin");
+  await claire.page.check("[data-testid=mode-approval]");
+  await claire.page.fill("[data-testid=admin-question]", "Quelle est votre entreprise ?");
+  await claire.page.fill("[data-testid=admin-rules_fr]", "Pas d'insultes.\n\nPas de démarchage.");
+  await claire.page.click("[data-testid=admin-settings-save]");
+  await claire.page.waitForURL("**/admin?done=1*");
+  const visitor = await open("fr-FR");
+  await visitor.goto(`${base}/signup`);
+  check(await visitor.isVisible("[data-testid=signup-answer]"), "fr: a visitor is asked the instance's question");
+  check((await visitor.textContent("main")).includes("Quelle est votre entreprise ?"), "fr: in the administrator's words");
+  await look(visitor, "moderation-fr-signup-approval");
+  await visitor.click("[data-testid=signup-rules]");
+  await visitor.waitForURL("**/about/rules");
+  check((await visitor.textContent("[data-testid=about-text]")).includes("Pas de démarchage"), "fr: the rules are published");
+  await look(visitor, "moderation-fr-rules");
+  await claire.page.check("[data-testid=mode-open]");
+  await claire.page.click("[data-testid=admin-settings-save]");
+  await claire.page.waitForURL("**/admin?done=1*");
+  await speak(claire, "en");
+  await claire.page.goto(`${base}/admin`);
+  await look(claire.page, "moderation-en-admin");
 } catch (error) {
   stopped(error);
 }

@@ -491,6 +491,8 @@ struct QueuePage {
     queue: String,
     /// `queue` for a query string.
     queue_q: String,
+    /// `queue` in words.
+    queue_label: String,
     all: bool,
     items: Vec<ItemRow>,
     errors: Vec<String>,
@@ -649,6 +651,7 @@ async fn queue_page(
         render(&QueuePage {
             queues,
             queue_q: urlencode(&queue),
+            queue_label: queue_label(&l, &queue),
             queue,
             all,
             items,
