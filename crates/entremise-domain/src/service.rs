@@ -70,8 +70,8 @@ pub use introductions::{
 };
 pub use mail::{Mail, UnsubscribeCheck, UnsubscribeTarget};
 pub use moderation::{
-    DecisionInput, DecisionView, LOG_SHOWN, LogView, MemberHistory, Moderation, MyReport,
-    QueueItem, QueueReport, REPORTS_PER_HOUR, Snapshot, TargetView,
+    DecisionInput, DecisionView, HeldComment, LOG_SHOWN, LogView, MemberHistory, Moderation,
+    MyReport, QueueItem, QueueReport, REPORTS_PER_HOUR, Snapshot, TargetView,
 };
 pub use monitoring::{CHECK_WAIT, Check, Figures, Health, Monitoring, ProjectionFigures};
 pub use notifications::{

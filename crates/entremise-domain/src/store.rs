@@ -1026,6 +1026,13 @@ pub trait ModerationStore: Send + Sync {
     /// Deletes a comment and its replies; records `CommentDeleted`.
     async fn delete_comment(&self, id: i64, at: OffsetDateTime) -> Result<()>;
 
+    /// Comments held by a page's keyword filters under its posts, oldest
+    /// first (its moderation queue shows them).
+    async fn held_comments(
+        &self,
+        page: ProfileId,
+        limit: usize,
+    ) -> Result<Vec<crate::post::Comment>>;
     /// A message by id (to report it).
     async fn message(&self, id: i64) -> Result<Option<crate::conversation::Message>>;
     /// Stores a report in its queues; records `ReportFiled`.

@@ -14,6 +14,7 @@ use entremise_domain::moderation::{
     Action, ContentState, LogEntry, NewDecision, NewReport, QueueStanding, Report, ReportReason,
     ReportStatus, Sanction, Scope, TargetKind,
 };
+use entremise_domain::post::Comment;
 use entremise_domain::store::ModerationStore;
 use entremise_domain::{AccountId, Error, ProfileId, Result};
 use rusqlite::{Connection, OptionalExtension, Row, params};
@@ -340,6 +341,24 @@ impl ModerationStore for SqliteStore {
                 },
             )?;
             Ok(())
+        })
+        .await
+    }
+
+    async fn held_comments(&self, page: ProfileId, limit_to: usize) -> Result<Vec<Comment>> {
+        self.read("held comments", move |conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT c.id, c.post_id, c.parent_id, c.author_id, c.text, c.created_at,
+                        c.operator_id, c.held, c.state, c.edited_at
+                 FROM comments c JOIN posts p ON p.id = c.post_id
+                 WHERE p.author_id = ?1 AND c.held = 1
+                 ORDER BY c.created_at, c.id LIMIT ?2",
+            )?;
+            let rows = stmt.query_map(
+                params![page.0, limit(limit_to)],
+                crate::posts::comment_from_row,
+            )?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
         })
         .await
     }

@@ -79,7 +79,7 @@ fn media_from_row(row: &Row<'_>) -> rusqlite::Result<Media> {
     })
 }
 
-fn comment_from_row(row: &Row<'_>) -> rusqlite::Result<Comment> {
+pub(crate) fn comment_from_row(row: &Row<'_>) -> rusqlite::Result<Comment> {
     Ok(Comment {
         id: row.get(0)?,
         post: row.get(1)?,

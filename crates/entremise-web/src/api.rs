@@ -616,6 +616,11 @@ pub fn routes() -> Router<AppState> {
             post(moderation::decide),
         )
         .route("/api/v1/moderation/log", get(moderation::log))
+        .route("/api/v1/moderation/held", get(moderation::held))
+        .route(
+            "/api/v1/moderation/held/{id}/publish",
+            post(moderation::publish_held),
+        )
         .route(
             "/api/v1/moderation/decisions/{id}",
             get(moderation::decision),

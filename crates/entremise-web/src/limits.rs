@@ -193,6 +193,8 @@ pub fn action_of(method: &Method, route: &str) -> Option<Action> {
         | "/api/v1/reports"
         | "/api/v1/comments/{}/moderation"
         | "/api/v1/moderation/reports/{}/decision"
+        | "/api/v1/moderation/held/{}/publish"
+        | "/moderation/held/{}/publish"
         | "/{}/mute"
         | "/{}/unmute"
         | "/settings/mutes"

@@ -151,6 +151,8 @@ use utoipa::{Modify, OpenApi};
         moderation::queue,
         moderation::decide,
         moderation::log,
+        moderation::held,
+        moderation::publish_held,
         moderation::decision,
         admin::info,
         admin::dashboard,

@@ -128,6 +128,10 @@ pub fn routes() -> Router<AppState> {
             post(moderation::decide),
         )
         .route("/moderation/decisions/{id}", get(moderation::decision))
+        .route(
+            "/moderation/held/{id}/publish",
+            post(moderation::publish_held),
+        )
         .route("/admin", get(instance::show))
         .route("/admin/{what}", post(instance::act))
         .route("/about/{which}", get(instance::about))

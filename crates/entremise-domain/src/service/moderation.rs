@@ -135,6 +135,23 @@ pub struct LogView {
     pub reason: String,
 }
 
+/// A comment held by a page's keyword filters, waiting in its queue.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct HeldComment {
+    #[serde(serialize_with = "crate::ids::id_as_string")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub id: i64,
+    #[serde(serialize_with = "crate::ids::id_as_string")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub post: i64,
+    pub author: ProfileRef,
+    pub text: String,
+    #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub created_at: OffsetDateTime,
+}
+
 /// A decision as the member concerned (or a reporter) reads it.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -487,10 +504,9 @@ impl Moderation {
     async fn queue_for(&self, viewer: &Viewer, name: Option<&str>) -> Result<Queue> {
         viewer.require()?;
         let lens = self.core.lens(viewer);
-        let name = name
-            .map(str::trim)
-            .filter(|n| !n.is_empty())
-            .unwrap_or("instance");
+        // Absent is the instance's; anything else must name a queue as
+        // written (an empty or padded name is refused, not guessed).
+        let name = name.unwrap_or("instance");
         if name == "instance" {
             if !lens.is_moderator() {
                 return Err(Error::Forbidden(Forbidden::ModeratorsOnly));
@@ -906,6 +922,71 @@ impl Moderation {
             until,
             at: e.at,
         })
+    }
+
+    /// The comments a page's keyword filters hold under its posts, for its
+    /// team (its queue `page:<handle>`); other queues hold none.
+    pub async fn held(&self, viewer: &Viewer, name: Option<&str>) -> Result<Vec<HeldComment>> {
+        let q = self.queue_for(viewer, name).await?;
+        let Scope::Page(page) = q.scope else {
+            return Ok(Vec::new());
+        };
+        let lens = self.core.lens(viewer);
+        let mut out = Vec::new();
+        for c in self.core.store.held_comments(page, QUEUE_SHOWN).await? {
+            if lens.hides(c.author) {
+                continue;
+            }
+            let author = match self.core.profile_ref_of(c.author).await {
+                Ok(a) => a,
+                Err(Error::NotFound) => continue,
+                Err(e) => return Err(e),
+            };
+            out.push(HeldComment {
+                id: c.id,
+                post: c.post,
+                author,
+                text: c.text,
+                created_at: c.created_at,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Publishes a comment the page's keyword filters held (its team;
+    /// written in the page's audit trail): it is then shown and counted,
+    /// and those it concerns are told.
+    pub async fn publish_held(&self, viewer: &Viewer, comment: i64) -> Result<()> {
+        let me = viewer.require()?;
+        let lens = self.core.lens(viewer);
+        let c = self
+            .core
+            .store
+            .comment(comment)
+            .await?
+            .ok_or(Error::NotFound)?;
+        let p = self.core.store.post(c.post).await?.ok_or(Error::NotFound)?;
+        if !c.held || !lens.answers_for(p.author) || lens.hides(c.author) {
+            return Err(Error::NotFound);
+        }
+        let now = self.core.clock.now();
+        let audit = crate::store::AuditRecord {
+            page: p.author,
+            actor: me.account,
+            action: "moderation.publish",
+            detail: format!("comment {comment}"),
+            at: now,
+        };
+        if !self
+            .core
+            .store
+            .release_comment(comment, Some(audit), now)
+            .await?
+        {
+            return Err(Error::NotFound);
+        }
+        self.core.settle().await;
+        Ok(())
     }
 
     /// Whether the viewer works the instance's queue.

@@ -184,12 +184,9 @@ pub async fn members(
     ApiQuery(q): ApiQuery<MembersQuery>,
     paging: Paging,
 ) -> Result<Json<List<MemberView>>, ApiError> {
-    let filter = match q
-        .standing
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
+    // Absent is the members; an empty or unknown value is refused, as the
+    // document's enum says.
+    let filter = match q.standing.as_deref() {
         None => MemberFilter::Members,
         Some(s) => MemberFilter::parse(s).ok_or_else(|| {
             ApiError::BadQuery(Error::invalid(

@@ -13,7 +13,8 @@ use axum::http::StatusCode;
 use entremise_domain::moderation::{Action, ReportRequest};
 use entremise_domain::profile::ProfileRef;
 use entremise_domain::service::{
-    CommentEdit, CommentView, DecisionInput, DecisionView, LogView, MyReport, QueueItem,
+    CommentEdit, CommentView, DecisionInput, DecisionView, HeldComment, LogView, MyReport,
+    QueueItem,
 };
 use serde::{Deserialize, Serialize};
 
@@ -266,7 +267,7 @@ pub async fn queues(State(state): State<AppState>, ctx: Ctx) -> Result<Json<Queu
 #[into_params(parameter_in = Query)]
 pub struct QueueParams {
     /// `instance` (the default), `page:<handle>` or `group:<handle>`.
-    #[param(max_length = 200)]
+    #[param(max_length = 200, pattern = r"^(instance|page:.+|group:.+)$")]
     pub queue: Option<String>,
     /// Every report, decided ones too (`true`), or open ones only.
     pub all: Option<bool>,
@@ -295,6 +296,56 @@ pub async fn queue(
         .await
         .map_err(read_error)?;
     Ok(Json(paging.bounded(all, DEFAULT_LIMIT)?))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct HeldParams {
+    /// `page:<handle>`: the page whose keyword filters held them (any
+    /// other queue holds none).
+    #[param(max_length = 200, pattern = r"^(instance|page:.+|group:.+)$")]
+    pub queue: Option<String>,
+}
+
+/// The comments a page's keyword filters hold under its posts, oldest
+/// first, for its team to publish or delete (other queues hold none).
+#[utoipa::path(get, path = "/api/v1/moderation/held", tag = "moderation", params(HeldParams, PageParams),
+    responses((status = 200, body = inline(List<HeldComment>)),
+        (status = 400, description = "invalid_input: `queue`, `limit` or `cursor`", body = ErrorBody),
+        (status = 403, description = "`moderators_only` or `insufficient_role`", body = ErrorBody),
+        (status = 404, description = "the page is not one the member may see", body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn held(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    ApiQuery(p): ApiQuery<HeldParams>,
+    paging: Paging,
+) -> Result<Json<List<HeldComment>>, ApiError> {
+    let all = state
+        .app
+        .moderation()
+        .held(&ctx.viewer, p.queue.as_deref())
+        .await
+        .map_err(read_error)?;
+    Ok(Json(paging.bounded(all, DEFAULT_LIMIT)?))
+}
+
+/// Publishes a comment the page's keyword filters held (its team): it is
+/// then shown, counted, and those it concerns are told.
+#[utoipa::path(post, path = "/api/v1/moderation/held/{id}/publish", tag = "moderation", params(("id" = String, Path)),
+    responses((status = 204), (status = 404, description = "no held comment under a post the member answers for", body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn publish_held(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    ApiPath(id): ApiPath<String>,
+) -> Result<StatusCode, ApiError> {
+    state
+        .app
+        .moderation()
+        .publish_held(&ctx.viewer, post_id(&id)?)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Decides on a report in one of the member's queues: every open report
@@ -326,7 +377,7 @@ pub async fn decide(
 pub struct LogParams {
     /// `instance` (the default: every queue's acts), `page:<handle>` or
     /// `group:<handle>`.
-    #[param(max_length = 200)]
+    #[param(max_length = 200, pattern = r"^(instance|page:.+|group:.+)$")]
     pub queue: Option<String>,
 }
 
@@ -334,7 +385,8 @@ pub struct LogParams {
 #[utoipa::path(get, path = "/api/v1/moderation/log", tag = "moderation", params(LogParams, PageParams),
     responses((status = 200, body = inline(List<LogView>)),
         (status = 400, description = "invalid_input: `queue`, `limit` or `cursor`", body = ErrorBody),
-        (status = 403, description = "`moderators_only` or `insufficient_role`", body = ErrorBody)),
+        (status = 403, description = "`moderators_only` or `insufficient_role`", body = ErrorBody),
+        (status = 404, description = "the page or group is not one the member may see", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn log(
     State(state): State<AppState>,

@@ -483,10 +483,21 @@ pub struct ItemRow {
     pub past: Vec<String>,
 }
 
+pub struct HeldRow {
+    pub id: i64,
+    pub post: i64,
+    pub author_handle: String,
+    pub author_name: String,
+    pub text: String,
+    pub at: When,
+}
+
 #[derive(Template)]
 #[template(path = "moderation.html")]
 struct QueuePage {
     l: Layout,
+    /// Comments the page's keyword filters hold (a page's queue).
+    held: Vec<HeldRow>,
     queues: Vec<QueueLink>,
     queue: String,
     /// `queue` for a query string.
@@ -627,6 +638,19 @@ async fn queue_page(
             .unwrap_or_else(|| "instance".to_owned()),
     };
     let items = moderation.queue(&ctx.viewer, Some(&queue), all).await?;
+    let held = moderation
+        .held(&ctx.viewer, Some(&queue))
+        .await?
+        .into_iter()
+        .map(|h| HeldRow {
+            id: h.id,
+            post: h.post,
+            author_handle: h.author.handle.to_string(),
+            author_name: h.author.name,
+            text: h.text,
+            at: when(h.created_at),
+        })
+        .collect();
     let l = Layout::new(
         state,
         ctx,
@@ -649,6 +673,7 @@ async fn queue_page(
     Ok((
         status,
         render(&QueuePage {
+            held,
             queues,
             queue_q: urlencode(&queue),
             queue_label: queue_label(&l, &queue),
@@ -661,6 +686,22 @@ async fn queue_page(
         }),
     )
         .into_response())
+}
+
+/// `POST /moderation/held/{id}/publish`: back to the page's queue.
+pub async fn publish_held(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let form = FormData::parse(&body, &ctx)?;
+    let id: i64 = id.parse().map_err(|_| Error::NotFound)?;
+    state.app.moderation().publish_held(&ctx.viewer, id).await?;
+    Ok(see_other(&format!(
+        "/moderation?queue={}",
+        urlencode(form.get("queue"))
+    )))
 }
 
 /// `POST /moderation/reports/{id}/decision`.

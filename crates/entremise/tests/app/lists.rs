@@ -489,6 +489,7 @@ async fn the_openapi_document_states_limit_cursor_and_400_for_every_list() {
             "/api/v1/introductions",
             "/api/v1/invitation-codes",
             "/api/v1/me/visitors",
+            "/api/v1/moderation/held",
             "/api/v1/moderation/log",
             "/api/v1/moderation/queue",
             "/api/v1/mutes",

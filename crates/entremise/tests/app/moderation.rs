@@ -349,6 +349,21 @@ async fn a_report_goes_to_its_queues_and_each_decision_tells_the_members() {
     assert_eq!(q["items"][0]["reports"][0]["reporter"]["handle"], "carol");
     let queues = app.get_as(&ada, "/api/v1/moderation/queues").await.json();
     assert_eq!(queues["queues"], json!(["page:acme"]));
+    // A queue is named as written: empty or padded names are refused.
+    for bad in ["", "%20instance", "page:", "nonsense"] {
+        let r = app
+            .get_as(&dan, &format!("/api/v1/moderation/queue?queue={bad}"))
+            .await;
+        assert!(
+            matches!(r.status, StatusCode::BAD_REQUEST | StatusCode::NOT_FOUND),
+            "{bad}: {}",
+            r.status
+        );
+    }
+    let r = app
+        .get_as(&dan, "/api/v1/moderation/log?queue=page:nobody")
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
 
     // Bob edits his comment: the moderators keep what was reported.
     later(&app);
@@ -1552,4 +1567,157 @@ async fn a_groups_moderators_work_its_queue() {
     assert!(feed["items"].as_array().unwrap().is_empty(), "{feed}");
     let queues = app.get_as(&ada, "/api/v1/moderation/queues").await.json();
     assert_eq!(queues["queues"], json!(["group:club"]));
+    // (Found by the contract fuzzing: an empty standing is no standing.)
+    let r = app
+        .get_as(&ada, "/api/v1/groups/club/members?standing=")
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn the_keyword_filters_feed_the_pages_queue() {
+    let app = TestApp::new().await;
+    let (ada, bob, carol) = app.cast().await;
+    acme(&app, &ada).await;
+    let r = app
+        .call(
+            Method::PUT,
+            Some(&ada),
+            "/api/v1/pages/acme/inbox-settings",
+            json!({"response_target_hours": 4, "replies": "everyone", "keyword_filters": ["arnaque"]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let post = publish(
+        &app,
+        &ada,
+        json!({"text": "Offre", "audience": "public", "as": "acme"}),
+    )
+    .await;
+    let held = comment(&app, &bob, &post, "C'est une arnaque").await;
+    let kept = comment(&app, &bob, &post, "Encore une arnaque").await;
+    settle(&app).await;
+    assert!(!comment_ids(&app, Some(&carol), &post).await.contains(&held));
+    let q = app
+        .get_as(&ada, "/api/v1/moderation/held?queue=page:acme")
+        .await;
+    assert_eq!(q.status, StatusCode::OK, "{}", q.text());
+    let ids: Vec<&str> = q.json()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["id"].as_str().unwrap().to_owned().leak() as &str)
+        .collect();
+    assert_eq!(ids, [held.as_str(), kept.as_str()]);
+    assert_eq!(
+        app.get_as(&carol, "/api/v1/moderation/held?queue=page:acme")
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let r = app
+        .post_json(
+            Some(&carol),
+            &format!("/api/v1/moderation/held/{held}/publish"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = app
+        .post_json(
+            Some(&ada),
+            &format!("/api/v1/moderation/held/{held}/publish"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text());
+    let r = app
+        .call(
+            Method::DELETE,
+            Some(&ada),
+            &format!("/api/v1/comments/{kept}"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    settle(&app).await;
+    assert_eq!(
+        comment_ids(&app, Some(&carol), &post).await,
+        vec![held.clone()]
+    );
+    let q = app
+        .get_as(&ada, "/api/v1/moderation/held?queue=page:acme")
+        .await
+        .json();
+    assert!(q["items"].as_array().unwrap().is_empty());
+    let r = app
+        .post_json(
+            Some(&ada),
+            &format!("/api/v1/moderation/held/{held}/publish"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "published already");
+}
+
+#[tokio::test]
+async fn a_message_is_reported_by_who_received_it() {
+    let app = TestApp::new().await;
+    let (ada, bob, carol) = app.cast().await;
+    staff(&app, "carol", false, true).await;
+    app.connect(&ada, &bob).await;
+    let r = app
+        .post_json(
+            Some(&bob),
+            "/api/v1/conversations",
+            json!({"with": ["ada"]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let conversation = r.json()["id"].as_str().unwrap().to_owned();
+    let r = app
+        .post_json(
+            Some(&bob),
+            &format!("/api/v1/conversations/{conversation}/messages"),
+            json!({"text": "Achetez mes formations"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let message = r.json()["id"].as_str().unwrap().to_owned();
+    // Only a participant reports it; its author may not.
+    let r = report(
+        &app,
+        &carol,
+        json!({"kind": "message", "id": message}),
+        "spam",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = report(
+        &app,
+        &bob,
+        json!({"kind": "message", "id": message}),
+        "spam",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    reported(&app, &ada, json!({"kind": "message", "id": message})).await;
+    settle(&app).await;
+    let q = app.get_as(&carol, "/api/v1/moderation/queue").await.json();
+    assert_eq!(q["items"][0]["snapshot"]["text"], "Achetez mes formations");
+    assert_eq!(q["items"][0]["target"]["kind"], "message");
+    assert_eq!(
+        q["items"][0]["actions"],
+        json!(["dismiss", "warn", "limit", "suspend_for", "suspend", "lift"])
+    );
+    // A group and a profile are reported by handle.
+    reported(&app, &ada, json!({"kind": "profile", "handle": "bob"})).await;
+    let r = report(
+        &app,
+        &ada,
+        json!({"kind": "group", "handle": "nowhere"}),
+        "spam",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
 }
