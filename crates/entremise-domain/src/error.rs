@@ -51,6 +51,8 @@ pub enum Forbidden {
     ModeratorsOnly,
     /// Instance administrators only.
     AdminsOnly,
+    /// An administrator does not revoke his own administration.
+    OwnAdministration,
 }
 
 impl Forbidden {
@@ -70,6 +72,7 @@ impl Forbidden {
             Self::AccountNotApproved => "account_not_approved",
             Self::ModeratorsOnly => "moderators_only",
             Self::AdminsOnly => "admins_only",
+            Self::OwnAdministration => "own_administration",
         }
     }
 
@@ -95,6 +98,9 @@ impl Forbidden {
             }
             Self::ModeratorsOnly => "Only the instance's moderators may do this.",
             Self::AdminsOnly => "Only the instance's administrators may do this.",
+            Self::OwnAdministration => {
+                "You cannot revoke your own administration: another administrator may."
+            }
         }
     }
 }

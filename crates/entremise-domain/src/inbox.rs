@@ -495,6 +495,27 @@ pub fn effects(change: &Change, mentioned: &[ProfileId]) -> Vec<Effect> {
             }
         }
         Change::PostDeleted { post, .. } => out.push(Effect::PostGone { post: *post }),
+        // A thread whose first comment is deleted, or removed by
+        // moderation, awaits nothing any more; a removed post likewise.
+        Change::CommentDeleted { post, comment, .. }
+        | Change::ContentModerated {
+            kind: crate::moderation::TargetKind::Comment,
+            id: comment,
+            post,
+            state: crate::moderation::ContentState::Removed,
+            ..
+        } => out.push(Effect::Gone {
+            subject: Subject::Thread {
+                post: *post,
+                root: *comment,
+            },
+        }),
+        Change::ContentModerated {
+            kind: crate::moderation::TargetKind::Post,
+            post,
+            state: crate::moderation::ContentState::Removed,
+            ..
+        } => out.push(Effect::PostGone { post: *post }),
         Change::ContactRequested { request, from, to } => out.push(Effect::Awaits {
             owner: *to,
             kind: InboxKind::ContactRequest,
@@ -815,6 +836,46 @@ pub fn weekly_stats(cycles: &[Cycle], target: Duration, now: OffsetDateTime) -> 
 mod tests {
     use super::*;
     use time::macros::datetime;
+
+    #[test]
+    fn a_thread_deleted_or_removed_awaits_nothing_and_a_hidden_one_stays() {
+        use crate::moderation::{ContentState, TargetKind};
+        let gone = |c: Change| -> Vec<String> {
+            effects(&c, &[])
+                .into_iter()
+                .map(|e| match e {
+                    Effect::Gone { subject } => subject.key(),
+                    Effect::PostGone { post } => format!("post gone:{post}"),
+                    other => format!("{other:?}"),
+                })
+                .collect()
+        };
+        let moderated = |kind, state| Change::ContentModerated {
+            kind,
+            id: 7,
+            post: 3,
+            author: p(2),
+            state,
+        };
+        assert_eq!(
+            gone(Change::CommentDeleted {
+                post: 3,
+                comment: 7,
+                author: p(2)
+            }),
+            ["thread:7"]
+        );
+        assert_eq!(
+            gone(moderated(TargetKind::Comment, ContentState::Removed)),
+            ["thread:7"]
+        );
+        assert_eq!(
+            gone(moderated(TargetKind::Post, ContentState::Removed)),
+            ["post gone:3"]
+        );
+        assert!(gone(moderated(TargetKind::Comment, ContentState::Hidden)).is_empty());
+        assert!(gone(moderated(TargetKind::Comment, ContentState::Visible)).is_empty());
+    }
 
     fn p(id: i64) -> ProfileId {
         ProfileId(id)

@@ -241,13 +241,23 @@ impl Sanction {
     /// A suspension without end.
     pub const FOREVER: OffsetDateTime = time::macros::datetime!(2200-01-01 0:00 UTC);
 
+    /// Where a sign-up waiting for approval is suspended until (a day
+    /// after [`Self::FOREVER`], so the two are told apart).
+    pub const PENDING: OffsetDateTime = time::macros::datetime!(2200-01-02 0:00 UTC);
+
     /// What weighs on a sign-up waiting for approval: out of sight until
     /// approved, like a suspended member.
     pub fn pending() -> Self {
         Self {
             limited: false,
-            suspended_until: Some(Self::FOREVER),
+            suspended_until: Some(Self::PENDING),
         }
+    }
+
+    /// Whether this is a sign-up waiting for approval (who never wrote,
+    /// reacted or commented: counters need not leave him out).
+    pub fn is_pending(&self) -> bool {
+        self.suspended_until == Some(Self::PENDING)
     }
 
     pub fn is_none(&self) -> bool {

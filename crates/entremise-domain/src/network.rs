@@ -425,14 +425,16 @@ impl Network {
             .unwrap_or_default()
     }
 
-    /// The members suspended at `now`.
-    pub fn suspended(&self, now: time::OffsetDateTime) -> Vec<i64> {
+    /// The members suspended at `now`; with `pending`, the sign-ups
+    /// waiting for approval too (they are out of sight the same way, but
+    /// have nothing to leave out of a list or a counter).
+    pub fn suspended(&self, now: time::OffsetDateTime, pending: bool) -> Vec<i64> {
         self.moderation
             .read()
             .unwrap_or_else(|e| e.into_inner())
             .sanctions
             .iter()
-            .filter(|(_, s)| s.suspended(now))
+            .filter(|(_, s)| s.suspended(now) && (pending || !s.is_pending()))
             .map(|(m, _)| *m)
             .collect()
     }

@@ -1105,7 +1105,8 @@ pub trait ModerationStore: Send + Sync {
         approval: crate::account::Approval,
     ) -> Result<bool>;
     async fn instance_settings(&self) -> Result<Vec<(String, String)>>;
-    async fn set_instance_setting(&self, key: &str, value: &str) -> Result<()>;
+    /// Sets these settings together (all or none).
+    async fn set_instance_settings(&self, values: Vec<(String, String)>) -> Result<()>;
     async fn create_signup_code(&self, code: &str, by: AccountId, at: OffsetDateTime)
     -> Result<()>;
     /// Codes, newest first: (code, created at, used by whom).

@@ -739,8 +739,11 @@ impl InboxStore for SqliteStore {
             for w in words {
                 let (sql, id) = match w {
                     Word::Message(id) => ("SELECT text, author_id, NULL, NULL, 0 FROM messages WHERE id = ?1", id),
-                    Word::Comment(id) => ("SELECT text, author_id, NULL, NULL, held FROM comments WHERE id = ?1", id),
-                    Word::Post(id) => ("SELECT text, author_id, NULL, NULL, 0 FROM posts WHERE id = ?1", id),
+                    // Removed by moderation, a comment is gone from the
+                    // inbox like a deleted one (a hidden one stays: the
+                    // team hid it); so is a post no longer visible.
+                    Word::Comment(id) => ("SELECT text, author_id, NULL, NULL, held FROM comments WHERE id = ?1 AND state <> 'removed'", id),
+                    Word::Post(id) => ("SELECT text, author_id, NULL, NULL, 0 FROM posts WHERE id = ?1 AND state = 'visible'", id),
                     Word::ContactForm(id) => (
                         "SELECT message, sender_id, name, email, 0 FROM contact_messages WHERE id = ?1",
                         id,

@@ -801,14 +801,15 @@ impl ModerationStore for SqliteStore {
         .await
     }
 
-    async fn set_instance_setting(&self, key: &str, value: &str) -> Result<()> {
-        let (key, value) = (key.to_owned(), value.to_owned());
-        self.write("set instance setting", move |tx| {
-            tx.prepare_cached(
-                "INSERT INTO instance_settings (key, value) VALUES (?1, ?2)
-                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            )?
-            .execute(params![key, value])?;
+    async fn set_instance_settings(&self, values: Vec<(String, String)>) -> Result<()> {
+        self.write("set instance settings", move |tx| {
+            for (key, value) in values {
+                tx.prepare_cached(
+                    "INSERT INTO instance_settings (key, value) VALUES (?1, ?2)
+                     ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                )?
+                .execute(params![key, value])?;
+            }
             Ok(())
         })
         .await

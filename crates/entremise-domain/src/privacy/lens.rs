@@ -221,8 +221,17 @@ impl Lens {
         self.network.sanction(member).suspended(self.now)
     }
 
+    /// The members suspended now, sign-ups waiting for approval among
+    /// them (everyone `hides` must answer for).
     fn suspended_now(&self) -> Vec<i64> {
-        self.network.suspended(self.now)
+        self.network.suspended(self.now, true)
+    }
+
+    /// The suspended members who may have written, reacted or commented:
+    /// what lists and counters leave out (a sign-up waiting for approval
+    /// has done none of that, and would only slow every counter down).
+    fn suspended_with_content(&self) -> Vec<i64> {
+        self.network.suspended(self.now, false)
     }
 
     /// Whether the viewer is an instance moderator (or administrator).
@@ -283,8 +292,11 @@ impl Lens {
     /// counters leave them out in one pass (see [`Self::hides`]).
     pub fn hidden(&self) -> Vec<ProfileId> {
         let Some(v) = &self.identity else {
-            let mut hidden: Vec<ProfileId> =
-                self.suspended_now().into_iter().map(ProfileId).collect();
+            let mut hidden: Vec<ProfileId> = self
+                .suspended_with_content()
+                .into_iter()
+                .map(ProfileId)
+                .collect();
             hidden.sort_unstable();
             return hidden;
         };
@@ -298,7 +310,7 @@ impl Lens {
                     .map(ProfileId)
                     .collect();
                 if !v.moderator {
-                    all.extend(self.suspended_now().into_iter().map(ProfileId));
+                    all.extend(self.suspended_with_content().into_iter().map(ProfileId));
                 }
                 all.sort_unstable();
                 all.dedup();
@@ -314,11 +326,11 @@ impl Lens {
     /// have none, which spares them any walk for hidden members).
     pub fn hides_anyone(&self) -> bool {
         match (&self.identity, &self.near) {
-            (None, _) => !self.suspended_now().is_empty(),
+            (None, _) => !self.suspended_with_content().is_empty(),
             (Some(_), Some(near)) => !near.blocked.is_empty(),
             (Some(v), None) => {
                 !self.network.blocked_with(v.person).is_empty()
-                    || (!v.moderator && !self.suspended_now().is_empty())
+                    || (!v.moderator && !self.suspended_with_content().is_empty())
             }
         }
     }
@@ -694,6 +706,43 @@ mod tests {
         }
         assert!(Lens::new(None, net.clone()).hidden().is_empty());
         assert!(!Lens::new(viewer(2), network(&[])).hides_anyone());
+    }
+
+    #[test]
+    fn suspended_members_are_hidden_and_pending_sign_ups_counted_out_of_nothing() {
+        use crate::moderation::Sanction;
+        let now = time::macros::datetime!(2026-12-07 12:00 UTC);
+        let net = network(&[]);
+        net.set_sanction(
+            p(3),
+            Sanction {
+                limited: false,
+                suspended_until: Some(now + time::Duration::days(7)),
+            },
+        );
+        net.set_sanction(p(4), Sanction::pending());
+        let mut moderator = viewer(1);
+        if let Some(v) = moderator.as_mut() {
+            v.moderator = true;
+        }
+        for lens in [
+            Lens::new(viewer(1), net.clone()).at(now),
+            Lens::new(None, net.clone()).at(now),
+        ] {
+            // Both answer like missing members...
+            assert!(lens.relation(p(3)).is_none() && lens.relation(p(4)).is_none());
+            // ...but only the one who may have written is left out of
+            // counters: a pending sign-up has nothing to count.
+            assert_eq!(lens.hidden(), [p(3)]);
+            assert!(lens.hides_anyone());
+        }
+        let m = Lens::new(moderator, net.clone()).at(now);
+        assert!(m.relation(p(3)).is_some() && m.relation(p(4)).is_some());
+        assert!(m.hidden().is_empty());
+        // Past its end, a suspension hides no more.
+        let later = Lens::new(viewer(1), net.clone()).at(now + time::Duration::days(8));
+        assert!(later.relation(p(3)).is_some() && later.relation(p(4)).is_none());
+        assert!(later.hidden().is_empty());
     }
 
     #[test]

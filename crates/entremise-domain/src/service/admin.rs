@@ -304,9 +304,11 @@ impl Admin {
                 writes.push((key, v.trim().to_owned()));
             }
         }
-        for (key, value) in writes {
-            self.core.store.set_instance_setting(key, &value).await?;
-        }
+        // Checked first, written together: a refused field writes none.
+        self.core
+            .store
+            .set_instance_settings(writes.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
+            .await?;
         InstanceSettings::load(self.core.store.as_ref()).await
     }
 
@@ -340,7 +342,7 @@ impl Admin {
         let me = self.admin(viewer).await?;
         let account = self.account_by_handle(handle).await?;
         if account.id == me.id && !admin {
-            return Err(Error::Forbidden(Forbidden::LastOwner));
+            return Err(Error::Forbidden(Forbidden::OwnAdministration));
         }
         self.core
             .store

@@ -750,10 +750,7 @@ impl Inbox {
             let Some(p) = &cache.posts[&post] else {
                 return Ok(None);
             };
-            if lens
-                .post(p.author, p.audience, p.group, p.published_at, now)
-                .is_none()
-            {
+            if lens.stored_post(p, now).is_none() {
                 return Ok(None);
             }
         }
@@ -1028,10 +1025,7 @@ impl InboxProjection {
                         let Some(p) = &posts[&post] else { continue };
                         // A post out of the profile's sight (a mention in a
                         // post it may not see) awaits nothing from it.
-                        let sees = p.author == owner
-                            || lens
-                                .post(p.author, p.audience, p.group, p.published_at, at)
-                                .is_some();
+                        let sees = p.author == owner || lens.stored_post(p, at).is_some();
                         if !sees {
                             continue;
                         }
@@ -1180,6 +1174,8 @@ impl Projection for InboxProjection {
                 | Change::Blocked { .. }
                 | Change::InboxActed { .. }
                 | Change::GroupMembershipChanged { .. }
+                | Change::CommentDeleted { .. }
+                | Change::ContentModerated { .. }
         )
     }
 

@@ -441,6 +441,7 @@ impl Moderation {
     pub async fn my_reports(&self, viewer: &Viewer) -> Result<Vec<MyReport>> {
         let me = viewer.require()?;
         let reports = self.core.store.reports_by(me.identity.person, 100).await?;
+        let lens = self.core.lens(viewer);
         let mut out = Vec::with_capacity(reports.len());
         for r in reports {
             // Actioned when any queue acted; dismissed when every one did.
@@ -454,9 +455,19 @@ impl Moderation {
                 }
                 None => (ReportStatus::Open, None),
             };
+            let mut target = self.target_view(r.kind, r.target).await?;
+            // A profile or group he may no longer see is not named.
+            let still_seen = match r.kind {
+                TargetKind::Profile => !lens.hides(ProfileId(r.target)),
+                TargetKind::Group => lens.group(crate::ids::GroupId(r.target)).is_some(),
+                _ => true,
+            };
+            if !still_seen {
+                target.handle = None;
+            }
             out.push(MyReport {
                 id: r.id,
-                target: self.target_view(r.kind, r.target).await?,
+                target,
                 reason: r.reason,
                 note: r.note,
                 status,
@@ -567,7 +578,10 @@ impl Moderation {
             std::collections::HashMap::new();
         let mut logged = std::collections::HashSet::new();
         for r in reports {
-            if lens.is_self(r.member) {
+            // Nobody judges himself; and only the instance's moderators see
+            // through blocks (PRIVACY.md): a page's or a group's team does
+            // not see reports on a member a block hides from it.
+            if lens.is_self(r.member) || (q.scope != Scope::Instance && lens.hides(r.member)) {
                 continue;
             }
             // Instance moderators see reported content through blocks; each
@@ -674,7 +688,8 @@ impl Moderation {
             .await?
             .filter(|r| r.queues.iter().any(|s| s.scope == q.scope))
             .ok_or(Error::NotFound)?;
-        if self.core.lens(viewer).is_self(r.member) {
+        let lens = self.core.lens(viewer);
+        if lens.is_self(r.member) || (q.scope != Scope::Instance && lens.hides(r.member)) {
             return Err(Error::NotFound);
         }
         let id = self

@@ -334,12 +334,13 @@ pub async fn moderation(store: Arc<dyn Store>) {
     assert!(store.sanction(fay.person).await.unwrap().is_none());
 
     // Settings and domain blocks.
+    let set = |k: &str, v: &str| vec![(k.to_string(), v.to_string())];
     store
-        .set_instance_setting("registration", "approval")
+        .set_instance_settings(set("registration", "approval"))
         .await
         .unwrap();
     store
-        .set_instance_setting("registration", "open")
+        .set_instance_settings(set("registration", "open"))
         .await
         .unwrap();
     assert!(

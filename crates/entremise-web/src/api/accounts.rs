@@ -18,6 +18,10 @@ use serde::{Deserialize, Serialize};
 pub struct AccountCreated {
     pub account_id: AccountId,
     pub handle: String,
+    /// `approved` (sign in now), or `pending` when the instance signs up
+    /// by approval: signing in answers 403 `account_not_approved` until an
+    /// administrator approves.
+    pub approval: String,
 }
 
 /// Creates an account and its person profile.
@@ -25,7 +29,7 @@ pub struct AccountCreated {
     responses(
         (status = 201, body = AccountCreated),
         (status = 409, description = "E-mail or handle taken", body = ErrorBody),
-        (status = 422, description = "Invalid field, weak password", body = ErrorBody),
+        (status = 422, description = "Invalid field, weak password; `code` missing, unknown or already used (sign-up by invitation); `answer` missing or longer than 1,000 characters (sign-up by approval); `email` from a domain the instance refuses (`domain_blocked`)", body = ErrorBody),
         (status = 429, description = "Too many sign-up attempts from this client, whatever their outcome (`Retry-After`)", body = ErrorBody),
         (status = 503, description = "Too many passwords being hashed at once: `busy`, see `Retry-After`", body = ErrorBody),
     ))]
@@ -40,6 +44,7 @@ pub async fn create_account(
         Json(AccountCreated {
             account_id: account.id,
             handle: account.handle.to_string(),
+            approval: account.approval.as_str().to_owned(),
         }),
     ))
 }
@@ -65,6 +70,7 @@ pub struct SessionCreated {
     responses(
         (status = 201, body = SessionCreated),
         (status = 401, description = "Wrong e-mail or password", body = ErrorBody),
+        (status = 403, description = "The right credentials, but `account_not_approved` (a sign-up waiting for approval, or declined) or `suspended` (the message says until when and why)", body = ErrorBody),
         (status = 429, description = "Too many failures; see Retry-After", body = ErrorBody),
         (status = 503, description = "Too many passwords being checked at once: `busy`, see `Retry-After`", body = ErrorBody),
     ))]

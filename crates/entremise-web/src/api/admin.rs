@@ -127,7 +127,7 @@ pub struct Roles {
 #[utoipa::path(put, path = "/api/v1/admin/staff/{handle}", tag = "admin", params(("handle" = String, Path)),
     request_body = Roles,
     responses((status = 200, body = StaffView),
-        (status = 403, description = "`admins_only`, or `last_owner`: revoking one's own administration", body = ErrorBody)),
+        (status = 403, description = "`admins_only`, or `own_administration`: revoking one's own administration", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn set_roles(
     State(state): State<AppState>,

@@ -14,6 +14,7 @@ async fn sign_up_then_sign_in_and_out() {
     insta::assert_json_snapshot!(r.json(), {".account_id" => "[id]"}, @r#"
     {
       "account_id": "[id]",
+      "approval": "approved",
       "handle": "ada"
     }
     "#);

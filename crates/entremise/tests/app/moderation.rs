@@ -1250,6 +1250,7 @@ async fn roles_are_granted_and_revoked_by_administrators() {
         StatusCode::FORBIDDEN,
         "an administrator keeps his own role"
     );
+    assert_eq!(code(&r), "own_administration");
     let r = app
         .call(
             Method::PUT,
@@ -1720,4 +1721,92 @@ async fn a_message_is_reported_by_who_received_it() {
     )
     .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_block_keeps_a_member_out_of_a_pages_queue_and_a_reporters_list() {
+    let app = TestApp::new().await;
+    let (ada, bob, carol) = app.cast().await;
+    acme(&app, &ada).await;
+    let post = publish(
+        &app,
+        &ada,
+        json!({"text": "Offre", "audience": "public", "as": "acme"}),
+    )
+    .await;
+    let hostile = comment(&app, &bob, &post, "Nuls").await;
+    let id = reported(&app, &carol, json!({"kind": "comment", "id": hostile})).await;
+    reported(&app, &carol, json!({"kind": "profile", "handle": "bob"})).await;
+    // Bob blocks ada: her page's team no longer sees the report on him
+    // (only instance moderators see through blocks), nor acts on it.
+    let r = app
+        .call(Method::PUT, Some(&bob), "/api/v1/blocks/ada", json!({}))
+        .await;
+    assert!(r.status.is_success(), "{}", r.text());
+    settle(&app).await;
+    let q = app
+        .get_as(&ada, "/api/v1/moderation/queue?queue=page:acme")
+        .await
+        .json();
+    assert!(q["items"].as_array().unwrap().is_empty(), "{q}");
+    let r = decide(
+        &app,
+        &ada,
+        &id,
+        json!({"queue": "page:acme", "action": "hide", "reason": "x"}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    // Bob blocks carol: her list of reports no longer names him.
+    let r = app
+        .call(Method::PUT, Some(&bob), "/api/v1/blocks/carol", json!({}))
+        .await;
+    assert!(r.status.is_success(), "{}", r.text());
+    settle(&app).await;
+    let mine = app.get_as(&carol, "/api/v1/reports/mine").await.json();
+    assert_eq!(
+        mine["items"][0]["target"],
+        json!({"kind": "profile"}),
+        "{mine}"
+    );
+}
+
+/// Items waiting in the firm's inbox.
+async fn open_items(app: &TestApp, m: &Member) -> usize {
+    settle(app).await;
+    app.get_as(m, "/api/v1/inbox?as=acme").await.json()["items"]
+        .as_array()
+        .unwrap()
+        .len()
+}
+
+#[tokio::test]
+async fn a_removed_comment_leaves_the_pages_inbox() {
+    let app = TestApp::new().await;
+    let (ada, bob, carol) = app.cast().await;
+    staff(&app, "carol", false, true).await;
+    acme(&app, &ada).await;
+    let post = publish(
+        &app,
+        &ada,
+        json!({"text": "Offre", "audience": "public", "as": "acme"}),
+    )
+    .await;
+    let hostile = comment(&app, &bob, &post, "Escrocs").await;
+    settle(&app).await;
+    assert_eq!(open_items(&app, &ada).await, 1);
+    let id = reported(&app, &ada, json!({"kind": "comment", "id": hostile})).await;
+    let r = decide(
+        &app,
+        &carol,
+        &id,
+        json!({"action": "remove", "reason": "Injure"}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(
+        open_items(&app, &ada).await,
+        0,
+        "removed, it awaits no answer from the page"
+    );
 }
